@@ -1,0 +1,19 @@
+"""newsloom: turn a flood of news articles into stories, quotes, events and copy links.
+
+The public API is what ``__all__`` lists; everything else may change between releases.
+"""
+from __future__ import annotations
+
+from .errors import NewsloomError, Rejected
+from .ingest import IngestReport
+from .loom import Loom, process
+from .model import Article, Record
+from .pipeline import Pipeline, corpus_stage, stage
+from .settings import Settings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Loom", "process", "Article", "Record", "Pipeline", "stage", "corpus_stage", "Settings", "IngestReport",
+    "NewsloomError", "Rejected", "__version__",
+]

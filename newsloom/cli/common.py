@@ -1,0 +1,66 @@
+"""Shared pieces of the CLI: opening the Loom, output options, error translation."""
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from ..errors import NewsloomError
+from ..loom import Loom
+from ..settings import Settings
+
+
+def open_loom(ctx: click.Context) -> Loom:
+    obj = ctx.find_root().obj or {}
+    try:
+        settings = Settings.load(obj.get("config"), overrides=obj.get("settings") or {})
+        return Loom(obj.get("db", "newsloom.db"), settings=settings)
+    except NewsloomError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def library_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn NewsloomError into a clean ClickException (exit 1, no traceback)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except NewsloomError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _cell(value: Any, width: int) -> str:
+    text = "" if value is None else " ".join(str(value).split())
+    return text if len(text) <= width else text[: max(1, width - 1)] + "\u2026"
+
+
+def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, widths: dict[str, int] | None = None) -> None:
+    """A plain text table that fits the terminal; the last column takes the room left."""
+    if not rows:
+        click.echo("(none)")
+        return
+    total = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 160
+    widths = dict(widths or {})
+    for col in columns[:-1]:
+        widths.setdefault(col, min(40, max(len(col), *(len(_cell(r.get(col), 200)) for r in rows))))
+    used = sum(widths[c] + 2 for c in columns[:-1])
+    widths.setdefault(columns[-1], max(20, total - used))
+    click.echo("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
+    click.echo("  ".join("-" * widths[c] for c in columns).rstrip())
+    for r in rows:
+        click.echo("  ".join(_cell(r.get(c), widths[c]).ljust(widths[c]) for c in columns).rstrip())

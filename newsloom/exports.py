@@ -1,0 +1,30 @@
+"""The built-in export kinds (articles, rejects); later modules register their own."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from .export import exporter
+from .storage import Store
+
+_ARTICLE_FIELDS = ("id", "external_id", "source", "url", "title", "published", "language", "author", "format",
+                   "copy_of", "copy_kind", "text")
+
+
+@exporter("articles")
+def export_articles(store: Store) -> Iterator[dict[str, Any]]:
+    has_stories = "story_articles" in store.tables()
+    for art in store.iter_articles():
+        row = {f: getattr(art, f) for f in _ARTICLE_FIELDS}
+        row["story_id"] = None
+        if has_stories:
+            hit = store.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (art.id,)).fetchone()
+            row["story_id"] = hit[0] if hit else None
+        row["quality"] = art.quality
+        row["removed"] = art.removed
+        yield row
+
+
+@exporter("rejects")
+def export_rejects(store: Store) -> Iterator[dict[str, Any]]:
+    yield from store.rejects()

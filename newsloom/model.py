@@ -1,0 +1,105 @@
+"""The nouns of newsloom: small slotted records with ``as_dict``/``from_dict``.
+
+``Record`` is what a reader yields (one input item, before cleaning); ``Article`` is what
+the per-article stages produce and the store keeps. Annotation records (mentions, quotes,
+dates, events) ride on ``Article.annotations`` until the store writes them to their tables.
+"""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+__all__ = ["Record", "Article", "content_id", "text_hash", "normalise_for_hash"]
+
+
+@dataclass(slots=True)
+class Record:
+    """One input item as a reader hands it over.
+
+    Args:
+        external_id: the input's own id, or ``path`` / ``path:line`` / URL when it has none.
+        text: plain text (already decoded), or None when only ``html`` is given.
+        html: raw HTML to extract the main text from.
+    """
+
+    external_id: str
+    text: str | None = None
+    html: str | None = None
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+    language: str | None = None
+    author: str | None = None
+    fetched: str | None = None
+    format: str = "text"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Article:
+    """One input record after cleaning; the unit every stage works on."""
+
+    id: str
+    external_id: str
+    title: str
+    text: str
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    language: str | None = None
+    author: str | None = None
+    fetched: str | None = None
+    format: str = "text"
+    raw_text: str = ""
+    text_hash: str = ""
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    quality: dict[str, Any] = field(default_factory=dict)
+    copy_of: str | None = None
+    copy_kind: str | None = None
+    fingerprint: str | None = None
+    annotations: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Article":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def normalise_for_hash(text: str) -> str:
+    """Fold case, Unicode forms, quotes and white space so trivial variants hash alike."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.translate(_QUOTES)
+    return " ".join(text.split())
+
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+
+
+def _digest(*parts: str | None) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update((part or "").encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def content_id(record: Record) -> str:
+    """The article id: a hash of the record's content (text or html, title, url, source).
+
+    The same input ingested twice (from any path) gets the same id, so it is stored once.
+    """
+    return _digest(record.text, record.html, record.title, record.url, record.source)[:16]
+
+
+def text_hash(text: str) -> str:
+    """Hash of the normalised clean text, for exact-copy detection across inputs."""
+    return _digest(normalise_for_hash(text))[:16]

@@ -1,0 +1,209 @@
+"""Stage registry and the Pipeline that runs per-article stages.
+
+Two kinds of stage (see docs/architecture.md):
+
+* per-article stages: pure functions ``Article -> Article`` (or objects with ``__call__`` and an
+  optional ``pipe(articles, batch_size)``), registered with :func:`stage`. The local engine and
+  the Spark engine run the same callables.
+* corpus stages: classes with ``run(store, article_ids)``, registered with :func:`corpus_stage`;
+  they see the store and work incrementally on the newly stored articles.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ConfigError, MissingDependency
+from .model import Article
+
+__all__ = ["stage", "corpus_stage", "StageInfo", "Pipeline", "registered_stages", "ErrorHandler"]
+
+log = logging.getLogger(__name__)
+
+ErrorHandler = Callable[[str, Article, BaseException], None]
+
+
+@dataclass(slots=True)
+class StageInfo:
+    name: str
+    factory: Callable[..., Any]
+    kind: str  # "article" or "corpus"
+    requires: tuple[str, ...] = ()
+    assigns: tuple[str, ...] = ()
+    extra: str | None = None  # pip extra it needs, if any
+    doc: str = ""
+
+
+_REGISTRY: dict[str, StageInfo] = {}
+
+
+def _register(info: StageInfo) -> None:
+    if info.name in _REGISTRY and _REGISTRY[info.name].factory is not info.factory:
+        raise ConfigError(f"a stage named {info.name!r} is registered already. Existing names: {sorted(_REGISTRY)}", code="E201")
+    _REGISTRY[info.name] = info
+
+
+def stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None):
+    """Register a per-article stage. The decorated object is a function or a class.
+
+    A function is used as it is; a class is instantiated with ``(settings)`` when a
+    pipeline is built, so it can load models once.
+    """
+
+    def deco(obj):
+        _register(StageInfo(name, obj, "article", tuple(requires), tuple(assigns), extra, (obj.__doc__ or "").strip()))
+        return obj
+
+    return deco
+
+
+def corpus_stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None):
+    """Register a corpus stage: a class built with ``(settings)`` having ``run(store, ids)``."""
+
+    def deco(cls):
+        _register(StageInfo(name, cls, "corpus", tuple(requires), tuple(assigns), extra, (cls.__doc__ or "").strip()))
+        return cls
+
+    return deco
+
+
+def registered_stages() -> dict[str, StageInfo]:
+    """All registered stages, built-in and plugin, by name."""
+    from . import stages  # noqa: F401  (imports register the built-in stages)
+
+    return dict(_REGISTRY)
+
+
+def _reraise(name: str, article: Article, exc: BaseException) -> None:
+    raise exc
+
+
+@dataclass
+class _Slot:
+    info: StageInfo
+    component: Any
+
+
+BASE_FIELDS = ("id", "external_id", "title", "text", "raw_text", "source", "url", "published", "author", "format")
+
+
+@dataclass
+class Pipeline:
+    """An ordered list of per-article stages plus the corpus stages that follow them.
+
+    Example:
+        >>> p = Pipeline.default()
+        >>> [a.title for a in p.pipe(articles)]
+    """
+
+    settings: Any = None
+    slots: list[_Slot] = field(default_factory=list)
+    corpus: list[_Slot] = field(default_factory=list)
+    error_handler: ErrorHandler = _reraise
+
+    @classmethod
+    def default(cls, settings: Any = None, *, names: Iterable[str] | None = None) -> "Pipeline":
+        """The stages named in settings (``pipeline.stages``), in that order."""
+        from .settings import Settings
+
+        settings = settings or Settings.load()
+        p = cls(settings=settings)
+        for name in names if names is not None else settings.stages:
+            try:
+                p.add_stage(name)
+            except MissingDependency as exc:  # an optional extra is absent: run without that stage
+                log.warning("skipping stage %r: %s", name, exc)
+        return p
+
+    @property
+    def names(self) -> list[str]:
+        return [s.info.name for s in self.slots] + [s.info.name for s in self.corpus]
+
+    def add_stage(self, name: str, *, before: str | None = None, after: str | None = None,
+                  first: bool = False, last: bool = False) -> None:
+        """Add a registered stage by name; place it with before/after/first/last."""
+        reg = registered_stages()
+        if name not in reg:
+            raise ConfigError(f"unknown stage {name!r}. Registered stages: {sorted(reg)}", code="E202")
+        if name in self.names:
+            raise ConfigError(f"stage {name!r} is in the pipeline already: {self.names}", code="E203")
+        info = reg[name]
+        comp = info.factory(self.settings) if isinstance(info.factory, type) else info.factory
+        slot = _Slot(info, comp)
+        target = self.slots if info.kind == "article" else self.corpus
+        if sum(x is not None and x is not False for x in (before, after, first or None, last or None)) > 1:
+            raise ConfigError("give at most one of before/after/first/last", code="E204")
+        names = [s.info.name for s in target]
+        if first:
+            target.insert(0, slot)
+        elif before is not None:
+            if before not in names:
+                raise ConfigError(f"no stage {before!r} to place {name!r} before; have {names}", code="E205")
+            target.insert(names.index(before), slot)
+        elif after is not None:
+            if after not in names:
+                raise ConfigError(f"no stage {after!r} to place {name!r} after; have {names}", code="E205")
+            target.insert(names.index(after) + 1, slot)
+        else:
+            target.append(slot)
+
+    def analyze(self) -> list[str]:
+        """Check that every stage's ``requires`` is assigned by an earlier stage; raise if not."""
+        have = set(BASE_FIELDS)
+        problems = []
+        for slot in self.slots + self.corpus:
+            missing = [r for r in slot.info.requires if r not in have]
+            if missing:
+                problems.append(f"stage {slot.info.name!r} requires {missing}, which no earlier stage assigns")
+            have.update(slot.info.assigns)
+        if problems:
+            raise ConfigError("; ".join(problems), code="E206")
+        return self.names
+
+    def __call__(self, article: Article) -> Article:
+        for slot in self.slots:
+            article = slot.component(article)
+        return article
+
+    def pipe(self, articles: Iterable[Article], *, batch_size: int = 64) -> Iterator[Article]:
+        """Run every per-article stage over a stream, batch by batch.
+
+        A stage failing on one article calls the error handler; with a log-and-skip handler
+        the article is dropped from the stream (the caller records it as rejected).
+        """
+        batch: list[Article] = []
+        for art in articles:
+            batch.append(art)
+            if len(batch) >= batch_size:
+                yield from self._run_batch(batch, batch_size)
+                batch = []
+        if batch:
+            yield from self._run_batch(batch, batch_size)
+
+    def _run_batch(self, batch: list[Article], batch_size: int) -> list[Article]:
+        for slot in self.slots:
+            comp = slot.component
+            if hasattr(comp, "pipe"):
+                try:
+                    batch = list(comp.pipe(batch, batch_size=batch_size))
+                    continue
+                except Exception:  # fall back to one at a time to find the bad article
+                    log.debug("batch failed in %s, retrying one by one", slot.info.name)
+            out = []
+            for art in batch:
+                try:
+                    out.append(comp(art))
+                except Exception as exc:  # noqa: BLE001 - handed to the handler
+                    exc.stage = slot.info.name  # type: ignore[attr-defined]
+                    exc.formatted = traceback.format_exc()  # type: ignore[attr-defined]
+                    self.error_handler(slot.info.name, art, exc)
+            batch = out
+        return batch
+
+    def run_corpus(self, store: Any, ids: list[str]) -> None:
+        """Run every corpus stage against the store for the newly stored ``ids``."""
+        for slot in self.corpus:
+            slot.component.run(store, ids)

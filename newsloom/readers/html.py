@@ -1,0 +1,57 @@
+"""HTML pages: main text through trafilatura, metadata from the page itself."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from ..errors import Rejected
+from ..model import Record
+from .decode import decode_bytes
+from .registry import Item, ReadOptions, reader
+from .text import read_capped
+
+__all__ = ["extract_html", "read_html"]
+
+
+def _sniff(head: bytes) -> bool:
+    h = head[:2048].lstrip().lower()
+    return h.startswith((b"<!doctype html", b"<html")) or b"<html" in h[:512] or b"<body" in h
+
+
+def extract_html(html: str, where: str, *, url: str | None = None) -> Record:
+    """Extract the main text and metadata of one page.
+
+    Steps: 1. trafilatura with metadata; 2. if it finds no main text, trafilatura again
+    favouring recall; 3. nothing found: Rejected.
+    """
+    import trafilatura
+
+    # the date must come from the page itself, never from the clock
+    date_params = {"original_date": True, "extensive_search": False}
+    doc = None
+    for kwargs in ({}, {"favor_recall": True}):
+        try:
+            doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
+                                              include_tables=False, date_extraction_params=date_params, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - malformed markup is the input's fault
+            raise Rejected(where, f"malformed HTML that the extractor cannot parse: {exc}", code="E107") from exc
+        if doc is not None and (doc.text or "").strip():
+            break
+    if doc is None or not (doc.text or "").strip():
+        raise Rejected(where, "no main text found in the HTML page", code="E108")
+    return Record(
+        external_id=where, text=doc.text, title=doc.title or None, url=doc.url or url,
+        source=doc.sitename or doc.hostname or None, published=doc.date or None,
+        author=doc.author or None, language=doc.language or None, format="html",
+    )
+
+
+@reader("html", extensions=(".html", ".htm", ".xhtml"), sniff=_sniff, priority=40)
+def read_html(stream: BinaryIO, where: str, options: ReadOptions) -> Iterator[Item]:
+    try:
+        data = read_capped(stream, where, options)
+        if not data.strip():
+            raise Rejected(where, "empty file", code="E101")
+        yield extract_html(decode_bytes(data, where), where)
+    except Rejected as exc:
+        yield exc

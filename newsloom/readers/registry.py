@@ -1,0 +1,72 @@
+"""The reader registry: formats by name, chosen by extension and content sniffing."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from ..errors import ConfigError, Rejected
+from ..model import Record
+
+__all__ = ["ReadOptions", "ReaderInfo", "reader", "readers", "detect_format", "Item"]
+
+Item = Record | Rejected
+
+
+@dataclass(slots=True)
+class ReadOptions:
+    """Limits and switches every reader honours."""
+
+    max_article_bytes: int = 10_000_000
+    max_decompressed_bytes: int = 4_000_000_000
+    fetch: bool = False  # follow links of summary-only feed items
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ReaderInfo:
+    name: str
+    extensions: tuple[str, ...]
+    sniff: Callable[[bytes], bool]
+    read: Callable[[BinaryIO, str, ReadOptions], Iterator[Item]]
+    priority: int = 50  # lower sniffs first
+
+
+_READERS: dict[str, ReaderInfo] = {}
+
+
+def reader(name: str, *, extensions: tuple[str, ...] = (), sniff: Callable[[bytes], bool] | None = None,
+           priority: int = 50):
+    """Register ``read(stream, where, options) -> Iterator[Record | Rejected]`` as format ``name``."""
+
+    def deco(fn):
+        _READERS[name] = ReaderInfo(name, extensions, sniff or (lambda head: False), fn, priority)
+        return fn
+
+    return deco
+
+
+def readers() -> dict[str, ReaderInfo]:
+    from . import formats  # noqa: F401  (registers the built-in readers)
+
+    return dict(_READERS)
+
+
+def detect_format(name: str, head: bytes, forced: str | None = None) -> ReaderInfo:
+    """Pick a reader: ``forced`` if given, else by extension, else by sniffing ``head``, else text."""
+    regs = readers()
+    if forced:
+        if forced not in regs:
+            raise ConfigError(f"unknown format {forced!r}; known formats: {sorted(regs)}", code="E208")
+        return regs[forced]
+    lower = name.lower()
+    for info in sorted(regs.values(), key=lambda r: -max((len(e) for e in r.extensions), default=0)):
+        if any(lower.endswith(ext) for ext in info.extensions):
+            return info
+    for info in sorted(regs.values(), key=lambda r: r.priority):
+        try:
+            if info.sniff(head):
+                return info
+        except Exception:  # noqa: BLE001 - a sniffer must never stop detection
+            continue
+    return regs["text"]

@@ -1,0 +1,111 @@
+"""The clean stage: cut crawler leftovers, repeated paragraphs and a repeated title; choose the title.
+
+Everything cut is kept on ``Article.removed`` as ``{"text", "reason", "rule"}`` so a user can see
+what went and why.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from ..model import Article, normalise_for_hash, text_hash
+from ..pipeline import stage
+from .rules import is_caption, match_rule, words
+
+__all__ = ["Clean", "split_paragraphs"]
+
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]?[A-Z])")
+_BULLET = re.compile(r"^\s*[\u2022\u2023\u25aa\u25cf\u2013*\-]\s+")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a plain text: each non-empty line, white space folded."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _looks_like_title(par: str, max_chars: int) -> bool:
+    if len(par) > max_chars or len(words(par)) < 2:
+        return False
+    return not _SENTENCE_END.search(par) and not (par.endswith(".") and len(par) > 120)
+
+
+def _first_sentence(par: str, limit: int = 200) -> str:
+    m = _SENTENCE_END.search(par)
+    sentence = par[: m.start() + 1] if m else par
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+@stage("clean", requires=("raw_text",), assigns=("title", "text", "removed", "text_hash"))
+class Clean:
+    """Remove boilerplate by general rules, repeated paragraphs and a repeated title.
+
+    Steps: 1. split into paragraphs; 2. drop lines a rule calls boilerplate; 3. pick the
+    title (given, or the first line if it reads as one, else the first sentence); 4. drop
+    a paragraph repeating the title (alone or with a photo caption); 5. drop a paragraph
+    that repeats an earlier one (word-set Jaccard >= ``repeat_similarity``).
+    """
+
+    def __init__(self, settings: Any = None) -> None:
+        cfg = settings.stage("clean") if settings is not None else {}
+        self.cfg = {"repeat_similarity": 0.5, "max_title_chars": 220, "min_repeat_words": 8, **cfg}
+
+    def __call__(self, article: Article) -> Article:
+        removed: list[dict[str, Any]] = []
+        kept: list[str] = []
+        for par in split_paragraphs(article.raw_text or article.text):
+            rule = match_rule(par)
+            if rule is not None:
+                removed.append({"text": par, "reason": rule.reason, "rule": rule.name})
+            else:
+                kept.append(par)
+
+        title = " ".join((article.title or "").split())
+        if not title and kept:
+            if _looks_like_title(kept[0], self.cfg["max_title_chars"]):
+                title = kept.pop(0)
+            else:
+                title = _first_sentence(kept[0])
+        kept = self._drop_title_repeats(title, kept, removed)
+        kept = self._drop_repeats(kept, removed)
+
+        article.title = title or "(untitled)"
+        article.text = "\n\n".join(kept)
+        article.removed = removed
+        article.text_hash = text_hash(article.text)
+        return article
+
+    def _drop_title_repeats(self, title: str, kept: list[str], removed: list[dict[str, Any]]) -> list[str]:
+        if not title:
+            return kept
+        norm_title = normalise_for_hash(title)
+        out = []
+        for i, par in enumerate(kept):
+            norm = normalise_for_hash(par)
+            if i < 3 and norm.startswith(norm_title) and is_caption(par[len(title):]):
+                reason = "title repeated" if norm == norm_title else "title repeated with a photo caption"
+                removed.append({"text": par, "reason": reason, "rule": "title_repeat"})
+                continue
+            out.append(par)
+        return out
+
+    def _drop_repeats(self, kept: list[str], removed: list[dict[str, Any]]) -> list[str]:
+        seen: list[tuple[int, set[str]]] = []
+        out = []
+        for par in kept:
+            bag = set(words(_BULLET.sub("", par)))
+            if len(bag) >= self.cfg["min_repeat_words"]:
+                hit = next(((i, sim) for i, prev in seen
+                            if (sim := _jaccard(bag, prev)) >= self.cfg["repeat_similarity"]), None)
+                if hit is not None:
+                    removed.append({"text": par, "reason": f"repeats paragraph {hit[0] + 1} "
+                                    f"(word overlap {hit[1]:.2f})", "rule": "repeated_paragraph"})
+                    continue
+                seen.append((len(out), bag))
+            out.append(par)
+        return out

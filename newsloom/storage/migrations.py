@@ -1,0 +1,53 @@
+"""Versioned schema migrations: named functions, each applied once in its own transaction.
+
+Add a migration by decorating a function ``(conn) -> None`` with :func:`migration`. Names sort
+in the order they apply; numbers leave gaps per area: 0001-0099 core, 0100-0199 annotations,
+0200-0299 copies, 0300-0399 ingest sources (feeds, watch).
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+__all__ = ["migration", "apply_migrations", "MIGRATIONS"]
+
+MIGRATIONS: dict[str, Callable[[sqlite3.Connection], None]] = {}
+
+
+def migration(name: str):
+    """Register ``fn(conn)`` as the migration ``name`` (e.g. ``"0002_fts"``)."""
+
+    def deco(fn: Callable[[sqlite3.Connection], None]):
+        if name in MIGRATIONS:
+            raise ValueError(f"duplicate migration name {name!r}")
+        MIGRATIONS[name] = fn
+        return fn
+
+    return deco
+
+
+def apply_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Apply every migration not yet recorded in ``_migrations``; return the names applied."""
+    from . import schema  # noqa: F401  (registers the built-in migrations)
+
+    conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
+    applied = []
+    for name in sorted(MIGRATIONS):
+        if name in done:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if name in {row[0] for row in conn.execute("SELECT name FROM _migrations")}:
+                conn.execute("ROLLBACK")  # another process applied it meanwhile
+                continue
+            MIGRATIONS[name](conn)
+            conn.execute("INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                         (name, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied

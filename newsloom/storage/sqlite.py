@@ -1,0 +1,250 @@
+"""The SQLite store: WAL mode, FTS5 over title and text, migrations applied on open."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import QueryError, StoreError
+from ..model import Article
+from .migrations import apply_migrations
+
+__all__ = ["Store", "InputRow"]
+
+_ARTICLE_COLUMNS = ("id", "external_id", "source", "url", "title", "text", "raw_text", "published", "language",
+                    "author", "fetched", "format", "text_hash", "removed", "quality", "copy_of", "copy_kind",
+                    "fingerprint")
+_JSON_COLUMNS = ("removed", "quality")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class InputRow(tuple):
+    """(input, external_id, article_id, status, code, reason): one input record's fate."""
+
+    __slots__ = ()
+
+    def __new__(cls, input: str, external_id: str | None, article_id: str | None, status: str,
+                code: str | None = None, reason: str | None = None) -> "InputRow":
+        return super().__new__(cls, (input, external_id, article_id, status, code, reason))
+
+    @property
+    def key(self) -> str:
+        inp, _, art, status, _, reason = self
+        return hashlib.sha256(f"{inp}\x1f{art or ''}\x1f{reason if status == 'rejected' else ''}".encode()).hexdigest()[:24]
+
+
+class Store:
+    """A newsloom database. ``Store(":memory:")`` gives a private in-memory one (tests).
+
+    Args:
+        path: file path, or ``":memory:"``.
+        tracer: called with (sql, params) for every query, e.g. ``tracer=print`` when debugging.
+    """
+
+    def __init__(self, path: str | Path = "newsloom.db", *, tracer: Callable[[str, Any], None] | None = None) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            self.conn.row_factory = sqlite3.Row
+            if tracer is not None:
+                self.conn.set_trace_callback(lambda sql: tracer(sql, None))
+            if self.path != ":memory:":
+                mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if mode.lower() != "wal":
+                    raise StoreError(f"{self.path}: cannot switch to WAL journal mode (got {mode})", code="E301")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA busy_timeout=30000")
+            self.migrations_applied = apply_migrations(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}", code="E302") from exc
+
+    # -- plumbing ---------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error); re-entrant."""
+        with self._lock:
+            if self.conn.in_transaction:
+                yield self.conn
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def tables(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+
+    # -- articles ---------------------------------------------------------------------------
+    @staticmethod
+    def _row_to_article(row: sqlite3.Row) -> Article:
+        data = dict(row)
+        for col in _JSON_COLUMNS:
+            data[col] = json.loads(data[col] or ("[]" if col == "removed" else "{}"))
+        return Article.from_dict(data)
+
+    def has_article(self, article_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def add_batch(self, articles: Iterable[Article], inputs: Iterable[InputRow], *,
+                  queue: Sequence[str] = ()) -> list[str]:
+        """Store new articles and the fate of every input in one transaction.
+
+        An article whose clean text equals a stored original's is linked to it
+        (``copy_of``, ``copy_kind="exact"``). Returns the ids of articles newly stored;
+        each is queued for the corpus stages named in ``queue``.
+        """
+        new_ids: list[str] = []
+        stamp = now()
+        with self.transaction() as conn:
+            for art in articles:
+                if self.has_article(art.id):
+                    continue
+                if art.copy_of is None:
+                    orig = conn.execute("SELECT id FROM articles WHERE text_hash = ? AND copy_of IS NULL "
+                                        "ORDER BY rowid LIMIT 1", (art.text_hash,)).fetchone()
+                    if orig is not None:
+                        art.copy_of, art.copy_kind = orig[0], "exact"
+                values = art.as_dict()
+                for col in _JSON_COLUMNS:
+                    values[col] = json.dumps(values[col], ensure_ascii=False)
+                cols = ", ".join(_ARTICLE_COLUMNS)
+                marks = ", ".join("?" for _ in _ARTICLE_COLUMNS)
+                conn.execute(f"INSERT INTO articles ({cols}, ingested_at) VALUES ({marks}, ?)",
+                             [values[c] for c in _ARTICLE_COLUMNS] + [stamp])
+                conn.executemany("INSERT OR IGNORE INTO corpus_queue (article_id, stage) VALUES (?, ?)",
+                                 [(art.id, name) for name in queue])
+                new_ids.append(art.id)
+            conn.executemany("INSERT OR IGNORE INTO inputs (key, input, external_id, article_id, status, code, reason,"
+                             " seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             [(row.key, *row, stamp) for row in inputs])
+        return new_ids
+
+    def resolve_id(self, prefix: str, table: str = "articles") -> str:
+        """The full id for an id or a unique prefix of at least 4 characters."""
+        if table not in {"articles", "entities", "stories", "quotes", "events"}:
+            raise QueryError(f"unknown table {table!r}", code="E401")
+        rows = self.conn.execute(f"SELECT id FROM {table} WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') "
+                                 "LIMIT 2", (prefix, prefix, prefix)).fetchall()
+        if not rows:
+            raise QueryError(f"no {table[:-1]} with id {prefix!r}", code="E402")
+        if len(rows) > 1 and rows[0][0] != prefix:
+            raise QueryError(f"id prefix {prefix!r} matches more than one {table[:-1]}; give more characters",
+                             code="E403")
+        return rows[0][0]
+
+    def article(self, article_id: str) -> Article:
+        full = self.resolve_id(article_id)
+        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (full,)).fetchone()
+        return self._row_to_article(row)
+
+    def articles(self, *, limit: int | None = None, offset: int = 0, source: str | None = None,
+                 language: str | None = None, ids: Sequence[str] | None = None) -> list[Article]:
+        where, params = [], []
+        if source:
+            where.append("source = ?")
+            params.append(source)
+        if language:
+            where.append("language = ?")
+            params.append(language)
+        if ids is not None:
+            where.append(f"id IN ({', '.join('?' for _ in ids)})")
+            params.extend(ids)
+        sql = "SELECT * FROM articles" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY rowid"
+        sql += " LIMIT ? OFFSET ?"
+        params += [-1 if limit is None else limit, offset]
+        return [self._row_to_article(r) for r in self.conn.execute(sql, params)]
+
+    def iter_articles(self, batch: int = 500) -> Iterator[Article]:
+        last = 0
+        while True:
+            rows = self.conn.execute("SELECT rowid AS _r, * FROM articles WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                                     (last, batch)).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield self._row_to_article(r)
+            last = rows[-1]["_r"]
+
+    def update_article(self, article_id: str, **fields: Any) -> None:
+        """Set columns of one article (JSON columns are encoded); caller holds a transaction."""
+        bad = set(fields) - set(_ARTICLE_COLUMNS)
+        if bad:
+            raise StoreError(f"not article columns: {sorted(bad)}", code="E303")
+        for col in _JSON_COLUMNS:
+            if col in fields:
+                fields[col] = json.dumps(fields[col], ensure_ascii=False)
+        sets = ", ".join(f"{c} = ?" for c in fields)
+        self.conn.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*fields.values(), article_id])
+
+    def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
+        """FTS5 search over title and text; a malformed query raises QueryError."""
+        try:
+            rows = self.conn.execute(
+                "SELECT a.id, a.title, a.source, a.published, "
+                "snippet(articles_fts, 1, '[', ']', ' ... ', 12) AS snippet, bm25(articles_fts) AS rank "
+                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise QueryError(f"malformed search query {query!r}: {exc}. Quote phrases with double quotes; "
+                             "operators are AND, OR, NOT, NEAR and prefix*", code="E404") from exc
+        return [dict(r) for r in rows]
+
+    # -- inputs and queue ------------------------------------------------------------------------
+    def known_input(self, row: InputRow) -> bool:
+        return self.conn.execute("SELECT 1 FROM inputs WHERE key = ?", (row.key,)).fetchone() is not None
+
+    def rejects(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.conn.execute(
+            "SELECT input, external_id, code, reason, seen_at FROM inputs WHERE status = 'rejected' ORDER BY rowid")]
+
+    def pending(self, stage: str) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT q.article_id FROM corpus_queue q JOIN articles a ON a.id = q.article_id "
+            "WHERE q.stage = ? ORDER BY a.rowid", (stage,))]
+
+    def done(self, stage: str, ids: Iterable[str]) -> None:
+        """Mark ids as processed by ``stage``; call inside the stage's own transaction."""
+        self.conn.executemany("DELETE FROM corpus_queue WHERE article_id = ? AND stage = ?",
+                              [(i, stage) for i in ids])
+
+    def counts(self) -> dict[str, int]:
+        c = self.conn
+        return {
+            "articles": c.execute("SELECT count(*) FROM articles").fetchone()[0],
+            "originals": c.execute("SELECT count(*) FROM articles WHERE copy_of IS NULL").fetchone()[0],
+            "copies": c.execute("SELECT count(*) FROM articles WHERE copy_of IS NOT NULL").fetchone()[0],
+            "rejected_inputs": c.execute("SELECT count(*) FROM inputs WHERE status='rejected'").fetchone()[0],
+        }
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Rows of a read query as dicts (parameterised; used by export and views)."""
+        for r in self.conn.execute(sql, params):
+            yield dict(r)
