@@ -1,4 +1,4 @@
 """Built-in stages. Importing this package registers them (see pipeline.registered_stages)."""
-from . import boilerplate, clean, language  # noqa: F401
+from . import boilerplate, clean, language, nlp  # noqa: F401
 
-__all__ = ["boilerplate", "clean", "language"]
+__all__ = ["boilerplate", "clean", "language", "nlp"]

@@ -15,7 +15,18 @@ from ..errors import QueryError, StoreError
 from ..model import Article
 from .migrations import apply_migrations
 
-__all__ = ["Store", "InputRow"]
+__all__ = ["Store", "InputRow", "article_writer"]
+
+#: functions ``fn(conn, article)`` that store what per-article stages put on ``article.annotations``;
+#: called for each newly stored article inside the same transaction as the article row
+ARTICLE_WRITERS: list[Callable[[sqlite3.Connection, Article], None]] = []
+
+
+def article_writer(fn: Callable[[sqlite3.Connection, Article], None]) -> Callable[[sqlite3.Connection, Article], None]:
+    """Register ``fn(conn, article)`` to store an article's annotations with it (see ARTICLE_WRITERS)."""
+    if fn not in ARTICLE_WRITERS:
+        ARTICLE_WRITERS.append(fn)
+    return fn
 
 _ARTICLE_COLUMNS = ("id", "external_id", "source", "url", "title", "text", "raw_text", "published", "language",
                     "author", "fetched", "format", "text_hash", "removed", "quality", "copy_of", "copy_kind",
@@ -139,6 +150,8 @@ class Store:
                 marks = ", ".join("?" for _ in _ARTICLE_COLUMNS)
                 conn.execute(f"INSERT INTO articles ({cols}, ingested_at) VALUES ({marks}, ?)",
                              [values[c] for c in _ARTICLE_COLUMNS] + [stamp])
+                for write in ARTICLE_WRITERS:
+                    write(conn, art)
                 conn.executemany("INSERT OR IGNORE INTO corpus_queue (article_id, stage) VALUES (?, ?)",
                                  [(art.id, name) for name in queue])
                 new_ids.append(art.id)
