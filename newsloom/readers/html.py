@@ -10,7 +10,10 @@ from .decode import decode_bytes
 from .registry import Item, ReadOptions, reader
 from .text import read_capped
 
-__all__ = ["extract_html", "read_html"]
+__all__ = ["extract_html", "read_html", "MIN_WORDS"]
+
+#: a page whose main text has fewer words than this is not an article (navigation, an empty shell)
+MIN_WORDS = 5
 
 
 def _sniff(head: bytes) -> bool:
@@ -35,10 +38,10 @@ def extract_html(html: str, where: str, *, url: str | None = None) -> Record:
                                               include_tables=False, date_extraction_params=date_params, **kwargs)
         except Exception as exc:  # noqa: BLE001 - malformed markup is the input's fault
             raise Rejected(where, f"malformed HTML that the extractor cannot parse: {exc}", code="E107") from exc
-        if doc is not None and (doc.text or "").strip():
+        if doc is not None and len((doc.text or "").split()) >= MIN_WORDS:
             break
-    if doc is None or not (doc.text or "").strip():
-        raise Rejected(where, "no main text found in the HTML page", code="E108")
+    if doc is None or len((doc.text or "").split()) < MIN_WORDS:
+        raise Rejected(where, f"no main text found in the HTML page (fewer than {MIN_WORDS} words)", code="E108")
     return Record(
         external_id=where, text=doc.text, title=doc.title or None, url=doc.url or url,
         source=doc.sitename or doc.hostname or None, published=doc.date or None,

@@ -155,8 +155,11 @@ class Store:
                 conn.executemany("INSERT OR IGNORE INTO corpus_queue (article_id, stage) VALUES (?, ?)",
                                  [(art.id, name) for name in queue])
                 new_ids.append(art.id)
-            conn.executemany("INSERT OR IGNORE INTO inputs (key, input, external_id, article_id, status, code, reason,"
-                             " seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            # one row per input; seen again it is left alone, except that 'stored' wins over an
+            # earlier 'duplicate' of the same input within one batch
+            conn.executemany("INSERT INTO inputs (key, input, external_id, article_id, status, code, reason, seen_at)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET status = excluded.status,"
+                             " reason = excluded.reason WHERE excluded.status = 'stored' AND inputs.status != 'stored'",
                              [(row.key, *row, stamp) for row in inputs])
         return new_ids
 

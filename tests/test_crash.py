@@ -1,0 +1,68 @@
+"""A SIGKILL in the middle of an ingest leaves a consistent database; re-running completes it."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from .conftest import BASE_STAGES
+
+N = 6000
+
+
+def _counts(db) -> tuple[int, int]:
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        arts = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        stored = conn.execute("SELECT count(*) FROM inputs WHERE status = 'stored'").fetchone()[0]
+        return arts, stored
+    except sqlite3.OperationalError:  # tables not created yet
+        return 0, 0
+    finally:
+        conn.close()
+
+
+def test_sigkill_mid_ingest_then_rerun(tmp_path):
+    src = tmp_path / "many.jsonl"
+    with src.open("w", encoding="utf-8") as fh:
+        for i in range(N):
+            fh.write(json.dumps({"id": f"r{i}", "title": f"Headline number {i}", "source": f"outlet{i % 7}",
+                                 "text": f"Report {i}: the council voted {i % 13} times on item {i * 31}. "
+                                         f"Residents said the decision on road {i} surprised them."}) + "\n")
+    db = tmp_path / "crash.db"
+    env = {**os.environ, "NEWSLOOM_PIPELINE__STAGES": json.dumps(BASE_STAGES)}
+    cmd = [sys.executable, "-m", "newsloom", "--db", str(db), "ingest", "--silent", str(src)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and _counts(db)[0] < 200:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    arts, stored = _counts(db)
+    assert 0 < arts < N, "the kill should land mid-ingest"
+
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # every stored article has its input row, and no input row points at a missing article
+    assert arts == stored
+    assert conn.execute("SELECT count(*) FROM inputs i LEFT JOIN articles a ON a.id = i.article_id "
+                        "WHERE i.article_id IS NOT NULL AND a.id IS NULL").fetchone()[0] == 0
+    conn.close()
+
+    rerun = subprocess.run(cmd + ["--json"], env=env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    report = json.loads(rerun.stdout)
+    assert report["stored"] == N - arts and report["duplicate"] == arts
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == N
+    assert conn.execute("SELECT count(DISTINCT external_id) FROM articles").fetchone()[0] == N
+    assert conn.execute("SELECT count(*) FROM corpus_queue").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'council'").fetchone()[0] == N
+    conn.close()
+
+    again = subprocess.run(cmd + ["--json"], env=env, capture_output=True, text=True, timeout=300)
+    assert json.loads(again.stdout)["stored"] == 0
