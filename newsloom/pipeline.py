@@ -70,10 +70,29 @@ def corpus_stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[s
     return deco
 
 
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    """Import the modules that installed packages name in the entry-point group ``newsloom``."""
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="newsloom"):
+        try:
+            ep.load()
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop newsloom
+            log.warning("plugin %s failed to load: %s", ep.name, exc)
+
+
 def registered_stages() -> dict[str, StageInfo]:
     """All registered stages, built-in and plugin, by name."""
     from . import stages  # noqa: F401  (imports register the built-in stages)
 
+    _load_plugins()
     return dict(_REGISTRY)
 
 

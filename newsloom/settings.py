@@ -87,6 +87,26 @@ class Settings:
     def stages(self) -> list[str]:
         return list(self.get("pipeline.stages", []))
 
+    @classmethod
+    def documented(cls) -> list[tuple[str, Any, str]]:
+        """Every shipped setting as (dotted name, default, help), help from the comments above it."""
+        text = resources.files("newsloom").joinpath("default_settings.toml").read_text("utf-8")
+        section, comments, out = "", [], []
+        for line in text.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("[") and stripped.endswith("]"):
+                section, comments = stripped[1:-1], []
+            elif stripped.startswith("#"):
+                comments.append(stripped.lstrip("# "))
+            elif "=" in stripped:
+                key = stripped.split("=", 1)[0].strip()
+                dotted = f"{section}.{key}" if section else key
+                out.append((dotted, cls(cls.defaults()).get(dotted), " ".join(comments)))
+                comments = []
+            elif not stripped:
+                comments = []
+        return out
+
     def flat(self) -> dict[str, Any]:
         """Every setting as ``dotted.name -> value`` (for --help-settings and the docs test)."""
         out: dict[str, Any] = {}
