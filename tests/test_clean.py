@@ -82,3 +82,21 @@ def test_every_substantive_paragraph_kept(seeded, seed_paths):
             if par in cut or par == art.title or par.startswith("date 20"):
                 continue
             assert par in kept, f"{path.name}: a substantive paragraph was lost: {par[:60]!r}"
+
+
+def test_lone_paragraph_stays_the_text():
+    from newsloom.model import Article
+    from newsloom.stages.clean import Clean
+
+    one = "Peterson, 32, was convicted on Friday of two counts in the deaths, the court said."
+    art = Clean()(Article(id="x", external_id="x", title="", text=one, raw_text=one))
+    assert art.text == one and art.title == one
+
+
+def test_title_line_then_body():
+    from newsloom.model import Article
+    from newsloom.stages.clean import Clean
+
+    raw = "Short headline here\n\nA body paragraph. With two sentences."
+    art = Clean()(Article(id="x", external_id="x", title="", text=raw, raw_text=raw))
+    assert art.title == "Short headline here" and art.text == "A body paragraph. With two sentences."

@@ -67,11 +67,13 @@ class Clean:
 
         title = " ".join((article.title or "").split())
         if not title and kept:
-            if _looks_like_title(kept[0], self.cfg["max_title_chars"]):
+            # a lone paragraph stays the text even when it is short: the title then repeats it
+            if len(kept) > 1 and _looks_like_title(kept[0], self.cfg["max_title_chars"]):
                 title = kept.pop(0)
             else:
                 title = _first_sentence(kept[0])
-        kept = self._drop_title_repeats(title, kept, removed)
+        if len(kept) > 1:
+            kept = self._drop_title_repeats(title, kept, removed)
         kept = self._drop_repeats(kept, removed)
 
         article.title = title or "(untitled)"

@@ -83,7 +83,7 @@ RULES: tuple[Rule, ...] = (
     Rule("call_to_action", "share/follow/subscribe line",
          lambda s: _short(s, 220) and bool(_CTA_VERB.search(s)) and bool(_CTA_PLACE.search(s))),
     Rule("disclaimer", "aggregator or legal disclaimer",
-         lambda s: len({m.group(0).lower() for m in _DISCLAIMER_TERMS.finditer(s)}) >= 2
+         lambda s: (_short(s, 1500) and len({m.group(0).lower() for m in _DISCLAIMER_TERMS.finditer(s)}) >= 2)
          or (_short(s, 60) and bool(_DISCLAIMER_TERMS.search(s)) and len(words(s)) <= 6)),
     Rule("copyright", "copyright line", lambda s: _short(s, 200) and bool(_COPYRIGHT.match(s))),
     Rule("site_notice", "javascript/cookie notice", lambda s: _short(s, 200) and bool(_JS.search(s))),
