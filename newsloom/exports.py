@@ -28,3 +28,5 @@ def export_articles(store: Store) -> Iterator[dict[str, Any]]:
 @exporter("rejects")
 def export_rejects(store: Store) -> Iterator[dict[str, Any]]:
     yield from store.rejects()
+from . import quotes_export  # noqa: E402,F401
+from . import export_copies  # noqa: E402,F401

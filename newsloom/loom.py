@@ -29,6 +29,7 @@ class Loom:
         self.settings = settings or Settings.load()
         self.store = db if isinstance(db, Store) else Store(db)
         self._pipeline: Pipeline | None = None
+        self._fetcher: Any = None
 
     @property
     def pipeline(self) -> Pipeline:
@@ -36,11 +37,21 @@ class Loom:
             self._pipeline = Pipeline.default(self.settings)
         return self._pipeline
 
+    @property
+    def fetcher(self) -> Any:
+        """The polite HTTP client (``[fetch]`` settings; conditional-GET cache in the store)."""
+        if self._fetcher is None:
+            from .fetch import Fetcher
+
+            self._fetcher = Fetcher.from_settings(self.settings, store=self.store)
+        return self._fetcher
+
     def read_options(self, **overrides: Any) -> ReadOptions:
         opts = ReadOptions(
             max_article_bytes=int(self.settings.get("reader.max_article_bytes", 10_000_000)),
             max_decompressed_bytes=int(self.settings.get("reader.max_decompressed_bytes", 4_000_000_000)),
         )
+        opts.extra["fetcher"] = self.fetcher  # URLs, feed --fetch, sitemaps
         for key, value in overrides.items():
             setattr(opts, key, value)
         return opts
@@ -66,6 +77,8 @@ class Loom:
         return _export(self.store, kind, format, out)
 
     def close(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
         self.store.close()
 
     def __enter__(self) -> "Loom":

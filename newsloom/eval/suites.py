@@ -1,2 +1,5 @@
 """Imports the modules that register evaluations and benchmarks (one line each)."""
 from . import ingest_bench  # noqa: F401
+from . import quotes_eval  # noqa: F401
+from . import copies_eval  # noqa: F401,E402
+from . import copies_bench  # noqa: F401,E402

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -41,6 +42,9 @@ def read_stream(stream: BinaryIO, name: str, *, format: str | None = None,
     head = buffered.peek(8192)[:8192]
     inner_name = name
     if head[:2] == _GZIP_MAGIC and format not in ("warc",):
+        if _inflate_head(head).startswith(b"WARC/"):  # record-wise gzip: the WARC reader inflates it itself
+            yield from _guarded(detect_format(name, b"WARC/", format), buffered, name, options)
+            return
         wrapped = open_gzip(buffered, name, options.max_decompressed_bytes)
         inner_name = name[:-3] if name.lower().endswith(".gz") else name
         try:
@@ -59,6 +63,14 @@ def read_stream(stream: BinaryIO, name: str, *, format: str | None = None,
         return
     info = detect_format(inner_name, head, format)
     yield from _guarded(info, buffered, name, options)
+
+
+def _inflate_head(head: bytes) -> bytes:
+    """The first bytes a gzip ``head`` inflates to, without consuming the stream."""
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
+    except zlib.error:
+        return b""
 
 
 def _guarded(info: ReaderInfo, stream: BinaryIO, name: str, options: ReadOptions) -> Iterator[Item]:
@@ -117,3 +129,4 @@ def _read_file(path: Path, format: str | None, options: ReadOptions) -> Iterator
             yield Rejected(str(path), "empty file", code="E101")
             return
         yield from read_stream(fh, str(path), format=format, options=options)
+from . import urls  # noqa: E402,F401  (registers the http(s) input handler)

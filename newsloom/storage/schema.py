@@ -70,3 +70,7 @@ def source_lines(conn: sqlite3.Connection) -> None:
                  " PRIMARY KEY (source, hash, article_id)) WITHOUT ROWID")
     conn.execute("CREATE TABLE source_boilerplate (source TEXT NOT NULL, hash TEXT NOT NULL, text TEXT NOT NULL,"
                  " articles INTEGER NOT NULL, PRIMARY KEY (source, hash)) WITHOUT ROWID")
+from . import schema_feeds  # noqa: E402,F401  (feeds, fetch cache, watch)
+from . import schema_copies  # noqa: E402,F401
+from . import schema_quotes  # noqa: E402,F401
+from . import schema_annotate  # noqa: E402,F401  (entities, aliases, mentions, dates, events)

@@ -1,0 +1,71 @@
+"""``newsloom watch``."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import click
+
+from ..watch import SourceRound, Watcher, watch_status
+from . import cli
+from .common import emit_json, library_errors, open_loom, print_table
+
+
+@cli.command()
+@click.argument("sources", nargs=-1)
+@click.option("--interval", type=float, help="Seconds between rounds [default: watch.interval, 300].")
+@click.option("--once", is_flag=True, help="Poll every source once and exit.")
+@click.option("--max-rounds", type=click.IntRange(min=1), help="Stop after this many rounds.")
+@click.option("--fetch", is_flag=True, help="Fetch the linked pages of summary-only feed items and sitemap pages.")
+@click.option("--status", "show_status", is_flag=True, help="List the stored sources and exit.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON line per round instead of text.")
+@click.pass_context
+@library_errors
+def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, once: bool,
+          max_rounds: int | None, fetch: bool, show_status: bool, as_json: bool) -> None:
+    """Poll feeds, URLs, files and folders and ingest new items as they appear.
+
+    The sources and the items already ingested are kept in the database: with no SOURCES the
+    stored ones are resumed, and nothing is ingested twice across restarts. Ctrl-C (SIGINT) or
+    SIGTERM stops after the item in hand. With --once the exit code is 1 when a source failed
+    or an item was rejected.
+
+    Example:
+
+        newsloom watch https://example.org/feed.xml inbox/ --interval 600
+
+        newsloom watch --once          # one more round over the stored sources
+    """
+    loom = open_loom(ctx)
+    failed = False
+    with loom:
+        if show_status:
+            data = watch_status(loom.store)
+            if as_json:
+                emit_json(data)
+            else:
+                print_table(data, ["kind", "rounds", "items", "seen", "last_polled", "last_error", "source"])
+            return
+        watcher = Watcher(loom, list(sources), fetch=fetch)
+        every = float(interval if interval is not None else loom.settings.get("watch.interval", 300.0))
+
+        def on_round(n: int, results: list[SourceRound]) -> None:
+            nonlocal failed
+            failed = any(r.error or r.rejected for r in results)
+            stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+            if as_json:
+                click.echo(json.dumps({"round": n, "at": stamp, "sources": [r.as_dict() for r in results]}))
+                return
+            stored = sum(r.stored for r in results)
+            click.echo(f"round {n} at {stamp}: {stored} stored from {len(results)} source(s)")
+            for r in results:
+                line = f"  {r.kind or '?':>8} {r.source}: new {r.new}, stored {r.stored}, " \
+                       f"duplicate {r.duplicate}, rejected {r.rejected}"
+                click.echo(line + (f"  ERROR {r.error}" if r.error else ""))
+                for where, reason in r.rejects[:20]:
+                    click.echo(f"    rejected {where}: {reason}", err=True)
+
+        rounds = watcher.run(interval=every, max_rounds=1 if once else max_rounds, on_round=on_round)
+        if watcher.stopping.is_set() and not as_json:
+            click.echo(f"stopped after {rounds} round(s)", err=True)
+    ctx.exit(1 if once and failed else 0)

@@ -1,0 +1,420 @@
+"""A polite HTTP client for feeds and pages (httpx underneath).
+
+Every request:
+
+1. is refused unless the URL is ``http(s)`` and the host's robots.txt allows it for our user
+   agent (robots.txt is fetched once per host and cached; a ``Crawl-delay`` slows that host);
+2. waits for the host's turn (at most one request per ``host_interval`` seconds per host);
+3. sends ``If-None-Match`` / ``If-Modified-Since`` when the store holds an earlier answer; a 304
+   hands back the stored body, flagged ``not_modified``;
+4. streams the body, refusing it once it passes ``max_bytes`` (after content decoding, so a gzip
+   bomb is capped too) or takes longer than ``max_seconds``;
+5. retries connection errors, timeouts, 429 and 5xx with exponential backoff, honouring
+   ``Retry-After``; follows at most ``max_redirects`` redirects, checking robots.txt on each hop.
+
+Settings live under ``[fetch]`` (see default_settings.toml).
+"""
+from __future__ import annotations
+
+import email.utils
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from typing import Any, Protocol
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+from .errors import NewsloomError
+
+__all__ = ["TRANSIENT_CODES", "Fetcher", "FetchSettings", "FetchError", "Response", "HttpCache", "StoreHttpCache", "default_user_agent"]
+
+log = logging.getLogger(__name__)
+
+#: FetchError codes worth trying again later (network, overload); the others are the URL's own fault
+TRANSIENT_CODES = frozenset({"E162", "E166", "E167"})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ROBOTS_MAX_BYTES = 500_000  # RFC 9309: crawlers must read at least 500 KiB
+
+
+def default_user_agent() -> str:
+    from . import __version__
+
+    return f"newsloom/{__version__} (+https://github.com/newsloom)"
+
+
+class FetchError(NewsloomError):
+    """A URL could not be fetched; ``url`` names it. Codes E160-E169."""
+
+    code = "E161"
+
+    def __init__(self, url: str, reason: str, *, code: str | None = None) -> None:
+        self.url, self.reason = url, reason
+        super().__init__(f"{url}: {reason}", code=code)
+
+
+@dataclass(slots=True)
+class FetchSettings:
+    """Politeness and safety limits (the ``[fetch]`` settings)."""
+
+    user_agent: str = field(default_factory=default_user_agent)
+    timeout: float = 15.0
+    connect_timeout: float = 10.0
+    max_seconds: float = 60.0
+    max_bytes: int = 10_000_000
+    retries: int = 3
+    backoff: float = 1.0
+    max_backoff: float = 60.0
+    max_retry_after: float = 300.0
+    host_interval: float = 1.0
+    max_crawl_delay: float = 30.0
+    robots: bool = True
+    robots_ttl: float = 3600.0
+    max_redirects: int = 5
+    cache: bool = True
+    cache_max_bytes: int = 5_000_000
+    trust_env: bool = True
+    max_sitemap_urls: int = 1000
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "FetchSettings":
+        """Build from a :class:`~newsloom.settings.Settings` (its ``fetch`` section); empty values keep defaults."""
+        section = dict(settings.get("fetch", {}) or {}) if settings is not None else {}
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in section.items():
+            if key not in known:
+                from .errors import ConfigError
+
+                raise ConfigError(f"unknown setting fetch.{key}; known: {sorted(known)}", code="E209")
+            if value in ("", None):
+                continue
+            default = getattr(cls(), key)
+            values[key] = type(default)(value) if not isinstance(default, bool) else bool(value)
+        return cls(**values)
+
+
+@dataclass(slots=True)
+class Response:
+    """One fetched URL. ``url`` is the final URL after redirects; ``fetched`` is UTC ISO 8601."""
+
+    url: str
+    status: int
+    content: bytes
+    content_type: str
+    fetched: str
+    not_modified: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def charset(self) -> str | None:
+        for part in self.content_type.split(";")[1:]:
+            key, _, value = part.partition("=")
+            if key.strip().lower() == "charset" and value.strip():
+                return value.strip().strip('"\'')
+        return None
+
+    def text(self) -> str:
+        """The body as text: the declared charset if it decodes, else detected."""
+        from .readers.decode import decode_bytes
+
+        if self.charset:
+            try:
+                return self.content.decode(self.charset)
+            except (LookupError, UnicodeDecodeError):
+                pass
+        return decode_bytes(self.content, self.url)
+
+
+@dataclass(slots=True)
+class CachedEntry:
+    etag: str | None
+    last_modified: str | None
+    content_type: str
+    body: bytes
+    fetched_at: str
+
+
+class HttpCache(Protocol):
+    """Where conditional-GET validators and bodies are kept."""
+
+    def get(self, url: str) -> CachedEntry | None: ...
+
+    def put(self, url: str, entry: CachedEntry) -> None: ...
+
+    def delete(self, url: str) -> None: ...
+
+
+class StoreHttpCache:
+    """The HTTP cache in the store's ``http_cache`` table (migration 0300)."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def get(self, url: str) -> CachedEntry | None:
+        row = self.store.execute("SELECT etag, last_modified, content_type, body, fetched_at FROM http_cache "
+                                 "WHERE url = ?", (url,)).fetchone()
+        return CachedEntry(row[0], row[1], row[2] or "", bytes(row[3]), row[4]) if row else None
+
+    def put(self, url: str, entry: CachedEntry) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO http_cache (url, etag, last_modified, content_type, body, fetched_at)"
+                         " VALUES (?, ?, ?, ?, ?, ?)", (url, entry.etag, entry.last_modified, entry.content_type,
+                                                        entry.body, entry.fetched_at))
+
+    def delete(self, url: str) -> None:
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM http_cache WHERE url = ?", (url,))
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date), else None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+class Fetcher:
+    """The polite HTTP client. Cheap to build: the connection pool opens on the first request.
+
+    Args:
+        settings: limits; defaults when None.
+        cache: where conditional-GET validators live (e.g. :class:`StoreHttpCache`); None: no conditional GET.
+        transport: an httpx transport (tests); None: the network.
+        sleep: the function used to wait (tests record the waits).
+    """
+
+    def __init__(self, settings: FetchSettings | None = None, *, cache: HttpCache | None = None,
+                 transport: Any = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.settings = settings or FetchSettings()
+        self.cache = cache if self.settings.cache else None
+        self._transport = transport
+        self._sleep = sleep
+        self._client: Any = None
+        self._lock = threading.RLock()
+        self._next_ok: dict[str, float] = {}
+        self._host_delay: dict[str, float] = {}
+        self._robots: dict[str, tuple[float, RobotFileParser]] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, store: Any = None) -> "Fetcher":
+        """A fetcher with the ``[fetch]`` settings, caching validators in ``store`` when given."""
+        return cls(FetchSettings.from_settings(settings), cache=StoreHttpCache(store) if store is not None else None)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _http(self) -> Any:
+        if self._client is None:
+            import httpx
+
+            s = self.settings
+            self._client = httpx.Client(
+                timeout=httpx.Timeout(s.timeout, connect=s.connect_timeout), follow_redirects=False,
+                transport=self._transport, trust_env=s.trust_env,
+                # only codings whose inflation the size cap can follow chunk by chunk
+                headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> "Fetcher":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _wait_turn(self, host: str) -> None:
+        """Sleep until ``host`` may be asked again, then book its next slot."""
+        with self._lock:
+            interval = max(self.settings.host_interval, self._host_delay.get(host, 0.0))
+            wait = self._next_ok.get(host, 0.0) - time.monotonic()
+            if wait > 0:
+                self._sleep(wait)
+            self._next_ok[host] = time.monotonic() + interval
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.settings.max_backoff, self.settings.backoff * (2 ** attempt))
+
+    # -- robots.txt ---------------------------------------------------------------------------
+    def allowed(self, url: str) -> bool:
+        """True when the host's robots.txt lets our user agent fetch ``url`` (always True with robots off)."""
+        if not self.settings.robots:
+            return True
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            cached = self._robots.get(origin)
+            if cached is None or cached[0] < time.monotonic():
+                parser = self._load_robots(origin)
+                self._robots[origin] = (time.monotonic() + self.settings.robots_ttl, parser)
+                delay = parser.crawl_delay(self.settings.user_agent)
+                if delay:
+                    self._host_delay[parts.netloc] = min(float(delay), self.settings.max_crawl_delay)
+            parser = self._robots[origin][1]
+        return parser.can_fetch(self.settings.user_agent, url)
+
+    def _load_robots(self, origin: str) -> RobotFileParser:
+        """Fetch and parse ``origin/robots.txt`` following RFC 9309's rules for failures."""
+        parser = RobotFileParser(origin + "/robots.txt")
+        try:
+            resp = self._get(origin + "/robots.txt", conditional=False, max_bytes=ROBOTS_MAX_BYTES,
+                             check_robots=False, accept_status=lambda st: 200 <= st < 500)
+        except FetchError as exc:
+            if exc.code == "E163":  # over 500 KiB: RFC 9309 lets us parse the first 500 KiB; keep it simple
+                log.warning("robots.txt of %s is too large; treating as allow-all", origin)
+                parser.allow_all = True
+                return parser
+            # unreachable (5xx or network): RFC 9309 says assume complete disallow
+            log.warning("robots.txt of %s unreachable (%s); not fetching from that host for now", origin, exc.reason)
+            parser.disallow_all = True
+            return parser
+        if resp.status in (401, 403):
+            parser.disallow_all = True  # as urllib.robotparser does: the site keeps its pages to itself
+        elif resp.status >= 400:
+            parser.allow_all = True  # no robots.txt: everything is allowed
+        else:
+            parser.parse(resp.content.decode("utf-8", "replace").splitlines())
+        return parser
+
+    # -- requests -----------------------------------------------------------------------------
+    def get(self, url: str, *, conditional: bool = True) -> Response:
+        """Fetch ``url`` politely; see the module docstring for the steps.
+
+        Args:
+            url: an ``http://`` or ``https://`` URL.
+            conditional: send the cached validators; a 304 returns the cached body with ``not_modified``.
+
+        Returns:
+            The response (status 200, or 304 served from the cache).
+
+        Raises:
+            FetchError: refused by robots.txt (E160), HTTP error (E161), network or timeout (E162),
+                too large or too slow (E163), bad redirect (E164), bad URL (E165), Retry-After too long (E166),
+                429/5xx still after every retry (E167). E162, E166 and E167 are worth retrying later.
+        """
+        return self._get(url, conditional=conditional, max_bytes=self.settings.max_bytes, check_robots=True,
+                         accept_status=lambda st: 200 <= st < 300)
+
+    def _get(self, url: str, *, conditional: bool, max_bytes: int, check_robots: bool,
+             accept_status: Callable[[int], bool]) -> Response:
+        cached = self.cache.get(url) if (conditional and self.cache is not None) else None
+        current = url
+        for _hop in range(self.settings.max_redirects + 1):
+            _check_url(current)
+            if check_robots and not self.allowed(current):
+                raise FetchError(current, f"robots.txt of {urlsplit(current).netloc} disallows it for user agent "
+                                 f"{self.settings.user_agent!r}", code="E160")
+            status, headers, body = self._attempts(current, cached, max_bytes, accept_status)
+            if status in REDIRECT_STATUSES:
+                location = headers.get("location")
+                if not location:
+                    raise FetchError(current, f"HTTP {status} redirect without a Location header", code="E164")
+                current = urljoin(current, location)
+                continue
+            ctype = headers.get("content-type", "")
+            if status == 304 and cached is not None:
+                return Response(current, 304, cached.body, cached.content_type or ctype, _now_iso(), True, headers)
+            if status == 304:
+                raise FetchError(current, "HTTP 304 Not Modified for a request that was not conditional", code="E161")
+            resp = Response(current, status, body, ctype, _now_iso(), False, headers)
+            if conditional and self.cache is not None and 200 <= status < 300:
+                self._remember(url, resp)
+            return resp
+        raise FetchError(url, f"more than {self.settings.max_redirects} redirects", code="E164")
+
+    def _remember(self, url: str, resp: Response) -> None:
+        etag, modified = resp.headers.get("etag"), resp.headers.get("last-modified")
+        assert self.cache is not None
+        if (etag or modified) and len(resp.content) <= self.settings.cache_max_bytes:
+            self.cache.put(url, CachedEntry(etag, modified, resp.content_type, resp.content, resp.fetched))
+        elif self.cache.get(url) is not None:
+            self.cache.delete(url)
+
+    def _attempts(self, url: str, cached: CachedEntry | None, max_bytes: int,
+                  accept_status: Callable[[int], bool]) -> tuple[int, dict[str, str], bytes]:
+        """One hop with retries; returns (status, lower-cased headers, body)."""
+        import httpx
+
+        headers = {}
+        if cached is not None:
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
+        host = urlsplit(url).netloc
+        tries = self.settings.retries + 1
+        for attempt in range(tries):
+            self._wait_turn(host)
+            try:
+                status, rheaders, body = self._once(url, headers, max_bytes)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
+                if attempt + 1 >= tries:
+                    raise FetchError(url, f"{kind} after {tries} attempt(s): {type(exc).__name__}: {exc}",
+                                     code="E162") from exc
+                delay = self._backoff(attempt)
+                log.info("%s: %s, retrying in %.1fs", url, kind, delay)
+                self._sleep(delay)
+                continue
+            if status in RETRY_STATUSES:
+                hinted = parse_retry_after(rheaders.get("retry-after"))
+                if hinted is not None and hinted > self.settings.max_retry_after:
+                    raise FetchError(url, f"HTTP {status}, and the server asks to retry after {hinted:.0f}s, longer "
+                                     f"than fetch.max_retry_after ({self.settings.max_retry_after:.0f}s)", code="E166")
+                if attempt + 1 >= tries:
+                    raise FetchError(url, f"HTTP {status} after {tries} attempt(s)", code="E167")
+                delay = hinted if hinted is not None else self._backoff(attempt)
+                log.info("%s: HTTP %d, retrying in %.1fs", url, status, delay)
+                self._sleep(delay)
+                continue
+            if status in REDIRECT_STATUSES or status == 304 or accept_status(status):
+                return status, rheaders, body
+            raise FetchError(url, f"HTTP {status}", code="E161")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, url: str, headers: dict[str, str], max_bytes: int) -> tuple[int, dict[str, str], bytes]:
+        """One request; the body is read only for final answers, within the size and time caps."""
+        start = time.monotonic()
+        with self._http().stream("GET", url, headers=headers) as r:
+            rheaders = {k.lower(): v for k, v in r.headers.items()}
+            if r.status_code in REDIRECT_STATUSES or r.status_code in RETRY_STATUSES or r.status_code == 304:
+                return r.status_code, rheaders, b""
+            declared = rheaders.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise FetchError(url, f"declares {int(declared):,} bytes, more than fetch.max_bytes "
+                                 f"({max_bytes:,})", code="E163")
+            body = bytearray()
+            for chunk in r.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise FetchError(url, f"body larger than fetch.max_bytes ({max_bytes:,} bytes, after "
+                                     "decompression)", code="E163")
+                if time.monotonic() - start > self.settings.max_seconds:
+                    raise FetchError(url, f"body took longer than fetch.max_seconds ({self.settings.max_seconds}s)",
+                                     code="E163")
+            return r.status_code, rheaders, bytes(body)
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(url, "not an http(s) URL with a host name", code="E165")

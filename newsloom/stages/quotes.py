@@ -1,0 +1,617 @@
+"""The quotes stage: direct and indirect speech, with the cue verb and the speaker resolved in the article.
+
+A rule cascade over the spaCy parse of the nlp stage (``article.annotations["doc"]``):
+
+1. Quotation marks are paired per paragraph (curly, straight and doubled ``''`` marks; a quote that runs
+   over paragraphs opens each paragraph and closes once; an unbalanced mark never raises).
+2. Attribution frames come from the parse: a cue verb (say, tell, add, according to, ...) with its
+   subject and, when it has one, its reported clause (``ccomp``, or the clause before "..., X said").
+3. Each standalone quote is tied to the frame right after it ("“...,” X said") or right before it
+   ("X said: “...”"); two quotes around one frame become one split quote with two parts.
+4. Frames not used by a direct quote whose reported clause is long enough become indirect quotes
+   ("X said that ...", "according to X, ...").
+5. The speaker is resolved to a name: a named mention in the speaker phrase, or for a pronoun or a
+   role ("he said", "the spokesman said") the person who was speaking or was the subject just before.
+
+Offsets are character offsets into ``article.text``. Articles without a parse (not English) get the
+direct quotes of step 1 only, with no speaker.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Article
+from ..pipeline import stage
+
+__all__ = ["Quotes", "extract_quotes", "find_quote_spans", "CUE_LEMMAS"]
+
+#: lemmas of verbs that report speech, writing or a stated position
+CUE_LEMMAS = frozenset("""
+say tell add note explain claim argue insist warn write state declare announce report acknowledge admit ask
+reply respond continue recall suggest predict urge tweet post comment stress emphasize emphasise observe
+describe complain promise pledge vow deny confirm concede assert contend maintain allege testify estimate
+mention joke quip boast cite caution recount reiterate repeat agree disagree point counter charge accuse
+indicate conclude find show reveal propose recommend demand threaten hint signal assure remark scoff question
+believe think hope fear worry expect speculate lament proclaim blast slam praise criticize criticise attack
+""".split())
+
+#: cue lemmas that count only when the verb has a reported clause (they are too common otherwise)
+_NEEDS_CLAUSE = frozenset("""
+find show reveal indicate think believe hope fear worry expect agree disagree continue point question
+describe praise criticize criticise attack blast slam charge accuse cite mention signal propose recommend
+""".split())
+
+_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "they": "p", "i": "s", "we": "p", "it": "n"}
+_ROLE_WORDS = frozenset("""
+spokesman spokeswoman spokesperson president minister senator governor candidate nominee leader chief secretary
+strongman chancellor premier mayor director ambassador envoy lawyer attorney businessman billionaire congressman
+congresswoman representative chairman chairwoman official officer general commander king queen prince head
+founder ceo executive manager adviser advisor aide diplomat prosecutor judge justice sheriff democrat republican
+speaker pope mogul host anchor star actor singer economist analyst professor
+""".split())
+_TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sen", "sen.", "rep", "rep.", "gov", "gov.",
+           "president", "gen.", "prof.", "sir", "lord"}
+_PERSONISH = ("PERSON",)
+_NAMED = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
+
+# -- step 1: quotation marks -----------------------------------------------------------------------------
+_OPENERS = {"\u201c": "\u201d", "\u201e": "\u201d", "\u00ab": "\u00bb", "``": "''"}
+_CLOSERS = {"\u201d", "\u00bb"}
+_MARK_RE = re.compile(r"``|''|[\"\u201c\u201d\u201e\u00ab\u00bb]")
+
+
+def _mark_role(text: str, start: int, end: int) -> str:
+    """'open', 'close' or 'either' for the quotation mark at text[start:end]."""
+    mark = text[start:end]
+    if mark in _OPENERS:
+        return "open"
+    if mark in _CLOSERS:
+        return "close"
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    if (before.isspace() or before in "([{\u2014\u2013-/:") and not after.isspace():
+        return "open"
+    if not before.isspace() and (after.isspace() or after in ".,;:!?)]}\u2014\u2013-"):
+        return "close"
+    return "either"
+
+
+def find_quote_spans(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of quoted passages, marks included, in text order.
+
+    Marks pair within a paragraph; a paragraph that ends inside a quote continues into the next one when
+    that paragraph opens with a mark (the news convention for quotes that run over paragraphs), and
+    otherwise closes at the paragraph end. Never raises, whatever the marks.
+
+    Args:
+        text: the clean article text.
+
+    Returns:
+        Non-overlapping (start, end) character spans.
+    """
+    spans: list[tuple[int, int]] = []
+    paragraphs = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    carry: int | None = None  # start of a quote left open at the end of the previous paragraph
+    for p_index, (p_start, p_end) in enumerate(paragraphs):
+        open_at: int | None = None
+        marks = list(_MARK_RE.finditer(text, p_start, p_end))
+        if carry is not None:
+            first = marks[0] if marks else None
+            lead = text[p_start:first.start()].strip() if first else "x"
+            if first is not None and not lead and _mark_role(text, first.start(), first.end()) != "close":
+                open_at = carry
+                marks = marks[1:]
+            else:
+                spans.append((carry, _trim_end(text, paragraphs[p_index - 1][1])))
+        carry = None
+        for m in marks:
+            role = _mark_role(text, m.start(), m.end())
+            if open_at is None:
+                if role in ("open", "either"):
+                    open_at = m.start()
+                continue
+            german_close = text[open_at] == "\u201e" and m.group() == "\u201c"  # „...“
+            if role in ("close", "either") or german_close or (role == "open" and m.group() in ('"', "''")):
+                spans.append((open_at, m.end()))
+                open_at = None
+            else:  # a second opener: the first one was never closed
+                open_at = m.start()
+        if open_at is not None:
+            nxt = paragraphs[p_index + 1] if p_index + 1 < len(paragraphs) else None
+            if nxt is not None and _MARK_RE.match(text, nxt[0]):
+                carry = open_at
+            elif p_end - open_at > 1:
+                spans.append((open_at, _trim_end(text, p_end)))
+    return [s for s in spans if s[1] - s[0] > 2]
+
+
+def _trim_end(text: str, end: int) -> int:
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _is_standalone(text: str, start: int, end: int, min_words: int) -> bool:
+    """A quote that is a whole utterance, not a quoted phrase inside the writer's sentence."""
+    inner = text[start:end].strip("\"'\u201c\u201d\u201e\u00ab\u00bb` \n")
+    if len(inner.split()) < min_words:
+        return False
+    before = text[:start].rstrip(" \t")
+    prev = before[-1:] if before else "\n"
+    first = next((c for c in inner if c.isalnum()), "")
+    return prev in "\n.:,!?\u2014\u2013-" or first.isupper() or prev == ""
+
+
+# -- step 2: frames from the parse -------------------------------------------------------------------------
+@dataclass
+class Frame:
+    """One attribution found in the parse: a cue, who, and what (when the parse gives a clause)."""
+
+    cue: str
+    cue_start: int
+    cue_end: int
+    speaker: tuple[int, int] | None
+    speaker_head: Any  # spaCy Token or None
+    content: list[tuple[int, int]] = field(default_factory=list)
+    sent_start: int = 0
+    sent_end: int = 0
+    used: bool = False
+    generic: bool = False  # a verb outside the cue list: used only right beside a quote (or in broad mode)
+
+    @property
+    def left(self) -> int:
+        return min(self.cue_start, self.speaker[0]) if self.speaker else self.cue_start
+
+    @property
+    def right(self) -> int:
+        return max(self.cue_end, self.speaker[1]) if self.speaker else self.cue_end
+
+
+_SUBJ = ("nsubj", "nsubjpass", "csubj")
+
+
+def _subject(verb: Any) -> Any:
+    """The subject token of a cue verb, inherited through xcomp/conj/advcl chains ("went on to say")."""
+    tok = verb
+    for _ in range(4):
+        for child in tok.children:
+            if child.dep_ in _SUBJ:
+                if child.dep_ == "nsubjpass":
+                    agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+                    pobj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+                    if pobj is not None:
+                        return pobj
+                return child
+        if tok.dep_ in ("xcomp", "conj", "advcl", "relcl") and tok.head is not tok:
+            if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
+                return tok.head
+            tok = tok.head
+            continue
+        break
+    # inverted order after a quote: "..., said David Wasserman" parsed with the name as an object
+    for child in verb.rights:
+        if child.dep_ in ("dobj", "attr", "npadvmod", "appos", "oprd") and child.pos_ in ("PROPN",):
+            return child
+    return None
+
+
+def _np_span(head: Any) -> tuple[int, int]:
+    """Character span of a noun phrase: its subtree without a trailing relative clause or punctuation."""
+    toks = [t for t in head.subtree]
+    cut = [t for t in head.children if t.dep_ in ("relcl", "acl") and t.i > head.i]
+    if cut:
+        stop = min(t.left_edge.i for t in cut)
+        toks = [t for t in toks if t.i < stop]
+    while toks and (toks[-1].is_punct or toks[-1].is_space):
+        toks.pop()
+    while toks and (toks[0].is_punct or toks[0].is_space):
+        toks.pop(0)
+    if not toks:
+        return head.idx, head.idx + len(head)
+    return toks[0].idx, toks[-1].idx + len(toks[-1])
+
+
+_EDGE_PUNCT = ",;:-\u2014\u2013 \n\t"
+
+
+def _clause_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Trim a clause span of edge punctuation and space; include a closing mark that balances an opener."""
+    while start < end and text[start] in _EDGE_PUNCT:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_PUNCT + ".":
+        end -= 1
+    if end - start < 2:
+        return None
+    inner = text[start:end]
+    opens = inner.count("\u201c") + inner.count("``")
+    closes = inner.count("\u201d") + inner.count("''")
+    straight = inner.count('"')
+    if opens > closes or straight % 2 == 1:
+        m = re.match(r"[.,!?]?[\u201d\"']+|[.,!?]?''", text[end:end + 3])
+        if m:
+            end += m.end()
+    return start, end
+
+
+def _tokens_span(text: str, toks: list[Any]) -> tuple[int, int] | None:
+    if not toks:
+        return None
+    return _clause_span(text, toks[0].idx, toks[-1].idx + len(toks[-1]))
+
+
+def _cue_text(verb: Any) -> tuple[str, int, int]:
+    parts = [verb] + [c for c in verb.children if c.dep_ == "prt" and c.i == verb.i + 1]
+    end = parts[-1].idx + len(parts[-1])
+    return verb.doc.text[verb.idx:end], verb.idx, end
+
+
+def find_frames(doc: Any, *, broad: bool = False) -> list[Frame]:
+    """Every attribution frame in a parsed text (see the module docstring, step 2).
+
+    Args:
+        doc: the spaCy Doc.
+        broad: also keep verbs outside the cue list that have a subject and a reported clause or a
+            stance object ("X believes that ...", "X criticized Y"), for attribution in the wide sense.
+    """
+    text = doc.text
+    frames: list[Frame] = []
+    for sent in doc.sents:
+        for tok in sent:
+            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+                frame = _according_frame(text, tok, sent)
+                if frame:
+                    frames.append(frame)
+                continue
+            if tok.pos_ not in ("VERB", "AUX"):
+                continue
+            lemma = tok.lemma_.lower()
+            known = lemma in CUE_LEMMAS
+            if tok.tag_ == "VBN" and (tok.dep_ in ("amod", "compound", "acl", "advcl", "ROOT") and
+                                      not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children)):
+                continue  # "Asked about it, he said ...": a participle, not a speech act
+            subj = _subject(tok)
+            if subj is not None and "\n" in text[min(subj.idx, tok.idx):max(subj.idx, tok.idx)]:
+                subj = None  # a heading line run into the sentence by the parser, not the speaker
+            if subj is not None and (subj.like_num or subj.ent_type_ in ("TIME", "DATE", "CARDINAL", "PERCENT")
+                                     or subj.lower_ in ("that", "which", "it", "this")):
+                subj = None if subj.lower_ not in ("it",) else subj
+            content = _content(text, tok, sent, broad=broad)
+            if known and lemma in _NEEDS_CLAUSE and not content and not broad:
+                continue
+            if not known and (subj is None or subj.pos_ not in ("PROPN", "PRON", "NOUN") or lemma in _LIGHT_VERBS):
+                continue
+            cue, cs, ce = _cue_text(tok)
+            frames.append(Frame(cue, cs, ce, _np_span(subj) if subj is not None else None, subj,
+                                content, sent.start_char, sent.end_char, generic=not known))
+    frames.extend(_headline_frames(text))
+    return frames
+
+
+_HEADLINE = re.compile(r"(?m)^(?P<src>[A-Z][\w.\u2019'-]*(?: [A-Z][\w.\u2019'-]*){0,3}):[ \t]+(?P<says>[^\n]{8,})$")
+
+
+def _headline_frames(text: str) -> list[Frame]:
+    """'Name: words' lines (headline style): the name is the source and the colon the cue."""
+    out = []
+    for m in _HEADLINE.finditer(text):
+        content = _clause_span(text, m.start("says"), m.end("says"))
+        if content is None:
+            continue
+        out.append(Frame(":", m.end("src"), m.end("src") + 1, (m.start("src"), m.end("src")), None, [content],
+                         m.start(), m.end()))
+    return out
+
+
+#: verbs too light to carry an attribution on their own (broad mode ignores them)
+_LIGHT_VERBS = frozenset("""
+be have make do get go take come give put let help allow ensure mean win keep become need use try start begin
+""".split())
+
+_STANCE_OBJECT = frozenset("""
+call criticize criticise support praise endorse defend want prefer accuse thank mock dismiss propose back oppose
+discuss mention describe cite urge ask blame attack slam blast reject question welcome condemn applaud recommend
+""".split())
+
+
+#: speech verbs whose plain object is what was said ("announced his candidacy", "tweeted a photograph")
+_SAID_OBJECT = frozenset("announce declare claim tweet write report reveal propose post deny confirm".split())
+
+
+def _content(text: str, verb: Any, sent: Any, *, broad: bool = False) -> list[tuple[int, int]]:
+    """The reported clause of a cue verb as one or two spans, if the parse shows one.
+
+    ``broad`` also takes a stance verb's object ("criticized the plan").
+    """
+    lemma = verb.lemma_.lower()
+    clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+    if clause is None and (lemma in _SAID_OBJECT or (broad and lemma in _STANCE_OBJECT)):
+        objs = [c for c in verb.children if c.dep_ in ("dobj", "xcomp", "oprd") and c.i > verb.i]
+        if objs:
+            toks = sorted((t for o in objs for t in o.subtree), key=lambda t: t.i)
+            return _spans(_tokens_span(text, toks))
+    if clause is None and lemma in ("promise", "pledge", "vow", "threaten", "urge", "ask", "tell", "warn", "call",
+                                    "demand"):
+        clause = next((c for c in verb.children if c.dep_ == "xcomp"), None)
+    if clause is not None:
+        toks = [t for t in clause.subtree]
+        if clause.i < verb.i:  # "..., attorneys for the family said."
+            toks = [t for t in sent if t.i < verb.i and t.i >= clause.left_edge.i]
+            subj = _subject(verb)
+            if subj is not None and subj.i < verb.i:
+                toks = [t for t in toks if t.i < subj.left_edge.i]
+        return _spans(_tokens_span(text, toks))
+    if verb.dep_ == "parataxis":
+        inside = {t.i for t in verb.subtree}
+        left = min(inside)
+        before = _tokens_span(text, [t for t in sent if t.i < left])
+        if verb.head.i < verb.i:  # "X happened, officials said."
+            return _spans(before)
+        # "Loyalty, he noted, has long been ...": the sentence around the parenthetical attribution
+        after = _tokens_span(text, [t for t in sent if t.i > max(inside)])
+        return _spans(before, after)
+    return []
+
+
+def _spans(*spans: tuple[int, int] | None) -> list[tuple[int, int]]:
+    return [s for s in spans if s is not None]
+
+
+def _according_frame(text: str, tok: Any, sent: Any) -> Frame | None:
+    to = tok.doc[tok.i + 1]
+    source = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if source is None:
+        return None
+    phrase = set(t.i for t in tok.subtree) | {tok.i, to.i} | set(t.i for t in source.subtree)
+    head = tok.head if tok.head is not tok else None
+    if head is not None and head.i not in phrase:
+        toks = [t for t in head.subtree if t.i not in phrase and t.sent == sent]
+    else:
+        toks = [t for t in sent if t.i not in phrase]
+    return Frame("according to", tok.idx, to.idx + len(to), _np_span(source), source, _runs(text, toks),
+                 sent.start_char, sent.end_char)
+
+
+def _runs(text: str, toks: list[Any]) -> list[tuple[int, int]]:
+    """Spans of the runs of consecutive tokens ("X, according to Y, did Z" gives "X" and "did Z")."""
+    runs: list[list[Any]] = []
+    for t in sorted(toks, key=lambda t: t.i):
+        if runs and t.i == runs[-1][-1].i + 1:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    return _spans(*(_tokens_span(text, run) for run in runs))
+
+
+# -- step 3: tie direct quotes to frames ---------------------------------------------------------------------
+def _gap_ok(text: str, start: int, end: int, max_chars: int) -> bool:
+    """The text between a quote and its attribution: short, on one line, no sentence end or other quote."""
+    if end < start:
+        return False
+    gap = text[start:end]
+    if len(gap) > max_chars or "\n" in gap:
+        return False
+    return not re.search(r"[.!?;][\s\"\u201d]*\s+[A-Z\u201c\"]|[\u201c\u201d\"]", gap)
+
+
+def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_gap: int
+            ) -> list[tuple[list[tuple[int, int]], Frame | None]]:
+    """Pair each standalone quote with a frame; merge quotes that share one (split quotes)."""
+    free = [f for f in frames if not any(qs <= f.cue_start < qe for qs, qe in quotes)]
+    groups: list[tuple[list[tuple[int, int]], Frame | None]] = []
+    by_frame: dict[int, int] = {}
+    for qs, qe in quotes:
+        after = [f for f in free if f.left >= qe and _gap_ok(text, qe, f.left, 3 if f.generic else max_gap)]
+        before = [f for f in free if f.right <= qs and _gap_ok(text, f.right, qs, 3 if f.generic else max_gap)
+                  and (not f.generic or text[f.right:qs].strip() in (":", ","))
+                  and not any(f.right <= s2 and e2 <= qs for s2, e2 in quotes)]
+        frame = min(after, key=lambda f: f.left - qe) if after else (
+            max(before, key=lambda f: f.right) if before else None)
+        if frame is not None and id(frame) in by_frame:
+            groups[by_frame[id(frame)]][0].append((qs, qe))
+            continue
+        if frame is None and groups and groups[-1][1] is not None:
+            # "“A,” he said. “B.”": the sentence after an attributed quote continues it
+            parts, prev = groups[-1]
+            if prev.left >= parts[-1][1] and _gap_ok(text, prev.right, qs, max_gap + 40) \
+                    and len(parts) < 3:
+                parts.append((qs, qe))
+                continue
+        if frame is not None:
+            frame.used = True
+            by_frame[id(frame)] = len(groups)
+        groups.append(([(qs, qe)], frame))
+    return groups
+
+
+# -- step 5: speaker names -------------------------------------------------------------------------------------
+def _mentions(article: Article, doc: Any) -> list[dict[str, Any]]:
+    """The entities stage's mentions, or the Doc's entities with in-article full names when it has not run."""
+    given = article.annotations.get("mentions")
+    if given:
+        return sorted(given, key=lambda m: m["start"])
+    return doc_mentions(doc) if doc is not None else []
+
+
+def doc_mentions(doc: Any) -> list[dict[str, Any]]:
+    """Named mentions from ``doc.ents`` with in-article names (the fallback when the entities stage is absent)."""
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in _NAMED:
+            continue
+        words = [w for w in re.split(r"\s+", ent.text.strip()) if w]
+        while words and words[0].lower() in _TITLES:
+            words.pop(0)
+        name = re.sub(r"(['\u2019]s?)$", "", " ".join(words)).strip()
+        if name:
+            out.append({"start": ent.start_char, "end": ent.end_char, "text": ent.text, "label": ent.label_,
+                        "name": name})
+    persons = [m for m in out if m["label"] == "PERSON"]
+    for m in out:  # "Lukashenko" -> "Alexander Lukashenko" named elsewhere in the article (also when mislabelled)
+        last = m["name"].split()[-1]
+        longer = [p["name"] for p in persons if len(p["name"].split()) > len(m["name"].split())
+                  and p["name"].split()[-1] == last]
+        if longer and (m["label"] == "PERSON" or len(m["name"].split()) == 1):
+            m["name"], m["label"] = max(longer, key=len), "PERSON"
+    return out
+
+
+def _mention_at(mentions: list[dict[str, Any]], start: int, end: int) -> dict[str, Any] | None:
+    hits = [m for m in mentions if m["start"] < end and m["end"] > start]
+    if not hits:
+        return None
+    return max(hits, key=lambda m: (m["label"] == "PERSON", m["end"] - m["start"]))
+
+
+class _Resolver:
+    """Resolves speaker phrases to names, walking the article in order (salience = recent subjects and speakers)."""
+
+    def __init__(self, doc: Any, mentions: list[dict[str, Any]]) -> None:
+        self.doc = doc
+        self.mentions = mentions
+        self.persons = [m for m in mentions if m["label"] == "PERSON"]
+        self.subject_persons: list[tuple[int, str]] = []
+        for m in self.persons:
+            span = doc.char_span(m["start"], m["end"], alignment_mode="expand") if doc is not None else None
+            if span is not None and any(t.dep_ in _SUBJ for t in span):
+                self.subject_persons.append((m["start"], m["name"]))
+            elif span is not None and span.root.head.dep_ in _SUBJ and span.root.dep_ in ("compound", "appos"):
+                self.subject_persons.append((m["start"], m["name"]))
+
+    def resolve(self, frame: Frame, last_speakers: list[tuple[int, str, str]]) -> str | None:
+        if frame.speaker is None:
+            return None
+        start, end = frame.speaker
+        head = frame.speaker_head
+        hit = _mention_at(self.mentions, head.idx, head.idx + len(head)) if head is not None else None
+        if hit is None:
+            hit = _mention_at(self.mentions, start, end)
+        word = head.lower_ if head is not None else ""
+        if hit is not None and (head is None or head.pos_ == "PROPN" or hit["label"] == "PERSON"):
+            return hit["name"]
+        if word in ("he", "she", "him", "her"):
+            return self._antecedent(start, last_speakers)
+        if head is not None and head.pos_ == "NOUN" and head.tag_ == "NN" and word in _ROLE_WORDS and \
+                any(t.lower_ in ("the", "this") or t.dep_ == "poss" for t in head.lefts):
+            return self._role(head, start, last_speakers)
+        if hit is not None:
+            return hit["name"]
+        return None
+
+    def _antecedent(self, before: int, last_speakers: list[tuple[int, str, str]]) -> str | None:
+        recent_speaker = next(((pos, name) for pos, name, label in reversed(last_speakers)
+                               if pos < before and label == "PERSON"), None)
+        recent_subject = next(((pos, name) for pos, name in reversed(self.subject_persons) if pos < before), None)
+        candidates = [c for c in (recent_speaker, recent_subject) if c is not None]
+        if candidates:
+            return max(candidates, key=lambda c: c[0])[1]
+        recent = [m for m in self.persons if m["start"] < before]
+        return recent[-1]["name"] if recent else None
+
+    def _role(self, head: Any, before: int, last_speakers: list[tuple[int, str, str]]) -> str | None:
+        role = head.lower_
+        for m in reversed([m for m in self.persons if m["start"] < before]):
+            window = self.doc.text[max(0, m["start"] - 60):m["end"] + 60].lower()
+            if re.search(rf"\b{re.escape(role)}\b", window):
+                return m["name"]
+        return self._antecedent(before, last_speakers)
+
+
+# -- the whole cascade ---------------------------------------------------------------------------------------
+def _record(text: str, parts: list[tuple[int, int]], kind: str, frame: Frame | None) -> dict[str, Any]:
+    parts = sorted(parts)
+    return {
+        "start": parts[0][0], "end": parts[-1][1], "parts": [list(p) for p in parts],
+        "text": " ".join(text[s:e] for s, e in parts), "kind": kind,
+        "cue": frame.cue if frame else None, "cue_start": frame.cue_start if frame else None,
+        "cue_end": frame.cue_end if frame else None,
+        "speaker_text": text[frame.speaker[0]:frame.speaker[1]] if frame and frame.speaker else None,
+        "speaker_start": frame.speaker[0] if frame and frame.speaker else None,
+        "speaker_end": frame.speaker[1] if frame and frame.speaker else None,
+        "speaker_name": None,
+    }
+
+
+def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | None = None,
+                   cfg: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Quotes of one text (see the module docstring for the steps).
+
+    Args:
+        text: the clean text; ``doc`` must be its parse when given.
+        doc: the spaCy Doc of ``text`` (None: direct quotes by marks only, no speakers).
+        mentions: named mentions as the entities stage gives them (None: from ``doc.ents``).
+        cfg: stage settings (``min_words``, ``max_gap``, ``min_indirect_words``, ``continue_paragraphs``).
+
+    Returns:
+        Quote dicts in text order (the keys listed in docs/annotate.md).
+    """
+    cfg = {"min_words": 3, "max_gap": 80, "min_indirect_words": 3, "continue_paragraphs": True, "broad": False,
+           **(cfg or {})}
+    spans = find_quote_spans(text)
+    standalone = [s for s in spans if _is_standalone(text, s[0], s[1], cfg["min_words"])]
+    if doc is None:
+        return [_record(text, [s], "direct", None) for s in standalone]
+    frames = [f for f in find_frames(doc, broad=cfg["broad"])
+              if not any(qs < f.cue_start < qe for qs, qe in standalone)]  # speech inside a quote is the speaker's
+    groups = _attach(text, standalone, frames, cfg["max_gap"])
+    out: list[tuple[list[tuple[int, int]], str, Frame | None]] = []
+    previous: tuple[list[tuple[int, int]], Frame | None] | None = None
+    for parts, frame in groups:
+        if frame is None and cfg["continue_paragraphs"] and previous is not None and previous[1] is not None:
+            # a paragraph that is only a quote, right after an attributed quote: the same speaker goes on
+            gap = text[previous[0][-1][1]:parts[0][0]]
+            para_start = text.rfind("\n", 0, parts[0][0]) + 1
+            if text[para_start:parts[0][0]].strip() == "" and gap.count("\n") <= 2 and \
+                    max(previous[1].right, previous[0][-1][1]) <= parts[0][0]:
+                frame = previous[1]
+        if frame is None:
+            continue
+        out.append((parts, "direct", frame))
+        previous = (parts, frame)
+    covered = [p for parts, _, _ in out for p in parts]
+    for frame in frames:
+        if frame.used or not frame.content or (frame.generic and not cfg["broad"]):
+            continue
+        cs, ce = frame.content[0][0], frame.content[-1][1]
+        size = sum(e - s for s, e in frame.content)
+        if sum(len(text[s:e].split()) for s, e in frame.content) < cfg["min_indirect_words"]:
+            continue
+        if any(cs < e and ce > s and (min(ce, e) - max(cs, s)) > 0.5 * size for s, e in covered):
+            continue
+        whole = find_quote_spans(text[cs:ce])
+        kind = "direct" if len(frame.content) == 1 and len(whole) == 1 and \
+            whole[0][1] - whole[0][0] >= (ce - cs) - 2 else "indirect"
+        out.append((list(frame.content), kind, frame))
+    out.sort(key=lambda x: x[0][0][0])
+    resolver = _Resolver(doc, mentions if mentions is not None else doc_mentions(doc))
+    records = []
+    speakers: list[tuple[int, str, str]] = []
+    for parts, kind, frame in out:
+        rec = _record(text, parts, kind, frame)
+        name = resolver.resolve(frame, speakers) if frame is not None else None
+        rec["speaker_name"] = name
+        if name and frame is not None and frame.speaker is not None:
+            label = "PERSON" if any(m["name"] == name and m["label"] == "PERSON" for m in resolver.mentions) \
+                else "OTHER"
+            speakers.append((frame.speaker[0], name, label))
+        records.append(rec)
+    return records
+
+
+@stage("quotes", requires=("annotations.doc",), assigns=("annotations.quotes",), extra="nlp")
+class Quotes:
+    """Direct and indirect quotes with cue, speaker span and the speaker's in-article name."""
+
+    def __init__(self, settings: Any = None) -> None:
+        self.cfg = {"min_words": 3, "max_gap": 80, "min_indirect_words": 3, "continue_paragraphs": True,
+                    "broad": False, **(settings.stage("quotes") if settings is not None else {})}
+
+    def __call__(self, article: Article) -> Article:
+        doc = article.annotations.get("doc")
+        if doc is not None and doc.text != article.text[:len(doc.text)]:
+            doc = None  # the parse is of another text (a stage changed it since): offsets would be wrong
+        text = doc.text if doc is not None else article.text
+        mentions = _mentions(article, doc)
+        article.annotations["quotes"] = extract_quotes(text, doc, mentions, self.cfg)
+        return article

@@ -1,0 +1,337 @@
+"""Store-wide entity resolution (corpus stage "resolve"), and the writer that stores annotations.
+
+The writer stores an article's mentions, dates and events with the article row. The resolve
+stage then links each new article's mentions to entities already in the store, incrementally:
+
+1. an article's mentions are grouped by in-article name (the entities stage already mapped
+   "Mr Lukashenko", "Lukashenko's" to "Alexander Lukashenko"); full names go first.
+2. a person matches stored people with the same surname key, or the same consonant skeleton
+   (Lukashenko/Lukashenka, Liimets/Lemets) or a surname one edit away; first names must be
+   compatible (same skeleton, Aleksandr/Alexander, or an initial of it). A surname that is
+   not spelled the same needs shared context: a name that also occurs with the entity.
+3. a surname alone joins the one full-named person with that surname; with several, the one
+   sharing the most context, if one shares more than the rest; else a surname-only entity,
+   which a later full name absorbs once it is the only person with that surname.
+4. organisations and places (ORG/GPE/LOC/FAC, one group) match on the folded name, or a close
+   spelling that shares context ("Belaruse"); groups (NORP) on the folded name.
+
+Ids are a hash of group + name at creation and never change; an entity merged into another
+keeps its old id in ``entity_merges``. Aliases keep counts and the articles they come from.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from typing import Any
+
+from ..model import Article
+from ..pipeline import corpus_stage
+from ..storage import article_writer
+from ..storage.sqlite import now
+from .entities import HONORIFICS, TITLES, edit_distance, fold
+from .events import event_id
+
+__all__ = ["Resolve", "store_annotations", "skeleton", "person_parts", "entity_group", "merge_entities"]
+
+_PLACE_ORG = frozenset({"ORG", "GPE", "LOC", "FAC"})
+_SKEL_SUBS = (("sch", "sh"), ("x", "ks"), ("ph", "f"), ("kh", "h"), ("ck", "k"), ("q", "k"), ("c", "k"),
+              ("w", "v"), ("j", "i"), ("y", "i"))
+_VOWELS = frozenset("aeiou")
+
+
+def entity_group(label: str) -> str:
+    """The matching group of a spaCy label: people, organisations-and-places, groups, or the label."""
+    if label == "PERSON":
+        return "person"
+    if label in _PLACE_ORG:
+        return "place_org"
+    return label.lower()
+
+
+def skeleton(word: str) -> str:
+    """A spelling-tolerant key: folded, transliteration pairs unified, later vowels and doubles dropped.
+
+    "Lukashenko" and "Lukashenka" give "lkshnk"; "Aleksandr" and "Alexander" give "alksndr".
+    """
+    s = re.sub(r"[^a-z]", "", fold(word))
+    for a, b in _SKEL_SUBS:
+        s = s.replace(a, b)
+    if not s:
+        return ""
+    out = [s[0]]
+    for ch in s[1:]:
+        if ch in _VOWELS or ch == out[-1]:
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def person_parts(name: str) -> tuple[str | None, str]:
+    """(first name or None, surname) of a person's name; titles, honorifics and middle initials dropped."""
+    words = [w for w in name.replace("-", " ").split() if w]
+    while len(words) > 1 and w_strip(words[0]) in HONORIFICS | TITLES:
+        words = words[1:]
+    if not words:
+        return None, name
+    if len(words) == 1:
+        return None, words[0]
+    return words[0], words[-1]
+
+
+def w_strip(word: str) -> str:
+    return word.rstrip(".").casefold()
+
+
+def _first_key(first: str | None) -> str | None:
+    if not first:
+        return None
+    bare = first.rstrip(".")
+    return bare[0].lower() if len(bare) == 1 else skeleton(bare)
+
+
+def _firsts_compatible(a: str | None, b: str | None) -> bool:
+    if a is None or b is None:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    return a == b
+
+
+def _alias(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").split())
+
+
+def _new_id(conn: sqlite3.Connection, grp: str, name: str) -> str:
+    n = 0
+    while True:
+        seed = f"{grp}\x1f{name}" + (f"\x1f{n}" if n else "")
+        eid = hashlib.sha1(seed.encode()).hexdigest()[:16]
+        if conn.execute("SELECT 1 FROM entities WHERE id = ? UNION SELECT 1 FROM entity_merges WHERE old_id = ?",
+                        (eid, eid)).fetchone() is None:
+            return eid
+        n += 1
+
+
+@article_writer
+def store_annotations(conn: sqlite3.Connection, article: Article) -> None:
+    """Store an article's mentions, dates and events (called inside the article's transaction)."""
+    ann = article.annotations
+    if ann.get("mentions"):
+        conn.executemany('INSERT OR IGNORE INTO mentions (article_id, start, "end", text, label, name) '
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         [(article.id, m["start"], m["end"], m["text"], m["label"], m["name"])
+                          for m in ann["mentions"]])
+    if ann.get("dates"):
+        conn.executemany('INSERT OR IGNORE INTO dates (article_id, start, "end", text, value, precision, anchor) '
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [(article.id, d["start"], d["end"], d["text"], d["value"], d["precision"], d["anchor"])
+                          for d in ann["dates"]])
+    if ann.get("events"):
+        conn.executemany(
+            'INSERT OR IGNORE INTO events (id, article_id, start, "end", sentence, action, verb, actor, target, place,'
+            " date, precision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(event_id(article.id, e["start"], e.get("verb_start", 0), e["action"]), article.id, e["start"], e["end"],
+              article.text[e["start"]:e["end"]], e["action"], e["verb"], e["actor"], e["target"], e["place"],
+              e["date"], e["precision"]) for e in ann["events"]])
+
+
+def merge_entities(conn: sqlite3.Connection, keep: str, drop: str) -> None:
+    """Fold entity ``drop`` into ``keep``: mentions, aliases (counts summed), article links, events."""
+    if keep == drop:
+        return
+    conn.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ?", (keep, drop))
+    conn.execute("INSERT INTO aliases (entity_id, alias, count) SELECT ?, alias, count FROM aliases WHERE entity_id = ?"
+                 " ON CONFLICT (entity_id, alias) DO UPDATE SET count = count + excluded.count", (keep, drop))
+    conn.execute("INSERT INTO alias_articles (entity_id, alias, article_id, count) SELECT ?, alias, article_id, count"
+                 " FROM alias_articles WHERE entity_id = ? ON CONFLICT (entity_id, alias, article_id)"
+                 " DO UPDATE SET count = count + excluded.count", (keep, drop))
+    conn.execute("DELETE FROM aliases WHERE entity_id = ?", (drop,))
+    conn.execute("DELETE FROM alias_articles WHERE entity_id = ?", (drop,))
+    for col in ("actor_id", "target_id", "place_id"):
+        conn.execute(f"UPDATE events SET {col} = ? WHERE {col} = ?", (keep, drop))
+    conn.execute("UPDATE entity_merges SET new_id = ? WHERE new_id = ?", (keep, drop))
+    conn.execute("INSERT OR REPLACE INTO entity_merges (old_id, new_id, merged_at) VALUES (?, ?, ?)",
+                 (drop, keep, now()))
+    conn.execute("DELETE FROM entities WHERE id = ?", (drop,))
+
+
+class _Candidate:
+    __slots__ = ("id", "name", "key", "skel", "first", "mentions")
+
+    def __init__(self, row: sqlite3.Row) -> None:
+        self.id, self.name, self.key, self.skel = row["id"], row["name"], row["key"], row["skel"]
+        self.first, self.mentions = row["first"], row["mentions"]
+
+
+@corpus_stage("resolve", requires=("annotations.mentions",), assigns=("entities",), extra="nlp")
+class Resolve:
+    """Link new articles' mentions to store-wide entities, merging aliases (incremental)."""
+
+    name = "resolve"
+
+    def __init__(self, settings: Any = None) -> None:
+        self.cfg = {"context_articles": 30, "min_fuzzy_chars": 5,
+                    **(settings.stage("resolve") if settings else {})}
+
+    def run(self, store: Any, ids: list[str]) -> None:
+        ids = ids or store.pending(self.name)
+        if not ids:
+            return
+        with store.transaction() as conn:
+            touched: set[str] = set()
+            for aid in ids:
+                touched |= self._resolve_article(conn, aid)
+            self._refresh(conn, touched)
+            store.done(self.name, ids)
+
+    # -- one article ------------------------------------------------------------------------
+    def _resolve_article(self, conn: sqlite3.Connection, aid: str) -> set[str]:
+        rows = conn.execute('SELECT start, text, label, name FROM mentions WHERE article_id = ? AND entity_id IS NULL'
+                            " ORDER BY start", (aid,)).fetchall()
+        if not rows:
+            return set()
+        context = {fold(r["name"]) for r in conn.execute("SELECT DISTINCT name FROM mentions WHERE article_id = ?",
+                                                         (aid,))}
+        groups: dict[tuple[str, str], list[sqlite3.Row]] = defaultdict(list)
+        for r in rows:
+            groups[(entity_group(r["label"]), r["name"])].append(r)
+        # full names first, so a surname alone can join the person named in full in the same article
+        order = sorted(groups, key=lambda g: (g[0] != "person", len(g[1].split()) < 2, g[1]))
+        touched = set()
+        for grp, name in order:
+            rs = groups[(grp, name)]
+            label = Counter(r["label"] for r in rs).most_common(1)[0][0]
+            ctx = context - {fold(name)}
+            eid = self._match_person(conn, name, ctx) if grp == "person" else self._match_other(conn, grp, name, ctx)
+            if eid is None:
+                eid = self._create(conn, grp, name, label)
+            conn.executemany("UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ?",
+                             [(eid, aid, r["start"]) for r in rs])
+            counts = Counter(_alias(r["text"]) for r in rs)
+            if grp != "person":  # an entity stored under a form this article spells out ("EU") joins this one
+                for form in counts:
+                    for other in conn.execute("SELECT id FROM entities WHERE grp = ? AND key = ? AND id != ?",
+                                              (grp, fold(form), eid)).fetchall():
+                        merge_entities(conn, eid, other[0])
+            conn.executemany("INSERT INTO aliases (entity_id, alias, count) VALUES (?, ?, ?) ON CONFLICT"
+                             " (entity_id, alias) DO UPDATE SET count = count + excluded.count",
+                             [(eid, a, c) for a, c in counts.items()])
+            conn.executemany("INSERT INTO alias_articles (entity_id, alias, article_id, count) VALUES (?, ?, ?, ?)"
+                             " ON CONFLICT (entity_id, alias, article_id) DO UPDATE SET count = count + excluded.count",
+                             [(eid, a, aid, c) for a, c in counts.items()])
+            touched.add(eid)
+        for col, field in (("actor_id", "actor"), ("target_id", "target"), ("place_id", "place")):
+            conn.execute(f"UPDATE events SET {col} = (SELECT m.entity_id FROM mentions m WHERE m.article_id ="
+                         f" events.article_id AND m.name = events.{field} AND m.entity_id IS NOT NULL LIMIT 1)"
+                         f" WHERE article_id = ? AND {field} IS NOT NULL", (aid,))
+        return touched
+
+    def _overlap(self, conn: sqlite3.Connection, eid: str, ctx: set[str]) -> int:
+        """How many names of the new article also occur in recent articles of entity ``eid``."""
+        if not ctx:
+            return 0
+        names = {fold(r[0]) for r in conn.execute(
+            "SELECT DISTINCT name FROM mentions WHERE article_id IN (SELECT DISTINCT article_id FROM mentions"
+            " WHERE entity_id = ? LIMIT ?) AND (entity_id IS NULL OR entity_id != ?)",
+            (eid, int(self.cfg["context_articles"]), eid))}
+        return len(names & ctx)
+
+    def _candidates(self, conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[_Candidate]:
+        rows = conn.execute("SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND"
+                            " (key = ? OR skel = ?)", (grp, key, skel)).fetchall()
+        if len(key) >= 6:  # one edit away, same first two letters: a misspelling ("Stoltenburg")
+            rows += [r for r in conn.execute(
+                "SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND key >= ? AND key < ?"
+                " AND key != ? AND skel != ?", (grp, key[:2], key[:2] + "\uffff", key, skel))
+                if edit_distance(r["key"], key, 1) <= 1]
+        return [_Candidate(r) for r in rows]
+
+    def _match_person(self, conn: sqlite3.Connection, name: str, ctx: set[str]) -> str | None:
+        first, last = person_parts(name)
+        key, skel, fkey = fold(last), skeleton(last), _first_key(first)
+        cands = self._candidates(conn, "person", key, skel)
+        if not cands:
+            return None
+        overlap: dict[str, int] = {}
+
+        def shared(c: _Candidate) -> int:
+            if c.id not in overlap:
+                overlap[c.id] = self._overlap(conn, c.id, ctx)
+            return overlap[c.id]
+
+        full = [c for c in cands if c.first is not None and _firsts_compatible(fkey, c.first)
+                and (c.key == key or shared(c) >= 1)]
+        surname_only = [c for c in cands if c.first is None and (c.key == key or shared(c) >= 1)]
+        if fkey is not None:
+            if full:
+                best = max(full, key=lambda c: (c.key == key, c.first == fkey, shared(c), c.mentions))
+                same_surname = conn.execute("SELECT count(*) FROM entities WHERE grp = 'person' AND key = ? AND"
+                                            " first IS NOT NULL", (best.key,)).fetchone()[0]
+                if same_surname == 1:  # unambiguous now: surname-only entities of that surname join it
+                    for c in surname_only:
+                        if c.key == best.key:
+                            merge_entities(conn, best.id, c.id)
+                return best.id
+            others = [c for c in cands if c.first is not None and c.key == key]
+            if surname_only and not others:  # the surname-only entity learns its full name
+                target = max(surname_only, key=lambda c: (c.key == key, c.mentions))
+                conn.execute("UPDATE entities SET first = ?, name = ? WHERE id = ?", (fkey, name, target.id))
+                return target.id
+            return None
+        if len(full) == 1:
+            return full[0].id
+        if len(full) > 1:
+            ranked = sorted(full, key=lambda c: shared(c), reverse=True)
+            if shared(ranked[0]) > shared(ranked[1]):
+                return ranked[0].id
+        exact_only = [c for c in surname_only if c.key == key]
+        return exact_only[0].id if exact_only else None
+
+    def _match_other(self, conn: sqlite3.Connection, grp: str, name: str, ctx: set[str]) -> str | None:
+        key = fold(name)
+        row = conn.execute("SELECT id FROM entities WHERE grp = ? AND key = ? ORDER BY mentions DESC LIMIT 1",
+                           (grp, key)).fetchone()
+        if row is not None:
+            return row[0]
+        # a known surface form of exactly one entity ("EU" written for "European Union" elsewhere)
+        hits = {r[0] for r in conn.execute("SELECT a.entity_id FROM aliases a JOIN entities e ON e.id = a.entity_id"
+                                           " WHERE a.alias = ? AND e.grp = ?", (_alias(name), grp))}
+        if len(hits) == 1:
+            return hits.pop()
+        if len(key) < int(self.cfg["min_fuzzy_chars"]) or grp != "place_org":
+            return None
+        for c in self._candidates(conn, grp, key, skeleton(key)):
+            if edit_distance(c.key, key, 2) <= 2 and self._overlap(conn, c.id, ctx) >= 1:
+                return c.id
+        return None
+
+    def _create(self, conn: sqlite3.Connection, grp: str, name: str, label: str) -> str:
+        eid = _new_id(conn, grp, name)
+        if grp == "person":
+            first, last = person_parts(name)
+            key, skel, fkey = fold(last), skeleton(last), _first_key(first)
+        else:
+            key, skel, fkey = fold(name), skeleton(fold(name)), None
+        conn.execute("INSERT INTO entities (id, name, type, grp, key, skel, first, created_at) VALUES"
+                     " (?, ?, ?, ?, ?, ?, ?, ?)", (eid, name, label, grp, key, skel, fkey, now()))
+        return eid
+
+    def _refresh(self, conn: sqlite3.Connection, ids: set[str]) -> None:
+        """Recount and re-pick the canonical name and type of entities that changed."""
+        for eid in ids:
+            if conn.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone() is None:
+                continue  # merged away meanwhile
+            names = conn.execute("SELECT name, count(DISTINCT article_id) AS arts, count(*) AS n, min(rowid) AS seen"
+                                 " FROM mentions WHERE entity_id = ? GROUP BY name", (eid,)).fetchall()
+            labels = conn.execute("SELECT label, count(*) FROM mentions WHERE entity_id = ? GROUP BY label"
+                                  " ORDER BY count(*) DESC, label LIMIT 1", (eid,)).fetchone()
+            if not names:
+                continue
+            best = max(names, key=lambda r: (len(r["name"].split()) >= 2, r["arts"], r["n"], -r["seen"]))
+            total = sum(r["n"] for r in names)
+            arts = conn.execute("SELECT count(DISTINCT article_id) FROM mentions WHERE entity_id = ?",
+                                (eid,)).fetchone()[0]
+            conn.execute("UPDATE entities SET name = ?, type = ?, mentions = ?, articles = ? WHERE id = ?",
+                         (best["name"], labels[0], total, arts, eid))

@@ -1,0 +1,165 @@
+"""Store-wide entity resolution: incremental, alias-merging, and careful not to merge different people."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsloom import Loom, Settings
+from newsloom.model import Article
+from newsloom.stages.resolve import Resolve, person_parts, skeleton
+from newsloom.storage import Store
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+ANNOTATE = ["clean", "language", "nlp", "entities", "dates", "events", "boilerplate", "resolve"]
+
+
+def _article(aid: str, names: list[tuple[str, str, str]]) -> Article:
+    """An article whose text holds each (surface, label, name) once, with matching mentions."""
+    text, mentions = "", []
+    for surface, label, name in names:
+        start = len(text)
+        text += surface + " said something. "
+        mentions.append({"start": start, "end": start + len(surface), "text": surface, "label": label, "name": name})
+    art = Article(id=aid, external_id=aid, title=aid, text=text, text_hash=aid)
+    art.annotations["mentions"] = mentions
+    return art
+
+
+def _ingest(store: Store, *arts: Article) -> None:
+    ids = store.add_batch(arts, [], queue=["resolve"])
+    Resolve().run(store, ids)
+
+
+def _entity_of(store: Store, aid: str, name: str) -> str:
+    return store.execute("SELECT entity_id FROM mentions WHERE article_id = ? AND name = ?", (aid, name)).fetchone()[0]
+
+
+def test_skeleton_unifies_transliterations():
+    assert skeleton("Lukashenko") == skeleton("Lukashenka")
+    assert skeleton("Aleksandr") == skeleton("Alexander")
+    assert skeleton("Liimets") == skeleton("Lemets") == skeleton("Limets")
+    assert skeleton("Merkel") != skeleton("Markov")
+    assert person_parts("Aleksandr G. Lukashenko") == ("Aleksandr", "Lukashenko")
+    assert person_parts("President Vladimir Putin") == ("Vladimir", "Putin")
+
+
+def test_middle_initial_and_transliteration_merge(fresh_store):
+    _ingest(fresh_store, _article("a1", [("Alexander Lukashenko", "PERSON", "Alexander Lukashenko"),
+                                         ("Minsk", "GPE", "Minsk")]))
+    _ingest(fresh_store, _article("a2", [("Aleksandr G. Lukashenko", "PERSON", "Aleksandr G. Lukashenko")]))
+    _ingest(fresh_store, _article("a3", [("Alexander Lukashenka", "PERSON", "Alexander Lukashenka"),
+                                         ("Minsk", "GPE", "Minsk")]))
+    ids = {_entity_of(fresh_store, a, n) for a, n in (("a1", "Alexander Lukashenko"), ("a2", "Aleksandr G. Lukashenko"),
+                                                     ("a3", "Alexander Lukashenka"))}
+    assert len(ids) == 1
+    row = fresh_store.execute("SELECT name, mentions, articles FROM entities WHERE id = ?", (ids.pop(),)).fetchone()
+    assert tuple(row) == ("Alexander Lukashenko", 3, 3)
+
+
+def test_misspelling_needs_shared_context(fresh_store):
+    _ingest(fresh_store, _article("b1", [("John Smith", "PERSON", "John Smith"), ("Leeds", "GPE", "Leeds")]))
+    _ingest(fresh_store, _article("b2", [("John Smyth", "PERSON", "John Smyth"), ("Cairo", "GPE", "Cairo")]))
+    assert _entity_of(fresh_store, "b1", "John Smith") != _entity_of(fresh_store, "b2", "John Smyth")
+    _ingest(fresh_store, _article("b3", [("John Smithe", "PERSON", "John Smithe"), ("Leeds", "GPE", "Leeds")]))
+    assert _entity_of(fresh_store, "b3", "John Smithe") == _entity_of(fresh_store, "b1", "John Smith")
+
+
+def test_shared_surname_or_first_name_do_not_merge(fresh_store):
+    _ingest(fresh_store, _article("c1", [("Hillary Clinton", "PERSON", "Hillary Clinton"),
+                                         ("State Department", "ORG", "State Department")]))
+    _ingest(fresh_store, _article("c2", [("Bill Clinton", "PERSON", "Bill Clinton"), ("Arkansas", "GPE", "Arkansas")]))
+    _ingest(fresh_store, _article("c3", [("Vladimir Putin", "PERSON", "Vladimir Putin"),
+                                         ("Vladimir Zelensky", "PERSON", "Vladimir Zelensky")]))
+    ents = {_entity_of(fresh_store, a, n) for a, n in (("c1", "Hillary Clinton"), ("c2", "Bill Clinton"),
+                                                      ("c3", "Vladimir Putin"), ("c3", "Vladimir Zelensky"))}
+    assert len(ents) == 4
+    # a surname alone goes to the Clinton whose context it shares, not to the other one
+    _ingest(fresh_store, _article("c4", [("Mr Clinton", "PERSON", "Clinton"), ("Arkansas", "GPE", "Arkansas")]))
+    assert _entity_of(fresh_store, "c4", "Clinton") == _entity_of(fresh_store, "c2", "Bill Clinton")
+    # with no context to tell them apart it joins neither
+    _ingest(fresh_store, _article("c5", [("Clinton", "PERSON", "Clinton")]))
+    assert _entity_of(fresh_store, "c5", "Clinton") not in ents
+
+
+def test_surname_first_then_full_name_is_one_entity(fresh_store):
+    _ingest(fresh_store, _article("d1", [("Putin's", "PERSON", "Putin")]))
+    first_id = _entity_of(fresh_store, "d1", "Putin")
+    _ingest(fresh_store, _article("d2", [("Vladimir V. Putin", "PERSON", "Vladimir V. Putin")]))
+    _ingest(fresh_store, _article("d3", [("Mr Putin", "PERSON", "Putin")]))
+    assert _entity_of(fresh_store, "d2", "Vladimir V. Putin") == first_id == _entity_of(fresh_store, "d3", "Putin")
+    aliases = dict(tuple(r) for r in fresh_store.execute("SELECT alias, count FROM aliases WHERE entity_id = ?",
+                                                         (first_id,)))
+    assert aliases == {"Putin's": 1, "Vladimir V. Putin": 1, "Mr Putin": 1}
+    arts = {tuple(r) for r in fresh_store.execute("SELECT alias, article_id FROM alias_articles WHERE entity_id = ?",
+                                                  (first_id,))}
+    assert arts == {("Putin's", "d1"), ("Vladimir V. Putin", "d2"), ("Mr Putin", "d3")}
+
+
+def test_acronym_joins_the_spelled_out_name(fresh_store):
+    _ingest(fresh_store, _article("e1", [("EU", "ORG", "EU")]))
+    eu = _entity_of(fresh_store, "e1", "EU")
+    _ingest(fresh_store, _article("e2", [("the European Union", "ORG", "European Union"),
+                                         ("EU", "ORG", "European Union")]))
+    eu2 = _entity_of(fresh_store, "e2", "European Union")
+    assert _entity_of(fresh_store, "e1", "EU") == eu2
+    merged = fresh_store.execute("SELECT new_id FROM entity_merges WHERE old_id = ?", (eu,)).fetchone()
+    assert eu == eu2 or (merged and merged[0] == eu2)
+
+
+def test_resolution_is_incremental_and_idempotent(fresh_store):
+    _ingest(fresh_store, _article("f1", [("Angela Merkel", "PERSON", "Angela Merkel")]))
+    before = [tuple(r) for r in fresh_store.execute("SELECT id, name, mentions FROM entities ORDER BY id")]
+    assert fresh_store.pending("resolve") == []
+    Resolve().run(fresh_store, ["f1"])  # a re-run finds nothing unlinked and changes nothing
+    assert [tuple(r) for r in fresh_store.execute("SELECT id, name, mentions FROM entities ORDER BY id")] == before
+    _ingest(fresh_store, _article("f2", [("Merkel", "PERSON", "Merkel")]))
+    assert _entity_of(fresh_store, "f2", "Merkel") == before[0][0]
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    paths = sorted((SHARED / "corpora" / "seeds").glob("0*.txt"))
+    assert len(paths) == 5
+    settings = Settings.load(env={}, overrides={"pipeline.stages": ANNOTATE})
+    with Loom(tmp_path_factory.mktemp("seeds") / "t.db", settings=settings) as loom:
+        loom.ingest(*map(str, paths))
+        yield loom
+
+
+def _person(store: Store, alias: str) -> set[str]:
+    return {r[0] for r in store.execute("SELECT a.entity_id FROM aliases a JOIN entities e ON e.id = a.entity_id "
+                                        "WHERE a.alias = ? AND e.type = 'PERSON'", (alias,))}
+
+
+def test_seeds_one_lukashenko(seeded):
+    store = seeded.store
+    forms = ["Alexander Lukashenko", "Aleksandr G. Lukashenko", "Mr Lukashenko", "Lukashenko's", "Lukashenko"]
+    ids = set().union(*(_person(store, f) for f in forms))
+    assert len(ids) == 1
+    eid = ids.pop()
+    articles = {r[0] for r in store.execute("SELECT DISTINCT article_id FROM alias_articles WHERE entity_id = ?",
+                                            (eid,))}
+    assert len(articles) == 5
+    assert store.execute("SELECT name FROM entities WHERE id = ?", (eid,)).fetchone()[0] == "Alexander Lukashenko"
+
+
+def test_seeds_one_putin(seeded):
+    store = seeded.store
+    ids = set().union(*(_person(store, f) for f in ("Vladimir V. Putin", "Mr Putin", "Vladimir Putin")))
+    assert len(ids) == 1
+
+
+def test_seeds_different_people_stay_apart(seeded):
+    store = seeded.store
+    merkel, markov = _person(store, "Angela Merkel"), _person(store, "Sergei Markov")
+    assert len(merkel) == 1 and len(markov) == 1 and merkel != markov
+    assert _person(store, "Mr. Markov") == markov
+    assert not (_person(store, "Alexander Lukashenko") & (merkel | markov | _person(store, "Vladimir Putin")))
+
+
+def test_seeds_rerun_changes_nothing(seeded):
+    before = list(seeded.store.rows("SELECT id, name, mentions FROM entities ORDER BY id"))
+    report = seeded.ingest(*map(str, sorted((SHARED / "corpora" / "seeds").glob("0*.txt"))))
+    assert report.stored == 0
+    assert list(seeded.store.rows("SELECT id, name, mentions FROM entities ORDER BY id")) == before
