@@ -30,3 +30,4 @@ def export_rejects(store: Store) -> Iterator[dict[str, Any]]:
     yield from store.rejects()
 from . import quotes_export  # noqa: E402,F401
 from . import export_copies  # noqa: E402,F401
+from . import export_annotate  # noqa: E402,F401  (entities, mentions, dates, events)

@@ -29,7 +29,8 @@ from urllib.robotparser import RobotFileParser
 
 from .errors import NewsloomError
 
-__all__ = ["TRANSIENT_CODES", "Fetcher", "FetchSettings", "FetchError", "Response", "HttpCache", "StoreHttpCache", "default_user_agent"]
+__all__ = ["TRANSIENT_CODES", "Fetcher", "FetchSettings", "FetchError", "Response", "HttpCache", "StoreHttpCache",
+           "default_user_agent", "parse_retry_after"]
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +221,7 @@ class Fetcher:
     # -- plumbing ---------------------------------------------------------------------------
     def _http(self) -> Any:
         if self._client is None:
-            import httpx
+            httpx = _httpx()
 
             s = self.settings
             self._client = httpx.Client(
@@ -243,13 +244,14 @@ class Fetcher:
         self.close()
 
     def _wait_turn(self, host: str) -> None:
-        """Sleep until ``host`` may be asked again, then book its next slot."""
+        """Book ``host``'s next free slot, then sleep until it comes (other hosts are not held up)."""
         with self._lock:
             interval = max(self.settings.host_interval, self._host_delay.get(host, 0.0))
-            wait = self._next_ok.get(host, 0.0) - time.monotonic()
-            if wait > 0:
-                self._sleep(wait)
-            self._next_ok[host] = time.monotonic() + interval
+            now = time.monotonic()
+            slot = max(now, self._next_ok.get(host, 0.0))
+            self._next_ok[host] = slot + interval
+        if slot > now:
+            self._sleep(slot - now)
 
     def _backoff(self, attempt: int) -> float:
         return min(self.settings.max_backoff, self.settings.backoff * (2 ** attempt))
@@ -265,7 +267,10 @@ class Fetcher:
             cached = self._robots.get(origin)
             if cached is None or cached[0] < time.monotonic():
                 parser = self._load_robots(origin)
-                self._robots[origin] = (time.monotonic() + self.settings.robots_ttl, parser)
+                # an unreachable robots.txt (disallow all) is asked again sooner than a real one
+                ttl = min(self.settings.robots_ttl, 300.0) if getattr(parser, "unreachable", False) \
+                    else self.settings.robots_ttl
+                self._robots[origin] = (time.monotonic() + ttl, parser)
                 delay = parser.crawl_delay(self.settings.user_agent)
                 if delay:
                     self._host_delay[parts.netloc] = min(float(delay), self.settings.max_crawl_delay)
@@ -286,6 +291,7 @@ class Fetcher:
             # unreachable (5xx or network): RFC 9309 says assume complete disallow
             log.warning("robots.txt of %s unreachable (%s); not fetching from that host for now", origin, exc.reason)
             parser.disallow_all = True
+            parser.unreachable = True  # type: ignore[attr-defined]
             return parser
         if resp.status in (401, 403):
             parser.disallow_all = True  # as urllib.robotparser does: the site keeps its pages to itself
@@ -352,7 +358,7 @@ class Fetcher:
     def _attempts(self, url: str, cached: CachedEntry | None, max_bytes: int,
                   accept_status: Callable[[int], bool]) -> tuple[int, dict[str, str], bytes]:
         """One hop with retries; returns (status, lower-cased headers, body)."""
-        import httpx
+        httpx = _httpx()
 
         headers = {}
         if cached is not None:
@@ -412,6 +418,16 @@ class Fetcher:
                     raise FetchError(url, f"body took longer than fetch.max_seconds ({self.settings.max_seconds}s)",
                                      code="E163")
             return r.status_code, rheaders, bytes(body)
+
+
+def _httpx() -> Any:
+    try:
+        import httpx
+    except ImportError as exc:  # pragma: no cover - the feeds extra is missing
+        from .errors import MissingDependency
+
+        raise MissingDependency("httpx (fetching URLs)", "pip install 'newsloom[feeds]'") from exc
+    return httpx
 
 
 def _check_url(url: str) -> None:

@@ -38,6 +38,8 @@ __all__ = ["Watcher", "SourceRound", "canonical_source", "watch_status"]
 
 log = logging.getLogger(__name__)
 
+MAX_FEED_BYTES = 100_000_000
+
 
 @dataclass
 class SourceRound:
@@ -202,9 +204,11 @@ class Watcher:
     def _discover_file(self, path: Path) -> _Unit:
         with path.open("rb") as fh:
             head = fh.read(16384)
-        if path.suffix.lower() in (".rss", ".atom", ".rdf") or looks_like_feed(head):
-            return self._feed_unit(path.read_bytes(), str(path), fetched=None, base_url=None)
         st = path.stat()
+        if path.suffix.lower() in (".rss", ".atom", ".rdf") or looks_like_feed(head):
+            if st.st_size > MAX_FEED_BYTES:
+                raise Rejected(str(path), f"feed larger than {MAX_FEED_BYTES:,} bytes", code="E106")
+            return self._feed_unit(path.read_bytes(), str(path), fetched=None, base_url=None)
         return _Unit("file", [(f"{st.st_size}:{st.st_mtime_ns}",
                                lambda: iter_inputs([str(path)], options=self._options()))])
 

@@ -23,7 +23,7 @@ P3 = "Residents of the east bank, who have waited a decade for the crossing, wel
 
 RSS2 = f"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
-     xmlns:dc="http://purl.org/dc/elements/1.1/">
+     xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">
 <channel><title>Harbour Gazette</title><link>https://gazette.example/</link><language>en</language>
   <item>
     <title>Council approves &lt;b&gt;footbridge&lt;/b&gt;</title>
@@ -36,9 +36,11 @@ RSS2 = f"""<?xml version="1.0" encoding="UTF-8"?>
   </item>
   <item>
     <title>Ferry fares frozen</title>
+    <atom:link href="https://gazette.example/api/ferry" rel="self"/>
     <link>https://gazette.example/news/ferry</link>
     <pubDate>Wed, 17 Nov 2021 08:30:00 GMT</pubDate>
-    <description>&lt;p&gt;The ferry operator froze fares for a second year.&lt;/p&gt;&lt;p&gt;Fuel costs fell.&lt;/p&gt;</description>
+    <description>&lt;p&gt;The ferry operator froze fares for a second year.&lt;/p&gt;
+      &lt;p&gt;Fuel costs fell.&lt;/p&gt;</description>
   </item>
   <item><title>Headline only</title><link>https://gazette.example/news/empty</link></item>
 </channel></rss>"""
@@ -169,13 +171,22 @@ def test_bomb_without_feed_extension_is_still_refused():
 
 def test_plain_public_doctype_and_html_entities_are_read():
     rss091 = """<?xml version="1.0"?>
-<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+  "http://my.netscape.com/publish/formats/rss-0.91.dtd">
 <rss version="0.91"><channel><title>Old</title>
 <item><title>Caf&eacute; reopens</title><link>https://old.example/1</link>
 <description>The caf&eacute; on the quay&nbsp;reopened after repairs to its roof.</description></item>
 </channel></rss>"""
     (rec,) = items_of(rss091, "old.rss")
     assert rec.title == "Café reopens" and rec.text == "The café on the quay reopened after repairs to its roof."
+
+
+def test_declared_encoding_survives_the_html_entity_repair():
+    doc = ('<?xml version="1.0" encoding="ISO-8859-1"?><rss version="0.91"><channel><title>Baie</title>'
+           '<item><title>Caf\xe9&nbsp;ouvert</title><link>https://baie.example/1</link>'
+           '<description>Le caf\xe9 du port a rouvert&hellip;</description></item></channel></rss>').encode("latin-1")
+    (rec,) = items_of(doc, "baie.rss")
+    assert rec.title == "Café ouvert" and rec.text == "Le café du port a rouvert\u2026"
 
 
 def test_malformed_feed_is_recovered_or_refused_clearly():
@@ -301,3 +312,35 @@ def test_feed_file_ingest_end_to_end_and_twice_stores_nothing_new(tmp_path):
     assert (first.stored, first.rejected) == (2, 1)
     assert (second.stored, second.duplicate) == (0, 2)
     assert {a.external_id for a in stored} == {"gazette-1001", "https://gazette.example/news/ferry"}
+
+
+@pytest.mark.slow
+def test_parse_rate_on_a_large_feed(capsys):
+    """The figure in docs/inputs/feeds.md: 1,200 items with Timeline17 summaries."""
+    import html as html_lib
+    import json
+
+    from .conftest import BENCH
+
+    rows = []
+    with (BENCH / "timeline17" / "articles.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rows.append(json.loads(line))
+            if len(rows) == 300:
+                break
+    items = "".join(
+        f"<item><title>{html_lib.escape(r.get('title') or 'untitled')}</title><link>https://t17.example/{i}</link>"
+        f"<guid>g{i}</guid><description>{html_lib.escape((r.get('text') or 'empty')[:400])}</description></item>"
+        for i, r in enumerate(rows * 4))
+    feed = f"<?xml version='1.0'?><rss version='2.0'><channel><title>T17</title>{items}</channel></rss>".encode()
+    start = time.perf_counter()
+    out = items_of(feed, "t17.rss")
+    elapsed = time.perf_counter() - start
+    assert len(out) == 1200 and sum(isinstance(r, Record) for r in out) >= 1150
+    start = time.perf_counter()
+    for _ in range(100):
+        items_of(BILLION_LAUGHS, "lol.xml")
+    bomb_ms = (time.perf_counter() - start) * 10
+    with capsys.disabled():
+        print(f"\nfeed: 1200 items, {len(feed) / 1e6:.1f} MB in {elapsed:.3f} s ({1200 / elapsed:.0f} items/s); "
+              f"billion laughs refused in {bomb_ms:.2f} ms")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -40,7 +41,8 @@ def ingest(store: Store, *articles: Article) -> list[str]:
 
 
 def firsts(store: Store) -> dict[str, str]:
-    return {r["article_id"]: r["first_article_id"] for r in store.rows("SELECT article_id, first_article_id FROM quotes")}
+    rows = store.rows("SELECT article_id, first_article_id FROM quotes")
+    return {r["article_id"]: r["first_article_id"] for r in rows}
 
 
 @pytest.fixture
@@ -125,3 +127,50 @@ def test_cli_export_quotes(tmp_path):
     assert result.exit_code == 0, result.output
     row = json.loads(result.output.splitlines()[0])
     assert row["text"] == QUOTE and row["first_article_id"] == "a"
+
+
+SEED_001 = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "seeds"
+
+
+def test_end_to_end_an_earlier_rewrite_carries_the_seed_quotes_first(tmp_path):
+    """Seed 001 and a rewrite of it dated a day earlier: their quotes link, and the rewrite is first."""
+    from newsloom import Loom, Settings
+    from newsloom.pipeline import registered_stages
+
+    seed = next(SEED_001.glob("001_*.txt")).read_text(encoding="utf-8")
+    (tmp_path / "a.txt").write_text(seed, encoding="utf-8")
+    rewrite = seed.replace("date 2021-11-16", "date 2021-11-15").replace("Belarusian leader", "Belarus leader")
+    (tmp_path / "b.txt").write_text(rewrite, encoding="utf-8")
+    names = [n for n in ("clean", "language", "nlp", "entities", "quotes", "resolve", "quote_links")
+             if n in registered_stages()]
+    settings = Settings.load(env={}, overrides={"pipeline.stages": names})
+    with Loom(tmp_path / "n.db", settings=settings) as loom:
+        loom.ingest(str(tmp_path / "a.txt"))
+        loom.ingest(str(tmp_path / "b.txt"))
+        rows = list(loom.store.rows(
+            "SELECT q.article_id, a.published, q.speaker_name, q.speaker_entity, q.first_article_id, q.text "
+            "FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.text LIKE '%We cannot allow%' "
+            "AND q.kind = 'direct'"))
+    assert len(rows) == 2
+    earlier = next(r for r in rows if r["published"] == "2021-11-15")
+    assert {r["first_article_id"] for r in rows} == {earlier["article_id"]}
+    assert {r["speaker_name"] for r in rows} == {"Alexander Lukashenko"}
+    if "resolve" in names:
+        assert len({r["speaker_entity"] for r in rows}) == 1 and rows[0]["speaker_entity"] is not None
+
+
+def test_cli_quotes_list_show_quote_and_article_extras(tmp_path):
+    db = tmp_path / "n.db"
+    with Store(db) as s:
+        ingest(s, art("late", "2021-11-17"), art("early", "2021-11-15"))
+        qid = next(s.rows("SELECT id FROM quotes WHERE article_id = 'late'"))["id"]
+    run = CliRunner()
+    listed = run.invoke(cli, ["--db", str(db), "quotes", "--speaker", "Berg", "--json"], catch_exceptions=False)
+    assert [r["carriers"] for r in json.loads(listed.output)] == [2, 2]
+    shown = run.invoke(cli, ["--db", str(db), "show", "quote", qid[:8], "--json"], catch_exceptions=False)
+    rec = json.loads(shown.output)
+    assert rec["first_article_id"] == "early" and [c["id"] for c in rec["carriers"]] == ["early", "late"]
+    article = run.invoke(cli, ["--db", str(db), "show", "article", "late", "--json"], catch_exceptions=False)
+    assert json.loads(article.output)["quotes"][0]["id"] == qid
+    missing = run.invoke(cli, ["--db", str(db), "show", "quote", "ffffffff"])
+    assert missing.exit_code != 0 and "no quote" in missing.output

@@ -163,3 +163,49 @@ def test_seeds_rerun_changes_nothing(seeded):
     report = seeded.ingest(*map(str, sorted((SHARED / "corpora" / "seeds").glob("0*.txt"))))
     assert report.stored == 0
     assert list(seeded.store.rows("SELECT id, name, mentions FROM entities ORDER BY id")) == before
+
+
+def _cli(db: str, *args: str):
+    from click.testing import CliRunner
+
+    from newsloom.cli import cli
+
+    return CliRunner().invoke(cli, ["--db", db, *args], catch_exceptions=False)
+
+
+def test_cli_show_entity_and_list(seeded):
+    import json
+
+    db = seeded.store.path
+    res = _cli(db, "show", "entity", "Alexander Lukashenko", "--json")
+    assert res.exit_code == 0, res.output
+    ent = json.loads(res.output)
+    aliases = {a["alias"]: a for a in ent["aliases"]}
+    assert {"Aleksandr G. Lukashenko", "Mr Lukashenko", "Lukashenko's"} <= set(aliases)
+    assert ent["articles"] == 5 and aliases["Mr Lukashenko"]["count"] >= 2
+    by_id = _cli(db, "show", "entity", ent["id"][:8])
+    assert by_id.exit_code == 0 and "Alexander Lukashenko (PERSON)" in by_id.output
+    listed = json.loads(_cli(db, "entities", "--type", "person", "--json").output)
+    assert listed[0]["name"] == "Alexander Lukashenko" and all(r["type"] == "PERSON" for r in listed)
+    missing = _cli(db, "show", "entity", "zzzzzz")
+    assert missing.exit_code == 1 and "no entity" in missing.output
+
+
+def test_export_annotation_kinds(seeded, tmp_path):
+    import json
+
+    db = seeded.store.path
+    for kind in ("entities", "mentions", "dates", "events"):
+        out = tmp_path / f"{kind}.jsonl"
+        res = _cli(db, "export", kind, "-o", str(out))
+        assert res.exit_code == 0, res.output
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        assert rows, kind
+    ents = {r["id"]: r for r in map(json.loads, (tmp_path / "entities.jsonl").read_text().splitlines())}
+    mentions = [json.loads(x) for x in (tmp_path / "mentions.jsonl").read_text().splitlines()]
+    assert all(m["entity_id"] in ents for m in mentions)  # every mention is linked, and the ids join
+    luk = next(e for e in ents.values() if e["name"] == "Alexander Lukashenko")
+    assert sum(a["count"] for a in luk["aliases"]) == luk["mentions"]
+    assert len({aid for a in luk["aliases"] for aid in a["articles"]}) == 5
+    csv_out = _cli(db, "export", "events", "--format", "csv")
+    assert csv_out.exit_code == 0 and csv_out.output.startswith("id,article_id,date")

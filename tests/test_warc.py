@@ -167,3 +167,52 @@ def test_a_bad_archive_in_a_batch_keeps_the_rest(tmp_path: Path):
     assert again.stored == 0
     assert {a.fetched for a in arts} == {"2021-11-19T07:30:00Z", "2021-11-19T07:31:00Z", "2021-11-19T07:32:00Z"}
     assert all(a.format == "warc" and a.url.startswith("https://bay.example/n/") for a in arts)
+
+
+@pytest.mark.slow
+def test_throughput_on_timeline17_pages_and_bomb_refusal_time(capsys):
+    """The figures in docs/inputs/warc.md: 300 real news texts as HTML in a .warc.gz, and a 1 GB bomb."""
+    import html as html_lib
+    import json
+
+    from .conftest import BENCH
+
+    rows = []
+    with (BENCH / "timeline17" / "articles.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rows.append(json.loads(line))
+            if len(rows) == 300:
+                break
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=True)
+    for i, row in enumerate(rows):
+        title = html_lib.escape(row.get("title") or "untitled")
+        paras = "".join(f"<p>{html_lib.escape(p)}</p>" for p in (row.get("text") or "").split("\n") if p.strip())
+        payload = f"<html><head><title>{title}</title></head><body><article>{paras}</article></body></html>"
+        url = f"https://t17.example/{i}"
+        w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
+        w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(payload.encode()),
+                                            http_headers=http("200 OK", "text/html; charset=utf-8")))
+    data = buf.getvalue()
+    start = time.perf_counter()
+    out, options = read(data, "t17.warc.gz")
+    elapsed = time.perf_counter() - start
+    records = sum(isinstance(r, Record) for r in out)
+    with_text = sum(1 for r in rows if (r.get("text") or "").strip())
+    assert records >= with_text - 5 and options.extra["skipped"]["t17.warc.gz"]["request"] == 300
+
+    bomb_buf = io.BytesIO()
+    w = WARCWriter(bomb_buf, gzip=True)
+    w.write_record(w.create_warc_record("https://t17.example/bomb", "response",
+                                        payload=io.BytesIO(b"<html>" + b" " * 1_000_000_000),
+                                        http_headers=http("200 OK", "text/html")))
+    timings = {}
+    for cap in (10_000_000, 100_000_000):
+        t0 = time.perf_counter()
+        bomb_out, _ = read(bomb_buf.getvalue(), "bomb.warc.gz", max_decompressed_bytes=cap)
+        timings[cap] = time.perf_counter() - t0
+        assert [r.code for r in bomb_out] == ["E104"]
+    with capsys.disabled():
+        print(f"\nwarc: {len(rows)} pages, {len(data) / 1e6:.1f} MB gz -> {records} articles in {elapsed:.2f} s "
+              f"({len(rows) / elapsed:.0f} pages/s); 1 GB bomb ({len(bomb_buf.getvalue()) / 1e6:.1f} MB gz) refused in "
+              + ", ".join(f"{t * 1000:.0f} ms at cap {c:,}" for c, t in timings.items()))

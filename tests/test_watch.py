@@ -19,7 +19,8 @@ from .conftest import BASE_STAGES, REPO
 from .localhttp import LocalServer, page, text
 
 STORY = ("date 2021-11-{day:02d} {title}\n\n"
-         "The harbour council met on the {day}th to discuss {title}, a question that has divided the town for years.\n\n"
+         "The harbour council met on the {day}th to discuss {title}, a question that has divided the town "
+         "for years.\n\n"
          "Councillors heard from residents, engineers and the port authority before a vote late in the evening.\n")
 
 

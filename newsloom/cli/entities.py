@@ -29,7 +29,16 @@ def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:
                          code="E410")
     merged = store.execute("SELECT new_id FROM entity_merges WHERE old_id = ?", (ref,)).fetchone()
     by_name = store.execute("SELECT id FROM entities WHERE name = ? ORDER BY mentions DESC LIMIT 1", (ref,)).fetchone()
-    eid = merged[0] if merged else by_name[0] if by_name else store.resolve_id(ref, "entities")
+    if merged or by_name:
+        eid = (merged or by_name)[0]
+    else:
+        try:
+            eid = store.resolve_id(ref, "entities")
+        except QueryError as exc:
+            if exc.code != "E402":
+                raise
+            raise QueryError(f"no entity with id or name {ref!r}; list them with: newsloom entities --name TEXT",
+                             code="E402") from exc
     ent = dict(store.execute("SELECT id, name, type, mentions, articles, created_at FROM entities WHERE id = ?",
                              (eid,)).fetchone())
     ent["merged_from"] = ref if merged else None

@@ -88,7 +88,23 @@ def article_extras(loom, article_id: str) -> dict:
     """Records other stages keep about one article (copies of it, and what later modules add)."""
     copies = [dict(r) for r in loom.store.execute(
         "SELECT id, source, copy_kind, title FROM articles WHERE copy_of = ? ORDER BY rowid", (article_id,))]
-    return {"copies": copies}
+    extras = {"copies": copies}
+    tables = set(loom.store.tables())
+    if "mentions" in tables:  # entities area (newsloom/cli/entities.py)
+        extras["entities"] = [dict(r) for r in loom.store.execute(
+            "SELECT m.entity_id, m.name, m.label, count(*) AS mentions FROM mentions m WHERE m.article_id = ?"
+            " GROUP BY m.name, m.entity_id ORDER BY mentions DESC", (article_id,))]
+        extras["dates"] = [dict(r) for r in loom.store.execute(
+            'SELECT start, "end", text, value, precision, anchor FROM dates WHERE article_id = ? ORDER BY start',
+            (article_id,))]
+        extras["events"] = [dict(r) for r in loom.store.execute(
+            "SELECT id, date, action, actor, target, place, start FROM events WHERE article_id = ? ORDER BY start",
+            (article_id,))]
+    if "quotes" in tables:  # quotes area (newsloom/cli/quotes.py)
+        extras["quotes"] = [dict(r) for r in loom.store.execute(
+            "SELECT id, kind, speaker_name, cue, text, first_article_id FROM quotes WHERE article_id = ? ORDER BY start",
+            (article_id,))]
+    return extras
 
 
 @cli.command()

@@ -47,6 +47,7 @@ _ROOT = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--.*?-->|<\?[^>]*\?>|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)\s*)*"
     rb"<(?:[A-Za-z_][\w.-]*:)?(rss|rdf|feed|urlset|sitemapindex)[\s>/]", re.S | re.I)
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^>\[]*\[", re.I)
+_ENCODING = re.compile(rb"""(<\?xml[^>]*?\bencoding\s*=\s*["'])([A-Za-z0-9._-]+)(["'])""")
 _NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
 _BR = "\ue000"  # a line break kept through white-space folding
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
@@ -101,12 +102,12 @@ def parse_xml(data: bytes, where: str) -> Any:
         first_error = str(exc)
     if b"<!ENTITY" in data or _DOCTYPE_SUBSET.search(data[:65536]):
         raise Rejected(where, f"malformed XML with a DTD subset, refused: {first_error}", code="E150")
-    text = data.decode("utf-8", "replace") if not data.startswith((b"\xff\xfe", b"\xfe\xff")) else None
-    if text is not None and "undefined entity" in first_error:
-        fixed = _NAMED_ENTITY.sub(_entity_ref, text)
+    if "undefined entity" in first_error:
+        declared = _ENCODING.search(data[:200])
         try:
-            return SafeET.fromstring(fixed.encode("utf-8"), forbid_dtd=False, forbid_entities=True,
-                                     forbid_external=True)
+            text = data.decode(declared.group(2).decode("ascii") if declared else "utf-8")
+            fixed = _ENCODING.sub(rb"\1utf-8\3", _NAMED_ENTITY.sub(_entity_ref, text).encode("utf-8"), 1)
+            return SafeET.fromstring(fixed, forbid_dtd=False, forbid_entities=True, forbid_external=True)
         except Exception:  # noqa: BLE001 - fall through to recovery
             pass
     return _recover(data, where, first_error)
@@ -190,10 +191,13 @@ def _serialise(el: Any) -> str:
 
 
 def _kid_text(el: Any, *names: str, ns: str | None = None) -> str | None:
+    """The first non-empty text among children named ``names`` (in that order of preference)."""
     for name in names:
-        value = _text(_kid(el, name, ns))
-        if value:
-            return value
+        for child in el:
+            if _local(child.tag) == name and (ns is None or _ns(child.tag) == ns):
+                value = _text(child)
+                if value:
+                    return value
     return None
 
 
@@ -429,7 +433,8 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected
 
     assert entry.link is not None
     try:
-        resp = fetcher.get(entry.link)
+        # an article page is fetched once: no conditional-GET copy of it is kept in the store
+        resp = fetcher.get(entry.link, conditional=False)
         record = extract_html(resp.text(), entry.link, url=resp.url)
     except FetchError as exc:
         return Rejected(where, f"cannot fetch {entry.link}: {exc.reason}", code=exc.code)

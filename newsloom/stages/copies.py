@@ -76,10 +76,11 @@ class Copies:
 
     def __init__(self, settings: Any = None) -> None:
         self.cfg = {"max_candidates": 50, "verify": 6, "min_estimate": 0.1, "min_word_estimate": 0.35,
-                    "good_enough": 0.97, "translations": True,
+                    "good_enough": 0.97, "cache_size": 256, "translations": True,
                     "translation_cosine": 0.8, "translation_anchors": 0.25, "max_translation_pool": 5000,
                     **(settings.stage("copies") if settings is not None else {})}
         require()
+        self._cache: dict[tuple, Features] = {}
         self.thresholds = Thresholds.from_cfg(self.cfg)
         self.embedder = Embedder()
 
@@ -108,17 +109,27 @@ class Copies:
             kind = decide(ev, self.thresholds)[0] if ev is not None else "exact"
             match = (art.copy_of, kind or "exact", 1.0, {**(ev.as_dict() if ev else {}), "by": "text_hash"})
         else:
-            match = self._match_same_language(conn, feat, keys, art)
+            same_text = conn.execute("SELECT id FROM articles WHERE text_hash = ? AND id != ? ORDER BY rowid LIMIT 1",
+                                     (art.text_hash, art.id)).fetchone()
+            if same_text is not None:  # the same text as a stored copy (the store links only to originals)
+                other = self._features(conn, same_text[0])
+                ev = compare(feat, other, self.thresholds)
+                kind = decide(ev, self.thresholds)[0] or "exact"
+                match = (same_text[0], kind, 1.0, ev.as_dict())
+            else:
+                match = self._match_same_language(conn, feat, keys, art)
             if match is None and self.cfg["translations"]:
                 match = self._match_translation(store, conn, art)
         sig = signature_hex(feat)
         conn.execute("INSERT INTO copy_index (article_id, language, n_words, signature) VALUES (?, ?, ?, ?)",
                      (art.id, art.language, len(feat.words), sig))
-        conn.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
-                         [(k, art.id) for k in keys])
         conn.execute("UPDATE articles SET fingerprint = ? WHERE id = ?", (sig, art.id))
-        if match is not None:
-            self._link(conn, art, feat, *match)
+        is_copy = match is not None and self._link(conn, art, feat, *match)
+        if not is_copy or match[1] not in ("exact", "near"):
+            # exact and near copies (same outlet) stay out of the LSH buckets: what they match is there already,
+            # so buckets grow with the distinct texts and outlets, not with every reprint
+            conn.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
+                             [(k, art.id) for k in keys])
 
     # -- candidates and verification ---------------------------------------------------------------
     def _match_same_language(self, conn: Any, feat: Features, keys: list[int],
@@ -164,10 +175,22 @@ class Copies:
         best = max(tied, key=lambda c: (c[4].get("same_source") is True, c[2] in roots, c[1]))
         return best[2], best[3], best[1], best[4]
 
-    @staticmethod
-    def _features(conn: Any, article_id: str) -> Features | None:
-        row = conn.execute("SELECT text, language, source, title FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return None if row is None else Features(row["text"], row["language"], row["source"], row["title"])
+    def _features(self, conn: Any, article_id: str) -> Features | None:
+        """A stored article's features; recently verified ones come from a small cache (a group's original
+        is verified again for each of its copies)."""
+        head = conn.execute("SELECT text_hash, language, source, title FROM articles WHERE id = ?",
+                            (article_id,)).fetchone()
+        if head is None:
+            return None
+        key = (article_id, head["text_hash"], head["source"], head["language"])
+        feat = self._cache.pop(key, None)
+        if feat is None:
+            text = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+            feat = Features(text, head["language"], head["source"], head["title"])
+        self._cache[key] = feat
+        while len(self._cache) > self.cfg["cache_size"]:
+            self._cache.pop(next(iter(self._cache)))
+        return feat
 
     def _match_translation(self, store: Any, conn: Any, art: Article) -> tuple[str, str, float, dict] | None:
         if not art.language:
@@ -227,10 +250,11 @@ class Copies:
 
     # -- linking and the original --------------------------------------------------------------------
     def _link(self, conn: Any, art: Article, feat: Features, matched: str, kind: str, score: float,
-              evidence: dict) -> None:
+              evidence: dict) -> bool:
+        """Link ``art`` into the group of ``matched``; True when it is a copy, False when it became the original."""
         root_id = conn.execute("SELECT coalesce(copy_of, id) FROM articles WHERE id = ?", (matched,)).fetchone()[0]
         if root_id == art.id:
-            return
+            return False
         n_words = len(feat.words)
         if root_id != matched:
             evidence = {**evidence, "via": matched}
@@ -243,11 +267,12 @@ class Copies:
             conn.execute("UPDATE articles SET copy_of = NULL, copy_kind = NULL WHERE id = ?", (art.id,))
             conn.execute("UPDATE articles SET copy_of = ?, copy_kind = ? WHERE id = ?", (art.id, kind, root_id))
             self._evidence(conn, root_id, art.id, art.id, kind, score, {**evidence, "repointed_from": root_id})
-            return
+            return False
         conn.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", (root_id, art.id))
         conn.execute("UPDATE copy_links SET original_id = ? WHERE original_id = ?", (root_id, art.id))
         conn.execute("UPDATE articles SET copy_of = ?, copy_kind = ? WHERE id = ?", (root_id, kind, art.id))
         self._evidence(conn, art.id, root_id, matched, kind, score, evidence)
+        return True
 
     @staticmethod
     def _evidence(conn: Any, aid: str, original: str, matched: str, kind: str, score: float, evidence: dict) -> None:

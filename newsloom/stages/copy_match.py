@@ -62,13 +62,19 @@ def require() -> None:
         _BANDS.update(shingles=_optimal_param(0.25, NUM_PERM, 0.5, 0.5), words=_optimal_param(0.3, NUM_PERM, 0.5, 0.5))
 
 
-def _crc(data: bytes) -> int:
-    return zlib.crc32(data)
+def _same(value: int) -> int:
+    return value
 
 
-def _minhash(items: set[bytes]) -> "MinHash":
+_PERMUTATIONS: list[Any] = []
+
+
+def _minhash(items: set[int]) -> "MinHash":
+    """MinHash of a set of 32-bit hashes (crc32 of the shingles or words)."""
     require()
-    m = MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_crc)
+    if not _PERMUTATIONS:
+        _PERMUTATIONS.append(MinHash(num_perm=NUM_PERM, seed=7).permutations)
+    m = MinHash(num_perm=NUM_PERM, seed=7, hashfunc=_same, permutations=_PERMUTATIONS[0], scheme="affine32")
     if items:
         m.update_batch(list(items))
     return m
@@ -93,15 +99,20 @@ class Features:
         return _WORD.findall(self.norm)
 
     @cached_property
-    def shingles(self) -> set[bytes]:
+    def shingles(self) -> set[int]:
+        """Word 3-shingles, as crc32 hashes."""
         w = self.words
         if len(w) < 3:
-            return {" ".join(w).encode()} if w else set()
-        return {f"{w[i]} {w[i + 1]} {w[i + 2]}".encode() for i in range(len(w) - 2)}
+            return {zlib.crc32(" ".join(w).encode())} if w else set()
+        table = {x: zlib.crc32(x.encode()) for x in set(w)}
+        h = np.array([table[x] for x in w], dtype=np.uint64)
+        mixed = (h[:-2] * np.uint64(0x9E3779B1)) ^ (h[1:-1] * np.uint64(0x85EBCA77)) ^ h[2:]
+        return set((mixed & np.uint64(0xFFFFFFFF)).tolist())
 
     @cached_property
-    def content_words(self) -> set[bytes]:
-        return {w.encode() for w in self.words if w not in _STOP and len(w) > 2}
+    def content_words(self) -> set[int]:
+        """Content words (no stop words, 3+ characters), as crc32 hashes."""
+        return {zlib.crc32(w.encode()) for w in set(self.words) if w not in _STOP and len(w) > 2}
 
     @cached_property
     def sentences(self) -> list[set[str]]:
@@ -135,7 +146,7 @@ class Features:
 
     @cached_property
     def wire_credit(self) -> str | None:
-        m = WIRE_CREDIT.search(self.text[:400] + "\n" + self.text[-400:])
+        m = WIRE_CREDIT.search(f"{self.title}\n{self.text[:400]}\n{self.text[-400:]}")
         return m.group(0) if m else None
 
 
@@ -182,11 +193,19 @@ def _aligned(a: list[set[str]], b: list[set[str]], threshold: float = 0.4) -> tu
     if not a or not b:
         return 0.0, 0.0
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    postings: dict[str, list[int]] = {}
+    for j, t in enumerate(long_):
+        for w in t:
+            postings.setdefault(w, []).append(j)
     hits = []
     for s in short:
+        shared: dict[int, int] = {}
+        for w in s:
+            for j in postings.get(w, ()):
+                shared[j] = shared.get(j, 0) + 1
         best, where = 0.0, -1
-        for j, t in enumerate(long_):
-            sim = len(s & t) / len(s | t)
+        for j, inter in shared.items():
+            sim = inter / (len(s) + len(long_[j]) - inter)
             if sim > best:
                 best, where = sim, j
         if best >= threshold:

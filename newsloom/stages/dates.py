@@ -21,6 +21,7 @@ the narrative ("six months later", "the day before") are not resolved.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
@@ -87,6 +88,64 @@ def _dateparser(text: str, base: date) -> tuple[str, str] | None:
     return format_value(data.date_obj.date(), period), period
 
 
+_MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                        "september", "october", "november", "december"), 1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?(?:,?\s+(\d{4}))?$")
+_MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?(?:,?\s+(\d{4}))?$")
+_RELATIVE_UNIT = re.compile(r"^(this|last|next|past)\s+(week|month|year)$", re.I)
+_DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
+
+
+def _fast_path(clean: str, anchor: date | None) -> tuple[str, str] | None:
+    """The common shapes, without dateparser: "today", "this week", "March 3, 2020", "March", ...
+
+    Returns (value, precision), or None to hand the expression to dateparser.
+    """
+    low = clean.lower()
+    if low in _DAY_WORDS:
+        return (None if anchor is None else ((anchor + timedelta(days=_DAY_WORDS[low])).isoformat(), "day"))
+    m = _RELATIVE_UNIT.match(clean)
+    if m and anchor is not None:
+        which, unit = m.group(1).lower(), m.group(2).lower()
+        step = {"this": 0, "last": -1, "past": -1, "next": 1}[which]
+        if unit == "year":
+            return f"{anchor.year + step:04d}", "year"
+        if unit == "month":
+            y, mo = divmod(anchor.year * 12 + anchor.month - 1 + step, 12)
+            return f"{y:04d}-{mo + 1:02d}", "month"
+        return format_value(anchor + timedelta(days=7 * step), "week"), "week"
+    for rx, order in ((_MONTH_DAY_YEAR, "mdy"), (_DAY_MONTH_YEAR, "dmy")):
+        m = rx.match(clean)
+        if m:
+            month_word, day_text = (m.group(1), m.group(2)) if order == "mdy" else (m.group(2), m.group(1))
+            month = _MONTHS.get(month_word.lower())
+            if month is None:
+                return None
+            year = int(m.group(3)) if m.group(3) else _past_year(anchor, month, int(day_text))
+            if year is None:
+                return None
+            try:
+                return date(year, month, int(day_text)).isoformat(), "day"
+            except ValueError:
+                return None
+    m = _MONTH_YEAR.match(clean)
+    if m and m.group(1).lower() in _MONTHS:
+        month = _MONTHS[m.group(1).lower()]
+        year = int(m.group(2)) if m.group(2) else _past_year(anchor, month, 1)
+        return None if year is None else (f"{year:04d}-{month:02d}", "month")
+    return None
+
+
+def _past_year(anchor: date | None, month: int, day: int) -> int | None:
+    """The year of a month/day without one: the latest on or before the anchor (news reports the past)."""
+    if anchor is None:
+        return None
+    return anchor.year if (month, min(day, 28)) <= (anchor.month, anchor.day) else anchor.year - 1
+
+
 def resolve_expression(text: str, anchor: date | None, *, future: bool = False) -> tuple[str | None, str | None, bool]:
     """Resolve one temporal expression.
 
@@ -131,6 +190,9 @@ def resolve_expression(text: str, anchor: date | None, *, future: bool = False) 
         return clean, "year", True
     if re.fullmatch(r"\d{1,3}|\d{4}s|\d{2}s", clean):  # a number or a decade is not a date
         return None, None, False
+    fast = _fast_path(clean, anchor)
+    if fast is not None:
+        return fast[0], fast[1], absolute
     base = anchor if anchor is not None else date(int(years[0]), 1, 1)
     got = _dateparser(clean, base)
     if got is None:
@@ -141,12 +203,18 @@ def resolve_expression(text: str, anchor: date | None, *, future: bool = False) 
     return value, precision, absolute
 
 
-def _sentence_future(doc: Any, ent: Any) -> bool:
-    sent = ent.sent if doc.has_annotation("SENT_START") else None
-    if sent is None:
-        return False
-    before = doc.text[sent.start_char: ent.start_char]
-    return bool(_FUTURE_RE.search(before)) or ent.text.lower().startswith("next")
+def _future_flags(doc: Any, ents: list[Any]) -> list[bool]:
+    """Per expression: does its sentence speak of the future before it ("will meet on Thursday")?"""
+    if not ents:
+        return []
+    starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
+    text = doc.text  # built from the tokens on every access: take it once
+    out = []
+    for e in ents:
+        i = bisect.bisect_right(starts, e.start_char) - 1
+        before = text[starts[max(i, 0)]: e.start_char]
+        out.append(bool(_FUTURE_RE.search(before)) or e.text.lower().startswith("next"))
+    return out
 
 
 def _published(article: Article) -> date | None:
@@ -175,8 +243,8 @@ def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
                 anchor, anchor_name = date.fromisoformat(value), f"text:{value}"
                 break
     out = []
-    for e in ents:
-        value, precision, absolute = resolve_expression(e.text, anchor, future=_sentence_future(doc, e))
+    for e, future in zip(ents, _future_flags(doc, ents)):
+        value, precision, absolute = resolve_expression(e.text, anchor, future=future)
         out.append({"start": e.start_char, "end": e.end_char, "text": e.text, "value": value,
                     "precision": precision if value else None,
                     "anchor": None if value is None else "absolute" if absolute else anchor_name})

@@ -30,7 +30,8 @@ def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
 
 
 def _has_table(store: Store, name: str) -> bool:
-    return store.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+    row = store.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+    return row is not None
 
 
 def _set_speaker_entities(store: Store, ids: Sequence[str]) -> None:

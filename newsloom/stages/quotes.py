@@ -43,7 +43,6 @@ find show reveal indicate think believe hope fear worry expect agree disagree co
 describe praise criticize criticise attack blast slam charge accuse cite mention signal propose recommend
 """.split())
 
-_PRONOUNS = {"he": "m", "him": "m", "she": "f", "her": "f", "they": "p", "i": "s", "we": "p", "it": "n"}
 _ROLE_WORDS = frozenset("""
 spokesman spokeswoman spokesperson president minister senator governor candidate nominee leader chief secretary
 strongman chancellor premier mayor director ambassador envoy lawyer attorney businessman billionaire congressman
@@ -53,7 +52,6 @@ speaker pope mogul host anchor star actor singer economist analyst professor
 """.split())
 _TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sen", "sen.", "rep", "rep.", "gov", "gov.",
            "president", "gen.", "prof.", "sir", "lord"}
-_PERSONISH = ("PERSON",)
 _NAMED = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 
 # -- step 1: quotation marks -----------------------------------------------------------------------------
@@ -170,6 +168,7 @@ class Frame:
 
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
+_OPINION = frozenset("think believe hope fear worry expect guess suppose".split())
 
 
 def _subject(verb: Any) -> Any:
@@ -184,8 +183,8 @@ def _subject(verb: Any) -> Any:
                     if pobj is not None:
                         return pobj
                 return child
-        if tok.dep_ in ("xcomp", "conj", "advcl", "relcl") and tok.head is not tok:
-            if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
+        if tok.dep_ in ("xcomp", "conj", "advcl", "relcl", "acl") and tok.head is not tok:
+            if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
                 return tok.head
             tok = tok.head
             continue
@@ -214,13 +213,16 @@ def _np_span(head: Any) -> tuple[int, int]:
 
 
 _EDGE_PUNCT = ",;:-\u2014\u2013 \n\t"
+#: a final period that belongs to an abbreviation ("7 p.m.", "the U.S.") stays with the clause
+_ABBREV = re.compile(r"(?:\b[A-Za-z]\.){2,}$|\b(?:Mr|Mrs|Ms|Dr|Jr|Sr|St|Inc|Co|Corp|Ltd|Gen|Sen|Rep|Gov|Lt|Col)\.$")
 
 
 def _clause_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Trim a clause span of edge punctuation and space; include a closing mark that balances an opener."""
     while start < end and text[start] in _EDGE_PUNCT:
         start += 1
-    while end > start and text[end - 1] in _EDGE_PUNCT + ".":
+    while end > start and (text[end - 1] in _EDGE_PUNCT or
+                           (text[end - 1] == "." and not _ABBREV.search(text, start, end))):
         end -= 1
     if end - start < 2:
         return None
@@ -268,15 +270,18 @@ def find_frames(doc: Any, *, broad: bool = False) -> list[Frame]:
                 continue
             lemma = tok.lemma_.lower()
             known = lemma in CUE_LEMMAS
-            if tok.tag_ == "VBN" and (tok.dep_ in ("amod", "compound", "acl", "advcl", "ROOT") and
-                                      not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children)):
+            if tok.tag_ == "VBN" and tok.dep_ in ("amod", "compound", "acl", "advcl", "ROOT") and \
+                    not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
                 continue  # "Asked about it, he said ...": a participle, not a speech act
             subj = _subject(tok)
             if subj is not None and "\n" in text[min(subj.idx, tok.idx):max(subj.idx, tok.idx)]:
                 subj = None  # a heading line run into the sentence by the parser, not the speaker
-            if subj is not None and (subj.like_num or subj.ent_type_ in ("TIME", "DATE", "CARDINAL", "PERCENT")
-                                     or subj.lower_ in ("that", "which", "it", "this")):
-                subj = None if subj.lower_ not in ("it",) else subj
+            if subj is not None and subj.lower_ in ("who", "that", "which") and tok.dep_ == "relcl":
+                subj = tok.head  # "Sanders, who said ...": the noun the relative clause hangs on
+            if subj is not None and (subj.ent_type_ in ("TIME", "DATE") or subj.lower_ in ("that", "which", "this")):
+                subj = None  # "12:15 p.m. Obama says ..." (live blogs) or a relative pronoun left over
+            if subj is not None and subj.lower_ in ("i", "we") and lemma in _OPINION:
+                continue  # "I think ...": the writer's (or a quoted speaker's) own aside, not an attribution
             content = _content(text, tok, sent, broad=broad)
             if known and lemma in _NEEDS_CLAUSE and not content and not broad:
                 continue
@@ -415,7 +420,7 @@ def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_g
             # "“A,” he said. “B.”": the sentence after an attributed quote continues it
             parts, prev = groups[-1]
             if prev.left >= parts[-1][1] and _gap_ok(text, prev.right, qs, max_gap + 40) \
-                    and len(parts) < 3:
+                    and len(parts) < 8:
                 parts.append((qs, qe))
                 continue
         if frame is not None:
@@ -564,7 +569,8 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
             para_start = text.rfind("\n", 0, parts[0][0]) + 1
             if text[para_start:parts[0][0]].strip() == "" and gap.count("\n") <= 2 and \
                     max(previous[1].right, previous[0][-1][1]) <= parts[0][0]:
-                frame = previous[1]
+                previous[0].extend(parts)  # one attribution, as annotators mark it: more parts of one quote
+                continue
         if frame is None:
             continue
         out.append((parts, "direct", frame))
