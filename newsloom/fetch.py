@@ -281,13 +281,10 @@ class Fetcher:
         """Fetch and parse ``origin/robots.txt`` following RFC 9309's rules for failures."""
         parser = RobotFileParser(origin + "/robots.txt")
         try:
+            # RFC 9309: a robots.txt over 500 KiB is read up to there
             resp = self._get(origin + "/robots.txt", conditional=False, max_bytes=ROBOTS_MAX_BYTES,
-                             check_robots=False, accept_status=lambda st: 200 <= st < 500)
+                             check_robots=False, accept_status=lambda st: 200 <= st < 500, truncate=True)
         except FetchError as exc:
-            if exc.code == "E163":  # over 500 KiB: RFC 9309 lets us parse the first 500 KiB; keep it simple
-                log.warning("robots.txt of %s is too large; treating as allow-all", origin)
-                parser.allow_all = True
-                return parser
             # unreachable (5xx or network): RFC 9309 says assume complete disallow
             log.warning("robots.txt of %s unreachable (%s); not fetching from that host for now", origin, exc.reason)
             parser.disallow_all = True
@@ -321,7 +318,7 @@ class Fetcher:
                          accept_status=lambda st: 200 <= st < 300)
 
     def _get(self, url: str, *, conditional: bool, max_bytes: int, check_robots: bool,
-             accept_status: Callable[[int], bool]) -> Response:
+             accept_status: Callable[[int], bool], truncate: bool = False) -> Response:
         cached = self.cache.get(url) if (conditional and self.cache is not None) else None
         current = url
         for _hop in range(self.settings.max_redirects + 1):
@@ -329,7 +326,7 @@ class Fetcher:
             if check_robots and not self.allowed(current):
                 raise FetchError(current, f"robots.txt of {urlsplit(current).netloc} disallows it for user agent "
                                  f"{self.settings.user_agent!r}", code="E160")
-            status, headers, body = self._attempts(current, cached, max_bytes, accept_status)
+            status, headers, body = self._attempts(current, cached, max_bytes, accept_status, truncate)
             if status in REDIRECT_STATUSES:
                 location = headers.get("location")
                 if not location:
@@ -355,8 +352,8 @@ class Fetcher:
         elif self.cache.get(url) is not None:
             self.cache.delete(url)
 
-    def _attempts(self, url: str, cached: CachedEntry | None, max_bytes: int,
-                  accept_status: Callable[[int], bool]) -> tuple[int, dict[str, str], bytes]:
+    def _attempts(self, url: str, cached: CachedEntry | None, max_bytes: int, accept_status: Callable[[int], bool],
+                  truncate: bool = False) -> tuple[int, dict[str, str], bytes]:
         """One hop with retries; returns (status, lower-cased headers, body)."""
         httpx = _httpx()
 
@@ -371,7 +368,7 @@ class Fetcher:
         for attempt in range(tries):
             self._wait_turn(host)
             try:
-                status, rheaders, body = self._once(url, headers, max_bytes)
+                status, rheaders, body = self._once(url, headers, max_bytes, truncate)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
                 if attempt + 1 >= tries:
@@ -397,20 +394,26 @@ class Fetcher:
             raise FetchError(url, f"HTTP {status}", code="E161")
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _once(self, url: str, headers: dict[str, str], max_bytes: int) -> tuple[int, dict[str, str], bytes]:
-        """One request; the body is read only for final answers, within the size and time caps."""
+    def _once(self, url: str, headers: dict[str, str], max_bytes: int,
+              truncate: bool = False) -> tuple[int, dict[str, str], bytes]:
+        """One request; the body is read only for final answers, within the size and time caps.
+
+        With ``truncate``, a body over ``max_bytes`` is cut there instead of refused.
+        """
         start = time.monotonic()
         with self._http().stream("GET", url, headers=headers) as r:
             rheaders = {k.lower(): v for k, v in r.headers.items()}
             if r.status_code in REDIRECT_STATUSES or r.status_code in RETRY_STATUSES or r.status_code == 304:
                 return r.status_code, rheaders, b""
             declared = rheaders.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
+            if declared.isdigit() and int(declared) > max_bytes and not truncate:
                 raise FetchError(url, f"declares {int(declared):,} bytes, more than fetch.max_bytes "
                                  f"({max_bytes:,})", code="E163")
             body = bytearray()
             for chunk in r.iter_bytes():
                 body += chunk
+                if len(body) > max_bytes and truncate:
+                    return r.status_code, rheaders, bytes(body[:max_bytes])
                 if len(body) > max_bytes:
                     raise FetchError(url, f"body larger than fetch.max_bytes ({max_bytes:,} bytes, after "
                                      "decompression)", code="E163")

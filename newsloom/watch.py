@@ -29,12 +29,12 @@ from typing import Any
 
 from .errors import ConfigError, NewsloomError, Rejected
 from .fetch import TRANSIENT_CODES, FetchError
-from .readers import Item, iter_inputs
+from .readers import Item, _walk, iter_inputs
 from .readers.feeds import FeedEntry, entry_items, looks_like_feed, parse_feed
 from .readers.urls import is_url, response_items
 from .storage.sqlite import now
 
-__all__ = ["Watcher", "SourceRound", "canonical_source", "watch_status"]
+__all__ = ["Watcher", "SourceRound", "canonical_source", "watch_status", "forget_sources"]
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +170,9 @@ class Watcher:
         except (NewsloomError, OSError) as exc:
             result.error = str(exc)
             log.warning("watch %s: %s", source, exc)
+        except Exception as exc:  # noqa: BLE001 - a long-running watch outlives one source's surprise
+            result.error = f"{type(exc).__name__}: {exc}"
+            log.exception("watch %s failed", source)
         self._record_round(source, result)
         return result
 
@@ -190,11 +193,12 @@ class Watcher:
     def _discover_folder(self, folder: Path) -> _Unit:
         unit = _Unit("folder")
         young = time.time() - self.settle
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in _walk(folder):  # as ingest walks folders: sorted, hidden skipped, no symlinked dirs
             rel = path.relative_to(folder)
-            if any(part.startswith(".") for part in rel.parts):
+            try:
+                st = path.stat()
+            except OSError:  # removed since the walk
                 continue
-            st = path.stat()
             if st.st_mtime > young:
                 continue  # may still be being written: next round
             key = f"{rel.as_posix()}:{st.st_size}:{st.st_mtime_ns}"
@@ -287,6 +291,14 @@ class Watcher:
 
     def status(self) -> list[dict[str, Any]]:
         return watch_status(self.store)
+
+
+def forget_sources(store: Any, sources: list[str] | tuple[str, ...]) -> int:
+    """Stop watching ``sources``: drop them and their seen items (stored articles stay). Returns how many."""
+    with store.transaction() as conn:
+        names = [canonical_source(s) for s in sources]
+        conn.executemany("DELETE FROM watch_seen WHERE source = ?", [(n,) for n in names])
+        return sum(conn.execute("DELETE FROM watch_sources WHERE source = ?", (n,)).rowcount for n in names)
 
 
 def watch_status(store: Any) -> list[dict[str, Any]]:

@@ -90,6 +90,15 @@ def test_robots_missing_allows_and_robots_5xx_disallows(server):
     assert err.value.code == "E160"  # RFC 9309: an unreachable robots.txt means complete disallow
 
 
+def test_huge_robots_is_read_up_to_500_kib(server):
+    server.routes["/robots.txt"] = text("User-agent: *\nDisallow: /private\n" + "# padding\n" * 60_000, "text/plain")
+    server.routes["/a"] = text("a")
+    with Fetcher(quick()) as f:
+        assert f.get(server.url("/a")).content == b"a"
+        with pytest.raises(FetchError, match="disallows"):
+            f.get(server.url("/private/x"))
+
+
 def test_robots_off_skips_it(server):
     server.routes["/private/x"] = text("x")
     with Fetcher(quick(robots=False)) as f:

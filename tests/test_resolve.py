@@ -65,6 +65,13 @@ def test_misspelling_needs_shared_context(fresh_store):
     assert _entity_of(fresh_store, "b3", "John Smithe") == _entity_of(fresh_store, "b1", "John Smith")
 
 
+def test_far_spelling_never_merges_even_with_context(fresh_store):
+    _ingest(fresh_store, _article("g1", [("Omar Suleiman", "PERSON", "Omar Suleiman"), ("Cairo", "GPE", "Cairo")]))
+    _ingest(fresh_store, _article("g2", [("Salman", "PERSON", "Salman"), ("Cairo", "GPE", "Cairo")]))
+    assert skeleton("Salman") == skeleton("Suleiman")  # the skeleton alone would merge them
+    assert _entity_of(fresh_store, "g2", "Salman") != _entity_of(fresh_store, "g1", "Omar Suleiman")
+
+
 def test_shared_surname_or_first_name_do_not_merge(fresh_store):
     _ingest(fresh_store, _article("c1", [("Hillary Clinton", "PERSON", "Hillary Clinton"),
                                          ("State Department", "ORG", "State Department")]))

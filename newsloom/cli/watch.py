@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import click
 
-from ..watch import SourceRound, Watcher, watch_status
+from ..watch import SourceRound, Watcher, forget_sources, watch_status
 from . import cli
 from .common import emit_json, library_errors, open_loom, print_table
 
@@ -18,11 +18,12 @@ from .common import emit_json, library_errors, open_loom, print_table
 @click.option("--max-rounds", type=click.IntRange(min=1), help="Stop after this many rounds.")
 @click.option("--fetch", is_flag=True, help="Fetch the linked pages of summary-only feed items and sitemap pages.")
 @click.option("--status", "show_status", is_flag=True, help="List the stored sources and exit.")
+@click.option("--forget", is_flag=True, help="Stop watching SOURCES: drop them and their seen items, then exit.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON line per round instead of text.")
 @click.pass_context
 @library_errors
 def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, once: bool,
-          max_rounds: int | None, fetch: bool, show_status: bool, as_json: bool) -> None:
+          max_rounds: int | None, fetch: bool, show_status: bool, forget: bool, as_json: bool) -> None:
     """Poll feeds, URLs, files and folders and ingest new items as they appear.
 
     The sources and the items already ingested are kept in the database: with no SOURCES the
@@ -35,6 +36,8 @@ def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, 
         newsloom watch https://example.org/feed.xml inbox/ --interval 600
 
         newsloom watch --once          # one more round over the stored sources
+
+        newsloom watch --forget inbox/ # stop watching a source
     """
     loom = open_loom(ctx)
     failed = False
@@ -45,6 +48,11 @@ def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, 
                 emit_json(data)
             else:
                 print_table(data, ["kind", "rounds", "items", "seen", "last_polled", "last_error", "source"])
+            return
+        if forget:
+            if not sources:
+                raise click.UsageError("--forget needs the SOURCES to forget")
+            click.echo(f"forgot {forget_sources(loom.store, sources)} of {len(sources)} source(s)")
             return
         watcher = Watcher(loom, list(sources), fetch=fetch)
         every = float(interval if interval is not None else loom.settings.get("watch.interval", 300.0))

@@ -77,7 +77,8 @@ class Copies:
     def __init__(self, settings: Any = None) -> None:
         self.cfg = {"max_candidates": 50, "verify": 6, "min_estimate": 0.1, "min_word_estimate": 0.35,
                     "good_enough": 0.97, "cache_size": 256, "translations": True,
-                    "translation_cosine": 0.8, "translation_anchors": 0.25, "max_translation_pool": 5000,
+                    "translation_cosine": 0.8, "translation_anchors": 0.25,
+                    "translation_cosine_strong_anchors": 0.7, "translation_strong_anchors": 0.6, "max_translation_pool": 5000,
                     **(settings.stage("copies") if settings is not None else {})}
         require()
         self._cache: dict[tuple, Features] = {}
@@ -109,7 +110,8 @@ class Copies:
             kind = decide(ev, self.thresholds)[0] if ev is not None else "exact"
             match = (art.copy_of, kind or "exact", 1.0, {**(ev.as_dict() if ev else {}), "by": "text_hash"})
         else:
-            same_text = conn.execute("SELECT id FROM articles WHERE text_hash = ? AND id != ? ORDER BY rowid LIMIT 1",
+            same_text = conn.execute("SELECT a.id FROM articles a JOIN copy_index i ON i.article_id = a.id "
+                                     "WHERE a.text_hash = ? AND a.id != ? ORDER BY a.rowid LIMIT 1",
                                      (art.text_hash, art.id)).fetchone()
             if same_text is not None:  # the same text as a stored copy (the store links only to originals)
                 other = self._features(conn, same_text[0])
@@ -211,16 +213,21 @@ class Copies:
         matrix = np.stack([vectors[i] for i in ids])
         sims = matrix @ mine
         feat = Features(art.text, art.language, art.source, art.title)
+        floor = min(self.cfg["translation_cosine"], self.cfg["translation_cosine_strong_anchors"])
         for j in np.argsort(-sims)[:3]:
             cos = float(sims[j])
-            if cos < self.cfg["translation_cosine"]:
+            if cos < floor:
                 break
             other = conn.execute("SELECT text, language, source, title FROM articles WHERE id = ?",
                                  (ids[j],)).fetchone()
             ofeat = Features(other["text"], other["language"], other["source"], other["title"])
             a, b = feat.anchors, ofeat.anchors
             anchors = len(a & b) / min(len(a), len(b)) if a and b else 0.0
-            if anchors >= self.cfg["translation_anchors"] or min(len(a), len(b)) < 3:
+            few = min(len(a), len(b))
+            # a close embedding with some shared names/numbers, or a fairly close one with most of them shared
+            if (cos >= self.cfg["translation_cosine"] and (anchors >= self.cfg["translation_anchors"] or few < 3)) \
+                    or (few >= 5 and anchors >= self.cfg["translation_strong_anchors"]
+                        and cos >= self.cfg["translation_cosine_strong_anchors"]):
                 return ids[j], "translation", round(cos, 3), {"cosine": round(cos, 3), "anchors": round(anchors, 3),
                                                              "languages": [art.language, other["language"]]}
         return None

@@ -48,6 +48,8 @@ TITLES = frozenset({
 PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "della", "di", "da", "la", "le", "du", "bin", "ibn",
                        "al", "el", "ter", "dos", "das", "y"})
 _POSSESSIVE = frozenset({"'s", "\u2019s", "'", "\u2019"})
+#: words a tagger takes into a name at its start ("the EU", "Via Twitter", "Hey Jack")
+_LEAD_WORDS = frozenset({"the", "via", "hey", "dear", "thanks", "by", "from", "and", "but", "says", "said", "with"})
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "&"})
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
@@ -89,7 +91,7 @@ def base_name(words: list[str], label: str) -> list[str]:
         words[-1] = words[-1].translate(_APOS)[:-2]
     while len(words) > 1 and (_is_honorific(words[0]) or (label == "PERSON" and _is_title(words[0]))):
         words = words[1:]
-    if len(words) > 1 and words[0].casefold() == "the":
+    while len(words) > 1 and words[0].casefold() in _LEAD_WORDS:
         words = words[1:]
     return [w for w in words if w]
 

@@ -168,6 +168,7 @@ class Frame:
 
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
+CONJ_CONTINUES = True
 _OPINION = frozenset("think believe hope fear worry expect guess suppose".split())
 
 
@@ -346,6 +347,16 @@ def _content(text: str, verb: Any, sent: Any, *, broad: bool = False) -> list[tu
             subj = _subject(verb)
             if subj is not None and subj.i < verb.i:
                 toks = [t for t in toks if t.i < subj.left_edge.i]
+        else:  # "said there is a long road ahead but he feels confident ...": a coordinated clause goes on
+            more = [c for c in verb.children if c.dep_ == "conj" and c.i > clause.i and
+                    any(g.dep_ in _SUBJ for g in c.children) and c.lemma_.lower() not in CUE_LEMMAS]
+            if more and CONJ_CONTINUES:
+                toks += [t for c in more for t in c.subtree] + [t for t in verb.children if t.dep_ == "cc"
+                                                                and clause.i < t.i < more[0].i]
+                toks.sort(key=lambda t: t.i)
+        while len(toks) > 1 and toks[0].head == clause and toks[0].dep_ in ("cc", "intj", "punct") or \
+                (len(toks) > 1 and toks[0].dep_ == "advmod" and toks[1].is_punct and toks[0].head == clause):
+            toks = toks[1:]  # "Still, almost two in three ...": a discourse marker is the writer's
         return _spans(_tokens_span(text, toks))
     if verb.dep_ == "parataxis":
         inside = {t.i for t in verb.subtree}

@@ -8,7 +8,8 @@ stage then links each new article's mentions to entities already in the store, i
 2. a person matches stored people with the same surname key, or the same consonant skeleton
    (Lukashenko/Lukashenka, Liimets/Lemets) or a surname one edit away; first names must be
    compatible (same skeleton, Aleksandr/Alexander, or an initial of it). A surname that is
-   not spelled the same needs shared context: a name that also occurs with the entity.
+   not spelled the same must be at most two edits away (one for short names) and needs shared
+   context: a name that also occurs with the entity (so "Salman" never joins "Suleiman").
 3. a surname alone joins the one full-named person with that surname; with several, the one
    sharing the most context, if one shares more than the rest; else a surname-only entity,
    which a later full name absorbs once it is the only person with that surname.
@@ -261,9 +262,11 @@ class Resolve:
                 overlap[c.id] = self._overlap(conn, c.id, ctx)
             return overlap[c.id]
 
-        full = [c for c in cands if c.first is not None and _firsts_compatible(fkey, c.first)
-                and (c.key == key or shared(c) >= 1)]
-        surname_only = [c for c in cands if c.first is None and (c.key == key or shared(c) >= 1)]
+        def close(c: _Candidate) -> bool:  # same surname, or a variant spelling of it that shares context
+            return c.key == key or (edit_distance(c.key, key, 2) <= (2 if len(key) >= 6 else 1) and shared(c) >= 1)
+
+        full = [c for c in cands if c.first is not None and _firsts_compatible(fkey, c.first) and close(c)]
+        surname_only = [c for c in cands if c.first is None and close(c)]
         if fkey is not None:
             if full:
                 best = max(full, key=lambda c: (c.key == key, c.first == fkey, shared(c), c.mentions))
