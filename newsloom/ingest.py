@@ -35,10 +35,13 @@ class IngestReport:
     copies: int = 0
     rejected: int = 0
     rejects: list[tuple[str, str]] = field(default_factory=list)
+    #: records a reader passed over on purpose, by kind (e.g. WARC request or image records)
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"read": self.read, "stored": self.stored, "duplicate": self.duplicate, "copies": self.copies,
-                "rejected": self.rejected, "rejects": [{"input": w, "reason": r} for w, r in self.rejects]}
+                "rejected": self.rejected, "skipped": self.skipped,
+                "rejects": [{"input": w, "reason": r} for w, r in self.rejects]}
 
 
 def _where(record: Record) -> str:
@@ -124,6 +127,10 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
         new = set(new_ids)
         report.copies += sum(1 for a in kept if a.copy_of is not None and a.id in new)
         pipeline.run_corpus(store, new_ids)
+    for stats in (options.extra.get("skipped", {}) if options is not None else {}).values():
+        for kind, count in stats.items():
+            if kind != "html":
+                report.skipped[kind] = report.skipped.get(kind, 0) + count
     return report
 
 

@@ -164,6 +164,7 @@ def test_a_bad_archive_in_a_batch_keeps_the_rest(tmp_path: Path):
         again = loom.ingest(str(tmp_path / "in"))
         arts = loom.articles()
     assert report.stored == 3 and report.duplicate == 2 and report.rejected == 1  # b repeats a's pages
+    assert report.skipped and all(k != "html" for k in report.skipped)  # non-HTML records counted in the report
     assert again.stored == 0
     assert {a.fetched for a in arts} == {"2021-11-19T07:30:00Z", "2021-11-19T07:31:00Z", "2021-11-19T07:32:00Z"}
     assert all(a.format == "warc" and a.url.startswith("https://bay.example/n/") for a in arts)

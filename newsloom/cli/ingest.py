@@ -54,7 +54,9 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], fmt: str | None, fetch: 
         for where, reason in late:
             click.echo(f"rejected {where}: {reason}", err=True)
         click.echo(f"read {report.read}, stored {report.stored} (exact copies {report.copies}), "
-                   f"duplicate {report.duplicate}, rejected {report.rejected}")
+                   f"duplicate {report.duplicate}, rejected {report.rejected}"
+                   + (f", skipped {sum(report.skipped.values())} non-article records "
+                      f"({', '.join(f'{k} {v}' for k, v in sorted(report.skipped.items()))})" if report.skipped else ""))
     else:
         emit_json(report.as_dict())
     ctx.exit(1 if report.rejected else 0)
