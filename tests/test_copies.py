@@ -89,7 +89,7 @@ def test_kinds_exact_near_syndicated(store: Store) -> None:
     assert (rows["wire"]["copy_of"], rows["wire"]["copy_kind"]) == (orig, "syndicated")
     assert (rows["other-outlet-same-text"]["copy_of"], rows["other-outlet-same-text"]["copy_kind"]) == \
         (orig, "syndicated")
-    assert all(len(r["fingerprint"]) == 2 * 4 * 128 for r in rows.values())
+    assert all(len(r["fingerprint"]) == 2 * 4 * 64 for r in rows.values())
     evidence = json.loads(store.execute("SELECT evidence FROM copy_links WHERE article_id = ?",
                                         (rows["cut"]["id"],)).fetchone()[0])
     assert evidence["containment"] >= 0.85

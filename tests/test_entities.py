@@ -92,3 +92,9 @@ def test_helpers():
     assert fold("Lukashenko\u2019s") == "lukashenko s"
     assert edit_distance("lemets", "limets") == 1
     assert edit_distance("merkel", "markov", 2) == 3
+
+
+def test_first_name_alone_takes_the_one_full_name(nlp):
+    text = "Laci Peterson vanished in 2002. Police said Laci was last seen walking her dog."
+    names = {m["text"]: m["name"] for m in _mentions(nlp, text) if m["label"] == "PERSON"}
+    assert names.get("Laci") == "Laci Peterson"

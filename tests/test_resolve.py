@@ -7,7 +7,7 @@ import pytest
 
 from newsloom import Loom, Settings
 from newsloom.model import Article
-from newsloom.stages.resolve import Resolve, person_parts, skeleton
+from newsloom.stages.resolve import Resolve, name_key, person_parts, skeleton
 from newsloom.storage import Store
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -42,6 +42,13 @@ def test_skeleton_unifies_transliterations():
     assert skeleton("Merkel") != skeleton("Markov")
     assert person_parts("Aleksandr G. Lukashenko") == ("Aleksandr", "Lukashenko")
     assert person_parts("President Vladimir Putin") == ("Vladimir", "Putin")
+
+
+def test_name_key_of_organisations_and_places():
+    assert name_key("U. S. Geological Survey", "place_org") == name_key("US Geological Survey", "place_org")
+    assert name_key("Intel Corp.", "place_org") == name_key("Intel", "place_org") == "intel"
+    assert name_key("Electronic Data Systems Corporation", "place_org") == "electronic data systems"
+    assert name_key("Bank of America", "place_org") == "bank of america"
 
 
 def test_middle_initial_and_transliteration_merge(fresh_store):

@@ -86,7 +86,8 @@ def entities_cmd(ctx: click.Context, etype: str | None, name: str | None, limit:
         if as_json:
             emit_json(rows)
             return
-        print_table([{**r, "id": r["id"][:12]} for r in rows], ["id", "type", "mentions", "articles", "aliases", "name"])
+        print_table([{**r, "id": r["id"][:12]} for r in rows],
+                    ["id", "type", "mentions", "articles", "aliases", "name"])
 
 
 @show.command("entity")
@@ -138,7 +139,8 @@ def _demo_entities(loom: Any) -> None:
             "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY count DESC LIMIT 5", (r["id"],)))
         r["id"] = r["id"][:12]
     print_table(rows, ["id", "type", "mentions", "name", "aliases"])
-    events = list(store.rows("SELECT date, action, actor, target, place FROM events ORDER BY date IS NULL, date LIMIT 8"))
+    events = list(store.rows("SELECT date, action, actor, target, place FROM events"
+                             " ORDER BY date IS NULL, date LIMIT 8"))
     if events:
         click.echo()
         click.echo(click.style("events", bold=True))

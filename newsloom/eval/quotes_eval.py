@@ -145,14 +145,21 @@ def _overlap(a: Spans, b: Spans) -> int:
 
 
 def _strip(text: str, spans: Spans) -> tuple[tuple[int, int], ...]:
-    out = []
-    for s, e in spans:
+    """Spans trimmed of white space, fragments that only white space separates joined into one.
+
+    Annotators cut long quotes into one fragment per sentence; "exact" compares the words covered.
+    """
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        out.append((s, e))
-    return tuple(sorted(out))
+        if out and not text[out[-1][1]:s].strip():
+            out[-1] = (out[-1][0], max(e, out[-1][1]))
+        else:
+            out.append((s, e))
+    return tuple(out)
 
 
 def _match(preds: list[PredQuote], gold: list[GoldQuote]) -> list[tuple[int, int]]:

@@ -4,3 +4,4 @@ from . import quotes_eval  # noqa: F401
 from . import copies_eval  # noqa: F401,E402
 from . import copies_bench  # noqa: F401,E402
 from . import annotate_bench  # noqa: E402,F401
+from . import entities_eval  # noqa: E402,F401

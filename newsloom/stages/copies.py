@@ -28,7 +28,7 @@ from ..errors import MissingDependency
 from ..model import Article
 from ..pipeline import corpus_stage
 from .copy_match import Features, Thresholds, band_keys, compare, decide, estimate_jaccard, np, require, \
-    signature_from_hex, signature_hex
+    fingerprint_hex, signature_bytes, signature_from_bytes
 from .quality import truncation
 
 __all__ = ["Copies", "Embedder"]
@@ -76,12 +76,11 @@ class Copies:
 
     def __init__(self, settings: Any = None) -> None:
         self.cfg = {"max_candidates": 50, "verify": 6, "min_estimate": 0.1, "min_word_estimate": 0.35,
-                    "good_enough": 0.97, "cache_size": 256, "translations": True,
+                    "good_enough": 0.97, "translations": True,
                     "translation_cosine": 0.8, "translation_anchors": 0.25,
                     "translation_cosine_strong_anchors": 0.7, "translation_strong_anchors": 0.6, "max_translation_pool": 5000,
                     **(settings.stage("copies") if settings is not None else {})}
         require()
-        self._cache: dict[tuple, Features] = {}
         self.thresholds = Thresholds.from_cfg(self.cfg)
         self.embedder = Embedder()
 
@@ -122,10 +121,11 @@ class Copies:
                 match = self._match_same_language(conn, feat, keys, art)
             if match is None and self.cfg["translations"]:
                 match = self._match_translation(store, conn, art)
-        sig = signature_hex(feat)
-        conn.execute("INSERT INTO copy_index (article_id, language, n_words, signature) VALUES (?, ?, ?, ?)",
-                     (art.id, art.language, len(feat.words), sig))
-        conn.execute("UPDATE articles SET fingerprint = ? WHERE id = ?", (sig, art.id))
+        conn.execute("INSERT INTO copy_index (article_id, language, n_words, signature, digest, wire, shingles, "
+                     "words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (art.id, art.language, feat.n_words,
+                                                                signature_bytes(feat), feat.digest, feat.wire_credit,
+                                                                *feat.hash_blobs()))
+        conn.execute("UPDATE articles SET fingerprint = ? WHERE id = ?", (fingerprint_hex(feat), art.id))
         is_copy = match is not None and self._link(conn, art, feat, *match)
         if not is_copy or match[1] not in ("exact", "near"):
             # exact and near copies (same outlet) stay out of the LSH buckets: what they match is there already,
@@ -135,7 +135,7 @@ class Copies:
 
     # -- candidates and verification ---------------------------------------------------------------
     def _match_same_language(self, conn: Any, feat: Features, keys: list[int],
-                             art: Article) -> tuple[str, str, float, dict] | None:
+                                      art: Article) -> tuple[str, str, float, dict] | None:
         if not keys:
             return None
         marks = ", ".join("?" for _ in keys)
@@ -148,7 +148,7 @@ class Copies:
         mine_s, mine_w = feat.shingle_sig.hashvalues, feat.word_sig.hashvalues
         ranked = []
         for aid, _, sig in rows:
-            s, w = signature_from_hex(sig)
+            s, w = signature_from_bytes(sig)
             est_s, est_w = estimate_jaccard(mine_s, s), estimate_jaccard(mine_w, w)
             if est_s >= self.cfg["min_estimate"] or est_w >= self.cfg["min_word_estimate"]:
                 ranked.append((max(est_s, est_w), aid))
@@ -177,22 +177,18 @@ class Copies:
         best = max(tied, key=lambda c: (c[4].get("same_source") is True, c[2] in roots, c[1]))
         return best[2], best[3], best[1], best[4]
 
-    def _features(self, conn: Any, article_id: str) -> Features | None:
-        """A stored article's features; recently verified ones come from a small cache (a group's original
-        is verified again for each of its copies)."""
-        head = conn.execute("SELECT text_hash, language, source, title FROM articles WHERE id = ?",
-                            (article_id,)).fetchone()
-        if head is None:
+    @staticmethod
+    def _features(conn: Any, article_id: str) -> Features | None:
+        """A processed article's features from its ``copy_index`` row; its text is read only when needed."""
+        row = conn.execute("SELECT i.*, a.source FROM copy_index i JOIN articles a ON a.id = i.article_id "
+                           "WHERE i.article_id = ?", (article_id,)).fetchone()
+        if row is None:
             return None
-        key = (article_id, head["text_hash"], head["source"], head["language"])
-        feat = self._cache.pop(key, None)
-        if feat is None:
-            text = conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
-            feat = Features(text, head["language"], head["source"], head["title"])
-        self._cache[key] = feat
-        while len(self._cache) > self.cfg["cache_size"]:
-            self._cache.pop(next(iter(self._cache)))
-        return feat
+
+        def text() -> str:
+            return conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+
+        return Features.from_index(row, text)
 
     def _match_translation(self, store: Any, conn: Any, art: Article) -> tuple[str, str, float, dict] | None:
         if not art.language:
@@ -262,12 +258,12 @@ class Copies:
         root_id = conn.execute("SELECT coalesce(copy_of, id) FROM articles WHERE id = ?", (matched,)).fetchone()[0]
         if root_id == art.id:
             return False
-        n_words = len(feat.words)
+        n_words = feat.n_words
         if root_id != matched:
             evidence = {**evidence, "via": matched}
-        root = conn.execute("SELECT a.id, a.published, a.text, a.quality, i.n_words FROM articles a LEFT JOIN "
+        root = conn.execute("SELECT a.id, a.published, i.n_words FROM articles a LEFT JOIN "
                             "copy_index i ON i.article_id = a.id WHERE a.id = ?", (root_id,)).fetchone()
-        if self._new_is_original(art, n_words, root, kind):
+        if self._new_is_original(conn, art, n_words, root, kind):
             # the new article is older (or complete where the old original is truncated): re-point the group
             conn.execute("UPDATE articles SET copy_of = ? WHERE copy_of = ?", (art.id, root_id))
             conn.execute("UPDATE copy_links SET original_id = ? WHERE original_id = ?", (art.id, root_id))
@@ -288,14 +284,16 @@ class Copies:
                                                    json.dumps(evidence, ensure_ascii=False)))
 
     @staticmethod
-    def _new_is_original(art: Article, n_words: int, root: Any, kind: str) -> bool:
+    def _new_is_original(conn: Any, art: Article, n_words: int, root: Any, kind: str) -> bool:
         """True when ``art`` should be the group's original instead of ``root``."""
         new_date, old_date = (art.published or "")[:19], (root["published"] or "")[:19]
         new_first = bool(new_date and old_date and new_date < old_date)
-        if kind in ("near", "syndicated"):
-            old_words = root["n_words"] or len((root["text"] or "").split())
+        if kind in ("near", "syndicated") and root["n_words"] is not None:
+            old_words = root["n_words"]
             earlier_words, later_words = (n_words, old_words) if new_first else (old_words, n_words)
-            earlier_text = art.text if new_first else root["text"]
-            if earlier_words < 0.8 * later_words and truncation(earlier_text)["score"] >= 0.5:
+            if earlier_words < 0.8 * later_words and truncation(
+                    art.text if new_first else
+                    conn.execute("SELECT text FROM articles WHERE id = ?", (root["id"],)).fetchone()[0]
+            )["score"] >= 0.5:
                 return not new_first  # the earlier one is a truncated copy: the complete one is the original
         return new_first

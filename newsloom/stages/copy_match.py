@@ -16,6 +16,7 @@ Steps of a pair decision (:func:`decide`):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ try:  # the ``copies`` extra; the module still imports without it so the stage r
 except ImportError:  # pragma: no cover - exercised only without the extra
     np = MinHash = _optimal_param = None  # type: ignore[assignment]
 
-__all__ = ["Features", "PairEvidence", "compare", "decide", "band_keys", "signature_hex", "signature_from_hex",
+__all__ = ["Features", "PairEvidence", "compare", "decide", "band_keys", "signature_bytes", "fingerprint_hex", "signature_from_bytes",
            "estimate_jaccard", "WIRE_CREDIT", "NUM_PERM", "require", "Thresholds"]
 
 NUM_PERM = 64
@@ -82,17 +83,48 @@ def _minhash(items: set[int]) -> "MinHash":
 
 @dataclass
 class Features:
-    """What copy detection needs of one text (computed once per article)."""
+    """What copy detection needs of one text (computed once per article, each part when first used).
 
-    text: str
+    A stored article's features come from its ``copy_index`` row (:meth:`from_index`): shingle and word
+    hashes, size, digest and wire credit; its text is read (``loader``) only if a rewrite check needs it.
+    """
+
+    text: str | None
     language: str | None = None
     source: str | None = None
     title: str = ""
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    loader: Callable[[], str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_index(cls, row: Any, loader: Callable[[], str]) -> "Features":
+        """Features of an indexed article from its stored hashes (``copy_index`` columns)."""
+        feat = cls(None, row["language"], row["source"], "", loader)
+        feat.__dict__.update(shingles=set(np.frombuffer(row["shingles"], dtype="<u4").tolist()),
+                             content_words=set(np.frombuffer(row["words"], dtype="<u4").tolist()),
+                             n_words=row["n_words"], digest=row["digest"], wire_credit=row["wire"])
+        return feat
+
+    @cached_property
+    def body(self) -> str:
+        return self.text if self.text is not None else (self.loader() if self.loader else "")
 
     @cached_property
     def norm(self) -> str:
-        return normalise_for_hash(self.text)
+        return normalise_for_hash(self.body)
+
+    @cached_property
+    def n_words(self) -> int:
+        return len(self.words)
+
+    @cached_property
+    def digest(self) -> str:
+        """Hash of the normalised text (equal digests: an exact copy)."""
+        return hashlib.sha256(self.norm.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+    def hash_blobs(self) -> tuple[bytes, bytes]:
+        """Shingle and content-word hashes as sorted little-endian uint32 bytes (for ``copy_index``)."""
+        return (np.array(sorted(self.shingles), dtype="<u4").tobytes(),
+                np.array(sorted(self.content_words), dtype="<u4").tobytes())
 
     @cached_property
     def words(self) -> list[str]:
@@ -127,14 +159,14 @@ class Features:
     @cached_property
     def anchors(self) -> set[str]:
         """Numbers, capitalised names and quoted passages: what a rewrite or translation keeps."""
-        nums = {re.sub(r"[.,]", "", n) for n in _NUMBER.findall(self.text)}
+        nums = {re.sub(r"[.,]", "", n) for n in _NUMBER.findall(self.body)}
         nums = {n for n in nums if len(n) >= 2 or n not in {"0", "1", "2"}}
-        names = {m.group(0).lower() for m in _CAPITAL.finditer(self.text)}
+        names = {m.group(0).lower() for m in _CAPITAL.finditer(self.body)}
         return {f"#{n}" for n in nums} | {f"@{n}" for n in names}
 
     @cached_property
     def quotes(self) -> set[str]:
-        return {" ".join(_WORD.findall(q.lower())) for q in _QUOTED.findall(self.text)}
+        return {" ".join(_WORD.findall(q.lower())) for q in _QUOTED.findall(self.body)}
 
     @cached_property
     def shingle_sig(self) -> "MinHash":
@@ -146,7 +178,7 @@ class Features:
 
     @cached_property
     def wire_credit(self) -> str | None:
-        m = WIRE_CREDIT.search(f"{self.title}\n{self.text[:400]}\n{self.text[-400:]}")
+        m = WIRE_CREDIT.search(f"{self.title}\n{self.body[:400]}\n{self.body[-400:]}")
         return m.group(0) if m else None
 
 
@@ -166,13 +198,18 @@ def band_keys(feat: Features) -> list[int]:
     return keys
 
 
-def signature_hex(feat: Features) -> str:
-    """Both MinHash signatures as one hex string (stored as ``Article.fingerprint``)."""
-    return np.concatenate([feat.shingle_sig.hashvalues, feat.word_sig.hashvalues]).astype(">u4").tobytes().hex()
+def signature_bytes(feat: Features) -> bytes:
+    """Both MinHash signatures (shingles, then content words) as big-endian uint32 bytes."""
+    return np.concatenate([feat.shingle_sig.hashvalues, feat.word_sig.hashvalues]).astype(">u4").tobytes()
 
 
-def signature_from_hex(text: str) -> tuple["np.ndarray", "np.ndarray"]:
-    values = np.frombuffer(bytes.fromhex(text), dtype=">u4").astype(np.uint64)
+def fingerprint_hex(feat: Features) -> str:
+    """The word-shingle MinHash signature as hex: ``Article.fingerprint``."""
+    return feat.shingle_sig.hashvalues.astype(">u4").tobytes().hex()
+
+
+def signature_from_bytes(blob: bytes) -> tuple["np.ndarray", "np.ndarray"]:
+    values = np.frombuffer(blob, dtype=">u4").astype(np.uint64)
     return values[:NUM_PERM], values[NUM_PERM:]
 
 
@@ -243,9 +280,9 @@ def compare(a: Features, b: Features, t: "Thresholds | None" = None) -> PairEvid
     """
     t = t or Thresholds()
     same = None if not (a.source and b.source) else a.source.strip().lower() == b.source.strip().lower()
-    la, lb = len(a.words), len(b.words)
+    la, lb = a.n_words, b.n_words
     ev = PairEvidence(
-        exact=a.norm == b.norm,
+        exact=a.digest == b.digest,
         containment=_overlap(a.shingles, b.shingles),
         jaccard=_jaccard(a.shingles, b.shingles),
         words=_jaccard(a.content_words, b.content_words),

@@ -18,7 +18,9 @@ The cleanup runs as a cascade over spaCy's entities, each step cheap:
 3. a one-word person resolves to a full name in the article with the same surname (nearest
    earlier one, else the first later one), allowing one edit for misspellings (Limets/Lemets);
    an ORG/GPE equal to such a surname becomes that PERSON ("Stoltenberg" tagged ORG);
-   an acronym resolves to a longer name whose initials it is ("EU" -> "European Union").
+   a one-word person that is the first name of exactly one full name in the article takes it
+   ("Laci" -> "Laci Peterson"); an acronym resolves to a longer name whose initials it is
+   ("EU" -> "European Union").
 4. each name takes the majority label of its mentions ("Belarus" tagged PERSON once).
 """
 from __future__ import annotations
@@ -174,6 +176,10 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
     for sp, n in zip(spans, names):
         if sp.label == "PERSON" and len(n) >= 2 and fold(n[-1]) not in placeish:
             full_people[_surname(n)].append((sp.start, n))
+    by_first: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # first name -> full names that start with it
+    for people in full_people.values():
+        for _, n in people:
+            by_first[fold(n[0])].add(tuple(n))
     long_names = {_acronym(n): n for sp, n in zip(spans, names)
                   if sp.label in ("ORG", "GPE", "LOC", "FAC") and len(n) >= 2 and len(_acronym(n)) >= 2}
 
@@ -195,6 +201,9 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
                 if full is not None:
                     out.append((sp, "PERSON", " ".join(full)))
                     continue
+            if label == "PERSON" and len(by_first.get(key, ())) == 1:  # "Laci" after "Laci Peterson"
+                out.append((sp, "PERSON", " ".join(next(iter(by_first[key])))))
+                continue
         if len(n) == 1 and n[0].isupper() and 2 <= len(n[0]) <= 6 and n[0] in long_names:
             out.append((sp, label, " ".join(base_name(long_names[n[0]], label))))
             continue

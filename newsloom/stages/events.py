@@ -3,7 +3,7 @@
 Puts ``article.annotations["events"]``, a list sorted by start of::
 
     {"start": int, "end": int,            # the sentence span in article.text
-     "action": "CONSULT"|"AGREE"|..., "verb": str,
+     "action": "CONSULT"|"AGREE"|..., "verb": str, "verb_start": int,
      "actor": str|None, "target": str|None, "place": str|None,   # in-article canonical names
      "date": str|None, "precision": str|None}
 

@@ -134,10 +134,11 @@ def _trim_end(text: str, end: int) -> int:
 def _is_standalone(text: str, start: int, end: int, min_words: int) -> bool:
     """A quote that is a whole utterance, not a quoted phrase inside the writer's sentence."""
     inner = text[start:end].strip("\"'\u201c\u201d\u201e\u00ab\u00bb` \n")
-    if len(inner.split()) < min_words:
-        return False
     before = text[:start].rstrip(" \t")
     prev = before[-1:] if before else "\n"
+    if len(inner.split()) < min_words:
+        # a short utterance opening a sentence and closed by a comma: "“Judge,” Brafman said, “I ...”"
+        return bool(inner) and inner.endswith(",") and prev in "\n.!?" and inner[0].isupper()
     first = next((c for c in inner if c.isalnum()), "")
     return prev in "\n.:,!?\u2014\u2013-" or first.isupper() or prev == ""
 
@@ -168,7 +169,6 @@ class Frame:
 
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
-CONJ_CONTINUES = True
 _OPINION = frozenset("think believe hope fear worry expect guess suppose".split())
 
 
@@ -213,6 +213,8 @@ def _np_span(head: Any) -> tuple[int, int]:
     return toks[0].idx, toks[-1].idx + len(toks[-1])
 
 
+_CLOSING = {"\u201d", '"', "''", "\u00bb", "\u2019"}
+_OPENING = {"\u201c", '"', "``", "\u00ab", "\u201e", "\u2018"}
 _EDGE_PUNCT = ",;:-\u2014\u2013 \n\t"
 #: a final period that belongs to an abbreviation ("7 p.m.", "the U.S.") stays with the clause
 _ABBREV = re.compile(r"(?:\b[A-Za-z]\.){2,}$|\b(?:Mr|Mrs|Ms|Dr|Jr|Sr|St|Inc|Co|Corp|Ltd|Gen|Sen|Rep|Gov|Lt|Col)\.$")
@@ -238,7 +240,17 @@ def _clause_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return start, end
 
 
+_DISCOURSE = frozenset("still but and yet so also however meanwhile instead indeed".split())
+
+
 def _tokens_span(text: str, toks: list[Any]) -> tuple[int, int] | None:
+    """The trimmed span of a token run, without a dangling conjunction or a leading discourse marker."""
+    toks = list(toks)
+    while toks and (toks[-1].dep_ == "cc" or (toks[-1].is_punct and toks[-1].text not in _CLOSING)):
+        toks.pop()
+    while len(toks) > 1 and (toks[0].lower_ in _DISCOURSE and toks[0].dep_ in ("cc", "advmod")
+                             or toks[0].is_punct and toks[0].text not in _OPENING):
+        toks.pop(0)
     if not toks:
         return None
     return _clause_span(text, toks[0].idx, toks[-1].idx + len(toks[-1]))
@@ -340,23 +352,25 @@ def _content(text: str, verb: Any, sent: Any, *, broad: bool = False) -> list[tu
     if clause is None and lemma in ("promise", "pledge", "vow", "threaten", "urge", "ask", "tell", "warn", "call",
                                     "demand"):
         clause = next((c for c in verb.children if c.dep_ == "xcomp"), None)
+        addressee = next((c for c in verb.children if c.dep_ in ("dobj", "nsubj") and clause is not None
+                          and verb.i < c.i < clause.i), None)
+        if clause is not None and addressee is not None and lemma in ("urge", "ask", "call"):
+            # "urged the congregation to stand": who is asked belongs to what is asked
+            toks = sorted([*addressee.subtree, *clause.subtree], key=lambda t: t.i)
+            return _spans(_tokens_span(text, toks))
     if clause is not None:
         toks = [t for t in clause.subtree]
+        tail = [c for c in clause.children if c.i > clause.i and c.dep_ == "advcl" and c.tag_ == "VBG"
+                and c.doc[c.left_edge.i - 1].text == ","]
+        if tail and clause.i > verb.i:
+            # "... should leave the race, echoing a memo from ...": the writer's aside is not reported
+            stop = min(t.left_edge.i for t in tail)
+            toks = [t for t in toks if t.i < stop]
         if clause.i < verb.i:  # "..., attorneys for the family said."
             toks = [t for t in sent if t.i < verb.i and t.i >= clause.left_edge.i]
             subj = _subject(verb)
             if subj is not None and subj.i < verb.i:
                 toks = [t for t in toks if t.i < subj.left_edge.i]
-        else:  # "said there is a long road ahead but he feels confident ...": a coordinated clause goes on
-            more = [c for c in verb.children if c.dep_ == "conj" and c.i > clause.i and
-                    any(g.dep_ in _SUBJ for g in c.children) and c.lemma_.lower() not in CUE_LEMMAS]
-            if more and CONJ_CONTINUES:
-                toks += [t for c in more for t in c.subtree] + [t for t in verb.children if t.dep_ == "cc"
-                                                                and clause.i < t.i < more[0].i]
-                toks.sort(key=lambda t: t.i)
-        while len(toks) > 1 and toks[0].head == clause and toks[0].dep_ in ("cc", "intj", "punct") or \
-                (len(toks) > 1 and toks[0].dep_ == "advmod" and toks[1].is_punct and toks[0].head == clause):
-            toks = toks[1:]  # "Still, almost two in three ...": a discourse marker is the writer's
         return _spans(_tokens_span(text, toks))
     if verb.dep_ == "parataxis":
         inside = {t.i for t in verb.subtree}
@@ -599,7 +613,12 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
         whole = find_quote_spans(text[cs:ce])
         kind = "direct" if len(frame.content) == 1 and len(whole) == 1 and \
             whole[0][1] - whole[0][0] >= (ce - cs) - 2 else "indirect"
-        out.append((list(frame.content), kind, frame))
+        parts = list(frame.content)
+        s_last, e_last = parts[-1]
+        tail = next((e for s, e in spans if s_last <= s < e_last < e and "\n" not in text[e_last:e]), None)
+        if tail is not None:  # said that “... . And ...”: the quotation opened inside runs on past the sentence
+            parts[-1] = (s_last, tail)
+        out.append((parts, kind, frame))
     out.sort(key=lambda x: x[0][0][0])
     resolver = _Resolver(doc, mentions if mentions is not None else doc_mentions(doc))
     records = []

@@ -97,7 +97,28 @@ def _firsts_compatible(a: str | None, b: str | None) -> bool:
         return True
     if len(a) == 1 or len(b) == 1:
         return a[0] == b[0]
-    return a == b
+    # skeletons one consonant apart are one name spelled two ways (Malcolm / Malcom)
+    return a == b or (min(len(a), len(b)) >= 4 and edit_distance(a, b, 1) <= 1)
+
+
+_ORG_SUFFIXES = frozenset({"inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc",
+                           "plc", "ag", "sa", "gmbh", "nv", "bv", "lp", "llp", "group", "holdings"})
+
+
+def name_key(name: str, grp: str) -> str:
+    """The matching key of a non-person name: folded, initials joined ("U. S." -> "us"), company suffix dropped."""
+    words = fold(name).split()
+    joined: list[str] = []
+    run = False  # inside a run of single letters: "u s geological survey" -> "us geological survey"
+    for w in words:
+        if len(w) == 1 and w.isalpha() and run:
+            joined[-1] += w
+        else:
+            joined.append(w)
+            run = len(w) == 1 and w.isalpha()
+    while grp == "place_org" and len(joined) > 1 and joined[-1] in _ORG_SUFFIXES:
+        joined.pop()
+    return " ".join(joined)
 
 
 def _alias(text: str) -> str:
@@ -214,7 +235,7 @@ class Resolve:
             if grp != "person":  # an entity stored under a form this article spells out ("EU") joins this one
                 for form in counts:
                     for other in conn.execute("SELECT id FROM entities WHERE grp = ? AND key = ? AND id != ?",
-                                              (grp, fold(form), eid)).fetchall():
+                                              (grp, name_key(form, grp), eid)).fetchall():
                         merge_entities(conn, eid, other[0])
             conn.executemany("INSERT INTO aliases (entity_id, alias, count) VALUES (?, ?, ?) ON CONFLICT"
                              " (entity_id, alias) DO UPDATE SET count = count + excluded.count",
@@ -293,7 +314,7 @@ class Resolve:
         return exact_only[0].id if exact_only else None
 
     def _match_other(self, conn: sqlite3.Connection, grp: str, name: str, ctx: set[str]) -> str | None:
-        key = fold(name)
+        key = name_key(name, grp)
         row = conn.execute("SELECT id FROM entities WHERE grp = ? AND key = ? ORDER BY mentions DESC LIMIT 1",
                            (grp, key)).fetchone()
         if row is not None:
@@ -316,7 +337,8 @@ class Resolve:
             first, last = person_parts(name)
             key, skel, fkey = fold(last), skeleton(last), _first_key(first)
         else:
-            key, skel, fkey = fold(name), skeleton(fold(name)), None
+            key = name_key(name, grp)
+            skel, fkey = skeleton(key), None
         conn.execute("INSERT INTO entities (id, name, type, grp, key, skel, first, created_at) VALUES"
                      " (?, ?, ?, ?, ?, ?, ?, ?)", (eid, name, label, grp, key, skel, fkey, now()))
         return eid
