@@ -117,3 +117,8 @@ def test_polnear_dev_figures():
 def test_polnear_train_figures():
     rows = _run("train")
     assert rows[("speech", "newsloom")]["overlap F1"] >= 0.8
+
+
+def test_data_may_name_the_bench_data_folder_or_one_split():
+    assert polnear_folder(str(POLNEAR.parent)) == POLNEAR
+    assert polnear_folder(str(POLNEAR / "dev")) == POLNEAR / "dev"

@@ -201,6 +201,10 @@ def test_cli_show_entity_and_list(seeded):
     assert by_id.exit_code == 0 and "Alexander Lukashenko (PERSON)" in by_id.output
     listed = json.loads(_cli(db, "entities", "--type", "person", "--json").output)
     assert listed[0]["name"] == "Alexander Lukashenko" and all(r["type"] == "PERSON" for r in listed)
+    art_id = seeded.store.execute("SELECT id FROM articles WHERE external_id LIKE '%/002_%'").fetchone()[0]
+    art = json.loads(_cli(db, "show", "article", art_id, "--json").output)
+    assert any(e["name"] == "Sergei Markov" and e["entity_id"] for e in art["entities"])
+    assert "dates" in art and "events" in art
     missing = _cli(db, "show", "entity", "zzzzzz")
     assert missing.exit_code == 1 and "no entity" in missing.output
 

@@ -139,8 +139,8 @@ def _demo_entities(loom: Any) -> None:
             "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY count DESC LIMIT 5", (r["id"],)))
         r["id"] = r["id"][:12]
     print_table(rows, ["id", "type", "mentions", "name", "aliases"])
-    events = list(store.rows("SELECT date, action, actor, target, place FROM events"
-                             " ORDER BY date IS NULL, date LIMIT 8"))
+    events = list(store.rows("SELECT e.date, e.action, e.actor, e.target, e.place FROM events e JOIN articles a"
+                             " ON a.id = e.article_id WHERE a.copy_of IS NULL ORDER BY e.date IS NULL, e.date LIMIT 8"))
     if events:
         click.echo()
         click.echo(click.style("events", bold=True))

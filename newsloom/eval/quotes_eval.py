@@ -81,10 +81,12 @@ def polnear_folder(data: str | None) -> Path:
     """The PolNeAR-format folder: ``--data`` itself (holding split folders, or one split), else bench-data/polnear."""
     if data:
         root = Path(data)
-        if (root / "docs.jsonl").is_file() or any((p / "docs.jsonl").is_file() for p in _subdirs(root)):
+        if (root / "docs.jsonl").is_file():
             return root
-        if (root / "polnear").is_dir():
+        if (root / "polnear").is_dir():  # the bench-data folder itself
             return root / "polnear"
+        if any((p / "docs.jsonl").is_file() for p in _subdirs(root)):
+            return root
         raise ConfigError(f"{root}: not a PolNeAR-format folder (expected docs.jsonl and attributions.jsonl, "
                           "or split folders holding them, or a polnear/ folder)", code="E213")
     return bench_data_root(None) / "polnear"

@@ -121,15 +121,16 @@ class Copies:
                 match = self._match_same_language(conn, feat, keys, art)
             if match is None and self.cfg["translations"]:
                 match = self._match_translation(store, conn, art)
-        conn.execute("INSERT INTO copy_index (article_id, language, n_words, signature, digest, wire, shingles, "
-                     "words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (art.id, art.language, feat.n_words,
-                                                                signature_bytes(feat), feat.digest, feat.wire_credit,
-                                                                *feat.hash_blobs()))
         conn.execute("UPDATE articles SET fingerprint = ? WHERE id = ?", (fingerprint_hex(feat), art.id))
         is_copy = match is not None and self._link(conn, art, feat, *match)
-        if not is_copy or match[1] not in ("exact", "near"):
-            # exact and near copies (same outlet) stay out of the LSH buckets: what they match is there already,
-            # so buckets grow with the distinct texts and outlets, not with every reprint
+        # exact and near copies (same outlet) stay out of the LSH buckets: what they match is there already,
+        # so buckets grow with the distinct texts and outlets, not with every reprint
+        banded = not is_copy or match[1] not in ("exact", "near")
+        blobs = (signature_bytes(feat), *feat.hash_blobs()) if banded else (None, None, None)
+        conn.execute("INSERT INTO copy_index (article_id, language, n_words, digest, wire, signature, shingles, "
+                     "words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (art.id, art.language, feat.n_words, feat.digest, feat.wire_credit, *blobs))
+        if banded:
             conn.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
                              [(k, art.id) for k in keys])
 
@@ -188,6 +189,8 @@ class Copies:
         def text() -> str:
             return conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
 
+        if row["shingles"] is None:  # a copy kept out of the buckets: its features come from its text
+            return Features(text(), row["language"], row["source"])
         return Features.from_index(row, text)
 
     def _match_translation(self, store: Any, conn: Any, art: Article) -> tuple[str, str, float, dict] | None:

@@ -22,12 +22,14 @@ the narrative ("six months later", "the day before") are not resolved.
 from __future__ import annotations
 
 import bisect
+import importlib.util
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from ..errors import MissingDependency
 from ..model import Article
 from ..pipeline import stage
 
@@ -257,6 +259,8 @@ class Dates:
 
     def __init__(self, settings: Any = None) -> None:
         self.cfg = dict(settings.stage("dates") if settings else {})
+        if importlib.util.find_spec("dateparser") is None:
+            raise MissingDependency("dateparser", "pip install 'dateparser==1.5.0'  (or: pip install 'newsloom[nlp]')")
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")

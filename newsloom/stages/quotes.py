@@ -7,9 +7,10 @@ A rule cascade over the spaCy parse of the nlp stage (``article.annotations["doc
 2. Attribution frames come from the parse: a cue verb (say, tell, add, according to, ...) with its
    subject and, when it has one, its reported clause (``ccomp``, or the clause before "..., X said").
 3. Each standalone quote is tied to the frame right after it ("“...,” X said") or right before it
-   ("X said: “...”"); two quotes around one frame become one split quote with two parts.
+   ("X said: “...”"); two quotes around one frame become one split quote with two parts, and the
+   quote sentences or quote-only paragraphs that follow an attributed quote become more parts of it.
 4. Frames not used by a direct quote whose reported clause is long enough become indirect quotes
-   ("X said that ...", "according to X, ...").
+   ("X said that ...", "according to X, ..."); with ``broad`` also beliefs and stances.
 5. The speaker is resolved to a name: a named mention in the speaker phrase, or for a pronoun or a
    role ("he said", "the spokesman said") the person who was speaking or was the subject just before.
 

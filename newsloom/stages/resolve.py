@@ -266,7 +266,8 @@ class Resolve:
         if len(key) >= 6:  # one edit away, same first two letters: a misspelling ("Stoltenburg")
             rows += [r for r in conn.execute(
                 "SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND key >= ? AND key < ?"
-                " AND key != ? AND skel != ?", (grp, key[:2], key[:2] + "\uffff", key, skel))
+                " AND length(key) BETWEEN ? AND ? AND key != ? AND skel != ?",
+                (grp, key[:2], key[:2] + "\uffff", len(key) - 1, len(key) + 1, key, skel))
                 if edit_distance(r["key"], key, 1) <= 1]
         return [_Candidate(r) for r in rows]
 

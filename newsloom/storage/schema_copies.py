@@ -10,11 +10,12 @@ from .migrations import migration
 def copy_index(conn: sqlite3.Connection) -> None:
     # one row per article the copies stage has indexed: its MinHash signatures (uint32 bytes), the hashes of its
     # word 3-shingles and content words (sorted uint32), size, digest and wire credit, so candidates are
-    # verified without re-reading their text; a later ingest (new process) matches against these rows
+    # verified without re-reading their text (the three blobs only for articles in the LSH buckets, see
+    # stages/copies.py); a later ingest (new process) matches against these rows
     conn.execute("""CREATE TABLE copy_index (
         article_id TEXT PRIMARY KEY REFERENCES articles(id),
-        language TEXT, n_words INTEGER NOT NULL, signature BLOB NOT NULL, digest TEXT NOT NULL,
-        wire TEXT, shingles BLOB NOT NULL, words BLOB NOT NULL)""")
+        language TEXT, n_words INTEGER NOT NULL, digest TEXT NOT NULL, wire TEXT,
+        signature BLOB, shingles BLOB, words BLOB)""")
     conn.execute("CREATE INDEX copy_index_language ON copy_index(language)")
     # LSH bands: an article sharing any band key with another is a candidate pair
     conn.execute("CREATE TABLE copy_bands (key INTEGER NOT NULL, article_id TEXT NOT NULL,"
