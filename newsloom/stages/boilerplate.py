@@ -13,6 +13,7 @@ from typing import Any
 
 from ..model import normalise_for_hash, text_hash
 from ..pipeline import corpus_stage
+from ..storage.spans import paragraph_remap, remap_spans
 
 __all__ = ["Boilerplate", "paragraph_hash"]
 
@@ -63,11 +64,13 @@ class Boilerplate:
             affected[aid].append(h)
         for art in store.articles(ids=list(affected)):
             pars = art.text.split("\n\n")
-            keep, cut = [], []
-            for p in pars:
-                (cut if paragraph_hash(p) in hot else keep).append(p)
+            kept_flags = [paragraph_hash(p) not in hot for p in pars]
+            keep = [p for p, k in zip(pars, kept_flags) if k]
+            cut = [p for p, k in zip(pars, kept_flags) if not k]
             if not cut:
                 continue
+            # annotations stored with the article point into its text: move them with the cut
+            remap_spans(conn, art.id, paragraph_remap(pars, kept_flags))
             for p in cut:
                 h = paragraph_hash(p)
                 conn.execute("INSERT OR IGNORE INTO source_boilerplate (source, hash, text, articles) VALUES "
