@@ -120,8 +120,8 @@ def bench_copies(n: int = 10_000, data: str | None = None, group: int = 25, batc
     table.notes.append(f"{len(texts)} real Timeline17 texts as originals, the rest copies of them "
                        f"(group ~{group}); linked: {counts['copies']} "
                        f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}); 'seconds' includes storing the "
-                       "articles (with FTS indexing), wall clock; CPU columns are this process's CPU time (the machine is shared, "
-                       "so CPU time is the steadier measure); 'copies stage' is the stage alone")
+                       "articles (with FTS indexing), wall clock; CPU columns are this process's CPU time (the "
+                       "machine is shared, so CPU time is the steadier measure); 'copies stage' is the stage alone")
     table.notes.append("compare ms/article at two sizes (e.g. -n 10000 and -n 100000) for the growth of the cost per "
                        "article; translation search is off (English only)")
     return [table]

@@ -67,7 +67,7 @@ def _embed_text(title: str | None, text: str) -> str:
     return f"{title or ''}\n{text}"
 
 
-@corpus_stage("copies", requires=("text", "language", "quality"), assigns=("copy_of", "copy_kind", "fingerprint"),
+@corpus_stage("copies", requires=("text", "language"), assigns=("copy_of", "copy_kind", "fingerprint"),
               extra="copies")
 class Copies:
     """Link exact, near, syndicated, rewritten and translated copies to their original."""
@@ -76,9 +76,9 @@ class Copies:
 
     def __init__(self, settings: Any = None) -> None:
         self.cfg = {"max_candidates": 50, "verify": 6, "min_estimate": 0.1, "min_word_estimate": 0.35,
-                    "good_enough": 0.97, "translations": True,
-                    "translation_cosine": 0.8, "translation_anchors": 0.25,
-                    "translation_cosine_strong_anchors": 0.7, "translation_strong_anchors": 0.6, "max_translation_pool": 5000,
+                    "good_enough": 0.97, "max_bucket": 64, "translations": True, "translation_cosine": 0.8,
+                    "translation_anchors": 0.25, "translation_cosine_strong_anchors": 0.7,
+                    "translation_strong_anchors": 0.6, "max_translation_pool": 5000,
                     **(settings.stage("copies") if settings is not None else {})}
         require()
         self.thresholds = Thresholds.from_cfg(self.cfg)
@@ -93,8 +93,8 @@ class Copies:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
                 marks = ", ".join("?" for _ in chunk)
-                indexed = {r[0] for r in conn.execute(f"SELECT article_id FROM copy_index WHERE article_id IN ({marks})",
-                                                       chunk)}
+                indexed = {r[0] for r in conn.execute(
+                    f"SELECT article_id FROM copy_index WHERE article_id IN ({marks})", chunk)}
                 for art in store.articles(ids=[i for i in chunk if i not in indexed]):
                     self._process(store, conn, art)
             store.done(self.name, ids)
@@ -130,9 +130,14 @@ class Copies:
         conn.execute("INSERT INTO copy_index (article_id, language, n_words, digest, wire, signature, shingles, "
                      "words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                      (art.id, art.language, feat.n_words, feat.digest, feat.wire_credit, *blobs))
-        if banded:
+        if banded and keys:
+            # a bucket holding max_bucket articles already is not grown: a new text in it finds those, and the
+            # cost of a lookup stays bounded however large a group of reprints gets
+            full = {r[0] for r in conn.execute(
+                f"SELECT key FROM copy_bands WHERE key IN ({', '.join('?' for _ in keys)}) GROUP BY key "
+                f"HAVING count(*) >= ?", (*keys, self.cfg["max_bucket"]))}
             conn.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
-                             [(k, art.id) for k in keys])
+                             [(k, art.id) for k in keys if k not in full])
 
     # -- candidates and verification ---------------------------------------------------------------
     def _match_same_language(self, conn: Any, feat: Features, keys: list[int],

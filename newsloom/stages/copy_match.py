@@ -33,8 +33,8 @@ try:  # the ``copies`` extra; the module still imports without it so the stage r
 except ImportError:  # pragma: no cover - exercised only without the extra
     np = MinHash = _optimal_param = None  # type: ignore[assignment]
 
-__all__ = ["Features", "PairEvidence", "compare", "decide", "band_keys", "signature_bytes", "fingerprint_hex", "signature_from_bytes",
-           "estimate_jaccard", "WIRE_CREDIT", "NUM_PERM", "require", "Thresholds"]
+__all__ = ["Features", "PairEvidence", "compare", "decide", "band_keys", "signature_bytes", "fingerprint_hex",
+           "signature_from_bytes", "estimate_jaccard", "WIRE_CREDIT", "NUM_PERM", "require", "Thresholds"]
 
 NUM_PERM = 64
 _WORD = re.compile(r"\w+", re.UNICODE)

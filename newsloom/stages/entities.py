@@ -45,10 +45,18 @@ TITLES = frozenset({
     "representative", "gov", "governor", "mayor", "king", "queen", "prince", "princess", "pope", "lord", "lady",
     "rev", "reverend", "gen", "col", "capt", "sgt", "lt", "prof", "professor", "judge", "justice", "ambassador",
     "premier", "chairman", "chairwoman", "leader", "spokesman", "spokeswoman", "foreign", "defence", "defense",
-    "deputy", "former", "sheikh", "emir", "sultan", "chief", "commissioner", "president-elect", "saint", "st",
+    "deputy", "former", "pres", "sheikh", "emir", "sultan", "chief", "commissioner", "president-elect", "saint", "st",
 })
+#: titles a letter off still count ("Presidendt"); names close to other titles ("Justine") do not
+_LONG_TITLES = ("president", "chancellor", "minister", "secretary", "senator", "governor", "ambassador",
+                "spokesman", "spokeswoman", "commissioner", "chairman")
 PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "della", "di", "da", "la", "le", "du", "bin", "ibn",
                        "al", "el", "ter", "dos", "das", "y"})
+#: parts of speech a person's or organisation's name does not start with
+_NOT_NAME_POS = frozenset({"ADV", "ADP", "SCONJ", "CCONJ", "VERB", "AUX", "PART", "DET", "PRON", "INTJ"})
+#: generational suffixes, never the surname ("Barack Hussein Obama II")
+_NOT_NAME_END_POS = _NOT_NAME_POS | {"NOUN", "NUM"}
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _POSSESSIVE = frozenset({"'s", "\u2019s", "'", "\u2019"})
 #: words a tagger takes into a name at its start ("the EU", "Via Twitter", "Hey Jack")
 _LEAD_WORDS = frozenset({"the", "via", "hey", "dear", "thanks", "by", "from", "and", "but", "says", "said", "with"})
@@ -83,12 +91,14 @@ def _is_honorific(word: str) -> bool:
 
 
 def _is_title(word: str) -> bool:
-    return word.rstrip(".").casefold() in TITLES
+    """A title word, or one misspelt by a letter ("Presidendt", "Presiden")."""
+    bare = word.rstrip(".").casefold()
+    return bare in TITLES or (len(bare) >= 6 and any(edit_distance(bare, t, 1) <= 1 for t in _LONG_TITLES))
 
 
 def base_name(words: list[str], label: str) -> list[str]:
     """The words of a mention with honorifics, titles, possessives and a leading "the" stripped."""
-    words = [w for w in words if w not in _POSSESSIVE]
+    words = [w for w in words if w not in _POSSESSIVE and any(c.isalnum() for c in w)]
     if words and words[-1].translate(_APOS).endswith("'s"):
         words[-1] = words[-1].translate(_APOS)[:-2]
     while len(words) > 1 and (_is_honorific(words[0]) or (label == "PERSON" and _is_title(words[0]))):
@@ -99,6 +109,8 @@ def base_name(words: list[str], label: str) -> list[str]:
 
 
 def _surname(words: list[str]) -> str:
+    while len(words) > 1 and words[-1].rstrip(".").casefold() in SUFFIXES:
+        words = words[:-1]
     return fold(words[-1]) if words else ""
 
 
@@ -124,10 +136,16 @@ def _raw_spans(doc: Any) -> list[_Span]:
             if doc[i].text.translate(_APOS) in ("'s", "'"):
                 e = i + 1
                 break
-        # trim leading lowercase words ("force the European Union")
-        while s < e - 1 and doc[s].text[:1].islower() and doc[s].text.casefold() not in PARTICLES:
+        # trim leading lowercase words ("force the European Union") and words a name never starts
+        # with, such as verbs and adverbs of a title-case headline ("Once Mubarak", "Buys SeaMicro")
+        while s < e - 1 and (doc[s].text[:1].islower() and doc[s].text.casefold() not in PARTICLES
+                             or doc[s].pos_ in _NOT_NAME_POS and not _is_honorific(doc[s].text)):
             s += 1
         if ent.label_ == "PERSON":
+            # a name does not end in a verb or a common noun either ("Obama Did", "Mubarak Regime")
+            while e - 1 > s and doc[e - 1].pos_ in _NOT_NAME_END_POS and (
+                    doc[e - 1].text[:1].isupper() or doc[e - 1].pos_ == "NUM"):
+                e -= 1
             # a name that stops at a particle ("Ursula von der") takes the capitalised word after it
             while e < len(doc) and doc[e - 1].text.casefold() in PARTICLES:
                 if doc[e].text[:1].isupper():

@@ -31,7 +31,7 @@ from ..model import Article
 from ..pipeline import corpus_stage
 from ..storage import article_writer
 from ..storage.sqlite import now
-from .entities import HONORIFICS, TITLES, edit_distance, fold
+from .entities import HONORIFICS, SUFFIXES, TITLES, edit_distance, fold
 from .events import event_id
 
 __all__ = ["Resolve", "store_annotations", "skeleton", "person_parts", "entity_group", "merge_entities"]
@@ -74,6 +74,8 @@ def person_parts(name: str) -> tuple[str | None, str]:
     words = [w for w in name.replace("-", " ").split() if w]
     while len(words) > 1 and w_strip(words[0]) in HONORIFICS | TITLES:
         words = words[1:]
+    while len(words) > 1 and w_strip(words[-1]) in SUFFIXES:
+        words = words[:-1]
     if not words:
         return None, name
     if len(words) == 1:
