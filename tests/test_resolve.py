@@ -110,6 +110,19 @@ def test_surname_first_then_full_name_is_one_entity(fresh_store):
     assert arts == {("Putin's", "d1"), ("Vladimir V. Putin", "d2"), ("Mr Putin", "d3")}
 
 
+def test_alias_counts_follow_the_mention_rows(fresh_store):
+    _ingest(fresh_store, _article("h1", [("Angela Merkel", "PERSON", "Angela Merkel"),
+                                         ("Mrs Merkel", "PERSON", "Angela Merkel")]))
+    eid = _entity_of(fresh_store, "h1", "Angela Merkel")
+    with fresh_store.transaction() as conn:  # as the boilerplate stage does when it cuts a paragraph
+        conn.execute("DELETE FROM mentions WHERE article_id = 'h1' AND text = 'Mrs Merkel'")
+    _ingest(fresh_store, _article("h2", [("Merkel", "PERSON", "Merkel")]))
+    aliases = dict(tuple(r) for r in fresh_store.execute("SELECT alias, count FROM aliases WHERE entity_id = ?",
+                                                         (eid,)))
+    assert aliases == {"Angela Merkel": 1, "Merkel": 1}
+    assert fresh_store.execute("SELECT mentions, articles FROM entities WHERE id = ?", (eid,)).fetchone()[:] == (2, 2)
+
+
 def test_acronym_joins_the_spelled_out_name(fresh_store):
     _ingest(fresh_store, _article("e1", [("EU", "ORG", "EU")]))
     eu = _entity_of(fresh_store, "e1", "EU")

@@ -346,6 +346,26 @@ class Resolve:
                      " (?, ?, ?, ?, ?, ?, ?, ?)", (eid, name, label, grp, key, skel, fkey, now()))
         return eid
 
+    @staticmethod
+    def _rebuild_aliases(conn: sqlite3.Connection, eid: str) -> None:
+        """Recount an entity's aliases and their articles from its mention rows.
+
+        The counts stay true when mention rows went away since they were counted (the boilerplate
+        stage deletes the spans of paragraphs it cuts, see storage/spans.py).
+        """
+        per_article: Counter = Counter()
+        for text, aid in conn.execute("SELECT text, article_id FROM mentions WHERE entity_id = ?", (eid,)):
+            per_article[(_alias(text), aid)] += 1
+        totals: Counter = Counter()
+        for (alias, _), n in per_article.items():
+            totals[alias] += n
+        conn.execute("DELETE FROM aliases WHERE entity_id = ?", (eid,))
+        conn.execute("DELETE FROM alias_articles WHERE entity_id = ?", (eid,))
+        conn.executemany("INSERT INTO aliases (entity_id, alias, count) VALUES (?, ?, ?)",
+                         [(eid, a, n) for a, n in totals.items()])
+        conn.executemany("INSERT INTO alias_articles (entity_id, alias, article_id, count) VALUES (?, ?, ?, ?)",
+                         [(eid, a, aid, n) for (a, aid), n in per_article.items()])
+
     def _refresh(self, conn: sqlite3.Connection, ids: set[str]) -> None:
         """Recount and re-pick the canonical name and type of entities that changed."""
         for eid in ids:
@@ -359,6 +379,7 @@ class Resolve:
                 continue
             best = max(names, key=lambda r: (len(r["name"].split()) >= 2, r["arts"], r["n"], -r["seen"]))
             total = sum(r["n"] for r in names)
+            self._rebuild_aliases(conn, eid)
             arts = conn.execute("SELECT count(DISTINCT article_id) FROM mentions WHERE entity_id = ?",
                                 (eid,)).fetchone()[0]
             conn.execute("UPDATE entities SET name = ?, type = ?, mentions = ?, articles = ? WHERE id = ?",
