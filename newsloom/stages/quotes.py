@@ -260,7 +260,8 @@ def _tokens_span(text: str, toks: list[Any]) -> tuple[int, int] | None:
 def _cue_text(verb: Any) -> tuple[str, int, int]:
     parts = [verb] + [c for c in verb.children if c.dep_ == "prt" and c.i == verb.i + 1]
     end = parts[-1].idx + len(parts[-1])
-    return verb.doc.text[verb.idx:end], verb.idx, end
+    # a Span's text is built from its own tokens; Doc.text would rebuild the whole document each call
+    return verb.doc[verb.i:parts[-1].i + 1].text, verb.idx, end
 
 
 def find_frames(doc: Any, *, broad: bool = False) -> list[Frame]:
@@ -500,6 +501,7 @@ class _Resolver:
 
     def __init__(self, doc: Any, mentions: list[dict[str, Any]]) -> None:
         self.doc = doc
+        self.text = doc.text  # built once: Doc.text re-joins every token on each access
         self.mentions = mentions
         self.persons = [m for m in mentions if m["label"] == "PERSON"]
         self.subject_persons: list[tuple[int, str]] = []
@@ -543,7 +545,7 @@ class _Resolver:
     def _role(self, head: Any, before: int, last_speakers: list[tuple[int, str, str]]) -> str | None:
         role = head.lower_
         for m in reversed([m for m in self.persons if m["start"] < before]):
-            window = self.doc.text[max(0, m["start"] - 60):m["end"] + 60].lower()
+            window = self.text[max(0, m["start"] - 60):m["end"] + 60].lower()
             if re.search(rf"\b{re.escape(role)}\b", window):
                 return m["name"]
         return self._antecedent(before, last_speakers)
@@ -646,9 +648,10 @@ class Quotes:
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")
-        if doc is not None and doc.text != article.text[:len(doc.text)]:
-            doc = None  # the parse is of another text (a stage changed it since): offsets would be wrong
-        text = doc.text if doc is not None else article.text
+        doc_text = doc.text if doc is not None else None
+        if doc_text is not None and doc_text != article.text[:len(doc_text)]:
+            doc = doc_text = None  # the parse is of another text (a stage changed it since): offsets would be wrong
+        text = doc_text if doc_text is not None else article.text
         mentions = _mentions(article, doc)
         article.annotations["quotes"] = extract_quotes(text, doc, mentions, self.cfg)
         return article

@@ -165,14 +165,16 @@ class Store:
 
     def resolve_id(self, prefix: str, table: str = "articles") -> str:
         """The full id for an id or a unique prefix of at least 4 characters."""
-        if table not in {"articles", "entities", "stories", "quotes", "events"}:
+        nouns = {"articles": "article", "entities": "entity", "stories": "story", "quotes": "quote", "events": "event"}
+        if table not in nouns:
             raise QueryError(f"unknown table {table!r}", code="E401")
+        noun = nouns[table]
         rows = self.conn.execute(f"SELECT id FROM {table} WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') "
                                  "LIMIT 2", (prefix, prefix, prefix)).fetchall()
         if not rows:
-            raise QueryError(f"no {table[:-1]} with id {prefix!r}", code="E402")
+            raise QueryError(f"no {noun} with id {prefix!r}", code="E402")
         if len(rows) > 1 and rows[0][0] != prefix:
-            raise QueryError(f"id prefix {prefix!r} matches more than one {table[:-1]}; give more characters",
+            raise QueryError(f"id prefix {prefix!r} matches more than one {noun}; give more characters",
                              code="E403")
         return rows[0][0]
 
