@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 Reply = tuple[int, dict[str, str], bytes]
 
 
@@ -89,3 +91,12 @@ def page(title: str, paragraphs: list[str]) -> str:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (f"<!DOCTYPE html><html><head><title>{title}</title></head><body><nav>Home | World | Sport</nav>"
             f"<article><h1>{title}</h1>{body}</article><footer>Copyright Example News</footer></body></html>")
+
+
+@pytest.fixture
+def server():
+    """A LocalServer whose robots.txt disallows /private (imported by the test modules that use it)."""
+    srv = LocalServer()
+    srv.routes["/robots.txt"] = text("User-agent: *\nDisallow: /private\n", "text/plain")
+    yield srv
+    srv.close()

@@ -15,7 +15,7 @@ from newsloom.readers import ReadOptions, read_stream
 from newsloom.readers.feeds import fragment_text, parse_feed, parse_xml
 
 from .conftest import BASE_STAGES
-from .localhttp import LocalServer, page, text
+from .localhttp import LocalServer, page, server, text  # noqa: F401  (server is a fixture)
 
 P1 = "The harbour council approved the new footbridge on Tuesday after a long debate about its cost."
 P2 = "Engineers said the steel span would be finished within eighteen months if the weather holds."
@@ -233,14 +233,6 @@ def test_parse_xml_reports_where():
 
 
 # -- --fetch: linked pages through the polite client (a real server on 127.0.0.1) ---------------
-@pytest.fixture
-def server():
-    srv = LocalServer()
-    srv.routes["/robots.txt"] = text("User-agent: *\nDisallow: /private\n", "text/plain")
-    yield srv
-    srv.close()
-
-
 def settings(**extra) -> Settings:
     return Settings.load(env={}, overrides={"pipeline.stages": BASE_STAGES, "fetch.host_interval": 0,
                                             "fetch.backoff": 0.01, "fetch.trust_env": False, "fetch.retries": 0,
@@ -320,14 +312,11 @@ def test_parse_rate_on_a_large_feed(capsys):
     import html as html_lib
     import json
 
+    from newsloom.eval.ingest_bench import timeline17_sample
+
     from .conftest import BENCH
 
-    rows = []
-    with (BENCH / "timeline17" / "articles.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            rows.append(json.loads(line))
-            if len(rows) == 300:
-                break
+    rows = timeline17_sample(300, str(BENCH))
     items = "".join(
         f"<item><title>{html_lib.escape(r.get('title') or 'untitled')}</title><link>https://t17.example/{i}</link>"
         f"<guid>g{i}</guid><description>{html_lib.escape((r.get('text') or 'empty')[:400])}</description></item>"

@@ -12,19 +12,11 @@ from newsloom.fetch import Fetcher, FetchError, FetchSettings, StoreHttpCache, d
 from newsloom.storage import Store
 
 from .conftest import BASE_STAGES
-from .localhttp import LocalServer, page, text
+from .localhttp import LocalServer, page, server, text  # noqa: F401  (server is a fixture)
 
 PARAS = ["The harbour council approved the new footbridge on Tuesday after a long debate about its cost.",
          "Engineers said the steel span would be finished within eighteen months if the weather holds.",
          "Residents of the east bank, who have waited a decade for the crossing, welcomed the decision."]
-
-
-@pytest.fixture
-def server():
-    srv = LocalServer()
-    srv.routes["/robots.txt"] = text("User-agent: *\nDisallow: /private\n", "text/plain")
-    yield srv
-    srv.close()
 
 
 def quick(**overrides) -> FetchSettings:

@@ -176,14 +176,11 @@ def test_throughput_on_timeline17_pages_and_bomb_refusal_time(capsys):
     import html as html_lib
     import json
 
+    from newsloom.eval.ingest_bench import timeline17_sample
+
     from .conftest import BENCH
 
-    rows = []
-    with (BENCH / "timeline17" / "articles.jsonl").open(encoding="utf-8") as fh:
-        for line in fh:
-            rows.append(json.loads(line))
-            if len(rows) == 300:
-                break
+    rows = timeline17_sample(300, str(BENCH))
     buf = io.BytesIO()
     w = WARCWriter(buf, gzip=True)
     for i, row in enumerate(rows):

@@ -120,7 +120,11 @@ class Copies:
             else:
                 match = self._match_same_language(conn, feat, keys, art)
             if match is None and self.cfg["translations"]:
-                match = self._match_translation(store, conn, art)
+                try:
+                    match = self._match_translation(store, conn, art)
+                except MissingDependency as exc:  # the embedding package is absent: go on without translations
+                    log.warning("translation detection off: %s", exc)
+                    self.cfg["translations"] = False
         conn.execute("UPDATE articles SET fingerprint = ? WHERE id = ?", (fingerprint_hex(feat), art.id))
         is_copy = match is not None and self._link(conn, art, feat, *match)
         # exact and near copies (same outlet) stay out of the LSH buckets: what they match is there already,
