@@ -5,7 +5,6 @@ Kinds register with :func:`exporter`; each yields plain dicts from the store.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator

@@ -8,6 +8,8 @@ import pytest
 from newsloom import Loom, Settings
 from newsloom.storage import Store
 
+from .localhttp import server  # noqa: F401  (a fixture: a real HTTP server on 127.0.0.1)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SEEDS = SHARED / "corpora" / "seeds"

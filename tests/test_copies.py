@@ -20,7 +20,6 @@ from newsloom.storage import Store
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ECB = SHARED / "bench-data" / "ecbplus" / "docs.jsonl"
 CRISIS = SHARED / "bench-data" / "crisis_ml" / "docs.jsonl"
-needs_ecb = pytest.mark.skipif(not ECB.is_file(), reason="shared ECB+ data not present")
 
 STAGES = ["clean", "language", "quality", "copies"]
 
@@ -138,7 +137,6 @@ def test_index_persists_across_processes_and_rerun_is_a_noop(tmp_path: Path) -> 
         assert second.pending("copies") == []
 
 
-@needs_ecb
 def test_rewrite_found_and_same_event_reports_not_linked(store: Store) -> None:
     docs = _ecb("13_1ecb", "2_4ecbplus", "2_3ecbplus", "39_4ecbplus", "39_10ecbplus", "1_10ecb", "1_10ecbplus")
     spun = TRANSFORMS["paraphrase"][1](docs["13_1ecb"]["text"], random.Random(1))
@@ -156,7 +154,6 @@ def test_decide_rejects_a_short_text_inside_a_long_one() -> None:
     assert decide(ev) == (None, 0.0)
 
 
-@pytest.mark.skipif(not CRISIS.is_file(), reason="shared crisis_ml data not present")
 def test_translation_of_a_global_voices_post(store: Store) -> None:
     want = {"es/egypt/2011-02-12/gv_8", "fr/egypt/2011-02-11/gv_1"}
     docs, ext = {}, []

@@ -16,7 +16,6 @@ from newsloom.model import normalise_for_hash
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 BENCH = SHARED / "bench-data"
-needs_data = pytest.mark.skipif(not (BENCH / "ecbplus").is_dir(), reason="shared bench data not present")
 
 TEXT = ("The council voted on Tuesday to close the bridge, officials said.\nThe bridge carries 18,000 vehicles a "
         "day. Repairs will take eight months.\n\"We cannot take any risk,\" the mayor said after the vote.\n"
@@ -62,7 +61,6 @@ def test_synthetic_corpus_has_every_original_once() -> None:
     assert ":original:" in arts[0].external_id
 
 
-@needs_data
 def test_bench_copies_small() -> None:
     table = bench_copies(n=300, data=str(BENCH), group=25, batch=100)[0]
     row = table.rows[0]
@@ -71,7 +69,6 @@ def test_bench_copies_small() -> None:
     assert float(row["in the right group"].rstrip("%")) >= 95
 
 
-@needs_data
 def test_eval_copies_cli_prints_per_kind_scores() -> None:
     out = CliRunner().invoke(cli, ["eval", "copies", "--data", str(BENCH), "--json", "-o", "per_transform", "4",
                                    "-o", "translations", "0"], catch_exceptions=False)

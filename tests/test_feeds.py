@@ -15,7 +15,7 @@ from newsloom.readers import ReadOptions, read_stream
 from newsloom.readers.feeds import fragment_text, parse_feed, parse_xml
 
 from .conftest import BASE_STAGES
-from .localhttp import LocalServer, page, server, text  # noqa: F401  (server is a fixture)
+from .localhttp import page, text
 
 P1 = "The harbour council approved the new footbridge on Tuesday after a long debate about its cost."
 P2 = "Engineers said the steel span would be finished within eighteen months if the weather holds."
@@ -310,7 +310,6 @@ def test_feed_file_ingest_end_to_end_and_twice_stores_nothing_new(tmp_path):
 def test_parse_rate_on_a_large_feed(capsys):
     """The figure in docs/inputs/feeds.md: 1,200 items with Timeline17 summaries."""
     import html as html_lib
-    import json
 
     from newsloom.eval.ingest_bench import timeline17_sample
 

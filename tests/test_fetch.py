@@ -12,7 +12,7 @@ from newsloom.fetch import Fetcher, FetchError, FetchSettings, StoreHttpCache, d
 from newsloom.storage import Store
 
 from .conftest import BASE_STAGES
-from .localhttp import LocalServer, page, server, text  # noqa: F401  (server is a fixture)
+from .localhttp import page, text
 
 PARAS = ["The harbour council approved the new footbridge on Tuesday after a long debate about its cost.",
          "Engineers said the steel span would be finished within eighteen months if the weather holds.",

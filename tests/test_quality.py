@@ -20,7 +20,6 @@ def _seed(prefix: str) -> Article:
     return Quality()(Language()(Clean()(art)))
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seeds not present")
 def test_spin_fires_on_seed_002_with_evidence() -> None:
     flag = _seed("002").quality["spin"]
     assert flag["score"] >= 0.5
@@ -29,7 +28,6 @@ def test_spin_fires_on_seed_002_with_evidence() -> None:
     assert "lower case" in evidence or "capitalised function word" in evidence
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared seeds not present")
 @pytest.mark.parametrize("prefix", ["001", "003", "004"])
 def test_spin_stays_low_on_clean_seeds(prefix: str) -> None:
     art = _seed(prefix)

@@ -6,7 +6,6 @@ import sqlite3
 
 import pytest
 
-from newsloom import Loom
 from newsloom.errors import QueryError
 from newsloom.storage import Store
 from newsloom.storage.migrations import MIGRATIONS

@@ -174,7 +174,6 @@ def test_a_bad_archive_in_a_batch_keeps_the_rest(tmp_path: Path):
 def test_throughput_on_timeline17_pages_and_bomb_refusal_time(capsys):
     """The figures in docs/inputs/warc.md: 300 real news texts as HTML in a .warc.gz, and a 1 GB bomb."""
     import html as html_lib
-    import json
 
     from newsloom.eval.ingest_bench import timeline17_sample
 

@@ -6,7 +6,6 @@ Each command module registers its commands on :data:`cli`; library errors become
 from __future__ import annotations
 
 import logging
-import os
 
 import click
 
