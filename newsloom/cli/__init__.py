@@ -24,7 +24,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 @click.option("-v", "--verbose", count=True, help="-v info, -vv debug logging on stderr.")
 @click.pass_context
 def cli(ctx: click.Context, db: str, config: str | None, settings: tuple[tuple[str, str], ...], verbose: int) -> None:
-    """newsloom: news articles in, stories, quotes, events and copy links out.
+    """newsloom: news articles in; clean text, entities, quotes, dates, events and copy links out.
 
     Example:
 

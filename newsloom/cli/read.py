@@ -36,7 +36,12 @@ def articles(ctx: click.Context, limit: int, offset: int, source: str | None, la
 
 @cli.group()
 def show() -> None:
-    """Show one record in full: ``show article ID`` (and entity, story where stored)."""
+    """Show one record in full: an article, entity, quote, or the copies of an article.
+
+    Example:
+
+        newsloom show article 3f2a9c
+    """
 
 
 @show.command("article")
