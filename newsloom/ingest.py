@@ -18,6 +18,7 @@ from .model import Article, Record, content_id
 from .pipeline import Pipeline
 from .readers import Item, ReadOptions, iter_inputs
 from .readers.html import extract_html
+from .stages.nlp import TRANSIENT
 from .storage import InputRow, Store
 
 __all__ = ["IngestReport", "ingest", "record_to_article"]
@@ -115,6 +116,8 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
                     Rejected(where_of[aid], f"stage {getattr(exc, 'stage', '?')} failed: {exc!r}", code="E120"))
         kept = []
         for art in done:
+            for key in TRANSIENT:  # in-memory only (the spaCy Doc): never stored, freed with the batch
+                art.annotations.pop(key, None)
             if not art.text.strip():
                 _reject(report, rows, where_of[art.id], art.external_id,
                         Rejected(where_of[art.id], "no article text left after cleaning (all boilerplate)",

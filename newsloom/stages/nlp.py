@@ -23,7 +23,8 @@ class Nlp:
     """Parse the clean text with en_core_web_sm (verified against pinned hashes)."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"languages": ["en"], "max_chars": 200_000, **(settings.stage("nlp") if settings else {})}
+        self.cfg = {"languages": ["en"], "max_chars": 200_000, "spacy_batch_size": 16,
+                    **(settings.stage("nlp") if settings else {})}
         self.nlp = load_nlp()
 
     def _wanted(self, art: Article) -> bool:
@@ -38,6 +39,6 @@ class Nlp:
         batch = list(articles)
         todo = [a for a in batch if self._wanted(a)]
         for art, doc in zip(todo, self.nlp.pipe((a.text[: self.cfg["max_chars"]] for a in todo),
-                                                batch_size=batch_size)):
+                                                batch_size=min(batch_size, self.cfg["spacy_batch_size"]))):
             art.annotations["doc"] = doc
         yield from batch
