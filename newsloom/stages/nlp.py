@@ -23,7 +23,7 @@ class Nlp:
     """Parse the clean text with en_core_web_sm (verified against pinned hashes)."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"languages": ["en"], "max_chars": 200_000, "spacy_batch_size": 16,
+        self.cfg = {"languages": ["en"], "max_chars": 200_000, "spacy_batch_size": 16, "n_process": 1,
                     **(settings.stage("nlp") if settings else {})}
         self.nlp = load_nlp()
 
@@ -39,6 +39,7 @@ class Nlp:
         batch = list(articles)
         todo = [a for a in batch if self._wanted(a)]
         for art, doc in zip(todo, self.nlp.pipe((a.text[: self.cfg["max_chars"]] for a in todo),
-                                                batch_size=min(batch_size, self.cfg["spacy_batch_size"]))):
+                                                batch_size=min(batch_size, self.cfg["spacy_batch_size"]),
+                                                n_process=int(self.cfg["n_process"]))):
             art.annotations["doc"] = doc
         yield from batch
