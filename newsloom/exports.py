@@ -13,13 +13,9 @@ _ARTICLE_FIELDS = ("id", "external_id", "source", "url", "title", "published", "
 
 @exporter("articles")
 def export_articles(store: Store) -> Iterator[dict[str, Any]]:
-    has_stories = "story_articles" in store.tables()
     for art in store.iter_articles():
         row = {f: getattr(art, f) for f in _ARTICLE_FIELDS}
-        row["story_id"] = None
-        if has_stories:
-            hit = store.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (art.id,)).fetchone()
-            row["story_id"] = hit[0] if hit else None
+        row["story_id"] = None  # the contract's join key to stories; null until a stories stage exists
         row["quality"] = art.quality
         row["removed"] = art.removed
         yield row

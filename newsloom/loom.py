@@ -1,6 +1,7 @@
 """``Loom``: the Python API over one newsloom database."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -97,4 +98,11 @@ def process(text: str | None = None, *, html: str | None = None, title: str | No
     """
     record = Record(external_id=url or "<text>", text=text, html=html, title=title, url=url, source=source,
                     published=published, format="html" if html and not text else "text")
-    return Pipeline.default(settings)(record_to_article(record))
+    pipeline = Pipeline.default(settings) if settings is not None else _default_pipeline()
+    return pipeline(record_to_article(record))
+
+
+@functools.lru_cache(maxsize=1)
+def _default_pipeline() -> Pipeline:
+    """The default pipeline, built once per process: ``process`` is called in loops."""
+    return Pipeline.default()

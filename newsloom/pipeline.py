@@ -223,6 +223,9 @@ class Pipeline:
         return batch
 
     def run_corpus(self, store: Any, ids: list[str]) -> None:
-        """Run every corpus stage against the store for the newly stored ``ids``."""
+        """Run every corpus stage against the store for the newly stored ``ids`` (nothing new: nothing to do;
+        what an interrupted run left queued is finished by ``ingest.finish_pending``)."""
+        if not ids:
+            return
         for slot in self.corpus:
             slot.component.run(store, ids)

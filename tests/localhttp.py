@@ -59,7 +59,7 @@ class LocalServer:
             block_on_close = False
 
             def handle_error(self, request: object, client_address: object) -> None:
-                pass  # a client that hung up on a slow reply (timeout tests) is expected
+                """Stay quiet: a client hanging up on a slow reply is what the timeout tests do."""
 
         self.httpd = Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},

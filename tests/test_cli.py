@@ -47,6 +47,13 @@ def test_ingest_summary_and_exit_code(run, corpus):
     assert "stored 0" in again.output and "duplicate 1" in again.output
 
 
+def test_rejects_found_after_reading_are_shown(run, tmp_path):
+    f = tmp_path / "late.jsonl"
+    f.write_text(json.dumps({"id": "h", "html": "<html><body><nav><a href='/'>x</a></nav></body></html>"}) + "\n")
+    out = run("ingest", "--silent", str(f), code=1)
+    assert f"rejected {f}:1: no main text" in out.output
+
+
 def test_read_views(run, corpus):
     run("ingest", "--silent", str(corpus), code=1)
     rows = json.loads(run("articles", "--json").output)

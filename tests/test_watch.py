@@ -16,7 +16,7 @@ from newsloom.errors import ConfigError
 from newsloom.watch import Watcher, watch_status
 
 from .conftest import BASE_STAGES, REPO
-from .localhttp import LocalServer, page, text
+from .localhttp import page, text
 
 STORY = ("date 2021-11-{day:02d} {title}\n\n"
          "The harbour council met on the {day}th to discuss {title}, a question that has divided the town "
@@ -118,11 +118,10 @@ def test_feed_file_rewritten_in_place_adds_only_new_items(tmp_path):
 
 
 @pytest.fixture
-def server():
-    srv = LocalServer()
-    srv.routes["/robots.txt"] = text("User-agent: *\nAllow: /\n", "text/plain")
-    yield srv
-    srv.close()
+def server(server):
+    """The shared local server (conftest), with robots.txt allowing everything."""
+    server.routes["/robots.txt"] = text("User-agent: *\nAllow: /\n", "text/plain")
+    return server
 
 
 def test_feed_url_uses_conditional_get_and_picks_up_new_items(server, tmp_path):

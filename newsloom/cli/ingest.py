@@ -35,13 +35,21 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], fmt: str | None, fetch: 
 
         bar = tqdm(desc="ingest", unit=" rec", file=sys.stderr, dynamic_ncols=True, mininterval=0.5)
 
+    shown: set[tuple[str, str]] = set()
+
     def on_item(item: object) -> None:
         if bar is not None:
             bar.update(1)
-            if isinstance(item, Rejected):
-                bar.write(f"rejected {item.where}: {item.reason}", file=sys.stderr)
-        elif isinstance(item, Rejected) and not as_json:
-            click.echo(f"rejected {item.where}: {item.reason}", err=True)
+        if isinstance(item, Rejected) and not as_json:
+            say(item.where, item.reason)
+
+    def say(where: str, reason: str) -> None:
+        shown.add((where, reason))
+        line = f"rejected {where}: {reason}"
+        if bar is not None:
+            bar.write(line, file=sys.stderr)
+        else:
+            click.echo(line, err=True)
 
     try:
         report = loom.ingest(*inputs, format=fmt, fetch=fetch, on_item=on_item)
@@ -49,10 +57,12 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], fmt: str | None, fetch: 
         if bar is not None:
             bar.close()
         loom.close()
-    late = [r for r in report.rejects if r[1].startswith(("stage ", "no article text"))]
     if not as_json:
-        for where, reason in late:
-            click.echo(f"rejected {where}: {reason}", err=True)
+        # readers' rejects were shown as they came; those found later (HTML extraction, a failing
+        # stage, nothing left after cleaning) are shown here
+        for where, reason in report.rejects:
+            if (where, reason) not in shown:
+                click.echo(f"rejected {where}: {reason}", err=True)
         click.echo(f"read {report.read}, stored {report.stored} (exact copies {report.copies}), "
                    f"duplicate {report.duplicate}, rejected {report.rejected}"
                    + (f", skipped {sum(report.skipped.values())} non-article records "

@@ -32,9 +32,6 @@ class Boilerplate:
         self.cfg = {"min_articles": 3, "min_share": 0.5, **(settings.stage("boilerplate") if settings else {})}
 
     def run(self, store: Any, ids: list[str]) -> None:
-        ids = ids or store.pending(self.name)
-        if not ids:
-            return
         with store.transaction() as conn:
             touched: set[str] = set()
             for art in store.articles(ids=ids):

@@ -86,9 +86,7 @@ class Copies:
 
     # -- the batch ---------------------------------------------------------------------------------
     def run(self, store: Any, ids: list[str]) -> None:
-        ids = list(ids) if ids else store.pending(self.name)
-        if not ids:
-            return
+        ids = list(ids)
         with store.transaction() as conn:
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]

@@ -100,8 +100,6 @@ class QuoteLinks:
 
     def run(self, store: Store, ids: Sequence[str]) -> None:
         ids = list(ids)
-        if not ids:
-            return
         with store.transaction():
             if _has_table(store, "quotes"):
                 _set_speaker_entities(store, ids)

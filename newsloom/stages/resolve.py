@@ -200,9 +200,6 @@ class Resolve:
                     **(settings.stage("resolve") if settings else {})}
 
     def run(self, store: Any, ids: list[str]) -> None:
-        ids = ids or store.pending(self.name)
-        if not ids:
-            return
         with store.transaction() as conn:
             touched: set[str] = set()
             for aid in ids:
