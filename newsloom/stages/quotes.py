@@ -19,14 +19,19 @@ direct quotes of step 1 only, with no speaker.
 """
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..model import Article
+from ..nlp import doc_text
 from ..pipeline import stage
 
-__all__ = ["Quotes", "extract_quotes", "find_quote_spans", "CUE_LEMMAS"]
+__all__ = ["Quotes", "extract_quotes", "find_quote_spans", "CUE_LEMMAS", "CLAUSE_CUE_LEMMAS", "OPINION_LEMMAS"]
 
 #: lemmas of verbs that report speech, writing or a stated position
 CUE_LEMMAS = frozenset("""
@@ -39,7 +44,7 @@ believe think hope fear worry expect speculate lament proclaim blast slam praise
 """.split())
 
 #: cue lemmas that count only when the verb has a reported clause (they are too common otherwise)
-_NEEDS_CLAUSE = frozenset("""
+CLAUSE_CUE_LEMMAS = frozenset("""
 find show reveal indicate think believe hope fear worry expect agree disagree continue point question
 describe praise criticize criticise attack blast slam charge accuse cite mention signal propose recommend
 """.split())
@@ -170,7 +175,8 @@ class Frame:
 
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
-_OPINION = frozenset("think believe hope fear worry expect guess suppose".split())
+#: belief verbs: "I think ..." is an aside, not an attribution
+OPINION_LEMMAS = frozenset("think believe hope fear worry expect guess suppose".split())
 
 
 def _subject(verb: Any) -> Any:
@@ -264,47 +270,60 @@ def _cue_text(verb: Any) -> tuple[str, int, int]:
     return verb.doc[verb.i:parts[-1].i + 1].text, verb.idx, end
 
 
-def find_frames(doc: Any, *, broad: bool = False) -> list[Frame]:
+def _candidates(doc: Any) -> Iterator[tuple[Any, Any]]:
+    """(token, sentence) for every verb, auxiliary and "according", without touching other tokens."""
+    from spacy.attrs import LOWER, POS
+    from spacy.parts_of_speech import IDS as POS_IDS
+
+    cols = doc.to_array([POS, LOWER])
+    wanted = np.isin(cols[:, 0], [POS_IDS["VERB"], POS_IDS["AUX"]]) | (cols[:, 1] == doc.vocab.strings["according"])
+    sents = list(doc.sents)
+    starts = [s.start for s in sents]
+    for i in np.flatnonzero(wanted):
+        yield doc[int(i)], sents[bisect.bisect_right(starts, int(i)) - 1]
+
+
+def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> list[Frame]:
     """Every attribution frame in a parsed text (see the module docstring, step 2).
 
     Args:
         doc: the spaCy Doc.
         broad: also keep verbs outside the cue list that have a subject and a reported clause or a
             stance object ("X believes that ...", "X criticized Y"), for attribution in the wide sense.
+        text: ``doc``'s text, when the caller has it.
     """
-    text = doc.text
+    text = text if text is not None else doc_text(doc)
     frames: list[Frame] = []
-    for sent in doc.sents:
-        for tok in sent:
-            if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
-                frame = _according_frame(text, tok, sent)
-                if frame:
-                    frames.append(frame)
-                continue
-            if tok.pos_ not in ("VERB", "AUX"):
-                continue
-            lemma = tok.lemma_.lower()
-            known = lemma in CUE_LEMMAS
-            if tok.tag_ == "VBN" and tok.dep_ in ("amod", "compound", "acl", "advcl", "ROOT") and \
-                    not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
-                continue  # "Asked about it, he said ...": a participle, not a speech act
-            subj = _subject(tok)
-            if subj is not None and "\n" in text[min(subj.idx, tok.idx):max(subj.idx, tok.idx)]:
-                subj = None  # a heading line run into the sentence by the parser, not the speaker
-            if subj is not None and subj.lower_ in ("who", "that", "which") and tok.dep_ == "relcl":
-                subj = tok.head  # "Sanders, who said ...": the noun the relative clause hangs on
-            if subj is not None and (subj.ent_type_ in ("TIME", "DATE") or subj.lower_ in ("that", "which", "this")):
-                subj = None  # "12:15 p.m. Obama says ..." (live blogs) or a relative pronoun left over
-            if subj is not None and subj.lower_ in ("i", "we") and lemma in _OPINION:
-                continue  # "I think ...": the writer's (or a quoted speaker's) own aside, not an attribution
-            content = _content(text, tok, sent, broad=broad)
-            if known and lemma in _NEEDS_CLAUSE and not content and not broad:
-                continue
-            if not known and (subj is None or subj.pos_ not in ("PROPN", "PRON", "NOUN") or lemma in _LIGHT_VERBS):
-                continue
-            cue, cs, ce = _cue_text(tok)
-            frames.append(Frame(cue, cs, ce, _np_span(subj) if subj is not None else None, subj,
-                                content, sent.start_char, sent.end_char, generic=not known))
+    for tok, sent in _candidates(doc):
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            frame = _according_frame(text, tok, sent)
+            if frame:
+                frames.append(frame)
+            continue
+        if tok.pos_ not in ("VERB", "AUX"):
+            continue
+        lemma = tok.lemma_.lower()
+        known = lemma in CUE_LEMMAS
+        if tok.tag_ == "VBN" and tok.dep_ in ("amod", "compound", "acl", "advcl", "ROOT") and \
+                not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
+            continue  # "Asked about it, he said ...": a participle, not a speech act
+        subj = _subject(tok)
+        if subj is not None and "\n" in text[min(subj.idx, tok.idx):max(subj.idx, tok.idx)]:
+            subj = None  # a heading line run into the sentence by the parser, not the speaker
+        if subj is not None and subj.lower_ in ("who", "that", "which") and tok.dep_ == "relcl":
+            subj = tok.head  # "Sanders, who said ...": the noun the relative clause hangs on
+        if subj is not None and (subj.ent_type_ in ("TIME", "DATE") or subj.lower_ in ("that", "which", "this")):
+            subj = None  # "12:15 p.m. Obama says ..." (live blogs) or a relative pronoun left over
+        if subj is not None and subj.lower_ in ("i", "we") and lemma in OPINION_LEMMAS:
+            continue  # "I think ...": the writer's (or a quoted speaker's) own aside, not an attribution
+        content = _content(text, tok, sent, broad=broad)
+        if known and lemma in CLAUSE_CUE_LEMMAS and not content and not broad:
+            continue
+        if not known and (subj is None or subj.pos_ not in ("PROPN", "PRON", "NOUN") or lemma in _LIGHT_VERBS):
+            continue
+        cue, cs, ce = _cue_text(tok)
+        frames.append(Frame(cue, cs, ce, _np_span(subj) if subj is not None else None, subj,
+                            content, sent.start_char, sent.end_char, generic=not known))
     frames.extend(_headline_frames(text))
     return frames
 
@@ -499,9 +518,9 @@ def _mention_at(mentions: list[dict[str, Any]], start: int, end: int) -> dict[st
 class _Resolver:
     """Resolves speaker phrases to names, walking the article in order (salience = recent subjects and speakers)."""
 
-    def __init__(self, doc: Any, mentions: list[dict[str, Any]]) -> None:
+    def __init__(self, doc: Any, mentions: list[dict[str, Any]], text: str) -> None:
         self.doc = doc
-        self.text = doc.text  # built once: Doc.text re-joins every token on each access
+        self.text = text
         self.mentions = mentions
         self.persons = [m for m in mentions if m["label"] == "PERSON"]
         self.subject_persons: list[tuple[int, str]] = []
@@ -585,7 +604,7 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
     standalone = [s for s in spans if _is_standalone(text, s[0], s[1], cfg["min_words"])]
     if doc is None:
         return [_record(text, [s], "direct", None) for s in standalone]
-    frames = [f for f in find_frames(doc, broad=cfg["broad"])
+    frames = [f for f in find_frames(doc, broad=cfg["broad"], text=text)
               if not any(qs < f.cue_start < qe for qs, qe in standalone)]  # speech inside a quote is the speaker's
     groups = _attach(text, standalone, frames, cfg["max_gap"])
     out: list[tuple[list[tuple[int, int]], str, Frame | None]] = []
@@ -623,7 +642,7 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
             parts[-1] = (s_last, tail)
         out.append((parts, kind, frame))
     out.sort(key=lambda x: x[0][0][0])
-    resolver = _Resolver(doc, mentions if mentions is not None else doc_mentions(doc))
+    resolver = _Resolver(doc, mentions if mentions is not None else doc_mentions(doc), text)
     records = []
     speakers: list[tuple[int, str, str]] = []
     for parts, kind, frame in out:
@@ -648,10 +667,10 @@ class Quotes:
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")
-        doc_text = doc.text if doc is not None else None
-        if doc_text is not None and doc_text != article.text[:len(doc_text)]:
-            doc = doc_text = None  # the parse is of another text (a stage changed it since): offsets would be wrong
-        text = doc_text if doc_text is not None else article.text
+        parsed = doc_text(doc) if doc is not None else None
+        if parsed is not None and parsed != article.text[:len(parsed)]:
+            doc = parsed = None  # the parse is of another text (a stage changed it since): offsets would be wrong
+        text = parsed if parsed is not None else article.text
         mentions = _mentions(article, doc)
         article.annotations["quotes"] = extract_quotes(text, doc, mentions, self.cfg)
         return article
