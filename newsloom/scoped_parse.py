@@ -7,7 +7,8 @@ so a sentence is parsed when it has, in lower case and not right after a determi
 * a form of a speech cue verb (say, tell, write, warn, according to, ...: ``quotes.CUE_LEMMAS``);
   a verb the quotes stage takes only with a reported clause (think, find, accuse, ...) counts only
   in a sentence with "that";
-* a form of an event verb (``events.LEXICON``) and a named entity (an event needs a named actor or target);
+* a form of an event verb (``events.LEXICON``) with a named entity at most ``EVENT_WINDOW`` tokens
+  away (an event needs a named actor or target, and they stand near the verb);
 * or it is the first sentence (the headline, whose title case the entities stage reads by tag).
 
 A quotation mark alone does not put a sentence in scope: a direct quote's attribution has a speech
@@ -39,6 +40,8 @@ SCOPED_COMPONENT = "newsloom_scoped_parse"
 #: ruler and the lemmatizer, also disabled, are applied by :class:`~newsloom.tag_attributes.TagAttributes`)
 PARSE_COMPONENTS = ("tok2vec", "tagger", "parser")
 DISABLED = (*PARSE_COMPONENTS, "attribute_ruler", "lemmatizer")
+#: tokens between an event verb and the nearest named entity, at most, for its sentence to be parsed
+EVENT_WINDOW = 6
 _NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 #: irregular forms of the cue and event verbs (the regular ones are generated)
 _IRREGULAR = {
@@ -145,6 +148,19 @@ def _any_in(flags: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
     return cum[ends] > cum[starts]
 
 
+def _near(flags: np.ndarray, bounds: list[tuple[int, int]], window: int) -> np.ndarray:
+    """Per token: is a flag set within ``window`` tokens of it, in the same sentence."""
+    sent_id = np.zeros(len(flags), dtype=np.int64)
+    for k, (start, end) in enumerate(bounds):
+        sent_id[start:end] = k
+    near = flags.copy()
+    for shift in range(1, window + 1):
+        same = sent_id[shift:] == sent_id[:-shift]
+        near[shift:] |= flags[:-shift] & same
+        near[:-shift] |= flags[shift:] & same
+    return near
+
+
 def scope(doc: Any, bounds: list[tuple[int, int]], ids: _Ids) -> list[bool]:
     """Which of the sentences ``bounds`` (token ranges of ``doc``) are parsed (see the module docstring)."""
     from spacy.attrs import LOWER, ORTH
@@ -158,14 +174,14 @@ def scope(doc: Any, bounds: list[tuple[int, int]], ids: _Ids) -> list[bool]:
     verb_like = (orth == lower) & ~after_noun_word  # lower case, and not right after a determiner
     speech = _any_in(verb_like & np.isin(lower, ids.speech), bounds)
     speech |= _any_in(verb_like & np.isin(lower, ids.beliefs), bounds) & _any_in(lower == ids.that, bounds)
-    events = _any_in(verb_like & np.isin(lower, ids.events), bounds)
     named = np.zeros(len(doc), dtype=bool)
     for ent in doc.ents:
         if ent.label_ in _NAMED:
-            named[ent.start] = True
-    # a quotation mark alone is not enough: the attribution of a direct quote has a speech verb (in its
-    # sentence or the next), and a quote that continues one is tied by the quotes stage's text rules
-    chosen = speech | (events & _any_in(named, bounds))
+            named[ent.start:ent.end] = True
+    # an event's named actor or target stands near its verb: a name within EVENT_WINDOW tokens
+    near = _near(named, bounds, EVENT_WINDOW)
+    events = _any_in(verb_like & np.isin(lower, ids.events) & near, bounds)
+    chosen = speech | events
     chosen[0] = True  # the headline or first sentence: the entities stage reads its title case by tag
     return chosen.tolist()
 
