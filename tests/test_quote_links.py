@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from newsloom.cli import cli
 from newsloom.export import export
@@ -174,3 +176,60 @@ def test_cli_quotes_list_show_quote_and_article_extras(tmp_path):
     assert json.loads(article.output)["quotes"][0]["id"] == qid
     missing = run.invoke(cli, ["--db", str(db), "show", "quote", "ffffffff"])
     assert missing.exit_code != 0 and "no quote" in missing.output
+
+
+LONG = ("“The border will stay open for trade, and every lorry that waits at Brest tonight will cross "
+        "before the morning,”")
+
+
+def _keys(store: Store) -> dict[str, str]:
+    return {r["article_id"]: r["quote_key"] for r in store.rows("SELECT article_id, quote_key FROM quotes")}
+
+
+def test_an_excerpt_of_an_earlier_quote_by_the_same_speaker_is_linked(store):
+    full = f"{LONG} Anna Berg said. Later she left."
+    excerpt = "“Every lorry that waits at Brest tonight will cross before the morning,” Anna Berg said. Later she left."
+    ingest(store, art("full", "2021-11-16", text=full, quotes=[quote(full)]))
+    ingest(store, art("excerpt", "2021-11-17", text=excerpt, quotes=[quote(excerpt)]))
+    keys = _keys(store)
+    assert keys["full"] == keys["excerpt"]
+    assert firsts(store) == {"full": "full", "excerpt": "full"}
+
+
+def test_near_copies_need_the_same_speaker_and_enough_shared_words(store):
+    full = f"{LONG} Anna Berg said. Later she left."
+    other_speaker = "“Every lorry that waits at Brest tonight will cross before the morning,” Ivan Tal said. Then."
+    one_phrase = "“We know every lorry that waits here is late, and we are sorry for it,” Anna Berg said. Then."
+    ingest(store, art("full", "2021-11-16", text=full, quotes=[quote(full)]))
+    ingest(store, art("other", "2021-11-17", text=other_speaker, quotes=[quote(other_speaker, name="Ivan Tal")]),
+           art("phrase", "2021-11-17", text=one_phrase, quotes=[quote(one_phrase)]))
+    keys = _keys(store)
+    assert len(set(keys.values())) == 3
+    assert firsts(store) == {"full": "full", "other": "other", "phrase": "phrase"}
+
+
+def test_near_copy_linking_can_be_turned_off():
+    from newsloom import Settings
+
+    full = f"{LONG} Anna Berg said. Later she left."
+    excerpt = "“Every lorry that waits at Brest tonight will cross before the morning,” Anna Berg said. Later she left."
+    with Store(":memory:") as s:
+        stage = QuoteLinks(Settings.load(env={}, overrides={"stages.quote_links.near_containment": 0}))
+        for a in (art("full", "2021-11-16", text=full, quotes=[quote(full)]),
+                  art("excerpt", "2021-11-17", text=excerpt, quotes=[quote(excerpt)])):
+            ids = s.add_batch([a], [InputRow(a.id, a.id, a.id, "stored")], queue=["quote_links"])
+            stage.run(s, ids)
+        assert len(set(_keys(s).values())) == 2
+
+
+@given(st.lists(st.sampled_from("we will keep the border open for trade and travel".split()), min_size=8, max_size=40),
+       st.data())
+def test_any_contiguous_excerpt_of_five_words_or_more_is_a_near_copy(words, data):
+    from newsloom.stages.quote_links import _shingles, near_copy
+
+    start = data.draw(st.integers(0, len(words) - 5))
+    end = data.draw(st.integers(start + 5, len(words)))
+    whole, part = _shingles(" ".join(words)), _shingles(" ".join(words[start:end]))
+    assume(len(part) >= 2)  # "we we we we we" has one distinct 4-gram: too little to link on
+    assert near_copy(whole, part, 0.6) and near_copy(part, whole, 0.6)
+    assert not near_copy(whole, part, 0)

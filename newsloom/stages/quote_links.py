@@ -5,7 +5,11 @@ For the newly stored articles it
 1. sets ``quotes.speaker_entity`` from the entities colleague's ``mentions`` table (filled by the
    "resolve" stage): the mention that overlaps the speaker span, else a mention of the article with
    the speaker's resolved name (so "he said" gets the entity of the person named before);
-2. for every ``quote_key`` those articles carry, recomputes ``first_article_id`` over all carriers:
+2. links near copies: a quote of those articles and a stored quote of the same speaker (the same
+   ``speaker_entity``, else the same ``speaker_name``) in another article are one quote when at
+   least ``near_containment`` of the shorter one's word 4-grams are in the other (an excerpt, a
+   trimmed or lightly edited version); the group takes the ``quote_key`` of its first stored quote;
+3. for every ``quote_key`` those articles carry, recomputes ``first_article_id`` over all carriers:
    the earliest published article (unknown dates last), ties by store order. An article that is a
    copy of another (``copy_of`` set) is no independent carrier: it counts only when no original
    carries the quote, and then its original (when stored) is the first carrier.
@@ -19,10 +23,12 @@ from typing import Any
 
 from ..pipeline import corpus_stage
 from ..storage import Store
+from ..storage.schema_quotes import quote_words
 
-__all__ = ["QuoteLinks", "first_carrier"]
+__all__ = ["QuoteLinks", "first_carrier", "near_copy"]
 
 _CHUNK = 500
+_SHINGLE = 4
 
 
 def _chunks(ids: Sequence[str]) -> list[Sequence[str]]:
@@ -75,6 +81,68 @@ def first_carrier(carriers: list[dict[str, Any]]) -> str | None:
     return earliest_copy["original"] or earliest_copy["id"]
 
 
+def _shingles(text: str) -> frozenset[tuple[str, ...]]:
+    words = quote_words(text)
+    return frozenset(tuple(words[i:i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1))
+
+
+def near_copy(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]], containment: float) -> bool:
+    """Two quotes' word 4-gram sets: is the shorter one (at least two 4-grams) mostly inside the other?"""
+    if containment <= 0 or not a or not b:
+        return False
+    shared = len(a & b)
+    return shared >= 2 and shared >= containment * min(len(a), len(b))
+
+
+def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limit: int) -> None:
+    """Give near copies of one quote by one speaker one ``quote_key``: that of the group's first stored quote."""
+    if containment <= 0:
+        return
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    shingles: dict[str, frozenset[tuple[str, ...]]] = {}
+
+    def of(quote_id: str, text: str) -> frozenset[tuple[str, ...]]:
+        if quote_id not in shingles:
+            shingles[quote_id] = _shingles(text)
+        return shingles[quote_id]
+
+    for chunk in _chunks(ids):
+        marks = ", ".join("?" for _ in chunk)
+        new = list(store.rows(f"""
+            SELECT id, article_id, text, quote_key, speaker_entity, speaker_name FROM quotes
+             WHERE article_id IN ({marks}) AND quote_key IS NOT NULL
+               AND (speaker_entity IS NOT NULL OR speaker_name IS NOT NULL)""", list(chunk)))
+        for q in new:
+            column, value = ("speaker_entity", q["speaker_entity"]) if q["speaker_entity"] else (
+                "speaker_name", q["speaker_name"])
+            candidates = list(store.rows(f"""
+                SELECT id, text, quote_key FROM quotes
+                 WHERE {column} = ? AND article_id != ? AND quote_key IS NOT NULL AND quote_key != ?
+                 ORDER BY rowid DESC LIMIT ?""", (value, q["article_id"], q["quote_key"], limit)))
+            mine = of(q["id"], q["text"])
+            for c in candidates:
+                if root(c["quote_key"]) != root(q["quote_key"]) and \
+                        near_copy(mine, of(c["id"], c["text"]), containment):
+                    parent[root(c["quote_key"])] = root(q["quote_key"])
+    groups: dict[str, list[str]] = {}
+    for key in parent:
+        groups.setdefault(root(key), []).append(key)
+    for top, members in groups.items():
+        keys = sorted({top, *members})
+        first = store.execute(f"""
+            SELECT quote_key FROM quotes WHERE quote_key IN ({", ".join("?" for _ in keys)})
+             ORDER BY rowid LIMIT 1""", keys).fetchone()[0]
+        others = [k for k in keys if k != first]
+        store.execute(f"UPDATE quotes SET quote_key = ? WHERE quote_key IN ({', '.join('?' for _ in others)})",
+                      [first, *others])
+
+
 def _link(store: Store, ids: Sequence[str]) -> None:
     keys: set[str] = set()
     for chunk in _chunks(ids):
@@ -96,12 +164,14 @@ class QuoteLinks:
     """Set each quote's speaker entity and link the same quote across articles to its first carrier."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = settings.stage("quote_links") if settings is not None else {}
+        self.cfg = {"near_containment": 0.6, "near_candidates": 1000,
+                    **(settings.stage("quote_links") if settings is not None else {})}
 
     def run(self, store: Store, ids: Sequence[str]) -> None:
         ids = list(ids)
         with store.transaction():
             if _has_table(store, "quotes"):
                 _set_speaker_entities(store, ids)
+                _link_near_copies(store, ids, float(self.cfg["near_containment"]), int(self.cfg["near_candidates"]))
                 _link(store, ids)
             store.done("quote_links", ids)

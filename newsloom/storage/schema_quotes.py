@@ -3,7 +3,9 @@
 One row per quote the quotes stage found. ``id`` is a hash of the article id and the span, so a
 re-ingest writes nothing twice. ``quote_key`` is a hash of the quote's normalised words (None for
 quotes under ``MIN_KEY_WORDS`` words, which are too common to link); the quote_links corpus stage
-fills ``speaker_entity`` and ``first_article_id`` (the earliest independent carrier of the same key).
+fills ``speaker_entity`` and ``first_article_id`` (the earliest independent carrier of the same key),
+and gives a quote that is a near copy of an earlier one by the same speaker (an excerpt, a trimmed
+or lightly edited version) that quote's key.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from ..model import Article
 from .migrations import migration
 from .sqlite import article_writer
 
-__all__ = ["quote_id", "quote_key", "write_quotes", "MIN_KEY_WORDS"]
+__all__ = ["quote_id", "quote_key", "quote_words", "write_quotes", "MIN_KEY_WORDS"]
 
 #: quotes shorter than this many words get no quote_key (never linked across articles)
 MIN_KEY_WORDS = 4
@@ -53,10 +55,14 @@ def quote_id(article_id: str, start: int, end: int) -> str:
     return hashlib.sha256(f"{article_id}\x1f{start}\x1f{end}".encode()).hexdigest()[:16]
 
 
+def quote_words(text: str) -> list[str]:
+    """The quote's words, with case, marks, punctuation and spacing folded."""
+    return re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+
+
 def quote_key(text: str) -> str | None:
-    """Hash of the quote's words (case, marks, punctuation and spacing folded); None when too short to link."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    words = re.findall(r"\w+", folded)
+    """Hash of the quote's words (see :func:`quote_words`); None when too short to link."""
+    words = quote_words(text)
     if len(words) < MIN_KEY_WORDS:
         return None
     return hashlib.sha256(" ".join(words).encode()).hexdigest()[:16]
