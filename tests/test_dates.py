@@ -92,3 +92,16 @@ def test_seed_003_has_no_date_and_invents_none(seeded):
     for r in rows:
         if r["value"] is not None:  # only what the text states: a year written out
             assert r["anchor"] == "absolute" and r["value"] in r["text"]
+
+
+def test_a_list_of_days_gives_one_date_per_day():
+    from newsloom.loom import process
+
+    text = "Protests were held on October 6, 8, and 9 in Minsk. Talks on May 3 and 5, 2019 failed."
+    got = [(d["text"], d["value"]) for d in process(text, published="2020-10-20", title="x").annotations["dates"]]
+    assert got[:3] == [("October 6", "2020-10-06"), ("8", "2020-10-08"), ("9", "2020-10-09")]
+    assert ("May 3", "2019-05-03") in got and ("5", "2019-05-05") in got
+    # past spaCy's entity only a list closed by "and"; a range keeps its first day
+    text = "On October 6, 12 protesters were arrested. On October 6-9 nothing happened."
+    got = [(d["text"], d["value"]) for d in process(text, published="2020-10-20", title="x").annotations["dates"]]
+    assert got == [("October 6", "2020-10-06"), ("October 6-9", "2020-10-06")]

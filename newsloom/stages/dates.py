@@ -11,8 +11,9 @@ The expressions are spaCy's DATE entities. Each is resolved by a cascade:
    (news reports the past; the publication day itself counts), the next one after it when the
    sentence says "will" or "next".
 2. everything else goes to dateparser (English only, ``RELATIVE_BASE`` = the anchor,
-   ``PREFER_DATES_FROM = "past"``); its period gives the precision. A list of days
-   ("October 6, 8, and 9") resolves to its first day.
+   ``PREFER_DATES_FROM = "past"``); its period gives the precision.
+3. a list of days of one month ("October 6, 8, and 9", also when spaCy's entity stops at "October 6,
+   8") gives one expression per day: "October 6", "8" and "9", each resolved as that day of the month.
 
 The anchor is the published date. An article with no date has none, so only expressions that
 state their own year resolve ("since 1994", "in 2020"); the rest stay ``None`` unless the text
@@ -47,6 +48,12 @@ _LEAD_RE = re.compile(r"^(?:(?:the|on|in|since|by|until|till|from|during|as of|a
 _NARRATIVE = re.compile(r"\b(later|earlier than|before|after|previous|following|prior|ago\s+that)\b", re.I)
 _DAY_LIST_RE = re.compile(r"^([A-Za-z]+\.?)\s+(\d{1,2})(?:st|nd|rd|th)?(?:(?:\s*(?:,|and|&|-|\u2013|to))+\s*\d{1,2}"
                           r"(?:st|nd|rd|th)?)+(?:,?\s+(\d{4}))?$")
+#: a list of days of one month ("October 6, 8, and 9", "May 3 and 5, 2020"); a range ("6-9") is not a list
+_DAY_ENUM = re.compile(r"(?P<month>[A-Za-z]+)\.?\s+(?P<first>\d{1,2})(?:st|nd|rd|th)?\b"
+                       r"(?P<rest>(?:\s*,\s*(?:and\s+|&\s*)?\d{1,2}(?:st|nd|rd|th)?\b"
+                       r"|\s+(?:and|&)\s+\d{1,2}(?:st|nd|rd|th)?\b)+)"
+                       r"(?:,?\s+(?P<year>\d{4})\b)?")
+_ENUM_DAY = re.compile(r"\d{1,2}")
 _FUTURE_RE = re.compile(r"\b(will|'ll|\u2019ll|shall|is due|are due|plans? to|next)\b", re.I)
 
 
@@ -245,13 +252,40 @@ def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
             if absolute and precision == "day" and value:
                 anchor, anchor_name = date.fromisoformat(value), f"text:{value}"
                 break
-    out = []
+    text = doc_text(doc)
+    out: list[dict[str, Any]] = []
+    taken = -1  # the end of a list of days already expanded past its entity
     for e, future in zip(ents, _future_flags(doc, ents)):
-        value, precision, absolute = resolve_expression(e.text, anchor, future=future)
-        out.append({"start": e.start_char, "end": e.end_char, "text": e.text, "value": value,
-                    "precision": precision if value else None,
-                    "anchor": None if value is None else "absolute" if absolute else anchor_name})
+        if e.start_char < taken:
+            continue
+        listed = _day_list(text, e.start_char, e.end_char)
+        parts = listed or [(e.start_char, e.end_char, e.text)]
+        for start, end, expression in parts:
+            value, precision, absolute = resolve_expression(expression, anchor, future=future)
+            out.append({"start": start, "end": end, "text": text[start:end], "value": value,
+                        "precision": precision if value else None,
+                        "anchor": None if value is None else "absolute" if absolute else anchor_name})
+        taken = parts[-1][1] if listed else taken
     return out
+
+
+def _day_list(text: str, start: int, end: int) -> list[tuple[int, int, str]] | None:
+    """A list of days in the DATE entity text[start:end] (spaCy may stop before its last day): one
+    (start, end, expression to resolve) per day, e.g. "October 6" and "8" -> "October 8"; else None."""
+    for m in _DAY_ENUM.finditer(text, start, min(len(text), end + 40)):
+        if m.start() >= end:
+            break
+        if m.group("month").lower() not in _MONTHS:
+            continue
+        if m.end("rest") > end and not re.search(r"\band\b|&", m.group("rest")):
+            continue  # past the entity only a list closed by "and": "October 6, 12 protesters" is no list
+        year = f", {m.group('year')}" if m.group("year") else ""
+        month = m.group("month")
+        out = [(m.start(), m.end("first"), f"{month} {m.group('first')}{year}")]
+        for d in _ENUM_DAY.finditer(text, m.start("rest"), m.end("rest")):
+            out.append((d.start(), d.end(), f"{month} {d.group()}{year}"))
+        return out
+    return None
 
 
 @stage("dates", requires=("annotations.doc", "published"), assigns=("annotations.dates",), extra="nlp")
