@@ -217,3 +217,12 @@ def test_golden_seed_he_said_is_resolved(seed_quotes):
 def test_golden_seed_borrell_indirect(seed_quotes):
     q = one(seed_quotes("004"), "not hesitate")
     assert q["kind"] == "indirect" and q["speaker_name"] == "Josep Borrell"
+
+
+def test_a_pronoun_skips_people_the_article_marks_as_the_other_gender():
+    from newsloom.loom import process
+
+    text = ("Mr. Tom Baker met Mrs. Anna Kowalski in Warsaw on Monday. Baker, the host, opened the talks. "
+            "\u201cWe have a deal on trade,\u201d she said. \u201cIt took us two years to get here,\u201d he said.")
+    quotes = process(text, published="2021-11-16", title="Trade deal").annotations["quotes"]
+    assert [(q["speaker_text"], q["speaker_name"]) for q in quotes] == [("she", "Anna Kowalski"), ("he", "Tom Baker")]

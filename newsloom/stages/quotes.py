@@ -515,6 +515,27 @@ def _mention_at(mentions: list[dict[str, Any]], start: int, end: int) -> dict[st
     return max(hits, key=lambda m: (m["label"] == "PERSON", m["end"] - m["start"]))
 
 
+_GENDER_WORDS = {
+    **dict.fromkeys("mr mr. sir lord king prince spokesman chairman congressman businessman actor father "
+                    "husband brother son uncle".split(), "m"),
+    **dict.fromkeys("mrs mrs. ms ms. miss madam dame lady queen princess spokeswoman chairwoman congresswoman "
+                    "businesswoman actress mother wife sister daughter aunt".split(), "f"),
+}
+
+
+def _genders(text: str, persons: list[dict[str, Any]]) -> dict[str, str]:
+    """Names the article marks as a man or a woman: an honorific or a gendered role word opening the mention
+    or right before it ("Mrs. May", "spokeswoman Maria Zakharova", "his wife, Jane"); a name marked both
+    ways is left unknown."""
+    seen: dict[str, set[str]] = {}
+    for m in persons:
+        words = re.findall(r"[\w.]+", text[max(0, m["start"] - 40):m["start"]].lower())[-1:]
+        words += re.findall(r"[\w.]+", m["text"].lower())[:1]
+        marks = {_GENDER_WORDS[w] for w in words if w in _GENDER_WORDS}
+        seen.setdefault(m["name"], set()).update(marks)
+    return {name: next(iter(marks)) for name, marks in seen.items() if len(marks) == 1}
+
+
 class _Resolver:
     """Resolves speaker phrases to names, walking the article in order (salience = recent subjects and speakers)."""
 
@@ -523,6 +544,7 @@ class _Resolver:
         self.text = text
         self.mentions = mentions
         self.persons = [m for m in mentions if m["label"] == "PERSON"]
+        self.gender = _genders(text, self.persons)
         self.subject_persons: list[tuple[int, str]] = []
         for m in self.persons:
             span = doc.char_span(m["start"], m["end"], alignment_mode="expand") if doc is not None else None
@@ -543,7 +565,7 @@ class _Resolver:
         if hit is not None and (head is None or head.pos_ == "PROPN" or hit["label"] == "PERSON"):
             return hit["name"]
         if word in ("he", "she", "him", "her"):
-            return self._antecedent(start, last_speakers)
+            return self._antecedent(start, last_speakers, "m" if word in ("he", "him") else "f")
         if head is not None and head.pos_ == "NOUN" and head.tag_ == "NN" and word in _ROLE_WORDS and \
                 any(t.lower_ in ("the", "this") or t.dep_ == "poss" for t in head.lefts):
             return self._role(head, start, last_speakers)
@@ -551,14 +573,21 @@ class _Resolver:
             return hit["name"]
         return None
 
-    def _antecedent(self, before: int, last_speakers: list[tuple[int, str, str]]) -> str | None:
+    def _antecedent(self, before: int, last_speakers: list[tuple[int, str, str]], gender: str | None = None
+                    ) -> str | None:
+        """The person a pronoun (of ``gender`` "m"/"f", when known) refers to: the more recent of the last
+        person quoted and the last person who was a subject, skipping people known to be of the other gender."""
+        def fits(name: str) -> bool:
+            return gender is None or self.gender.get(name) in (None, gender)
+
         recent_speaker = next(((pos, name) for pos, name, label in reversed(last_speakers)
-                               if pos < before and label == "PERSON"), None)
-        recent_subject = next(((pos, name) for pos, name in reversed(self.subject_persons) if pos < before), None)
+                               if pos < before and label == "PERSON" and fits(name)), None)
+        recent_subject = next(((pos, name) for pos, name in reversed(self.subject_persons)
+                               if pos < before and fits(name)), None)
         candidates = [c for c in (recent_speaker, recent_subject) if c is not None]
         if candidates:
             return max(candidates, key=lambda c: c[0])[1]
-        recent = [m for m in self.persons if m["start"] < before]
+        recent = [m for m in self.persons if m["start"] < before and fits(m["name"])]
         return recent[-1]["name"] if recent else None
 
     def _role(self, head: Any, before: int, last_speakers: list[tuple[int, str, str]]) -> str | None:
