@@ -43,7 +43,6 @@ PARSE_COMPONENTS = ("tok2vec", "tagger", "parser")
 DISABLED = (*PARSE_COMPONENTS, "attribute_ruler", "lemmatizer")
 #: tokens between an event verb and the nearest named entity, at most, for its sentence to be parsed
 EVENT_WINDOW = 6
-_NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 #: irregular forms of the cue and event verbs (the regular ones are generated)
 _IRREGULAR = {
     "say": "said", "tell": "told", "write": "wrote written writes", "find": "found", "show": "shown showed",
@@ -128,7 +127,11 @@ class _Ids:
     """Hash ids of the word lists, for vectorised look-ups over ``Doc.to_array`` columns."""
 
     def __init__(self, strings: Any) -> None:
+        from .stages.entities import LABELS
+
         speech, beliefs, events = trigger_forms()
+        #: the labels of the entities stage's mentions, which the events stage names actors and targets by
+        self.named_labels = frozenset(strings.add(label) for label in LABELS)
         self.beliefs = np.array([strings.add(w) for w in beliefs], dtype=np.uint64)
         self.that = strings.add("that")
         self.speech = np.array([strings.add(w) for w in speech], dtype=np.uint64)
@@ -172,7 +175,7 @@ def scope(doc: Any, bounds: list[tuple[int, int]], ids: _Ids) -> list[bool]:
     speech |= _any_in(verb_like & np.isin(lower, ids.beliefs), bounds) & _any_in(lower == ids.that, bounds)
     named = np.zeros(len(doc), dtype=bool)
     for ent in doc.ents:
-        if ent.label_ in _NAMED:
+        if ent.label in ids.named_labels:
             named[ent.start:ent.end] = True
     # an event's named actor or target stands near its verb: a name within EVENT_WINDOW tokens
     near = _near(named, bounds, EVENT_WINDOW)
