@@ -45,9 +45,9 @@ def export_mentions(store: Store) -> Iterator[dict[str, Any]]:
 
 @exporter("dates")
 def export_dates(store: Store) -> Iterator[dict[str, Any]]:
-    """One row per temporal expression: span, text, resolved value (or null), precision, anchor."""
+    """One row per temporal expression: span, text, kind, resolved value (or null), precision, anchor."""
     if _has(store, "dates"):
-        yield from store.rows('SELECT article_id, start, "end", text, value, precision, anchor FROM dates'
+        yield from store.rows('SELECT article_id, start, "end", text, kind, value, precision, anchor FROM dates'
                               " ORDER BY rowid")
 
 

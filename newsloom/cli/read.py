@@ -100,7 +100,7 @@ def article_extras(loom, article_id: str) -> dict:
             "SELECT m.entity_id, m.name, m.label, count(*) AS mentions FROM mentions m WHERE m.article_id = ?"
             " GROUP BY m.name, m.entity_id ORDER BY mentions DESC", (article_id,))]
         extras["dates"] = [dict(r) for r in loom.store.execute(
-            'SELECT start, "end", text, value, precision, anchor FROM dates WHERE article_id = ? ORDER BY start',
+            'SELECT start, "end", text, kind, value, precision, anchor FROM dates WHERE article_id = ? ORDER BY start',
             (article_id,))]
         extras["events"] = [dict(r) for r in loom.store.execute(
             "SELECT id, date, action, actor, target, place, start FROM events WHERE article_id = ? ORDER BY start",

@@ -31,6 +31,7 @@ from ..model import Article
 from ..pipeline import corpus_stage
 from ..storage import article_writer
 from ..storage.sqlite import now
+from ..storage.tables import dates as dates_table
 from .entities import HONORIFICS, SUFFIXES, TITLES, edit_distance, fold
 from .events import event_id
 
@@ -148,10 +149,7 @@ def store_annotations(conn: sqlite3.Connection, article: Article) -> None:
                          [(article.id, m["start"], m["end"], m["text"], m["label"], m["name"])
                           for m in ann["mentions"]])
     if ann.get("dates"):
-        conn.executemany('INSERT OR IGNORE INTO dates (article_id, start, "end", text, value, precision, anchor) '
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [(article.id, d["start"], d["end"], d["text"], d["value"], d["precision"], d["anchor"])
-                          for d in ann["dates"]])
+        conn.executemany(dates_table.INSERT, dates_table.rows(article))
     if ann.get("events"):
         conn.executemany(
             'INSERT OR IGNORE INTO events (id, article_id, start, "end", sentence, action, verb, actor, target, place,'
