@@ -7,8 +7,10 @@ so a sentence is parsed when it has, in lower case and not right after a determi
 * a form of a speech cue verb (say, tell, write, warn, according to, ...: ``quotes.CUE_LEMMAS``);
   a verb the quotes stage takes only with a reported clause (think, find, accuse, ...) counts only
   in a sentence with "that";
-* a form of an event verb (``events.LEXICON``) with a named entity at most ``EVENT_WINDOW`` tokens
-  away (an event needs a named actor or target, and they stand near the verb);
+* a past form of an event verb (``events.LEXICON``: "killed", "arrested", "accused"), or another form
+  with a named entity at most ``EVENT_WINDOW`` tokens away; not right after "to", a modal or "not"
+  (the events stage keeps only asserted events: "to attack", "could attack" are none). The past forms
+  of verbs with common other senses ("held", "left", "took", "called") also need the name nearby;
 * or it is the first sentence (the headline, whose title case the entities stage reads by tag).
 
 A quotation mark alone does not put a sentence in scope: a direct quote's attribution has a speech
@@ -73,19 +75,27 @@ def _forms(lemmas: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+def _past_forms(lemma: str) -> set[str]:
+    word = lemma.split()[0]
+    return {f for f in _regular(word) if f.endswith("ed")} | set(_IRREGULAR.get(word, "").split())
+
+
 @lru_cache(maxsize=1)
-def trigger_forms() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(speech, clause, event) forms: lower-case words that put a sentence in the parse scope.
+def trigger_forms() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """(speech, clause, event, past event) forms: lower-case words that put a sentence in the parse scope.
 
     Clause forms (think, hope, find, show, accuse, ...) count only in a sentence with "that": the
     quotes stage takes those verbs only with a reported clause, and without "that" they rarely have one.
+    Event forms count near a name; past event forms ("killed", "arrested") anywhere.
     """
     from .stages.events import LEXICON
     from .stages.quotes import CLAUSE_CUE_LEMMAS, CUE_LEMMAS, OPINION_LEMMAS
 
     beliefs = _forms(CLAUSE_CUE_LEMMAS | OPINION_LEMMAS)
-    return ((_forms(CUE_LEMMAS) | {"according"}) - _NOUN_LIKE - beliefs, beliefs - _NOUN_LIKE,
-            _forms(LEXICON) - _NOUN_LIKE)
+    events = _forms(LEXICON) - _NOUN_LIKE - _EVENT_NOUN_LIKE
+    past = {f for lemma in LEXICON if lemma.split()[0] not in _WEAK_EVENT for f in _past_forms(lemma)}
+    return ((_forms(CUE_LEMMAS) | {"according"}) - _NOUN_LIKE - beliefs, beliefs - _NOUN_LIKE, events,
+            frozenset(past) & events)
 
 
 #: forms that in news are nearly always nouns ("the United States", "comments", "points"); measured on
@@ -94,6 +104,21 @@ _NOUN_LIKE = frozenset("""
 state states question questions post posts comment comments point points charge charges demands attacks
 continue continues back free protests
 """.split())
+
+
+#: event forms that in news are mostly nouns ("the talks", "aid", "fire"); measured on Timeline17 with the
+#: whole parse, sentences they alone put in scope gave almost no asserted events
+_EVENT_NOUN_LIKE = frozenset("""
+mass masses aid fire talks clashes bombing battle interview meeting sanctions support protest march rally attack
+""".split())
+#: event verbs whose past forms often have another sense ("held", "left", "took", "called", "sent"): those
+#: put a sentence in scope only near a name, like the other forms
+_WEAK_EVENT = frozenset("""
+hold leave take send fire launch land call free back help move return meet bar mass station aid assist fly travel
+supply provide talk sign accept settle commit conclude promise approve march rally press ask beat crush
+""".split())
+#: after these an event verb is not asserted ("to attack", "could attack", "not attack")
+_UNASSERTING = frozenset("to will would could can may might should must shall not n't never".split())
 
 
 def sentence_bounds(doc: Any, punct_ids: frozenset[int]) -> list[tuple[int, int]]:
@@ -129,13 +154,15 @@ class _Ids:
     def __init__(self, strings: Any) -> None:
         from .stages.entities import LABELS
 
-        speech, beliefs, events = trigger_forms()
+        speech, beliefs, events, past_events = trigger_forms()
         #: the labels of the entities stage's mentions, which the events stage names actors and targets by
         self.named_labels = frozenset(strings.add(label) for label in LABELS)
         self.beliefs = np.array([strings.add(w) for w in beliefs], dtype=np.uint64)
         self.that = strings.add("that")
         self.speech = np.array([strings.add(w) for w in speech], dtype=np.uint64)
         self.events = np.array([strings.add(w) for w in events], dtype=np.uint64)
+        self.past_events = np.array([strings.add(w) for w in past_events], dtype=np.uint64)
+        self.unasserting = np.array([strings.add(w) for w in _UNASSERTING], dtype=np.uint64)
         self.noun_before = np.array([strings.add(w) for w in _NOUN_BEFORE], dtype=np.uint64)
 
 
@@ -177,9 +204,13 @@ def scope(doc: Any, bounds: list[tuple[int, int]], ids: _Ids) -> list[bool]:
     for ent in doc.ents:
         if ent.label in ids.named_labels:
             named[ent.start:ent.end] = True
-    # an event's named actor or target stands near its verb: a name within EVENT_WINDOW tokens
+    # an event's named actor or target stands near its verb: a name within EVENT_WINDOW tokens; a past
+    # form reports an event by itself ("100 people were killed"); after "to" or a modal none is asserted
     near = _near(named, bounds, EVENT_WINDOW)
-    events = _any_in(verb_like & np.isin(lower, ids.events) & near, bounds)
+    unasserted = np.zeros(len(doc), dtype=bool)
+    unasserted[1:] = np.isin(lower[:-1], ids.unasserting)
+    event_words = verb_like & np.isin(lower, ids.events) & ~unasserted
+    events = _any_in(event_words & (near | np.isin(lower, ids.past_events)), bounds)
     chosen = speech | events
     chosen[0] = True  # the headline or first sentence: the entities stage reads its title case by tag
     return chosen.tolist()
