@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +15,8 @@ from newsloom.export import export
 from newsloom.loom import process
 from newsloom.stages.dates import KINDS, format_value, kind_of, resolve_expression
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from .conftest import SHARED
+
 TUE = date(2021, 11, 16)  # a Tuesday
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -315,7 +315,8 @@ def test_demo_thursday_and_lengths(tmp_path):
 # --- storage ------------------------------------------------------------------------------------------
 
 def test_kind_is_stored_exported_and_added_to_an_older_database(tmp_path):
-    from newsloom.storage import Store, schema  # noqa: F401  (schema registers the built-in migrations)
+    from newsloom.storage import Store
+    from newsloom.storage.tables import articles  # noqa: F401  (registers the built-in migrations)
     from newsloom.storage.migrations import MIGRATIONS
 
     path = tmp_path / "old.db"

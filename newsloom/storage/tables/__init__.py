@@ -1,1 +1,1 @@
-"""One module per stored capability: its table's migrations and a pure ``rows(article)`` the writer stores."""
+"""One module per capability's tables: its migrations (and what it stores)."""

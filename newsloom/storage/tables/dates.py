@@ -1,6 +1,6 @@
 """The ``dates`` table: one row per temporal expression of an article.
 
-The table is created by migration ``0110_dates`` (``storage/schema_annotate.py``); ``0111_dates_kind``
+The table is created by migration ``0110_dates`` (``storage/tables/entities.py``); ``0111_dates_kind``
 adds the expression's kind. :func:`rows` turns an article's ``annotations["dates"]`` into the rows the
 article writer inserts (``stages/resolve.py::store_annotations``), in :data:`COLUMNS` order.
 """

@@ -88,8 +88,8 @@ def trigger_forms() -> tuple[frozenset[str], frozenset[str], frozenset[str], fro
     quotes stage takes those verbs only with a reported clause, and without "that" they rarely have one.
     Event forms count near a name; past event forms ("killed", "arrested") anywhere.
     """
-    from .stages.events import LEXICON
-    from .stages.quotes import CLAUSE_CUE_LEMMAS, CUE_LEMMAS, OPINION_LEMMAS
+    from ..stages.events import LEXICON
+    from ..stages.quotes import CLAUSE_CUE_LEMMAS, CUE_LEMMAS, OPINION_LEMMAS
 
     beliefs = _forms(CLAUSE_CUE_LEMMAS | OPINION_LEMMAS)
     events = _forms(LEXICON) - _NOUN_LIKE - _EVENT_NOUN_LIKE
@@ -152,7 +152,7 @@ class _Ids:
     """Hash ids of the word lists, for vectorised look-ups over ``Doc.to_array`` columns."""
 
     def __init__(self, strings: Any) -> None:
-        from .stages.entities import LABELS
+        from ..stages.entities import LABELS
 
         speech, beliefs, events, past_events = trigger_forms()
         #: the labels of the entities stage's mentions, which the events stage names actors and targets by
