@@ -37,6 +37,8 @@ Span = tuple[int, int]
 _MARKS = set("\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u201a`\u2032\u2033")
 #: words left out of an acronym ("World Health Organization" -> WHO)
 _ACRONYM_SKIP = frozenset("of the for and on in de des du la le".split())
+#: legal forms that end company names and are no surname ("Novartis AG")
+_LEGAL_FORMS = frozenset("ag inc ltd plc sa llc corp co gmbh nv spa".split())
 #: spaCy labels that name a place
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 SCORED_LABELS = frozenset({"PERSON", "ORG"}) | PLACE_LABELS
@@ -100,6 +102,11 @@ def _words(name: str) -> list[str]:
     return re.findall(r"[^\W_]+", name)
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Are two words the same but for one substituted letter?"""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
 def _acronym(name: str) -> str:
     words = [w for w in re.findall(r"[^\W_]+", name) if w.casefold() not in _ACRONYM_SKIP]
     return "".join(w[0] for w in words).casefold() if len(words) >= 2 else ""
@@ -117,9 +124,13 @@ def names_match(gold: str | None, pred: str | None) -> bool:
     pred_flat = "".join(pred_words)
     for g in parts:
         words = _words(g)
+        while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+            words.pop()
         if not words:
             continue
         if words == pred_words or words[-1] in pred_words:
+            return True
+        if len(words[-1]) >= 6 and any(_one_edit(words[-1], w) for w in pred_words):  # Organisation/-ization
             return True
         if _acronym(g) and _acronym(g) == pred_flat:
             return True
