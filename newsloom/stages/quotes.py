@@ -177,7 +177,8 @@ def _subject(verb: Any) -> Any:
     """The subject token of a cue verb, inherited through xcomp/conj/advcl chains ("went on to say")."""
     tok = verb
     for _ in range(4):
-        for child in tok.children:
+        # two subjects ("the organiser of the concert Chris Hunt defended"): the one nearest the verb
+        for child in sorted(tok.children, key=lambda c: abs(c.i - tok.i)):
             if child.dep_ in _SUBJ:
                 if child.dep_ == "nsubjpass":
                     agent = next((c for c in tok.children if c.dep_ == "agent"), None)
@@ -186,6 +187,10 @@ def _subject(verb: Any) -> Any:
                         return pobj
                 return child
         if tok.dep_ in ("xcomp", "conj", "advcl", "relcl", "acl") and tok.head is not tok:
+            if tok.dep_ == "acl" and tok.tag_ == "VBG" and tok.head.dep_ in ("dobj", "attr") and \
+                    tok.head.head is not tok.head:
+                tok = tok.head.head  # "X defended the event saying ...": the parser hung the participle on the object
+                continue
             if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
                 return tok.head
             tok = tok.head
@@ -302,6 +307,8 @@ def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> li
                 not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
             continue  # "Asked about it, he said ...": a participle, not a speech act
         subj = _subject(tok)
+        if subj is None and tok.dep_ == "ROOT" and tok.i > sent.start and doc[tok.i - 1].pos_ == "PROPN":
+            subj = doc[tok.i - 1]  # "..., Deputy District Attorney David Walgren said": a name the parser hung elsewhere
         if lemma == "quote":  # "the paper quoted X as saying ...": X is the one speaking
             subj = next((c for c in tok.children if c.dep_ == "dobj"), subj)
         if subj is not None and subj.lower_ in ("you", "yourself"):
@@ -363,7 +370,9 @@ def _content(text: str, verb: Any, sent: Any, *, broad: bool = False) -> list[tu
     ``broad`` also takes a stance verb's object ("criticized the plan").
     """
     lemma = verb.lemma_.lower()
-    clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+    clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+    # "... boss" Despite X, Mr Dudley said the company was ...": the clause after the verb is the one it reports
+    clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is None and (lemma in _SAID_OBJECT or (broad and lemma in _STANCE_OBJECT)):
         objs = [c for c in verb.children if c.dep_ in ("dobj", "xcomp", "oprd") and c.i > verb.i]
         if objs:
@@ -445,6 +454,13 @@ def _gap_ok(text: str, start: int, end: int, max_chars: int) -> bool:
     return not re.search(r"[.!?;][\s\"\u201d]*\s+[A-Z\u201c\"]|[\u201c\u201d\"]", gap)
 
 
+def _reports_next(text: str, frame: Frame) -> bool:
+    """Does the frame's own reported clause start right after its cue ("said the company ...", "said that")?"""
+    if not frame.content or frame.content[0][0] < frame.cue_end:
+        return False
+    return re.fullmatch(r"\s*(?:that\s*)?", text[frame.cue_end:frame.content[0][0]]) is not None
+
+
 def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_gap: int
             ) -> list[tuple[list[tuple[int, int]], Frame | None]]:
     """Pair each standalone quote with a frame; merge quotes that share one (split quotes)."""
@@ -455,7 +471,7 @@ def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_g
         # a frame that reports its own clause after the cue ("X said the company was ...") is not the
         # attribution of a quote before it
         after = [f for f in free if f.left >= qe and _gap_ok(text, qe, f.left, 3 if f.generic else max_gap)
-                 and not (f.content and f.content[0][0] >= f.cue_end)]
+                 and not _reports_next(text, f)]
         before = [f for f in free if f.right <= qs and _gap_ok(text, f.right, qs, 3 if f.generic else max_gap)
                   and (not f.generic or text[f.right:qs].strip() in (":", ","))
                   and not any(f.right <= s2 and e2 <= qs for s2, e2 in quotes)]
@@ -525,6 +541,29 @@ def _record(text: str, parts: list[tuple[int, int]], kind: str, frame: Frame | N
     }
 
 
+_ONLY_SENTENCE_END = re.compile(r"[\s.!?\"'\u201d\u2019]*")
+
+
+def _continue_speakers(text: str, out: list[tuple[list[tuple[int, int]], str, Frame | None]],
+                       orphans: list[list[tuple[int, int]]]) -> list[tuple[list[tuple[int, int]], str, Frame | None]]:
+    """A quote with no attribution that opens the sentence right after an attributed quote (direct or
+    indirect: 'He explained that ... . "It all started ..."') is the same speaker going on."""
+    for parts in orphans:
+        before = [q for q in out if q[0][-1][1] <= parts[0][0]]
+        if not before:
+            continue
+        prev = max(before, key=lambda q: q[0][-1][1])
+        gap = text[prev[0][-1][1]:parts[0][0]]
+        closing = text[parts[-1][0]:parts[-1][1]].rstrip("\"'\u201d\u2019 ")
+        if closing.endswith(","):  # “...,” Margelov, told reporters: its own attribution, unread
+            continue
+        if prev[2] is not None and gap.count("\n") <= 2 and _ONLY_SENTENCE_END.fullmatch(gap) and \
+                prev[2].right <= parts[0][0]:
+            out.append((parts, "direct", prev[2]))
+            out.sort(key=lambda x: x[0][0][0])
+    return out
+
+
 def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | None = None,
                    cfg: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Quotes of one text (see the module docstring for the steps).
@@ -549,6 +588,7 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
     groups = _attach(text, standalone, frames, cfg["max_gap"])
     out: list[tuple[list[tuple[int, int]], str, Frame | None]] = []
     previous: tuple[list[tuple[int, int]], Frame | None] | None = None
+    orphans: list[list[tuple[int, int]]] = []
     for parts, frame in groups:
         if frame is None and cfg["continue_paragraphs"] and previous is not None and previous[1] is not None:
             # a paragraph that is only a quote, right after an attributed quote: the same speaker goes on
@@ -559,6 +599,7 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
                 previous[0].extend(parts)  # one attribution, as annotators mark it: more parts of one quote
                 continue
         if frame is None:
+            orphans.append(parts)
             continue
         out.append((parts, "direct", frame))
         previous = (parts, frame)
@@ -582,6 +623,8 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
             parts[-1] = (s_last, tail)
         out.append((parts, kind, frame))
     out.sort(key=lambda x: x[0][0][0])
+    if cfg["continue_paragraphs"]:
+        out = _continue_speakers(text, out, orphans)
     resolver = SpeakerResolver(doc, mentions if mentions is not None else doc_mentions(doc), text, spans)
     records = []
     for parts, kind, frame in out:

@@ -206,15 +206,15 @@ class SpeakerResolver:
             if hit["label"] in _NAMED:
                 name = self._checked_name(hit, head)
                 behalf = self._principal(head, skip=hit) if self._represents(head) else None
-                person = hit["label"] == "PERSON" or _described_as_person(head)
+                person = hit["label"] == "PERSON" or _described_as_person(head) or _personlike(hit["name"])
                 return name, behalf, person, hit["label"] == "ORG" and not person
         named = self._appositive(head)
         if named is not None:
             behalf = self._principal(head, skip=named) if word in REPRESENTATIVES else None
             return named["name"], behalf, True, False
-        if head.pos_ == "PROPN":
+        if head.pos_ == "PROPN" and head.text[:1].isupper() and word not in INSTITUTIONS | REPRESENTATIVES:
             return self._bare_name(head), None, True, False
-        if head.pos_ != "NOUN":
+        if head.pos_ not in ("NOUN", "PROPN"):
             return None, None, False, False
         if word in REPRESENTATIVES:
             return self._representative(head), self._principal(head), True, False
@@ -241,8 +241,9 @@ class SpeakerResolver:
     def _by_part(self, word: str) -> str | None:
         """The one person of the article whose last (else first) name is ``word``."""
         folded = word.casefold()
+        known = [m["name"] for m in self.persons] + [s.name for s in self.said if s.person]
         for index in (-1, 0):
-            names = {m["name"] for m in self.persons if m["name"].split()[index].casefold() == folded}
+            names = {n for n in known if len(n.split()) > 1 and n.split()[index].casefold() == folded}
             if len(names) == 1:
                 return next(iter(names))
         return None
@@ -294,7 +295,7 @@ class SpeakerResolver:
     def _attached(self, role: str, before: int) -> str | None:
         """The person the article names with ``role`` attached: as a title ("Judge Michael Pastor") or in
         apposition ("David Moreau, the spokesman"); the nearest before ``before``, else the one after."""
-        title = re.compile(rf"\b{re.escape(role)}\b[,\s]*(?:[A-Z][\w.'\u2019-]*\s+){{0,3}}$", re.IGNORECASE)
+        title = re.compile(rf"\b(?i:{re.escape(role)})\b[,\s]*(?:[A-Z][\w.'\u2019-]*\s+){{0,3}}$")
         appos = re.compile(rf"^['\u2019]?s?\s*,\s*(?:the|a|an|its|his|her)?\s*(?:[\w-]+\s+){{0,3}}{re.escape(role)}\b",
                            re.IGNORECASE)
         found = [m for m in self.persons
@@ -313,7 +314,7 @@ class SpeakerResolver:
         """A body: named by its owner's description, else the organisation named before that it fits."""
         owner = [c for c in head.lefts if c.dep_ in ("poss", "compound", "amod", "nmod")
                  and (c.pos_ == "PROPN" or c.ent_type_ in _NAMED + ("NORP",))]
-        if owner and head.tag_ in ("NN", "NNP"):
+        if owner and head.tag_ in ("NN", "NNP") and head.lower_ not in ("authorities",):
             toks = [t for c in head.lefts if c.dep_ != "det" for t in c.subtree] + [head]
             toks.sort(key=lambda t: t.i)
             return self.text[toks[0].idx:head.idx + len(head)]
@@ -324,6 +325,10 @@ class SpeakerResolver:
                                                                             m["name"], re.IGNORECASE)]
         if fits:
             return fits[-1]["name"]
+        later = {m["name"] for m in self.orgs if m["start"] > head.idx and word not in _GENERIC_BODIES
+                 and re.search(rf"\b{re.escape(word)}\b", m["name"], re.IGNORECASE)}
+        if len(later) == 1:  # "Police said ..." before "the Los Angeles Police Department"
+            return next(iter(later))
         if word in _GENERIC_BODIES:
             return self._salient(head.idx, org=True)
         return None
@@ -361,6 +366,21 @@ class SpeakerResolver:
                 if cands:
                     return min(cands)[2]
         return None
+
+
+_ORG_WORDS = INSTITUTIONS | frozenset("""
+institute university association center centre news press times post inc ltd corporation communications
+international airways airlines society fund trust partners capital holdings energy oil health reuters nations
+watch observatory journal school college hospital church club front movement brigade brigades forces global
+""".split())
+
+
+def _personlike(name: str) -> bool:
+    """A name a recogniser may have typed ORG that reads as a person's: two or three capitalised words, none
+    of them a word of organisations ("Keiji Fukuda", not "Baxter International")."""
+    words = name.split()
+    return 2 <= len(words) <= 3 and all(re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?", w) for w in words) \
+        and not any(w.lower() in _ORG_WORDS for w in words)
 
 
 def _described_as_person(head: Any) -> bool:
