@@ -88,7 +88,7 @@ def show_quote(ctx: click.Context, quote_id: str, as_json: bool) -> None:
         emit_json(rec)
         return
     click.echo(click.style(rec["text"], bold=True))
-    for label in ("id", "kind", "speaker_name", "speaker_text", "speaker_entity", "cue", "article_id",
+    for label in ("id", "kind", "speaker_name", "speaker_text", "speaker_entity", "on_behalf_of", "cue", "article_id",
                   "first_article_id"):
         if rec.get(label):
             click.echo(f"{label.replace('_', ' '):>16}: {rec[label]}")

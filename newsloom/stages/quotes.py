@@ -169,7 +169,8 @@ class Frame:
 
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
-#: belief verbs: "I think ..." is an aside, not an attribution
+#: belief verbs: "I think ..." is an aside, "X believes ..." a belief, neither a report of speech (broad mode
+#: keeps the second)
 OPINION_LEMMAS = frozenset("think believe hope fear worry expect guess suppose".split())
 
 
@@ -302,7 +303,8 @@ def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> li
         if tok.pos_ not in ("VERB", "AUX"):
             continue
         lemma = tok.lemma_.lower()
-        known = lemma in CUE_LEMMAS
+        # a belief ("X believes", "critics of X think") is no speech: only broad mode reports it
+        known = lemma in CUE_LEMMAS and (broad or lemma not in OPINION_LEMMAS)
         if tok.tag_ == "VBN" and tok.dep_ in ("amod", "compound", "acl", "advcl", "ROOT") and \
                 not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
             continue  # "Asked about it, he said ...": a participle, not a speech act

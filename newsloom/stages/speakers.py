@@ -350,7 +350,7 @@ class SpeakerResolver:
         here = self._sentence(pos)
         pool = self.orgs if org else self.persons
         # first the speakers and main-clause subjects of the last sentences, then anyone in the nearest ones
-        for best_rank, reach in ((0, window), (2, min(window, 2))):
+        for best_rank, reach in ((0, window), (2, window)):
             for sent in range(here, max(-1, here - reach), -1):
                 lo = self.sent_starts[sent] if self.sent_starts else 0
                 hi = self.sent_starts[sent + 1] if sent + 1 < len(self.sent_starts) else len(self.text)
