@@ -627,7 +627,8 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
     out.sort(key=lambda x: x[0][0][0])
     if cfg["continue_paragraphs"]:
         out = _continue_speakers(text, out, orphans)
-    resolver = SpeakerResolver(doc, mentions if mentions is not None else doc_mentions(doc), text, spans)
+    resolver = SpeakerResolver(doc, mentions if mentions is not None else doc_mentions(doc), text, spans,
+                               [f.speaker for f in frames if f.speaker is not None and not f.generic])
     records = []
     for parts, kind, frame in out:
         rec = _record(text, parts, kind, frame)

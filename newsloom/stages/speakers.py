@@ -62,7 +62,7 @@ _GENDER_WORDS = {
                     "businesswoman actress mother wife sister daughter aunt niece grandmother".split(), "f"),
 }
 _QUANTIFIERS = frozenset("one some many several two three four few each any none most all".split())
-_WINDOW = 4  # sentences searched back for a pronoun's antecedent
+_WINDOW = 4  # sentences searched back for a pronoun's antecedent (this one and three before)
 
 
 @dataclass
@@ -98,10 +98,12 @@ class SpeakerResolver:
         mentions: the entities stage's mentions (``start``, ``end``, ``text``, ``label``, ``name``), by start.
         text: the text the Doc was parsed from.
         quoted: spans between quotation marks (people named there are not antecedents of a pronoun outside).
+        speaking: the speaker phrases of every attribution frame (their people are in focus).
     """
 
     def __init__(self, doc: Any, mentions: list[dict[str, Any]], text: str,
-                 quoted: list[tuple[int, int]] | None = None) -> None:
+                 quoted: list[tuple[int, int]] | None = None, speaking: list[tuple[int, int]] | None = None
+                 ) -> None:
         self.doc = doc
         self.text = text
         self.mentions = mentions
@@ -119,6 +121,10 @@ class SpeakerResolver:
             self.sent_starts = [s.start_char for s in doc.sents]
             for m in self.persons + self.orgs:
                 self.roles[m["start"]] = self._role_of(m)
+            for start, end in speaking or []:  # the subject of any verb of saying is in focus
+                for m in self.persons + self.orgs:
+                    if start <= m["start"] < end:
+                        self.roles[m["start"]] = 0
             self._pronoun_evidence()
 
     # -- facts about the article ------------------------------------------------------------------------
@@ -317,7 +323,8 @@ class SpeakerResolver:
         if owner and head.tag_ in ("NN", "NNP") and head.lower_ not in ("authorities",):
             toks = [t for c in head.lefts if c.dep_ != "det" for t in c.subtree] + [head]
             toks.sort(key=lambda t: t.i)
-            return self.text[toks[0].idx:head.idx + len(head)]
+            phrase = self.text[toks[0].idx:head.idx + len(head)]
+            return phrase.rsplit("\n", 1)[-1].strip()  # not a heading the parser ran into the phrase
         if not (_definite(head) or head.lower_ == "police"):
             return None
         word = head.lower_
@@ -349,23 +356,18 @@ class SpeakerResolver:
         """The most salient earlier person (or organisation) that agrees, nearest sentence first."""
         here = self._sentence(pos)
         pool = self.orgs if org else self.persons
-        # first the speakers and main-clause subjects of the last sentences, then anyone in the nearest ones
-        for best_rank, reach in ((0, window), (2, window)):
-            for sent in range(here, max(-1, here - reach), -1):
-                lo = self.sent_starts[sent] if self.sent_starts else 0
-                hi = self.sent_starts[sent + 1] if sent + 1 < len(self.sent_starts) else len(self.text)
-                hi = min(hi, pos)
-                cands: list[tuple[int, int, str]] = []
-                for s in self.said:
-                    if lo <= s.pos < hi and (s.org if org else s.person) and self._fits(s.name, gender):
-                        cands.append((0, s.pos, s.name))
-                for m in pool:
-                    rank = self.roles.get(m["start"], 2)
-                    if lo <= m["start"] < hi and rank <= best_rank and self._fits(m["name"], gender):
-                        cands.append((rank, m["start"], m["name"]))
-                if cands:
-                    return min(cands)[2]
-        return None
+        lo = self.sent_starts[max(0, here - window + 1)] if self.sent_starts else 0
+        cands: list[tuple[int, int, int, str]] = []  # (cost, rank, -position, name)
+        for s in self.said:
+            if lo <= s.pos < pos and (s.org if org else s.person) and self._fits(s.name, gender):
+                cands.append((2 * (here - self._sentence(s.pos)), 0, -s.pos, s.name))
+        for m in pool:
+            if lo <= m["start"] < pos and self._fits(m["name"], gender):
+                rank = self.roles.get(m["start"], 2)
+                cands.append((2 * (here - self._sentence(m["start"])) + rank, rank, -m["start"], m["name"]))
+        # nearer sentences first, a speaker or main-clause subject worth one sentence over an embedded
+        # subject and two over any other mention
+        return min(cands)[3] if cands else None
 
 
 _ORG_WORDS = INSTITUTIONS | frozenset("""
