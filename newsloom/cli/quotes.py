@@ -101,7 +101,7 @@ def show_quote(ctx: click.Context, quote_id: str, as_json: bool) -> None:
 def _demo_quotes(loom: Any) -> None:
     if "quotes" not in loom.store.tables():
         return
-    rows = list_quotes(loom.store, limit=10)
+    rows = list_quotes(loom.store, limit=20)
     click.echo()
     click.echo(click.style("quotes", bold=True))
     print_table([{"speaker": r["speaker_name"] or r["speaker_text"] or "-", "cue": r["cue"] or "-",

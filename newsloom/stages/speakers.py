@@ -206,7 +206,7 @@ class SpeakerResolver:
             if hit["label"] == "NORP":
                 return None, None, False, False
             if hit["label"] in _NAMED and hit["label"] != "PERSON" and " " not in hit["name"]:
-                known = self._by_part(hit["name"])  # "Fukuda" tagged ORG after "Keiji Fukuda"
+                known = self._by_part(hit["name"]) or self._fuller(hit["name"])  # "Fukuda" after "Keiji Fukuda"
                 if known:
                     return known, None, True, False
             if hit["label"] in _NAMED:
@@ -236,6 +236,8 @@ class SpeakerResolver:
         ("Chris" named "Jesus Christ"): then a person whose first or last name is that word."""
         if hit["label"] != "PERSON":
             return hit["name"]
+        if " " not in hit["name"]:
+            return self._fuller(hit["name"]) or hit["name"]
         words = {w.casefold() for w in re.findall(r"[^\W\d_]+", hit["name"])}
         said = [w.casefold() for w in re.findall(r"[^\W\d_]+", hit["text"])]
         if said and not words & set(said):
@@ -243,6 +245,11 @@ class SpeakerResolver:
             if other:
                 return other
         return hit["name"]
+
+    def _fuller(self, surname: str) -> str | None:
+        """The one person-like full name of any type ending in ``surname`` ("Ines Varga", typed ORG)."""
+        fuller = {m["name"] for m in self.mentions if m["name"].split()[-1] == surname and _personlike(m["name"])}
+        return next(iter(fuller)) if len(fuller) == 1 else None
 
     def _by_part(self, word: str) -> str | None:
         """The one person of the article whose last (else first) name is ``word``."""
