@@ -500,12 +500,21 @@ class _MentionIndex:
             return self.mentions[i]
         return None
 
-    def person_before(self, offset: int) -> dict[str, Any] | None:
-        """The last person named before ``offset`` (what "he" or "she" most often points at)."""
+    def person_before(self, offset: int, doc: Any) -> dict[str, Any] | None:
+        """What "he" or "she" at ``offset`` most often points at: the last person named as the subject of a
+        clause before it, else the last person named before it."""
         i = bisect.bisect_left(self.people_starts, offset) - 1
+        for j in range(i, max(i - 12, -1), -1):
+            tok = doc.char_span(self.people[j]["start"], self.people[j]["end"], alignment_mode="expand")
+            if tok is not None and any(t.dep_ in ("nsubj", "nsubjpass") for t in tok):
+                return self.people[j]
         return self.people[i] if i >= 0 else None
 
 
+#: nouns that stand for the body a name before them names: "the UK government", "US troops"
+_INSTITUTIONS = frozenset("""government military army navy force forces troop troops soldier soldiers authority
+authorities administration police regime ministry embassy parliament court council official officials team
+rescuer rescuers delegation mission""".split())
 _CHILD_ORDER = {"appos": 0, "compound": 1, "pobj": 2, "prep": 2, "conj": 3, "poss": 5, "amod": 6}
 
 
@@ -514,14 +523,19 @@ def _named(token: Any, index: _MentionIndex) -> dict[str, Any] | None:
 
     Walks the phrase breadth-first from its head, appositions first and possessors last, so
     "Belarus' ally, President Vladimir Putin" gives Putin; a group adjective (NORP) only counts
-    when it is the head itself. "he"/"she"/"him"/"her" take the last person named before them.
+    when it is the head itself. "he"/"she"/"him"/"her" take the last person named as a subject before
+    them, else the last person named.
     """
     hit = index.at(token.idx)
     if hit is not None:
         return hit
     if token.lower_ in ("he", "she", "him", "her"):
-        return index.person_before(token.idx)
-    queue = sorted(token.children, key=lambda t: _CHILD_ORDER.get(t.dep_, 4))
+        return index.person_before(token.idx, token.doc)
+    # "Michael Jackson judge", "Assad supporters": a name modifying a person noun is not who the noun is
+    # (but "the UK government", "US troops" are the country acting)
+    queue = sorted((c for c in token.children if not (
+        token.pos_ == "NOUN" and c.dep_ == "compound" and token.lemma_.lower() not in _INSTITUTIONS)),
+        key=lambda t: _CHILD_ORDER.get(t.dep_, 4))
     seen = 0
     while queue and seen < 40:
         tok = queue.pop(0)
