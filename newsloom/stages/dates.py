@@ -5,7 +5,8 @@ Puts ``article.annotations["dates"]``, a list sorted by start of::
     {"start": int, "end": int, "text": str,
      "kind": "date"|"duration"|"set"|"vague"|"age",
      "value": "YYYY" | "YYYY-MM" | "YYYY-MM-DD" | "YYYY-Www" | None,
-     "precision": "day"|"week"|"month"|"year"|None, "anchor": "published"|"absolute"|"text:YYYY-MM-DD"|None}
+     "precision": "day"|"week"|"month"|"year"|None,
+     "anchor": "published"|"absolute"|"text:YYYY-MM-DD"|"comment:YYYY-MM-DD"|None}
 
 The expressions are spaCy's DATE entities, the TIME entities that name a day ("last night", "Monday
 morning"), and explicit dates spaCy missed or cut (datelines such as "Wed Sep 7, 2011", "Aug 11 (Reuters)",
@@ -34,8 +35,10 @@ after an amount) a ``set``, "recently" or "in recent years" ``vague``, "65-year-
 
 The anchor is the published date. An article with no date has none, so only expressions that
 state their own year resolve ("since 1994", "in 2020"); the rest stay ``None`` unless the text
-states a full date, which then becomes the anchor (``"text:YYYY-MM-DD"``). Expressions relative to
-the narrative ("six months later", "the day before") are not resolved.
+states a full date, which then becomes the anchor (``"text:YYYY-MM-DD"``). In a reader comment kept
+after the article (:mod:`newsloom.stages.comments`) the anchor is the date its header states
+(``"comment:YYYY-MM-DD"``), or none. Expressions relative to the narrative ("six months later", "the
+day before") are not resolved.
 """
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ from ..errors import MissingDependency
 from ..model import Article
 from ..nlp import doc_text
 from ..pipeline import stage
+from .comments import comment_headers
 
 __all__ = ["Dates", "KINDS", "Resolved", "resolve_expression", "kind_of", "clause_tense", "extract_dates",
            "format_value"]
@@ -571,11 +575,18 @@ def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
                 anchor, anchor_name = date.fromisoformat(got.value), f"text:{got.value}"
                 break
     starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
+    headers = comment_headers(text)
+    header_ends = [h.end for h in headers]
     out: list[dict[str, Any]] = []
     taken = -1  # the end of a list of days already expanded past its entity
     for x in exprs:
         if x.start < taken:
             continue
+        base, base_name = anchor, anchor_name
+        h = bisect.bisect_right(header_ends, x.start) - 1
+        if h >= 0:  # in a reader comment: its own date, if its header states one
+            base = date.fromisoformat(headers[h].date) if headers[h].date else None
+            base_name = f"comment:{headers[h].date}" if headers[h].date else None
         sent_start = starts[max(bisect.bisect_right(starts, x.start) - 1, 0)]
         tense = clause_tense(x.span, text, sent_start) if x.span is not None else _text_tense(
             text[sent_start:x.start], text[x.end:x.end + 80])
@@ -589,12 +600,12 @@ def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
         listed = _day_list(text, x.start, x.end)
         parts = listed or [(x.start, x.end, text[x.start:x.end])]
         for start, end, expression in parts:
-            got = resolve_expression(expression, anchor, tense=tense, before=before)
+            got = resolve_expression(expression, base, tense=tense, before=before)
             if got.value is None and got.kind == "date" and not listed:
-                start, end, got = _narrowed(text, start, end, anchor, tense, got)
+                start, end, got = _narrowed(text, start, end, base, tense, got)
             out.append({"start": start, "end": end, "text": text[start:end], "kind": got.kind, "value": got.value,
                         "precision": got.precision if got.value else None,
-                        "anchor": None if got.value is None else "absolute" if got.absolute else anchor_name})
+                        "anchor": None if got.value is None else "absolute" if got.absolute else base_name})
         taken = parts[-1][1] if listed else taken
     return out
 

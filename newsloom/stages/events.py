@@ -33,7 +33,8 @@ attack", "fears of an attack" or "did troops attack?". Steps, per sentence:
 5. the place is a GPE/LOC/FAC mention under an "in/at/near/on/from/to" phrase of the verb; the
    date is the dates stage's resolved expression nearest the verb in the sentence.
 
-An event needs a participant: a named actor or target, a person or group ("rebels", "he"), or a
+Nothing comes from reader comments kept after the article (:mod:`newsloom.stages.comments`). An
+event needs a participant: a named actor or target, a person or group ("rebels", "he"), or a
 passive subject ("100 people were killed"); "it" alone makes none.
 """
 from __future__ import annotations
@@ -44,7 +45,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..model import Article
+from ..nlp import doc_text
 from ..pipeline import stage
+from .comments import comments_start
 
 __all__ = ["Events", "LEXICON", "ACTIONS", "EVENT_NOUNS", "LIGHT_VERBS", "extract_events", "event_id", "asserted",
            "sense_ok"]
@@ -620,9 +623,12 @@ def extract_events(doc: Any, mentions: list[dict[str, Any]], dates: list[dict[st
         return []
     index = _MentionIndex(mentions)
     resolved = [d for d in dates if d.get("value")]
+    comments = comments_start(doc_text(doc))  # reader comments report nothing
     quoted = quoted_spans(quotes or [])
     out: list[dict[str, Any]] = []
     for sent in doc.sents:
+        if comments is not None and sent.end_char > comments:
+            break
         seen: set[tuple[str, Any, Any]] = set()  # one event per action and participants in a sentence
         for verb in sent:
             if verb.pos_ not in ("VERB", "AUX") or verb.dep_ == "dep":
