@@ -92,6 +92,9 @@ def test_a_threat_is_a_threaten_event(nlp):
     ("Western powers condemned Assad for crushing protests in Homs.", "COERCE"),  # a gerund after "for" happened
     ("Rebels fired rockets at Gaddafi's forces in Brega.", "FIGHT"),
     ("Dr Conrad Murray has pleaded not guilty to manslaughter.", "REJECT"),
+    ("Lavrov warned Georgia that Russia would respond.", "THREATEN"),              # a threat to someone
+    ("Rebels clashed with Gaddafi's forces near Brega.", "FIGHT"),
+    ("Barack Obama visited China in November.", "CONSULT"),
 ])
 def test_asserted_events_are_kept(nlp, text, action):
     assert action in [a for a, _ in _actions(nlp, text)]
@@ -110,6 +113,13 @@ def test_asserted_events_are_kept(nlp, text, action):
     ("A spokeswoman for Dr Murray insisted he was not a suspect.", "DEMAND"),
     ("Ankita Dudani agreed with the argument about the pound.", "AGREE"),       # an opinion
     ("BP would have to demonstrate it had learned its lessons.", "PROTEST"),
+    ("Experts in Geneva warned that swine flu could spark a global pandemic.", "THREATEN"),  # a forecast
+    ("A passenger on the Lufthansa flight complained of flu-like symptoms.", "ACCUSE"),
+    ("It is a pandemic in Mexico, as opposed to an epidemic.", "REJECT"),
+    ("A pupil who visited the US during the holidays was diagnosed on Sunday.", "CONSULT"),  # travel
+    ("The twins from Leeds fought for this thing for so long.", "FIGHT"),          # no armed side
+    ("The Department of Health releases an advert on swine flu.", "RELEASE"),
+    ("I urge anyone who reads this in London and agrees to comment.", "AGREE"),    # no one in particular
 ])
 def test_other_senses_give_no_event(nlp, text, action):
     assert action not in [a for a, _ in _actions(nlp, text)]

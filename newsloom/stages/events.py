@@ -280,6 +280,21 @@ def _agentive(tok: Any, index: _MentionIndex, action: str) -> bool:
                                              and lemma not in _HUMAN_NOUNS)
 
 
+_ARMED_NOUNS = frozenset("""troop troops soldier soldiers force forces rebel rebels militant militants fighter fighters
+insurgent insurgents army armies militia militias police policeman policemen gunman gunmen protester protesters
+demonstrator demonstrators guerrilla guerrillas marine marines tank tanks jet jets warplane warplanes sniper snipers
+regime government unit units battalion brigade loyalist loyalists opposition""".split())
+
+
+def _armed(tok: Any, index: _MentionIndex) -> bool:
+    """Can the phrase headed by ``tok`` be a side in a fight: a named group, place or person, or armed people?"""
+    m = index.at(tok.idx)
+    if m is not None:
+        return m["label"] in ("PERSON", "ORG", "GPE", "NORP", "LOC")
+    return tok.lemma_.lower() in _ARMED_NOUNS or tok.lower_ in _ARMED_NOUNS or any(
+        c.dep_ == "poss" and index.at(c.idx) is not None for c in tok.children)
+
+
 def _is_place(tok: Any, index: _MentionIndex) -> bool:
     m = index.at(tok.idx)
     return m is not None and m["label"] in (*_PLACE_LABELS, "ORG")
@@ -314,6 +329,21 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
                                     "expectation", "goal", "obligation", "condition", "cost", "end", "fate",
                                     "death", "resistance", "approval", "challenge") for o in partner):
             return False
+    if lemma == "oppose" and verb.i > 0 and verb.nbor(-1).lower_ == "as":
+        return False  # "as opposed to"
+    if lemma == "warn":  # a threat, not a forecast: "warned Russia", "warned that Moscow risked being left behind"
+        clauses = [c for c in kids if c.dep_ == "ccomp"]
+        clause_subjects = [g for c in clauses for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
+        return any(index.at(o.idx) is not None or o.lower_ in _PERSON_PRONOUNS for o in objs) or any(
+            index.at(g.idx) is not None and index.at(g.idx)["label"] in ("PERSON", "ORG", "GPE", "NORP")
+            for g in clause_subjects)
+    if lemma == "complain":
+        return not _prep_objects(verb, ("of",))  # "complaining of shortness of breath"
+    if lemma == "visit" and (subj is None or index.at(subj.idx) is None and subj.lower_ not in ("he", "she")):
+        return False  # a visit by a named person or body is a meeting; "a pupil who visited the US" travelled
+    if action == "FIGHT" and lemma in ("fight", "battle", "clash") and not any(
+            _armed(p, index) for p in [*objs, *_prep_objects(verb, ("with", "against")), *([subj] if subj else [])]):
+        return False  # "the twins fought for it": armed conflict needs a side that can wage it
     if lemma in ("telephone", "phone", "talk", "consult", "confer", "negotiate"):
         partners = objs + _prep_objects(verb, ("to", "with"))
         return bool(partners) and all(_human(p, index) for p in partners)
@@ -337,7 +367,7 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
         if any(o.lemma_.lower() in ("hospital", "clinic") for o in _prep_objects(verb, ("from",))):
             return False
         people = objs or ([subj] if passive else [])
-        return all(_human(o, index) for o in people)
+        return bool(people) and all(_human(o, index) for o in people)
     if action == "CONCEDE":
         return bool(obj_lemmas & _LIFTED) or (passive and subj.lemma_.lower() in _LIFTED)
     if action == "MOVE":
@@ -596,6 +626,9 @@ def _place(verb: Any, index: _MentionIndex, used: set[int]) -> dict[str, Any] | 
 
 
 _NO_PARTICIPANT = frozenset({"it", "this", "that", "there", "what", "which", "these", "those", "you"})
+#: no one in particular: "anyone who reads this and agrees"
+_NOBODY = frozenset({"anyone", "anybody", "everyone", "everybody", "someone", "somebody", "nobody", "whoever",
+                     "one"})
 #: the site's or a quoted speaker's voice, not an event the article reports: "We welcome comments"
 _FIRST_PERSON = frozenset({"i", "we", "you"})
 
@@ -659,7 +692,9 @@ def extract_events(doc: Any, mentions: list[dict[str, Any]], dates: list[dict[st
                 actor_tok, target_toks = subj, _objects(verb)
             if noun is None and not (_participant(actor_tok) or any(_participant(t) for t in target_toks)):
                 continue
-            if actor_tok is not None and (actor_tok.lower_ in _FIRST_PERSON
+            if actor_tok is not None and actor_tok.lower_ in ("who", "that") and actor_tok.head.dep_ == "relcl":
+                actor_tok = actor_tok.head.head  # "anyone who ... agrees": the noun the clause hangs on
+            if actor_tok is not None and (actor_tok.lower_ in _FIRST_PERSON or actor_tok.lower_ in _NOBODY
                                           or not _agentive(actor_tok, index, action)):
                 continue  # "We welcome comments"; "conservatism which has banned beer"
             actor = _named(actor_tok, index) if actor_tok is not None else None
