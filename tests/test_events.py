@@ -95,6 +95,9 @@ def test_a_threat_is_a_threaten_event(nlp):
     ("Lavrov warned Georgia that Russia would respond.", "THREATEN"),              # a threat to someone
     ("Rebels clashed with Gaddafi's forces near Brega.", "FIGHT"),
     ("Barack Obama visited China in November.", "CONSULT"),
+    ("Police in Cairo beat protesters with sticks.", "ASSAULT"),
+    ("The EU ministers agreed to work with Novartis on a vaccine.", "AGREE"),
+    ("Russia dismissed the claims by Poland as lies.", "REJECT"),
 ])
 def test_asserted_events_are_kept(nlp, text, action):
     assert action in [a for a, _ in _actions(nlp, text)]
@@ -120,6 +123,13 @@ def test_asserted_events_are_kept(nlp, text, action):
     ("The twins from Leeds fought for this thing for so long.", "FIGHT"),          # no armed side
     ("The Department of Health releases an advert on swine flu.", "RELEASE"),
     ("I urge anyone who reads this in London and agrees to comment.", "AGREE"),    # no one in particular
+    ("Maria Lopez usually asks me to clean my room.", "DEMAND"),                   # a habit
+    ("Rebel fighters in Kabul shot dead the zoo's elephant.", "ASSAULT"),         # an animal
+    ("Barcelona beat Chelsea last night in London.", "ASSAULT"),                  # sport
+    ("A colleague of Maria Lopez was dismissed by the company.", "REJECT"),       # fired
+    ("Princess welcomed her father Manny Pacquiao home in Manila.", "SUPPORT"),   # a greeting
+    ("It is one issue the Obama critics in Washington all agree on.", "AGREE"),   # an opinion
+    ("The 1918 Spanish flu outbreak in Europe killed tens of millions.", "ASSAULT"),
 ])
 def test_other_senses_give_no_event(nlp, text, action):
     assert action not in [a for a, _ in _actions(nlp, text)]

@@ -115,6 +115,8 @@ _OBJECTS = frozenset({"dobj", "obj", "attr", "dative"})
 _UNASSERTED_AUX = frozenset({"will", "would", "could", "can", "may", "might", "should", "must", "shall", "'ll", "'d",
                              "wo", "ca", "ought"})
 _CONDITIONS = frozenset({"if", "unless", "whether", "lest"})
+_HABITUAL = frozenset({"usually", "often", "always", "regularly", "sometimes", "generally", "normally", "typically",
+                       "frequently", "rarely", "seldom", "habitually", "routinely"})
 #: verbs and nouns under which an event is intended, expected, feared, denied or alleged, not asserted
 _UNASSERTED_HEADS = frozenset("""plan expect intend want hope seek try attempt aim prepare fear consider propose
 wish offer promise vow pledge threaten refuse fail decline deny reject avoid prevent stop refrain risk allege
@@ -155,6 +157,8 @@ def asserted(verb: Any, quoted: Any = None) -> bool:
             return False  # an infinitive: planned, wanted, urged, ordered, "is to be sent"
         if any(c.dep_ == "mark" and c.lower_ in _CONDITIONS for c in kids):
             return False
+        if depth == 0 and any(c.dep_ == "advmod" and c.lower_ in _HABITUAL for c in kids):
+            return False  # "she usually asks me to": a habit, not an event
         dep, head = node.dep_, node.head
         if head is node or dep in ("relcl", "ROOT"):
             return True
@@ -258,7 +262,7 @@ attacks raid raids bombing bombings offensive assault""".split())
 
 
 #: things that act without being agents of a political event: "the quake killed", "prices moved"
-_NOT_AGENTS = frozenset("""quake earthquake tremor aftershock storm hurricane cyclone typhoon flood floods tsunami
+_NOT_AGENTS = frozenset("""outbreak outbreaks heat drought famine quake earthquake tremor aftershock storm hurricane cyclone typhoon flood floods tsunami
 weather disease virus flu influenza infection epidemic pandemic illness cancer price prices market markets stock
 stocks share shares economy currency dollar pound euro oil crude law rule policy report study data
 decision measure ruling""".split())
@@ -295,6 +299,25 @@ def _armed(tok: Any, index: _MentionIndex) -> bool:
         c.dep_ == "poss" and index.at(c.idx) is not None for c in tok.children)
 
 
+_DISMISSED = frozenset("""claim claims allegation allegations report reports idea ideas suggestion suggestions
+criticism charge charges accusation accusations call calls appeal appeals request requests demand demands case
+lawsuit suit proposal proposals plan plans notion speculation rumour rumours rumor rumors concern concerns fear
+fears warning warnings possibility evidence comment comments remark remarks statement statements question
+questions offer offers threat threats idea talk reports""".split())
+_ANIMALS = frozenset("""animal animals elephant elephants snake snakes deer lion lions tiger tigers dog dogs cat cats
+pig pigs bird birds horse horses cow cows cattle sheep goat goats chicken chickens rabbit rabbits fish whale whales
+monkey monkeys bear bears wolf wolves rat rats mouse mice""".split())
+
+
+def _person(tok: Any, index: _MentionIndex) -> bool:
+    """Is the phrase headed by ``tok`` people: a named person or group, a pronoun, a people noun (not a country
+    or a club)?"""
+    m = index.at(tok.idx)
+    if m is not None:
+        return m["label"] in ("PERSON", "NORP")
+    return tok.lower_ in _PERSON_PRONOUNS or tok.lemma_.lower() in _HUMAN_NOUNS
+
+
 def _is_place(tok: Any, index: _MentionIndex) -> bool:
     m = index.at(tok.idx)
     return m is not None and m["label"] in (*_PLACE_LABELS, "ORG")
@@ -319,6 +342,8 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     passive = subj is not None and subj.dep_ == "nsubjpass"
     if lemma == "shoot" and (obj_lemmas & _MEDIA_NOUNS or (passive and subj.lemma_.lower() in _MEDIA_NOUNS)):
         return False  # "shot video of people praying"
+    if action == "ASSAULT" and any(v.lemma_.lower() in _ANIMALS for v in objs or ([subj] if passive else [])):
+        return False  # "shot dead the zoo's elephant"
     if lemma == "meet":
         if spin and verb.lower_ == "met":
             return False  # the Dutch "met" (with) of machine-translated text
@@ -349,8 +374,15 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
         return bool(partners) and all(_human(p, index) for p in partners)
     if lemma in ("aid", "assist") and not (objs and all(_human(o, index) for o in objs)):
         return False
-    if lemma == "agree" and any(not _human(o, index) for o in _prep_objects(verb, ("with",))):
-        return False  # "agreed with the argument" is an opinion
+    if lemma == "agree":  # an agreement to something, not an opinion ("agreed with the argument", "all agree on")
+        withs = _prep_objects(verb, ("with",))
+        return not any(not _human(o, index) for o in withs) and bool(
+            deps & {"xcomp", "ccomp", "dobj"} or withs or _prep_objects(verb, ("on", "to", "upon")))
+    if lemma == "dismiss":  # a claim or a call is rejected; a person dismissed is fired
+        return any(w.lemma_.lower() in _DISMISSED or w.lower_ in _DISMISSED
+                   for w in objs or ([subj] if passive else []))
+    if lemma == "welcome" and any(c.lower_ in ("home", "back") for c in kids):
+        return False  # "welcomed her father home": a greeting
     if lemma == "deny" and passive and objs:
         return False  # "was denied a number one"
     if lemma in ("allege", "commit") and passive:
@@ -415,8 +447,8 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     if action == "FIGHT" or lemma in ("attack", "beat", "kill", "bomb", "assault", "injure", "wound"):
         if obj_lemmas & _FIGHT_NOT or any(o.lemma_.lower() in _FIGHT_NOT for o in _prep_objects(verb, ("against",))):
             return False
-        if lemma == "beat" and objs and not all(_human(o, index) for o in objs):
-            return False  # "beat expectations"
+        if lemma == "beat" and not (objs and all(_person(o, index) for o in objs)):
+            return False  # "beat expectations", "Barcelona beat Chelsea": only people are beaten
         if lemma == "clash":
             partners = _prep_objects(verb, ("with",)) + ([subj] if subj is not None else [])
             return all(_human(p, index) for p in partners) if partners else True
