@@ -633,7 +633,7 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
     for parts, kind, frame in out:
         rec = _record(text, parts, kind, frame)
         if frame is not None:
-            rec["speaker_name"], rec["on_behalf_of"] = resolver.resolve(frame.speaker, frame.speaker_head)
+            rec["speaker_name"], rec["on_behalf_of"] = resolver.resolve(frame.speaker, frame.speaker_head, parts)
         records.append(rec)
     return records
 
