@@ -49,8 +49,8 @@ class Loom:
 
     def read_options(self, **overrides: Any) -> ReadOptions:
         opts = ReadOptions(
-            max_article_bytes=int(self.settings.get("reader.max_article_bytes", 10_000_000)),
-            max_decompressed_bytes=int(self.settings.get("reader.max_decompressed_bytes", 4_000_000_000)),
+            max_article_bytes=self.settings.get("reader.max_article_bytes"),
+            max_decompressed_bytes=self.settings.get("reader.max_decompressed_bytes"),
         )
         opts.extra["fetcher"] = self.fetcher  # URLs, feed --fetch, sitemaps
         for key, value in overrides.items():
@@ -62,7 +62,7 @@ class Loom:
         """Read, clean, annotate and store every input (paths, folders, ``-``, URLs)."""
         return ingest(self.store, inputs, pipeline=self.pipeline, format=format,
                       options=self.read_options(fetch=fetch),
-                      batch_size=int(self.settings.get("pipeline.batch_size", 64)), on_item=on_item,
+                      batch_size=self.settings.get("pipeline.batch_size"), on_item=on_item,
                       items=iter(items) if items is not None else None)
 
     def articles(self, **filters: Any) -> list[Article]:
