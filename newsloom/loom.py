@@ -10,7 +10,8 @@ from .export import export as _export
 from .ingest import IngestReport, ingest, record_to_article
 from .model import Article, Record
 from .pipeline import Pipeline
-from .readers import Item, ReadOptions
+from .queries.articles import search as search_articles
+from .readers import Item, ReadOptions, check_inputs
 from .settings import Settings
 from .storage import Store
 
@@ -57,10 +58,16 @@ class Loom:
             setattr(opts, key, value)
         return opts
 
-    def ingest(self, *inputs: str, format: str | None = None, fetch: bool = False,
+    def ingest(self, *inputs: str, format: str | None = None, fetch: bool = False, source: str | None = None,
                on_item: Callable[[Item], None] | None = None, items: Iterable[Item] | None = None) -> IngestReport:
-        """Read, clean, annotate and store every input (paths, folders, ``-``, URLs)."""
-        return ingest(self.store, inputs, pipeline=self.pipeline, format=format,
+        """Read, clean, annotate and store every input (paths, folders, ``-``, URLs).
+
+        A missing path or an unknown ``format`` raises before any model loads; ``source`` names the
+        source of records that carry none (else a record's source is the host of its URL).
+        """
+        if items is None:
+            check_inputs(inputs, format=format)
+        return ingest(self.store, inputs, pipeline=self.pipeline, format=format, source=source,
                       options=self.read_options(fetch=fetch),
                       batch_size=self.settings.get("pipeline.batch_size"), on_item=on_item,
                       items=iter(items) if items is not None else None)
@@ -72,7 +79,8 @@ class Loom:
         return self.store.article(article_id)
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        return self.store.search(query, limit=limit)
+        """Full-text search: FTS5 syntax when the query is valid FTS5, else its words (never a syntax error)."""
+        return search_articles(self.store, query, limit=limit)
 
     def export(self, kind: str, *, format: str = "jsonl", out: str | None = None) -> int:
         return _export(self.store, kind, format, out)

@@ -6,6 +6,7 @@ from typing import Any
 import click
 
 from ..errors import QueryError
+from ..queries.entities import list_entities
 from ..storage import Store
 from . import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
@@ -57,37 +58,29 @@ def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:
 @cli.command("entities")
 @click.option("--type", "etype", help="Only this type (PERSON, ORG, GPE, LOC, NORP, ...).")
 @click.option("--name", help="Only entities whose name or an alias contains this text.")
+@click.option("--article", "article_id", metavar="ID",
+              help="Only the entities of this article (id or unique prefix), most mentioned there first.")
 @click.option("--limit", default=50, show_default=True, help="How many entities.")
 @json_option
 @click.pass_context
 @library_errors
-def entities_cmd(ctx: click.Context, etype: str | None, name: str | None, limit: int, as_json: bool) -> None:
+def entities_cmd(ctx: click.Context, etype: str | None, name: str | None, article_id: str | None, limit: int,
+                 as_json: bool) -> None:
     """List entities (people, organisations, places), most mentioned first.
 
     Example:
 
         newsloom entities --type PERSON --limit 20
+
+        newsloom entities --article 3f2a9c
     """
     with open_loom(ctx) as loom:
-        store = loom.store
-        if "entities" not in store.tables():
-            raise QueryError("this database has no entities yet", code="E410")
-        where, params = [], []
-        if etype:
-            where.append("type = ?")
-            params.append(etype.upper())
-        if name:
-            where.append("(name LIKE ? OR id IN (SELECT entity_id FROM aliases WHERE alias LIKE ?))")
-            params += [f"%{name}%", f"%{name}%"]
-        sql = ("SELECT id, name, type, mentions, articles, (SELECT count(*) FROM aliases a WHERE a.entity_id ="
-               " entities.id) AS aliases FROM entities" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY mentions DESC, name LIMIT ?")
-        rows = list(store.rows(sql, [*params, limit]))
+        rows = list_entities(loom.store, type=etype, name=name, article=article_id, limit=limit)
         if as_json:
             emit_json(rows)
             return
         print_table([{**r, "id": r["id"][:12]} for r in rows],
-                    ["id", "type", "mentions", "articles", "aliases", "name"])
+                    ["id", "type", *(["in_article"] if article_id else []), "mentions", "articles", "aliases", "name"])
 
 
 @show.command("entity")
