@@ -13,6 +13,7 @@ _ARTICLE_FIELDS = ("id", "external_id", "source", "url", "title", "published", "
 
 @exporter("articles")
 def export_articles(store: Store) -> Iterator[dict[str, Any]]:
+    """One row per article: metadata, clean text, copy link, quality flags and what cleaning removed."""
     for art in store.iter_articles():
         row = {f: getattr(art, f) for f in _ARTICLE_FIELDS}
         row["story_id"] = None  # the contract's join key to stories; null until a stories stage exists
@@ -23,6 +24,7 @@ def export_articles(store: Store) -> Iterator[dict[str, Any]]:
 
 @exporter("rejects")
 def export_rejects(store: Store) -> Iterator[dict[str, Any]]:
+    """One row per rejected input record: the input (file, file:line, URL), code and reason."""
     yield from store.rejects()
 from . import quotes_export  # noqa: E402,F401
 from . import export_copies  # noqa: E402,F401

@@ -41,6 +41,11 @@ class Spec:
     allowed: str = ""
 
     @property
+    def accepts(self) -> str:
+        """The type and the allowed values in words: ``an integer, at least 1``."""
+        return self.kind + (f", {_allowed_words(self.allowed)}" if self.allowed else "")
+
+    @property
     def kind(self) -> str:
         """The expected type in words, for error messages and ``newsloom settings``."""
         if isinstance(self.default, list):
@@ -51,6 +56,8 @@ class Spec:
     def check(self, value: Any, origin: "Origin") -> Any:
         """``value`` converted to this setting's type (text is parsed); raises ConfigError if it does not fit."""
         try:
+            if origin.kind == "file" and isinstance(value, str) and not isinstance(self.default, str):
+                raise ValueError(value)  # TOML has types: "false" or "0.5" in quotes is text, not what is meant
             out = _convert(value, self.default)
         except ValueError:
             raise ConfigError(f"setting {self.name} expects {self.kind}, not {value!r} ({origin}). "
@@ -376,13 +383,17 @@ class Settings:
 
     @property
     def stages(self) -> list[str]:
-        return list(self.get("pipeline.stages", []))
+        return list(self.get("pipeline.stages"))
+
+    @classmethod
+    def specs(cls) -> list[Spec]:
+        """Every declared setting: shipped ones in file order, then those registered stages declare."""
+        return list(_schema()[0].values())
 
     @classmethod
     def documented(cls) -> list[tuple[str, Any, str]]:
         """Every declared setting as (dotted name, default, help), help from the comments above it."""
-        return [(s.name, s.default, s.help + (f" (allowed: {s.allowed})" if s.allowed else ""))
-                for s in _schema()[0].values()]
+        return [(s.name, s.default, s.help) for s in cls.specs()]
 
     def flat(self) -> dict[str, Any]:
         """Every setting as ``dotted.name -> value``."""

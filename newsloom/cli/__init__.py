@@ -15,9 +15,9 @@ from .. import __version__
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-DB_HELP = "SQLite database file (before or after the command)."
-CONFIG_HELP = "Settings file (TOML; before or after the command)."
-SETTING_HELP = "Override one setting, e.g. -s stages.clean.repeat_similarity 0.6 (before or after the command)."
+DB_HELP = "SQLite database file (also after the command)."
+CONFIG_HELP = "Settings file (TOML; also after the command)."
+SETTING_HELP = "Override one setting, e.g. -s stages.clean.repeat_similarity 0.6 (also after the command)."
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -59,11 +59,12 @@ def _after_command(key: str):
 def global_options(cmd: click.Command) -> click.Command:
     """Let ``--db``, ``--config`` and ``-s`` follow the command too (``newsloom ingest x --db a.db``)."""
     cmd.params += [
-        click.Option(["--db"], metavar="FILE", expose_value=False, callback=_after_command("db"), help=DB_HELP),
+        click.Option(["--db"], metavar="FILE", expose_value=False, callback=_after_command("db"),
+                     help="SQLite database file (as before the command)."),
         click.Option(["--config"], type=click.Path(dir_okay=False), expose_value=False,
-                     callback=_after_command("config"), help=CONFIG_HELP),
+                     callback=_after_command("config"), help="Settings file (as before the command)."),
         click.Option(["-s", "--setting"], nargs=2, multiple=True, metavar="KEY VALUE", expose_value=False,
-                     callback=_after_command("settings"), help=SETTING_HELP),
+                     callback=_after_command("settings"), help="Override one setting (as before the command)."),
     ]
     return cmd
 

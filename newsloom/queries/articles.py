@@ -12,6 +12,7 @@ __all__ = ["article_record", "search", "words_query"]
 #: control characters end an FTS5 query string early (a NUL) or mean nothing in one
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WORD = re.compile(r"[^\W_]+")
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b")
 
 
 def article_record(store: Store, ref: str) -> dict[str, Any]:
@@ -51,8 +52,9 @@ def article_record(store: Store, ref: str) -> dict[str, Any]:
 
 def words_query(text: str) -> str:
     """An FTS5 query that finds every word of ``text``, wherever it is: each run of letters and digits
-    quoted (``Belarus-Poland`` -> ``"Belarus" "Poland"``; ``Lukashenko's`` -> ``"Lukashenko" "s"``)."""
-    return " ".join(f'"{word}"' for word in _WORD.findall(text))
+    quoted (``Belarus-Poland`` -> ``"Belarus" "Poland"``), a possessive dropped (``Lukashenko's`` ->
+    ``"Lukashenko"``, which finds the possessive too)."""
+    return " ".join(f'"{word}"' for word in _WORD.findall(_POSSESSIVE.sub("", text)))
 
 
 def search(store: Store, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
