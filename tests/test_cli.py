@@ -231,6 +231,7 @@ def test_long_evaluations_show_progress_on_stderr(run, monkeypatch):
     assert "tiny" in run("eval").output
     quiet = run("eval", "tiny", "--silent")
     assert quiet.stderr == "" and "done" in quiet.stdout
+    assert json.loads(run("eval", "tiny", "--json").output)[0]["rows"] == [{"done": 3}]  # stdout+stderr stay JSON
     assert [list(progress(range(2), desc="api"))] == [[0, 1]]  # the Python API stays silent
 
 

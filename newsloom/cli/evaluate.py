@@ -1,6 +1,10 @@
 """``newsloom eval`` and ``newsloom bench``."""
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
+
 import click
 
 from ..eval import Table, benchmarks, evaluations
@@ -32,7 +36,19 @@ def _pick(registry: dict, name: str, what: str) -> None:
         raise click.BadParameter(f"unknown {what} {name!r}; known: {', '.join(sorted(registry))}", param_hint="NAME")
 
 
-silent_option = click.option("--silent", is_flag=True, help="No progress on stderr.")
+silent_option = click.option("--silent", is_flag=True,
+                             help="No progress on stderr (with --json: only a bar, on a terminal).")
+
+
+@contextlib.contextmanager
+def _progress(silent: bool, as_json: bool) -> Iterator[None]:
+    """Progress on stderr while the command runs: lines when stderr is not a terminal, except with --json
+    (stdout and stderr are often read together by machines)."""
+    show_progress(not silent and (not as_json or sys.stderr.isatty()))
+    try:
+        yield
+    finally:
+        show_progress(False)
 
 
 @cli.command("eval")
@@ -59,8 +75,9 @@ def eval_cmd(name: str | None, data: str | None, as_json: bool, options: tuple[t
         _list(evals, "eval", "evaluations")
         return
     _pick(evals, name, "evaluation")
-    show_progress(not silent)
-    _print_tables(evals[name][0](data, **dict(options)), as_json)
+    with _progress(silent, as_json):
+        tables = evals[name][0](data, **dict(options))
+    _print_tables(tables, as_json)
 
 
 @cli.command("bench")
@@ -90,9 +107,10 @@ def bench_cmd(names: tuple[str, ...], n: int | None, data: str | None, as_json: 
         return
     for name in names:
         _pick(benches, name, "benchmark")
-    show_progress(not silent)
     for name in names:
         kwargs: dict[str, object] = {"data": data, **{k: int(v) if v.isdigit() else v for k, v in options}}
         if n is not None:
             kwargs["n"] = n
-        _print_tables(benches[name][0](**kwargs), as_json)
+        with _progress(silent, as_json):
+            tables = benches[name][0](**kwargs)
+        _print_tables(tables, as_json)
