@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from newsloom import pipeline, stage
 from newsloom.cli import cli
 from newsloom.errors import ConfigError
-from newsloom.fetch import FetchSettings
+from newsloom.readers.fetch import FetchSettings
 from newsloom.readers import ReadOptions
 from newsloom.settings import Settings
 from newsloom.stages.clean import Clean

@@ -3,10 +3,7 @@ database ``--db``, ``--config`` and ``-s`` after the command name too."""
 import click
 
 from . import cli, global_options
-from . import demo, evaluate, export, ingest, read, settings_cmd, watch  # noqa: F401
-from . import entities  # noqa: E402,F401  (entities, show entity)
-from . import quotes  # noqa: E402,F401  (quotes, show quote)
-from . import copies  # noqa: E402,F401  (show copies, demo section)
+from . import articles, copies, demo, entities, eval, export, ingest, quotes, settings, watch  # noqa: F401
 
 #: commands that open no database and read no settings
 _NO_STORE = {"eval", "bench"}

@@ -5,11 +5,11 @@ from typing import Any
 
 import click
 
-from ..queries.quotes import list_quotes, quote_record
+from ..queries import has_table
 from . import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
-from .read import show
+from .articles import show
 
 
 @cli.command("quotes")
@@ -30,7 +30,7 @@ def quotes_cmd(ctx: click.Context, speaker: str | None, article_id: str | None, 
         newsloom quotes --article 3f2a9c
     """
     with open_loom(ctx) as loom:
-        rows = list_quotes(loom.store, speaker=speaker, article=article_id, limit=limit)
+        rows = loom.quotes(speaker=speaker, article=article_id, limit=limit)
         if as_json:
             emit_json(rows)
             return
@@ -52,7 +52,7 @@ def show_quote(ctx: click.Context, quote_id: str, as_json: bool) -> None:
         newsloom show quote 9c2e41
     """
     with open_loom(ctx) as loom:
-        rec = quote_record(loom.store, quote_id)
+        rec = loom.quote(quote_id)
     if as_json:
         emit_json(rec)
         return
@@ -68,9 +68,9 @@ def show_quote(ctx: click.Context, quote_id: str, as_json: bool) -> None:
 
 
 def _demo_quotes(loom: Any) -> None:
-    if "quotes" not in loom.store.tables():
+    if not has_table(loom.store, "quotes"):
         return
-    rows = list_quotes(loom.store, limit=10)
+    rows = loom.quotes(limit=10)
     click.echo()
     click.echo(click.style("quotes", bold=True))
     print_table([{"speaker": r["speaker_name"] or r["speaker_text"] or "-", "cue": r["cue"] or "-",

@@ -13,7 +13,7 @@ Parsing steps (:func:`parse_xml`):
 
 A feed item becomes a Record: with full content (``content:encoded``, Atom ``content``) its text;
 with only a summary, the summary and the link, unless ``--fetch`` asks for the linked page,
-which is then fetched politely (:mod:`newsloom.fetch`) and extracted. A sitemap lists links
+which is then fetched politely (:mod:`newsloom.readers.fetch`) and extracted. A sitemap lists links
 only: without ``--fetch`` it is one Rejected saying so; with it, its pages are fetched (news
 sitemap metadata fills title, date and language) and a sitemap index is followed two levels deep.
 """
@@ -30,7 +30,7 @@ from urllib.parse import urljoin
 
 from ..errors import Rejected
 from ..model import Record, source_from_url
-from ..published import parse_published
+from .published import parse_published
 from .registry import Item, ReadOptions, reader
 
 __all__ = ["Feed", "FeedEntry", "parse_xml", "parse_feed", "feed_items", "entry_items", "fragment_text",
@@ -373,7 +373,7 @@ def fetcher_for(options: ReadOptions) -> tuple[Any, bool]:
     fetcher = options.extra.get("fetcher")
     if fetcher is not None:
         return fetcher, False
-    from ..fetch import Fetcher
+    from .fetch import Fetcher
 
     return Fetcher(), True
 
@@ -421,7 +421,7 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
 
 def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected:
     """Fetch and extract the page an entry links to; entry metadata wins over the page's guesses."""
-    from ..fetch import FetchError
+    from .fetch import FetchError
     from .html import extract_html
 
     assert entry.link is not None
@@ -445,7 +445,7 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected
 
 
 def _child_sitemap(entry: FeedEntry, where: str, options: ReadOptions, fetcher: Any, depth: int) -> Iterator[Item]:
-    from ..fetch import FetchError
+    from .fetch import FetchError
     from .decode import gunzip_bytes
 
     if depth >= MAX_SITEMAP_DEPTH:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import click
 
-from ..queries.articles import article_record
 from . import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 
@@ -60,15 +59,16 @@ def show_article(ctx: click.Context, article_id: str, removed: bool, as_json: bo
         newsloom show article 3f2a9c
     """
     with open_loom(ctx) as loom:
-        rec = article_record(loom.store, article_id)
+        rec = loom.article_record(article_id)
     if as_json:
         emit_json(rec)
         return
     click.echo(click.style(rec["title"], bold=True))
     for label, key in (("id", "id"), ("external id", "external_id"), ("source", "source"), ("url", "url"),
                        ("published", "published"), ("language", "language"), ("author", "author")):
-        if rec[key] or key == "published":
-            click.echo(f"{label:>12}: {rec[key] or 'unknown'}")
+        value = rec[key] or ("unknown" if key == "published" else None)
+        if value:
+            click.echo(f"{label:>12}: {value}")
     if rec["original"]:
         orig = rec["original"]
         click.echo(f"{'copy':>12}: {rec['copy_kind']} copy of {orig['id']} ({orig['source'] or '-'}: {orig['title']})")
@@ -76,11 +76,11 @@ def show_article(ctx: click.Context, article_id: str, removed: bool, as_json: bo
         if isinstance(flag, dict):
             click.echo(f"{'quality':>12}: {name} {flag.get('score', '')}")
     _section("copies of it", rec["copies"], ["id", "copy_kind", "source", "published", "title"])
-    _section("entities", rec.get("entities"), ["type", "mentions", "name", "forms"])
-    _section("quotes", rec.get("quotes"), ["speaker", "kind", "cue", "text"],
+    _section("entities", rec["entities"], ["type", "mentions", "name", "forms"])
+    _section("quotes", rec["quotes"], ["speaker", "kind", "cue", "text"],
              lambda q: {**q, "speaker": q["speaker_name"] or q["speaker_text"] or "-"})
-    _section("dates", rec.get("dates"), ["text", "value", "precision"])
-    _section("events", rec.get("events"), ["date", "action", "actor", "target", "place"],
+    _section("dates", rec["dates"], ["text", "value", "precision"])
+    _section("events", rec["events"], ["date", "action", "actor", "target", "place"],
              lambda e: {**e, "date": e["date"] or "-"})
     click.echo()
     click.echo(rec["text"])
@@ -91,7 +91,7 @@ def show_article(ctx: click.Context, article_id: str, removed: bool, as_json: bo
             click.echo(f"  - [{cut['reason']}] {cut['text'][:160]}")
 
 
-def _section(title: str, rows: list[dict] | None, columns: list[str], shape=None) -> None:
+def _section(title: str, rows: list[dict], columns: list[str], shape=None) -> None:
     """A titled table of an article's records; nothing when there are none (or the stage did not run)."""
     if not rows:
         return
