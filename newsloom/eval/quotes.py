@@ -23,6 +23,7 @@ from ..stages.quotes import Quotes, doc_mentions
 from ..stages.speakers import REPRESENTATIVES
 from .facts import names_match
 from . import Table, bench_data_root, evaluation
+from .progress import progress
 
 __all__ = ["eval_quotes", "load_split", "score", "source_name", "Scores", "SPEECH_CUE", "polnear_folder"]
 
@@ -309,7 +310,7 @@ def eval_quotes(data: str | None = None, split: str | None = None, limit: str | 
         articles = (Article(id=d["id"], external_id=d["id"], title=d.get("title") or "", text=d["text"],
                             language="en") for d, _ in items)
         gold_of = {d["id"]: g for d, g in items}
-        for art in pipe.pipe(articles, batch_size=16):
+        for art in progress(pipe.pipe(articles, batch_size=16), desc=f"eval quotes {folder.name}", total=len(items)):
             mentions = art.annotations.get("mentions")
             if mentions is None and art.annotations.get("doc") is not None:
                 mentions = doc_mentions(art.annotations["doc"])
