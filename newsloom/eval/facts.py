@@ -15,6 +15,7 @@ predictions in, counts out.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import sys
@@ -70,8 +71,6 @@ class Locator:
             return None
         lo, hi = 0, len(self.squeezed)
         if within is not None:
-            import bisect
-
             lo = bisect.bisect_left(self.offsets, within[0])
             hi = bisect.bisect_left(self.offsets, within[1])
         at = self.squeezed.find(needle, lo, hi)

@@ -20,12 +20,16 @@ from ..model import Article
 from ..pipeline import Pipeline, registered_stages
 from ..settings import Settings
 from ..stages.quotes import Quotes, doc_mentions
+from ..stages.speakers import REPRESENTATIVES
 from .facts import names_match
 from . import Table, bench_data_root, evaluation
+from .progress import progress
 
 __all__ = ["eval_quotes", "load_split", "score", "source_name", "Scores", "SPEECH_CUE", "polnear_folder"]
 
 _NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC")
+#: words before a name in a source span that make the name someone else than the source
+_NOT_NAMED = re.compile(r"\b(?:for|of|at|from|with|in)\b|\b(?:" + "|".join(sorted(REPRESENTATIVES)) + r")\b")
 
 #: a cue counts as "speech" when one of its words starts with one of these stems (say, told, according to, ...)
 SPEECH_CUE = re.compile(r"\b(say|said|tell|told|accord|add|writ|wrote|ask|explain|note|argu|claim|repl|respond|"
@@ -186,14 +190,21 @@ def _match(preds: list[PredQuote], gold: list[GoldQuote]) -> list[tuple[int, int
     return out
 
 
-def source_name(source: Spans | None, mentions: list[dict[str, Any]]) -> str | None:
-    """The in-article name of the named mention inside a gold source span (a person first, then the longest)."""
+def source_name(text: str, source: Spans | None, mentions: list[dict[str, Any]]) -> str | None:
+    """The in-article name of the named mention that heads a gold source span (a person first, then the
+    longest; only an apposition may follow it), unless words before it make it another's ("a spokesman
+    for X", "officials in X"). None when the source is not named ("the Indiana governor", "he")."""
     if not source:
         return None
     hits = [m for m in mentions if m.get("label") in _NAMED and _overlap([(m["start"], m["end"])], source) > 0]
     if not hits:
         return None
-    return max(hits, key=lambda m: (m["label"] == "PERSON", m["end"] - m["start"]))["name"]
+    best = max(hits, key=lambda m: (m["label"] == "PERSON", m["end"] - m["start"]))
+    before = text[min(s for s, _ in source):best["start"]].lower()
+    after = text[best["end"]:max(e for _, e in source)].strip()
+    if _NOT_NAMED.search(before) or (after and after[0] not in ",(\u2014-"):
+        return None  # "a spokesman for Mr Assad", "the Indiana governor": the source is the role, not the name
+    return best["name"]
 
 
 def score(text: str, preds: list[PredQuote], gold: list[GoldQuote], into: dict[str, Scores],
@@ -228,7 +239,7 @@ def score(text: str, preds: list[PredQuote], gold: list[GoldQuote], into: dict[s
                 sp = preds[i].speaker
                 if sp is not None and _overlap([sp], gold[j].source) > 0:
                     s.speaker_right += 1
-                named = source_name(gold[j].source, mentions or [])
+                named = source_name(text, gold[j].source, mentions or [])
                 if named:
                     s.resolved_total += 1
                     s.resolved_right += names_match(named, preds[i].name)
@@ -299,7 +310,7 @@ def eval_quotes(data: str | None = None, split: str | None = None, limit: str | 
         articles = (Article(id=d["id"], external_id=d["id"], title=d.get("title") or "", text=d["text"],
                             language="en") for d, _ in items)
         gold_of = {d["id"]: g for d, g in items}
-        for art in pipe.pipe(articles, batch_size=16):
+        for art in progress(pipe.pipe(articles, batch_size=16), desc=f"eval quotes {folder.name}", total=len(items)):
             mentions = art.annotations.get("mentions")
             if mentions is None and art.annotations.get("doc") is not None:
                 mentions = doc_mentions(art.annotations["doc"])

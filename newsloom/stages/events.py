@@ -47,6 +47,7 @@ from typing import Any
 from ..model import Article
 from ..nlp import doc_text
 from ..pipeline import stage
+from ..settings import stage_settings
 from .comments import comments_start
 
 __all__ = ["Events", "LEXICON", "ACTIONS", "EVENT_NOUNS", "LIGHT_VERBS", "extract_events", "event_id", "asserted",
@@ -758,7 +759,7 @@ class Events:
     """Asserted actor-action-target events with place and date, from the dependency parse and a verb lexicon."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"spin_met": 0.5, **(settings.stage("events") if settings else {})}
+        self.cfg = stage_settings(settings, "events")
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")

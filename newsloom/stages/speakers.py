@@ -109,6 +109,7 @@ class SpeakerResolver:
         self.mentions = mentions
         self._starts = [m["start"] for m in mentions]
         self.said: list[_Said] = []
+        self._excluded: list[tuple[int, int]] = []
         quoted = sorted(quoted or [])
         self.persons = [m for m in mentions if m["label"] == "PERSON" and _plausible_person(m["name"])
                         and not _inside(m["start"], quoted)]
@@ -170,10 +171,16 @@ class SpeakerResolver:
         return max(hits, key=lambda m: (m["label"] == "PERSON", m["end"] - m["start"])) if hits else None
 
     # -- the cascade ----------------------------------------------------------------------------------
-    def resolve(self, speaker: tuple[int, int] | None, head: Any) -> tuple[str | None, str | None]:
-        """(speaker name, on_behalf_of) for one speaker phrase; remembers the speaker for later pronouns."""
+    def resolve(self, speaker: tuple[int, int] | None, head: Any, content: list[tuple[int, int]] | None = None
+                ) -> tuple[str | None, str | None]:
+        """(speaker name, on_behalf_of) for one speaker phrase; remembers the speaker for later pronouns.
+
+        ``content``: what the frame reports; a name inside it is never the antecedent of the speaker pronoun
+        ("Gadhafi is killing his people ..., he said": he is not Gadhafi).
+        """
         if speaker is None:
             return None, None
+        self._excluded = sorted(content or [])
         name, behalf, person, org = self._resolve(speaker, head)
         if name:
             self.said.append(_Said(speaker[0], name, person, org))
@@ -202,6 +209,11 @@ class SpeakerResolver:
                 return named["name"], None, True, False
             return None, (self._principal(obj) if obj is not None else None), False, False
         hit = self._mention_at(head.idx, head.idx + len(head))
+        if hit is not None and hit["text"].isupper() and len(hit["text"]) > 5:  # "WASHINGTON -- President Obama"
+            hit = None
+            named = self._phrase_person(speaker)
+            if named:
+                return named, None, True, False
         if hit is not None:
             if hit["label"] == "NORP":
                 return None, None, False, False
@@ -219,7 +231,8 @@ class SpeakerResolver:
             behalf = self._principal(head, skip=named) if word in REPRESENTATIVES else None
             return named["name"], behalf, True, False
         if head.pos_ == "PROPN" and head.text[:1].isupper() and word not in INSTITUTIONS | REPRESENTATIVES:
-            return self._bare_name(head), None, True, False
+            name = self._bare_name(head) or self._phrase_person(speaker)
+            return name, None, True, False
         if head.pos_ not in ("NOUN", "PROPN"):
             return None, None, False, False
         if word in REPRESENTATIVES:
@@ -272,6 +285,19 @@ class SpeakerResolver:
                 "DATE", "TIME", "NORP", "CARDINAL"):
             return " ".join(words)
         return None
+
+    def _phrase_person(self, speaker: tuple[int, int]) -> str | None:
+        """The last person named in the speaker phrase itself, not behind a preposition or a possessive
+        ("Lt. Col. Paddy Ankunda", "Rep. Trey Gowdy (R-S.C.)"; not "a spokesman for Mr Assad")."""
+        start, end = speaker
+        found = None
+        for m in self.persons:
+            if start <= m["start"] and m["end"] <= end:
+                before = self.text[start:m["start"]].lower()
+                if not re.search(r"\b(?:for|of|at|from|with|in|by|to)\b|['\u2019]s\b", before) and \
+                        not self.text[m["end"]:m["end"] + 2].startswith(("'s", "\u2019s")):
+                    found = m["name"]
+        return found
 
     def _appositive(self, head: Any) -> dict[str, Any] | None:
         """A person named in apposition to the head ("Michael Jackson's father, Joe Jackson")."""
@@ -369,7 +395,7 @@ class SpeakerResolver:
             if lo <= s.pos < pos and (s.org if org else s.person) and self._fits(s.name, gender):
                 cands.append((2 * (here - self._sentence(s.pos)), 0, -s.pos, s.name))
         for m in pool:
-            if lo <= m["start"] < pos and self._fits(m["name"], gender):
+            if lo <= m["start"] < pos and self._fits(m["name"], gender) and not _inside(m["start"], self._excluded):
                 rank = self.roles.get(m["start"], 2)
                 cands.append((2 * (here - self._sentence(m["start"])) + rank, rank, -m["start"], m["name"]))
         # nearer sentences first, a speaker or main-clause subject worth one sentence over an embedded
