@@ -419,7 +419,7 @@ _MODAL = frozenset({"could", "can", "may", "might", "must", "should", "ought"})
 _HAVE = frozenset({"have", "has", "had", "'ve", "'d"})
 #: words that put what follows them in the future: "is expected to", "due on", "plans to", "next"
 _FUTURE_HEADS = frozenset("""expect schedule due set plan intend aim hope prepare propose want seek promise pledge
-vow threaten poise slate upcoming coming forthcoming likely about go""".split())
+vow threaten poise slate likely about go""".split())
 _FUTURE_WORDS = re.compile(r"\b(?:will|'ll|shall|would|is due|are due|due (?:to|on|in)|scheduled|expected to|"
                            r"(?:is|are|was|were) set to|plans? to|planned|intends? to|going to|(?:is|are) to|upcoming|"
                            r"next|coming|forthcoming)\b", re.I)
@@ -436,42 +436,44 @@ _CLAUSE_END = re.compile(r"[,;:.!?()]|\s(?:and|but|while|whereas|as|because)\s")
 _NOT_PAST = frozenset("need speed indeed hundred bed red seed feed breed proceed exceed succeed bred shed".split())
 
 
-def clause_tense(span: Any, text: str, sent_start: int) -> str | None:
+def clause_tense(span: Any, text: str, sent_start: int, start: int, end: int) -> str | None:
     """The tense of the clause a temporal expression stands in: "past", "present", "future" or None.
 
     In a parsed sentence, the verb the expression hangs on (through nouns and prepositions) with its
-    auxiliaries: "will"/"would"/"shall", or an infinitive under expect/schedule/plan/due/..., is the
-    future; a past form or "has" + participle the past; a present form the present. Otherwise (an
-    unparsed sentence, or no verb), the nearest tense word before it in the sentence, else the first
-    after it.
+    auxiliaries: "will"/"would"/"shall", a modal, or an infinitive under expect/schedule/plan/due/..., is
+    the future; a past form or "has" + participle the past; a present form the present; "due",
+    "scheduled", "upcoming" on the way to it the future. Otherwise (an unparsed sentence, or no verb),
+    the nearest tense word before it in the sentence, else the first in the clause it opens.
 
     Args:
-        span: the expression's spaCy Span (or None to read the text alone).
+        span: the expression's spaCy Span, or None (an expression found by pattern: the text alone).
         text: the article text.
         sent_start: the character offset of the expression's sentence.
+        start: the expression's start offset.
+        end: its end offset.
     """
     if span is not None and span.root.dep_ not in ("dep", "") and span.root.pos_:
         got = _parsed_tense(span.root)
         if got is not None:
             return got
-    start = span.start_char if span is not None else sent_start
-    return _text_tense(text[sent_start:start], "")
+    return _text_tense(text[sent_start:start], text[end:end + 80])
+
+
+#: words on the way from an expression to its verb that put it in the future: "due on", "the upcoming vote"
+_FUTURE_ON_PATH = frozenset({"due", "upcoming", "coming", "forthcoming", "schedule", "plan"})
 
 
 def _parsed_tense(token: Any) -> str | None:
     tok = token
     for _ in range(8):
-        if tok.lemma_.lower() in _FUTURE_HEADS and tok.pos_ in ("ADJ", "VERB") and tok is not token:
-            if tok.lemma_.lower() in ("due", "upcoming", "coming", "forthcoming", "schedule", "plan"):
-                return "future"
+        if tok is not token and tok.lemma_.lower() in _FUTURE_ON_PATH and tok.pos_ in ("ADJ", "VERB"):
+            return "future"
         if tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("amod", "compound"):
-            break
+            return _verb_tense(tok)
         if tok.head is tok:
             return None
         tok = tok.head
-    else:
-        return None
-    return _verb_tense(tok)
+    return None
 
 
 def _verb_tense(verb: Any) -> str | None:
@@ -589,10 +591,7 @@ def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
             base = date.fromisoformat(headers[h].date) if headers[h].date else None
             base_name = f"comment:{headers[h].date}" if headers[h].date else None
         sent_start = starts[max(bisect.bisect_right(starts, x.start) - 1, 0)]
-        tense = clause_tense(x.span, text, sent_start) if x.span is not None else _text_tense(
-            text[sent_start:x.start], text[x.end:x.end + 80])
-        if x.span is not None and tense is None:
-            tense = _text_tense("", text[x.end:x.end + 80])
+        tense = clause_tense(x.span, text, sent_start, x.start, x.end)
         before = text[max(0, x.start - 30):x.start]
         if re.search(r"\bsince\s*$", before) or text.startswith("since", x.start):
             tense = "past"  # "since January": always before

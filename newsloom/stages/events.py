@@ -18,8 +18,9 @@ attack", "fears of an attack" or "did troops attack?". Steps, per sentence:
 2. the event must be asserted (:func:`asserted`): no negation; no modal or future auxiliary
    (will, would, could, may, ...); not an infinitive ("to attack": planned, wanted, ordered, urged);
    not under "if"/"unless"/"whether"; not under a verb or noun of intention, fear or denial (plan,
-   expect, hope, fear, threaten, deny, accuse X of, attempts to, ...); not in a question. Threats
-   are THREATEN events of their own ("threatened to attack" is one THREATEN, no ASSAULT).
+   expect, hope, fear, threaten, deny, accuse X of, attempts to, ...); not a habit ("usually"); not in
+   a question; not in a direct quote (the speaker's words). Threats are THREATEN events of their own
+   ("threatened to attack" is one THREATEN, no ASSAULT).
 3. the verb's sense is checked where a lexicon word has other senses (:func:`sense_ok`): "shot
    video" is no ASSAULT, "released a statement" no RELEASE, "lift prices" no CONCEDE, "help develop"
    no AID, "a company returned to Iraq" no MOVE, "asked why" no DEMAND; in an article flagged as
@@ -29,7 +30,7 @@ attack", "fears of an attack" or "did troops attack?". Steps, per sentence:
    object of a preposition the verb takes ("met with X", "sanctions against X"); a clause
    joined to an earlier verb ("and agreed ...") shares that verb's subject. Each is mapped to
    the entities stage's mention inside it, so it carries the in-article canonical name; "he"/"she"
-   take the last person named before them.
+   take the last person named as a subject before them.
 5. the place is a GPE/LOC/FAC mention under an "in/at/near/on/from/to" phrase of the verb; the
    date is the dates stage's resolved expression nearest the verb in the sentence.
 
@@ -41,7 +42,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..model import Article
@@ -99,8 +100,6 @@ LIGHT_VERBS: dict[str, str] = {v: "actor" for v in (
     "hold stage launch mount conduct carry wage declare organise organize lead intensify increase step ramp "
     "exert apply put offer impose begin start trigger spark provoke prompt draw").split()}
 LIGHT_VERBS.update({"face": "target", "die": "none", "perish": "none"})
-#: a light verb whose object is one of these makes no noun event ("drew criticism" does; "drew a map" not)
-_EVENT_BY_SUBJECT = frozenset({"trigger", "spark", "provoke", "prompt", "draw"})
 #: weapons fired or launched: the verb is the FIGHT event ("launched Grad rockets")
 _WEAPONS = frozenset("""rocket rockets missile missiles shell shells grenade grenades mortar mortars shot shots
 round rounds bullet bullets gun guns weapon weapons tear gas cannon artillery salvo volley""".split())
@@ -128,7 +127,7 @@ likely unlikely possible ready able""".split())
 _FACTIVE_PREPS = frozenset({"for", "after", "since", "before", "while", "despite", "upon"})
 
 
-def asserted(verb: Any, quoted: Any = None) -> bool:
+def asserted(verb: Any, quoted: Callable[[int], bool] | None = None) -> bool:
     """Does the sentence state that the event of ``verb`` happened (or is happening)?
 
     Climbs from the verb through the clauses it is part of: a conjunct or an adverbial clause shares
@@ -176,7 +175,7 @@ def asserted(verb: Any, quoted: Any = None) -> bool:
     return True
 
 
-def quoted_spans(quotes: Iterable[dict[str, Any]]) -> Any:
+def quoted_spans(quotes: Iterable[dict[str, Any]]) -> Callable[[int], bool]:
     """A function telling whether a character offset is inside the words of a direct quote.
 
     Args:
