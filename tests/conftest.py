@@ -16,6 +16,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = shared_root()
 SEEDS = SHARED / "corpora" / "seeds"
 BENCH = SHARED / "bench-data"
+#: the demo's bundled sample corpus (fictional articles)
+SAMPLE = REPO / "newsloom" / "data" / "sample"
 #: the per-article stages that need no extra; foundation tests run these to stay fast
 BASE_STAGES = ["clean", "language", "boilerplate"]
 
