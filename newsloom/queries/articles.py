@@ -2,15 +2,17 @@
 rejected inputs and counts."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
 from ..errors import QueryError
 from ..storage import Store
 from ..storage.sqlite import decode_article_row
-from . import copies, dates, entities, events, quotes, resolve_id
+from . import copies, dates, entities, events, has_table, page, quotes, resolve_id
 
-__all__ = ["list_articles", "article_row", "article_record", "article_extras", "search", "rejects", "counts"]
+__all__ = ["list_articles", "page_articles", "article_row", "article_record", "article_extras", "search", "page_search", "words_query",
+           "distinct_values", "rejects", "counts"]
 
 #: what a listing leaves out (the text before cleaning is only for export and debugging)
 _HIDDEN = ("raw_text", "ingested_at")
@@ -30,6 +32,34 @@ def list_articles(store: Store, *, limit: int | None = None, offset: int = 0, so
     sql += " LIMIT ? OFFSET ?"
     params += [-1 if limit is None else limit, offset]
     return [decode_article_row(r) for r in store.execute(sql, params)]
+
+
+#: the listing columns of a page (no text)
+_LISTED = "id, external_id, source, url, title, published, language, author, copy_of, copy_kind"
+
+
+def page_articles(store: Store, *, limit: int = 50, offset: int = 0, source: str | None = None,
+                  language: str | None = None, story: str | None = None) -> dict[str, Any]:
+    """A page of articles (listing columns, no text), newest published first, with the total that match."""
+    where, params = [], []
+    for column, value in (("source", source), ("language", language)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if story and has_table(store, "story_articles"):
+        where.append("id IN (SELECT article_id FROM story_articles WHERE story_id = ?)")
+        params.append(story)
+    from_where = "FROM articles" + (" WHERE " + " AND ".join(where) if where else "")
+    return page(store, select=_LISTED, from_where=from_where, params=params,
+                order="published IS NULL, published DESC, rowid DESC", limit=limit, offset=offset)
+
+
+def distinct_values(store: Store, column: str, *, limit: int = 500) -> list[str]:
+    """The distinct non-empty values of ``source`` or ``language``, most frequent first."""
+    if column not in ("source", "language"):
+        raise QueryError(f"not a listable column: {column!r}", code="E401")
+    return [r[0] for r in store.execute(f"SELECT {column} FROM articles WHERE {column} IS NOT NULL AND {column} != ''"
+                                        f" GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT ?", (limit,))]
 
 
 def article_row(store: Store, ref: str) -> dict[str, Any]:
@@ -52,18 +82,42 @@ def article_record(store: Store, ref: str) -> dict[str, Any]:
     return row
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words_query(text: str) -> str:
+    """An FTS5 query that finds every word of ``text``: each run of letters and digits quoted
+    (``Belarus-Poland`` -> ``"Belarus" "Poland"``)."""
+    return " ".join(f'"{word}"' for word in _WORD.findall(text))
+
+
 def search(store: Store, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-    """FTS5 search over title and text, best first; a malformed query raises QueryError (E404)."""
-    try:
-        rows = store.execute(
-            "SELECT a.id, a.title, a.source, a.published, "
-            "snippet(articles_fts, 1, '[', ']', ' ... ', 12) AS snippet, bm25(articles_fts) AS rank "
-            "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit)).fetchall()
-    except sqlite3.OperationalError as exc:
-        raise QueryError(f"malformed search query {query!r}: {exc}. Quote phrases with double quotes; "
-                         "operators are AND, OR, NOT, NEAR and prefix*", code="E404") from exc
-    return [dict(r) for r in rows]
+    """Full-text search over titles and texts, best first (see :func:`page_search`)."""
+    return page_search(store, query, limit=limit)["items"]
+
+
+def page_search(store: Store, query: str, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    """A page of full-text hits over titles and texts, best first, with the total that match.
+
+    A query that is valid FTS5 (``"border crisis" AND sanctions``, ``NEAR(a b, 5)``, ``sanc*``) runs as it is;
+    any other text (``Belarus-Poland``, ``Lukashenko's``, a stray quote) searches for its words.
+    """
+    text = _CONTROL.sub(" ", query).strip()
+    for fts in (text, words_query(text)):
+        if not fts:
+            break
+        try:
+            total = store.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (fts,)).fetchone()[0]
+            rows = store.execute(
+                "SELECT a.id, a.title, a.source, a.published, "
+                "snippet(articles_fts, 1, '[', ']', ' ... ', 12) AS snippet, bm25(articles_fts) AS rank "
+                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?", (fts, limit, offset)).fetchall()
+            return {"items": [dict(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+        except sqlite3.OperationalError:
+            continue
+    return {"items": [], "total": 0, "limit": limit, "offset": offset}
 
 
 def rejects(store: Store) -> list[dict[str, Any]]:

@@ -7,9 +7,10 @@ from typing import Any
 
 from ..errors import QueryError
 from ..storage import Store
-from . import events, has_table, resolve_id
+from . import events, has_table, page, resolve_id
 
-__all__ = ["list_entities", "entity_record", "article_entities", "top_entities", "iter_entities", "iter_mentions"]
+__all__ = ["list_entities", "page_entities", "entity_record", "entity_timeline", "article_entities", "article_mentions",
+           "top_entities", "iter_entities", "iter_mentions"]
 
 
 def _require_entities(store: Store, message: str = "this database has no entities yet") -> None:
@@ -33,6 +34,42 @@ def list_entities(store: Store, *, type: str | None = None, name: str | None = N
            " entities.id) AS aliases FROM entities" + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY mentions DESC, name LIMIT ?")
     return list(store.rows(sql, [*params, limit]))
+
+
+def page_entities(store: Store, *, limit: int = 50, offset: int = 0, type: str | None = None,
+                  name: str | None = None, article: str | None = None) -> dict[str, Any]:
+    """A page of entities, most mentioned first, with the total that match (filters as :func:`list_entities`;
+    ``article`` keeps the entities named in that article)."""
+    _require_entities(store)
+    where, params = [], []
+    if type:
+        where.append("type = ?")
+        params.append(type.upper())
+    if name:
+        where.append("(name LIKE ? OR id IN (SELECT entity_id FROM aliases WHERE alias LIKE ?))")
+        params += [f"%{name}%", f"%{name}%"]
+    if article:
+        where.append("id IN (SELECT entity_id FROM mentions WHERE article_id = ?)")
+        params.append(resolve_id(store, article))
+    from_where = "FROM entities" + (" WHERE " + " AND ".join(where) if where else "")
+    return page(store, select="id, name, type, mentions, articles", from_where=from_where, params=params,
+                order="mentions DESC, name", limit=limit, offset=offset)
+
+
+def entity_timeline(store: Store, entity_id: str) -> list[tuple[str, int]]:
+    """(published day, articles mentioning the entity that day), in date order; undated articles left out."""
+    return [(r[0], r[1]) for r in store.execute(
+        "SELECT substr(a.published, 1, 10) AS day, count(DISTINCT a.id) FROM mentions m JOIN articles a"
+        " ON a.id = m.article_id WHERE m.entity_id = ? AND a.published IS NOT NULL GROUP BY day ORDER BY day",
+        (entity_id,))]
+
+
+def article_mentions(store: Store, article_id: str) -> list[dict[str, Any]]:
+    """One article's entity mentions in text order: span, surface text, label, in-article name, entity id."""
+    if not has_table(store, "mentions"):
+        return []
+    return list(store.rows('SELECT start, "end", text, label, name, entity_id FROM mentions WHERE article_id = ?'
+                           " ORDER BY start", (article_id,)))
 
 
 def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:

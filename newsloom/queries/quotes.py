@@ -8,9 +8,9 @@ from typing import Any
 
 from ..errors import QueryError
 from ..storage import Store
-from . import has_table, resolve_id
+from . import has_table, page, resolve_id
 
-__all__ = ["list_quotes", "quote_record", "article_quotes", "iter_quotes"]
+__all__ = ["list_quotes", "page_quotes", "quote_record", "article_quotes", "iter_quotes"]
 
 
 def _require_quotes(store: Store) -> None:
@@ -33,6 +33,41 @@ def list_quotes(store: Store, *, speaker: str | None = None, limit: int = 50) ->
         [*params, limit]))
 
 
+def page_quotes(store: Store, *, limit: int = 50, offset: int = 0, speaker: str | None = None,
+                article: str | None = None, speaker_entity: str | None = None) -> dict[str, Any]:
+    """A page of quotes with their speakers, oldest stored first, with the total that match.
+
+    Args:
+        speaker: a name; matches the speaker's in-article name, and every alias of an entity it names.
+        article: an article id (or unique prefix): that article's quotes.
+        speaker_entity: an entity id: the quotes attributed to it.
+    """
+    _require_quotes(store)
+    where, params = [], []
+    if speaker:
+        alias_of = ("SELECT entity_id FROM aliases WHERE alias = ? COLLATE NOCASE UNION "
+                    "SELECT id FROM entities WHERE name = ? COLLATE NOCASE") if has_table(store, "aliases") else None
+        clause = "q.speaker_name LIKE ? OR q.speaker_text LIKE ?"
+        params += [f"%{speaker}%", f"%{speaker}%"]
+        if alias_of:
+            clause += f" OR q.speaker_entity IN ({alias_of})"
+            params += [speaker, speaker]
+        where.append(f"({clause})")
+    if article:
+        where.append("q.article_id = ?")
+        params.append(resolve_id(store, article))
+    if speaker_entity:
+        where.append("q.speaker_entity = ?")
+        params.append(speaker_entity)
+    from_where = "FROM quotes q JOIN articles a ON a.id = q.article_id" + (
+        " WHERE " + " AND ".join(where) if where else "")
+    return page(store, select=(
+        "q.id, q.article_id, a.title, q.kind, q.speaker_name, q.speaker_text, q.speaker_entity, q.cue, q.text, "
+        "q.first_article_id, CASE WHEN q.quote_key IS NULL THEN 1 ELSE (SELECT count(DISTINCT q2.article_id) "
+        "FROM quotes q2 WHERE q2.quote_key = q.quote_key) END AS carriers"), from_where=from_where, params=params,
+        order="a.rowid, q.start", limit=limit, offset=offset)
+
+
 def quote_record(store: Store, ref: str) -> dict[str, Any]:
     """One quote (id or unique prefix) with every article that carries the same words (``carriers``)."""
     _require_quotes(store)
@@ -50,8 +85,8 @@ def article_quotes(store: Store, article_id: str) -> list[dict[str, Any]]:
     """One article's quotes in text order."""
     if not has_table(store, "quotes"):
         return []
-    return list(store.rows("SELECT id, kind, speaker_name, cue, text, first_article_id FROM quotes"
-                           " WHERE article_id = ? ORDER BY start", (article_id,)))
+    return list(store.rows('SELECT id, start, "end", kind, speaker_name, speaker_text, speaker_entity, cue, text,'
+                           " first_article_id FROM quotes WHERE article_id = ? ORDER BY start", (article_id,)))
 
 
 def iter_quotes(store: Store) -> Iterator[dict[str, Any]]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.local import IngestReport
+from ..errors import QueryError
 from ..model import Record
 from ..queries import articles as q_articles
 from ..queries import entities as q_entities
 from ..queries import quotes as q_quotes
-from ..queries import stories as q_stories
 from ..storage import Store
 from .render import Span
 
@@ -33,7 +33,9 @@ def article_full(store: Store, ref: str) -> dict[str, Any]:
     art["quality_flags"] = [{"name": name, "score": flag.get("score"), "evidence": flag.get("evidence")}
                             for name, flag in sorted(quality.items()) if isinstance(flag, dict) and flag.get("flag",
                                                                                                               True)]
-    art["story_id"], art["thread_id"] = q_stories.article_story(store, art["id"])
+    art["mention_spans"] = q_entities.article_mentions(store, art["id"])
+    art["story_id"], art["thread_id"] = _stories().article_story(store, art["id"]) if _has_stories(store) else (None,
+                                                                                                              None)
     return art
 
 
@@ -60,8 +62,8 @@ def entity_full(store: Store, ref: str) -> dict[str, Any]:
     ent = q_entities.entity_record(store, ref, limit=50)
     ent["quotes"] = q_quotes.page_quotes(store, limit=20, offset=0, speaker_entity=ent["id"])["items"]
     ent["timeline"] = q_entities.entity_timeline(store, ent["id"])
-    if q_stories.available(store):
-        ent["stories"] = q_stories.entity_stories(store, ent["id"])
+    if _has_stories(store):
+        ent["stories"] = _stories().entity_stories(store, ent["id"])
     return ent
 
 
@@ -78,16 +80,40 @@ def search_page(store: Store, query: str, *, limit: int, offset: int) -> dict[st
     return q_articles.page_search(store, query, limit=limit, offset=offset)
 
 
+def _stories() -> Any:
+    from ..queries import stories
+
+    return stories
+
+
+def _has_stories(store: Store) -> bool:
+    try:
+        _stories()
+    except ImportError:
+        return False
+    return "stories" in store.tables()
+
+
+def _no_stories() -> QueryError:
+    return QueryError("this database has no stories yet: ingest with the stories stage", code="E410")
+
+
 def stories_page(store: Store, *, limit: int, offset: int, **filters: Any) -> dict[str, Any]:
-    return q_stories.page_stories(store, limit=limit, offset=offset, **filters)
+    if not _has_stories(store):
+        return {"items": [], "total": 0, "limit": limit, "offset": offset, "available": False}
+    return {**_stories().page_stories(store, limit=limit, offset=offset, **filters), "available": True}
 
 
 def story_full(store: Store, ref: str) -> dict[str, Any]:
-    return q_stories.story_record(store, ref)
+    if not _has_stories(store):
+        raise _no_stories()
+    return _stories().story_record(store, ref)
 
 
 def thread_full(store: Store, ref: str) -> dict[str, Any]:
-    return q_stories.thread_record(store, ref)
+    if not _has_stories(store):
+        raise _no_stories()
+    return _stories().thread_record(store, ref)
 
 
 def sources(store: Store) -> list[str]:
