@@ -9,48 +9,15 @@ import pytest
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from newsloom import Loom  # noqa: E402
 from newsloom.web import create_app  # noqa: E402
 
-from .conftest import SAMPLE, SEEDS  # noqa: E402
-
 TOKEN = "s3cret-token"
-HOSTILE_TITLE = '<script>window.__pwned=1</script>Hostile "title"'
-HOSTILE = {
-    "id": "hostile-1",
-    "title": HOSTILE_TITLE,
-    "source": '<img src=x onerror="window.__pwned=2">evil.example',
-    "url": "javascript:window.__pwned=3",
-    "published": "2021-11-17",
-    "text": ("Officials in Minsk said on Tuesday <script>window.__pwned=4</script> that the border would stay "
-             "closed. \"We will not <b onmouseover=window.__pwned=5>open</b> it,\" said Alexander Lukashenko, "
-             "the leader of Belarus. The European Union said it would answer the crisis at the border.\n\n"
-             "Polish guards said 30 migrants crossed <a href=\"javascript:window.__pwned=6\">the line</a> near "
-             "Kuznica. The ministry in Warsaw said the situation stayed tense."),
-}
-
-
-@pytest.fixture(scope="module")
-def web_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with the five seeds, the demo sample and one hostile article, through the whole pipeline."""
-    db = tmp_path_factory.mktemp("web") / "web.db"
-    hostile = db.parent / "hostile.jsonl"
-    hostile.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
-    with Loom(db) as loom:
-        loom.ingest(str(SEEDS), str(SAMPLE), str(hostile))
-    return db
 
 
 @pytest.fixture(scope="module")
 def client(web_db: Path) -> TestClient:
     with TestClient(create_app(web_db, token=TOKEN, max_body_bytes=200_000)) as c:
         yield c
-
-
-@pytest.fixture(scope="module")
-def hostile_id(client: TestClient) -> str:
-    hits = client.get("/api/articles", params={"limit": 500}).json()["items"]
-    return next(a["id"] for a in hits if a["external_id"] == "hostile-1")
 
 
 def test_api_lists_are_paginated_with_a_total(client: TestClient) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import REPO
-from .test_web import TOKEN, hostile_id, web_db  # noqa: F401  (module fixtures shared with the API tests)
+from .test_web import TOKEN
 
 CHROMIUM = Path(os.environ.get("NEWSLOOM_CHROMIUM", "/usr/bin/chromium"))
 AXE = REPO / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
@@ -50,7 +50,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url(web_db: Path) -> Iterator[str]:  # noqa: F811
+def base_url(web_db: Path) -> Iterator[str]:
     uvicorn = pytest.importorskip("uvicorn")
     from newsloom.web import create_app
 
@@ -138,7 +138,7 @@ def test_walk_story_article_entity_thread(page: object, base_url: str) -> None:
     assert not pg.outside_requests, f"pages loaded outside addresses: {pg.outside_requests}"  # type: ignore[attr-defined]
 
 
-def test_hostile_content_runs_nothing_in_the_browser(page: object, base_url: str, hostile_id: str) -> None:  # noqa: F811
+def test_hostile_content_runs_nothing_in_the_browser(page: object, base_url: str, hostile_id: str) -> None:
     pg = page
     dialogs: list[str] = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
