@@ -13,6 +13,9 @@ from ..queries import quotes as q_quotes
 from ..storage import Store
 from .render import Span
 
+#: a quality flag is shown (raised) from this score on
+FLAG_SCORE = 0.5
+
 __all__ = ["articles_page", "article_full", "article_spans", "entities_page", "entity_full", "quotes_page",
            "quote_full", "search_page", "stories_page", "story_full", "thread_full", "sources", "languages",
            "ingest_records"]
@@ -29,10 +32,10 @@ def article_full(store: Store, ref: str) -> dict[str, Any]:
     art.pop("raw_text", None)
     if art.get("copy_of"):
         art["original_title"] = q_articles.article_row(store, art["copy_of"]).get("title")
-    quality = art.get("quality") or {}
-    art["quality_flags"] = [{"name": name, "score": flag.get("score"), "evidence": flag.get("evidence")}
-                            for name, flag in sorted(quality.items()) if isinstance(flag, dict) and flag.get("flag",
-                                                                                                              True)]
+    art["quality_flags"] = [
+        {"name": name, "score": flag.get("score"), "evidence": "; ".join(map(str, flag.get("evidence") or []))}
+        for name, flag in sorted((art.get("quality") or {}).items())
+        if isinstance(flag, dict) and (flag.get("score") or 0) >= FLAG_SCORE]
     art["mention_spans"] = q_entities.article_mentions(store, art["id"])
     art["story_id"], art["thread_id"] = _stories().article_story(store, art["id"]) if _has_stories(store) else (None,
                                                                                                               None)
