@@ -73,6 +73,39 @@ def api_search(db: StoreDep, q: Annotated[str, Query(min_length=1, max_length=50
     return reads.search_page(db, q, limit=limit, offset=offset)
 
 
+@router.get("/stories", summary="Stories (articles about one real-world event), largest or most recent first.")
+def api_stories(db: StoreDep, limit: Limit = 50, offset: Offset = 0,
+                q: Annotated[str | None, Query(max_length=500, description="Words in the story's articles.")] = None,
+                source: str | None = None, language: str | None = None,
+                entity: Annotated[str | None, Query(description="An entity id or name in the story.")] = None,
+                start: Annotated[str | None, Query(description="Last published on or after (YYYY-MM-DD).")] = None,
+                end: Annotated[str | None, Query(description="First published on or before (YYYY-MM-DD).")] = None,
+                sort: Annotated[str, Query(pattern="^(size|recent)$")] = "size") -> dict[str, Any]:
+    return reads.stories_page(db, limit=limit, offset=offset, q=q, source=source, language=language, entity=entity,
+                              start=start, end=end, sort=sort)
+
+
+@router.get("/stories/{story_id}", summary="One story with its summary, timeline, coverage and source comparison.")
+def api_story(db: StoreDep, story_id: str) -> dict[str, Any]:
+    return reads.story_full(db, story_id)
+
+
+@router.get("/threads/{thread_id}", summary="One thread: its stories in time order.")
+def api_thread(db: StoreDep, thread_id: str) -> dict[str, Any]:
+    return reads.thread_full(db, thread_id)
+
+
+@router.get("/timeline", summary="A timeline for a story, a thread, an entity or a free-text query.")
+def api_timeline(db: StoreDep, story: str | None = None, thread: str | None = None, entity: str | None = None,
+                 q: Annotated[str | None, Query(max_length=500)] = None,
+                 max_dates: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+    given = {k: v for k, v in (("story", story), ("thread", thread), ("entity", entity), ("query", q)) if v}
+    if len(given) != 1:
+        raise QueryError("give exactly one of story, thread, entity or q", code="E431")
+    (kind, ref), = given.items()
+    return reads.timeline(db, kind, ref, max_dates=max_dates)
+
+
 def _check_token(state: WebState, authorization: str | None) -> None:
     if not state.token:
         raise_status(401, "writes are disabled: start the server with --token or NEWSLOOM_TOKEN")

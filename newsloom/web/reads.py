@@ -17,7 +17,7 @@ from .render import Span
 FLAG_SCORE = 0.5
 
 __all__ = ["articles_page", "article_full", "article_spans", "entities_page", "entity_full", "quotes_page",
-           "quote_full", "search_page", "stories_page", "story_full", "thread_full", "sources", "languages",
+           "quote_full", "search_page", "stories_page", "story_full", "thread_full", "timeline", "sources", "languages",
            "ingest_records"]
 
 
@@ -117,6 +117,13 @@ def thread_full(store: Store, ref: str) -> dict[str, Any]:
     if not _has_stories(store):
         raise _no_stories()
     return _stories().thread_record(store, ref)
+
+
+def timeline(store: Store, kind: str, ref: str, *, max_dates: int = 20) -> dict[str, Any]:
+    """The timeline of a story, thread, entity or query (dates that matter, cited sentences)."""
+    from ..queries import timelines
+
+    return timelines.timeline(store, kind, ref, max_dates=max_dates)
 
 
 def sources(store: Store) -> list[str]:
