@@ -158,3 +158,18 @@ def test_pages_render(client: TestClient, hostile_id: str) -> None:
         assert r.status_code == 200, (path, r.text[:300])
         assert "<html" in r.text
     assert client.get("/articles/zzzz-none").status_code == 404
+
+
+def test_serve_get_prints_one_response_and_binds_loopback_by_default(web_db: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsloom.cli import cli
+
+    runner = CliRunner()
+    out = runner.invoke(cli, ["--db", str(web_db), "serve", "--get", "/api/articles?limit=2"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    assert len(json.loads(out.output)["items"]) == 2
+    missing = runner.invoke(cli, ["--db", str(web_db), "serve", "--get", "/api/articles/zzzz-none"])
+    assert missing.exit_code == 1 and json.loads(missing.output)["status"] == 404
+    params = {p.name: p for p in cli.commands["serve"].params}
+    assert params["host"].default == "127.0.0.1"

@@ -1,2 +1,2 @@
 """Imports every command module so that each registers its commands."""
-from . import articles, copies, demo, entities, eval, export, ingest, quotes, settings, watch  # noqa: F401
+from . import articles, copies, demo, entities, eval, export, ingest, quotes, serve, settings, watch  # noqa: F401
