@@ -79,8 +79,9 @@ def replicate_store(store: Store, n: int) -> int:
 
 
 def _replica_expr(column: str, k: int, table: str) -> str:
-    """SQL giving replica ``k``'s value of ``column`` (ids suffixed; text marked; the rest as is)."""
-    if column in ("id", "article_id", "copy_of", "first_article_id") or (table == "quotes" and column == "quote_key"):
+    """SQL giving replica ``k``'s value of ``column`` (own ids suffixed; text marked; the rest, links to an original
+    or a first carrier included, as is: they point at base articles, which exist)."""
+    if column in ("id", "article_id") or (table == "quotes" and column == "quote_key"):
         return f"CASE WHEN {column} IS NULL THEN NULL ELSE {column} || '~{k}' END"
     if table == "articles" and column == "text":
         return f"text || ' [replica {k}]'"
@@ -130,23 +131,23 @@ def _endpoints(store: Store) -> dict[str, list[str]]:
     total = store.execute("SELECT count(*) FROM articles").fetchone()[0]
     ids = [r[0] for r in store.execute("SELECT id FROM articles ORDER BY random() LIMIT 200")]
     paths = {
-        "GET /api/articles (page)": [f"/api/articles?limit=50&offset={rng.randrange(0, max(1, total - 50))}"
+        "articles list": [f"/api/articles?limit=50&offset={rng.randrange(0, max(1, total - 50))}"
                                      for _ in range(50)],
-        "GET /api/articles/{id}": [f"/api/articles/{i}" for i in ids],
-        "GET /api/search": [f"/api/search?q={w}&limit=20" for w in ("Egypt", "oil spill", "Obama", "Syria army",
+        "article": [f"/api/articles/{i}" for i in ids],
+        "search": [f"/api/search?q={w}&limit=20" for w in ("Egypt", "oil spill", "Obama", "Syria army",
                                                                       "protesters", "Gaddafi", "virus")],
     }
     tables = set(store.tables())
     if "entities" in tables:
-        paths["GET /api/entities (page)"] = [f"/api/entities?limit=50&offset={o}" for o in range(0, 500, 50)]
-        paths["GET /api/quotes (page)"] = [f"/api/quotes?limit=50&offset={o}" for o in range(0, 2000, 100)]
+        paths["entities list"] = [f"/api/entities?limit=50&offset={o}" for o in range(0, 500, 50)]
+        paths["quotes list"] = [f"/api/quotes?limit=50&offset={o}" for o in range(0, 2000, 100)]
     if "stories" in tables:
         stories = [r[0] for r in store.execute("SELECT id FROM stories ORDER BY random() LIMIT 100")]
         n_stories = store.execute("SELECT count(*) FROM stories").fetchone()[0]
-        paths["GET /api/stories (page)"] = [f"/api/stories?limit=50&offset={rng.randrange(0, max(1, n_stories - 50))}"
+        paths["stories list"] = [f"/api/stories?limit=50&offset={rng.randrange(0, max(1, n_stories - 50))}"
                                             for _ in range(30)]
-        paths["GET /stories/{id} (page)"] = [f"/stories/{s}" for s in stories]
-        paths["GET /api/stories/{id}"] = [f"/api/stories/{s}" for s in stories]
+        paths["story page"] = [f"/stories/{s}" for s in stories]
+        paths["story api"] = [f"/api/stories/{s}" for s in stories]
     return paths
 
 
@@ -238,7 +239,7 @@ def bench_serve(n: int = 100_000, base: int = 150, clients: int = 4, seconds: fl
             after = store.execute("SELECT count(*) FROM articles").fetchone()[0]
         size_mb = db.stat().st_size / 1e6
     table_rows = []
-    for phase, result in (("reads only", quiet), ("reads + ingest", busy)):
+    for phase, result in (("reads", quiet), ("+ingest", busy)):
         for name, values in result["latency"].items():
             table_rows.append({"phase": phase, "endpoint": name, "requests": len(values),
                                "req/s": round(len(values) / result["wall"], 1),
@@ -246,7 +247,10 @@ def bench_serve(n: int = 100_000, base: int = 150, clients: int = 4, seconds: fl
                                "p95 ms": round(1000 * _pct(values, 0.95), 1),
                                "max ms": round(1000 * max(values), 1) if values else None})
     lost = None if report.get("stored") is None else total + report["stored"] - after
-    notes = [f"store: {total} articles ({base} real Timeline17 articles through the whole pipeline in {t_base:.0f} s,"
+    notes = ["endpoints: articles list = GET /api/articles?limit=50&offset=random; article = GET /api/articles/{id}; "
+             "search = GET /api/search?q=; entities/quotes/stories list = GET /api/<kind>?limit=50&offset=...; "
+             "story page = GET /stories/{id} (HTML); story api = GET /api/stories/{id}",
+             f"store: {total} articles ({base} real Timeline17 articles through the whole pipeline in {t_base:.0f} s,"
              f" grown by {added} replicas in {t_grow:.0f} s), {size_mb:.0f} MB",
              f"load: {clients} client threads on 127.0.0.1, {seconds / 2:.0f} s reads only, then {seconds:.0f} s "
              f"while another process ingests {writes} new articles into the same file",
