@@ -9,6 +9,7 @@ from typing import Any
 from ..errors import QueryError
 from ..storage import Store
 from . import has_table, page, resolve_id
+from .entities import entities_named
 
 __all__ = ["list_quotes", "page_quotes", "quote_record", "article_quotes", "iter_quotes"]
 
@@ -18,41 +19,33 @@ def _require_quotes(store: Store) -> None:
         raise QueryError("this database has no quotes table: open it with this version of newsloom", code="E420")
 
 
-def list_quotes(store: Store, *, speaker: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Stored quotes, oldest stored first; ``speaker`` filters by a part of the speaker's name."""
-    _require_quotes(store)
-    where, params = "", []
-    if speaker:
-        where = "WHERE q.speaker_name LIKE ? OR q.speaker_text LIKE ?"
-        params = [f"%{speaker}%", f"%{speaker}%"]
-    return list(store.rows(
-        "SELECT q.id, q.article_id, q.kind, q.speaker_name, q.speaker_text, q.cue, q.text, q.first_article_id, "
-        "CASE WHEN q.quote_key IS NULL THEN 1 ELSE (SELECT count(DISTINCT q2.article_id) FROM quotes q2 "
-        "WHERE q2.quote_key = q.quote_key) END AS carriers "
-        f"FROM quotes q JOIN articles a ON a.id = q.article_id {where} ORDER BY a.rowid, q.start LIMIT ?",
-        [*params, limit]))
-
-
-def page_quotes(store: Store, *, limit: int = 50, offset: int = 0, speaker: str | None = None,
-                article: str | None = None, speaker_entity: str | None = None) -> dict[str, Any]:
-    """A page of quotes with their speakers, oldest stored first, with the total that match.
+def page_quotes(store: Store, *, speaker: str | None = None, article: str | None = None,
+                speaker_entity: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """A page of stored quotes, oldest stored first, with the total that match: ``{items, total, limit, offset}``.
 
     Args:
-        speaker: a name; matches the speaker's in-article name, and every alias of an entity it names.
-        article: an article id (or unique prefix): that article's quotes.
-        speaker_entity: an entity id: the quotes attributed to it.
+        store: the store.
+        speaker: a name; the quotes of the entities it stands for (:func:`~newsloom.queries.entities.entities_named`:
+            "Lukashenko" and "Alexander Lukashenko" find the same quotes), linked to the entity or attributed under
+            one of its aliases. With no such entity, the quotes whose speaker name or words contain the text.
+        article: only the quotes of this article (id or unique prefix).
+        speaker_entity: only the quotes linked to this entity id.
+        limit: how many.
+        offset: how many to skip.
     """
     _require_quotes(store)
     where, params = [], []
     if speaker:
-        alias_of = ("SELECT entity_id FROM aliases WHERE alias = ? COLLATE NOCASE UNION "
-                    "SELECT id FROM entities WHERE name = ? COLLATE NOCASE") if has_table(store, "aliases") else None
-        clause = "q.speaker_name LIKE ? OR q.speaker_text LIKE ?"
-        params += [f"%{speaker}%", f"%{speaker}%"]
-        if alias_of:
-            clause += f" OR q.speaker_entity IN ({alias_of})"
-            params += [speaker, speaker]
-        where.append(f"({clause})")
+        ids = entities_named(store, speaker)
+        if ids:
+            marks = ", ".join("?" for _ in ids)
+            where.append(f"(q.speaker_entity IN ({marks}) OR lower(q.speaker_name) IN (SELECT lower(alias) FROM"
+                         f" aliases WHERE entity_id IN ({marks})) OR q.speaker_name IN (SELECT name FROM entities"
+                         f" WHERE id IN ({marks})))")
+            params += [*ids, *ids, *ids]
+        else:
+            where.append("(q.speaker_name LIKE ? OR q.speaker_text LIKE ?)")
+            params += [f"%{speaker}%", f"%{speaker}%"]
     if article:
         where.append("q.article_id = ?")
         params.append(resolve_id(store, article))
@@ -62,10 +55,16 @@ def page_quotes(store: Store, *, limit: int = 50, offset: int = 0, speaker: str 
     from_where = "FROM quotes q JOIN articles a ON a.id = q.article_id" + (
         " WHERE " + " AND ".join(where) if where else "")
     return page(store, select=(
-        "q.id, q.article_id, a.title, q.kind, q.speaker_name, q.speaker_text, q.speaker_entity, q.cue, q.text, "
-        "q.first_article_id, CASE WHEN q.quote_key IS NULL THEN 1 ELSE (SELECT count(DISTINCT q2.article_id) "
-        "FROM quotes q2 WHERE q2.quote_key = q.quote_key) END AS carriers"), from_where=from_where, params=params,
+        "q.id, q.article_id, a.title, q.kind, q.speaker_name, q.speaker_text, q.speaker_entity, q.cue, q.text,"
+        " q.first_article_id, CASE WHEN q.quote_key IS NULL THEN 1 ELSE (SELECT count(DISTINCT q2.article_id)"
+        " FROM quotes q2 WHERE q2.quote_key = q.quote_key) END AS carriers"), from_where=from_where, params=params,
         order="a.rowid, q.start", limit=limit, offset=offset)
+
+
+def list_quotes(store: Store, *, speaker: str | None = None, article: str | None = None,
+                limit: int = 50) -> list[dict[str, Any]]:
+    """Stored quotes, oldest stored first (the items of :func:`page_quotes`)."""
+    return page_quotes(store, speaker=speaker, article=article, limit=limit)["items"]
 
 
 def quote_record(store: Store, ref: str) -> dict[str, Any]:

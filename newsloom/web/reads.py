@@ -30,8 +30,6 @@ def article_full(store: Store, ref: str) -> dict[str, Any]:
     """An article with its annotations, its original's title when it is a copy, and its quality flags as a list."""
     art = q_articles.article_record(store, ref)
     art.pop("raw_text", None)
-    if art.get("copy_of"):
-        art["original_title"] = q_articles.article_row(store, art["copy_of"]).get("title")
     art["quality_flags"] = [
         {"name": name, "score": flag.get("score"), "evidence": "; ".join(map(str, flag.get("evidence") or []))}
         for name, flag in sorted((art.get("quality") or {}).items())
