@@ -81,7 +81,9 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    # CSP bypassed: axe-core is injected as an inline script, and the hostile-content test must show that escaping
+    # alone keeps scripts from running (the CSP header is checked on its own in test_web.py)
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True)  # type: ignore[attr-defined]
     pg = context.new_page()
     outside: list[str] = []
     pg.on("request", lambda req: outside.append(req.url) if not req.url.startswith(("http://127.0.0.1", "data:",
@@ -104,22 +106,39 @@ def _shot(pg: object, name: str) -> None:
     pg.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
-def test_walk_story_article_entity_thread(page: object, base_url: str) -> None:
+def _has_stories(db: Path) -> bool:
+    from newsloom.storage import Store
+
+    with Store(db) as store:
+        return "stories" in store.tables() and store.execute("SELECT count(*) FROM stories").fetchone()[0] > 0
+
+
+def test_walk_story_article_entity_thread(page: object, base_url: str, web_db: Path) -> None:
+    """Story list -> story -> article -> entity -> thread -> search, checking what each page shows.
+
+    A store without the stories stage starts the walk at the article list (the story list says why)."""
     pg = page
     pg.goto(base_url + "/")  # type: ignore[attr-defined]
     assert pg.locator("h1").inner_text() == "Stories"  # type: ignore[attr-defined]
     _shot(pg, "01-stories"), _check_axe(pg, "story list")
-    stories = pg.locator("table.stories tbody a")  # type: ignore[attr-defined]
-    assert stories.count() >= 2, "the seeds and the demo give several stories"
-    # the largest story is the November 2021 border crisis: four seeds
-    stories.first.click()
-    assert pg.url.startswith(base_url + "/stories/")  # type: ignore[attr-defined]
-    text = pg.locator("main").inner_text()  # type: ignore[attr-defined]
-    assert "Articles" in text and "Top entities" in text
-    _shot(pg, "02-story"), _check_axe(pg, "story page")
-    thread_link = pg.locator("p.meta a[href^='/threads/']")  # type: ignore[attr-defined]
-    thread_href = thread_link.first.get_attribute("href") if thread_link.count() else None
-    pg.locator("section a[href^='/articles/']").first.click()  # type: ignore[attr-defined]
+    thread_href = None
+    if _has_stories(web_db):
+        stories = pg.locator("table.stories tbody a")  # type: ignore[attr-defined]
+        assert stories.count() >= 2, "the seeds and the demo give several stories"
+        stories.first.click()
+        assert pg.url.startswith(base_url + "/stories/")  # type: ignore[attr-defined]
+        text = pg.locator("main").inner_text()  # type: ignore[attr-defined]
+        assert "Articles" in text and "Top entities" in text
+        _shot(pg, "02-story"), _check_axe(pg, "story page")
+        thread_link = pg.locator("p.meta a[href^='/threads/']")  # type: ignore[attr-defined]
+        assert thread_link.count(), "every story shows its thread"
+        thread_href = thread_link.first.get_attribute("href")
+        pg.locator("section a[href^='/articles/']").first.click()  # type: ignore[attr-defined]
+    else:
+        assert "no stories yet" in pg.locator("main").inner_text()  # type: ignore[attr-defined]
+        pg.goto(base_url + "/articles")  # type: ignore[attr-defined]
+        _shot(pg, "02-articles"), _check_axe(pg, "article list")
+        pg.locator("table a[href^='/articles/']").first.click()  # type: ignore[attr-defined]
     assert "/articles/" in pg.url  # type: ignore[attr-defined]
     assert pg.locator("section.article-text p").count() >= 1  # type: ignore[attr-defined]
     assert pg.locator("section.article-text mark").count() >= 1, "entities, quotes or dates are highlighted"
@@ -128,11 +147,14 @@ def test_walk_story_article_entity_thread(page: object, base_url: str) -> None:
     assert "/entities/" in pg.url  # type: ignore[attr-defined]
     assert "Aliases" in pg.locator("main").inner_text()  # type: ignore[attr-defined]
     _shot(pg, "04-entity"), _check_axe(pg, "entity page")
-    assert thread_href, "every story shows its thread"
-    pg.goto(base_url + thread_href)  # type: ignore[attr-defined]
-    assert "Stories in order" in pg.locator("main").inner_text()  # type: ignore[attr-defined]
-    _shot(pg, "05-thread"), _check_axe(pg, "thread page")
-    pg.goto(base_url + "/search?q=Belarus")  # type: ignore[attr-defined]
+    if thread_href:
+        pg.goto(base_url + thread_href)  # type: ignore[attr-defined]
+        assert "Stories in order" in pg.locator("main").inner_text()  # type: ignore[attr-defined]
+        _shot(pg, "05-thread"), _check_axe(pg, "thread page")
+    pg.goto(base_url + "/quotes?speaker=Lukashenko")  # type: ignore[attr-defined]
+    assert pg.locator("blockquote").count() >= 1  # type: ignore[attr-defined]
+    _check_axe(pg, "quotes page")
+    pg.goto(base_url + "/search?q=Belarus-Poland")  # type: ignore[attr-defined]
     assert pg.locator("ol.hits li").count() >= 1  # type: ignore[attr-defined]
     _shot(pg, "06-search"), _check_axe(pg, "search page")
     assert not pg.outside_requests, f"pages loaded outside addresses: {pg.outside_requests}"  # type: ignore[attr-defined]
