@@ -84,7 +84,7 @@ def timeline_svg(points: Sequence[tuple[str, int]], *, title: str, width: int = 
     if not pts:
         return Markup("")
     top = max(n for _, n in pts) or 1
-    step = (width - 20) / len(pts)
+    step = min(40.0, (width - 20) / len(pts))
     cols = []
     for i, (day, n) in enumerate(pts):
         h = (height - 30) * n / top
@@ -92,7 +92,7 @@ def timeline_svg(points: Sequence[tuple[str, int]], *, title: str, width: int = 
         cols.append(f'<rect x="{x:.1f}" y="{height - 20 - h:.1f}" width="{max(1.0, step - 2):.1f}" height="{h:.1f}" '
                     f'class="bar"><title>{escape(day)}: {n}</title></rect>')
     labels = (f'<text x="10" y="{height - 4}">{escape(pts[0][0])}</text>'
-              f'<text x="{width - 10}" y="{height - 4}" text-anchor="end">{escape(pts[-1][0])}</text>')
+              f'<text x="{10 + len(pts) * step:.1f}" y="{height - 4}" text-anchor="end">{escape(pts[-1][0])}</text>')
     return Markup(f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
                   f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
                   f'{"".join(cols)}{labels}</svg>')
