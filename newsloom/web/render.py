@@ -91,8 +91,8 @@ def timeline_svg(points: Sequence[tuple[str, int]], *, title: str, width: int = 
         x = 10 + i * step
         cols.append(f'<rect x="{x:.1f}" y="{height - 20 - h:.1f}" width="{max(1.0, step - 2):.1f}" height="{h:.1f}" '
                     f'class="bar"><title>{escape(day)}: {n}</title></rect>')
-    labels = (f'<text x="10" y="{height - 4}">{escape(pts[0][0])}</text>'
-              f'<text x="{10 + len(pts) * step:.1f}" y="{height - 4}" text-anchor="end">{escape(pts[-1][0])}</text>')
+    span = pts[0][0] if len(pts) == 1 else f"{pts[0][0]} \u2013 {pts[-1][0]}"
+    labels = f'<text x="10" y="{height - 4}">{escape(span)}</text>'
     return Markup(f'<svg class="chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
                   f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
                   f'{"".join(cols)}{labels}</svg>')
