@@ -50,6 +50,12 @@ def quotes_table(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX quotes_speaker_name ON quotes(speaker_name)")
 
 
+@migration("0151_quotes_on_behalf_of")
+def quotes_on_behalf_of(conn: sqlite3.Connection) -> None:
+    # whom a representative speaker (a spokesman, an aide, a lawyer) speaks for; the speaker stays the role
+    conn.execute("ALTER TABLE quotes ADD COLUMN on_behalf_of TEXT")
+
+
 def quote_id(article_id: str, start: int, end: int) -> str:
     """Stable id of a quote: a hash of its article and span."""
     return hashlib.sha256(f"{article_id}\x1f{start}\x1f{end}".encode()).hexdigest()[:16]
@@ -80,8 +86,9 @@ def write_quotes(conn: sqlite3.Connection, article: Article) -> None:
         rows.append((quote_id(article.id, q["start"], q["end"]), article.id, q["start"], q["end"],
                      json.dumps(q.get("parts") or [[q["start"], q["end"]]]), q["text"], q["kind"], q.get("cue"),
                      q.get("cue_start"), q.get("cue_end"), q.get("speaker_text"), q.get("speaker_start"),
-                     q.get("speaker_end"), q.get("speaker_name"), quote_key(q["text"]), article.id))
+                     q.get("speaker_end"), q.get("speaker_name"), q.get("on_behalf_of"), quote_key(q["text"]),
+                     article.id))
     conn.executemany(
         'INSERT OR IGNORE INTO quotes (id, article_id, "start", "end", parts, text, kind, cue, cue_start, cue_end, '
-        "speaker_text, speaker_start, speaker_end, speaker_name, quote_key, first_article_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        "speaker_text, speaker_start, speaker_end, speaker_name, on_behalf_of, quote_key, first_article_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
