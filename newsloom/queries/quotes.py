@@ -55,7 +55,8 @@ def page_quotes(store: Store, *, speaker: str | None = None, article: str | None
     from_where = "FROM quotes q JOIN articles a ON a.id = q.article_id" + (
         " WHERE " + " AND ".join(where) if where else "")
     return page(store, select=(
-        "q.id, q.article_id, a.title, q.kind, q.speaker_name, q.speaker_text, q.speaker_entity, q.cue, q.text,"
+        "q.id, q.article_id, a.title, q.kind, q.speaker_name, q.speaker_text, q.speaker_entity, q.on_behalf_of,"
+        " q.cue, q.text,"
         " q.first_article_id, CASE WHEN q.quote_key IS NULL THEN 1 ELSE (SELECT count(DISTINCT q2.article_id)"
         " FROM quotes q2 WHERE q2.quote_key = q.quote_key) END AS carriers"), from_where=from_where, params=params,
         order="a.rowid, q.start", limit=limit, offset=offset)
@@ -84,8 +85,8 @@ def article_quotes(store: Store, article_id: str) -> list[dict[str, Any]]:
     """One article's quotes in text order."""
     if not has_table(store, "quotes"):
         return []
-    return list(store.rows('SELECT id, start, "end", kind, speaker_name, speaker_text, speaker_entity, cue, text,'
-                           " first_article_id FROM quotes WHERE article_id = ? ORDER BY start", (article_id,)))
+    return list(store.rows('SELECT id, start, "end", kind, speaker_name, speaker_text, speaker_entity, on_behalf_of,'
+                           " cue, text, first_article_id FROM quotes WHERE article_id = ? ORDER BY start", (article_id,)))
 
 
 def iter_quotes(store: Store) -> Iterator[dict[str, Any]]:
