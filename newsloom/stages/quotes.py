@@ -27,9 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from ..model import Article
+from ..model import Article, Mention, Quote
 from ..nlp import doc_text
 from ..pipeline import stage
+from .entities import extract_mentions
 
 __all__ = ["Quotes", "extract_quotes", "find_quote_spans", "CUE_LEMMAS", "CLAUSE_CUE_LEMMAS", "OPINION_LEMMAS"]
 
@@ -56,9 +57,6 @@ congresswoman representative chairman chairwoman official officer general comman
 founder ceo executive manager adviser advisor aide diplomat prosecutor judge justice sheriff democrat republican
 speaker pope mogul host anchor star actor singer economist analyst professor
 """.split())
-_TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sen", "sen.", "rep", "rep.", "gov", "gov.",
-           "president", "gen.", "prof.", "sir", "lord"}
-_NAMED = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 
 # -- step 1: quotation marks -----------------------------------------------------------------------------
 _OPENERS = {"\u201c": "\u201d", "\u201e": "\u201d", "\u00ab": "\u00bb", "``": "''"}
@@ -477,38 +475,15 @@ def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_g
 
 
 # -- step 5: speaker names -------------------------------------------------------------------------------------
-def _mentions(article: Article, doc: Any) -> list[dict[str, Any]]:
-    """The entities stage's mentions, or the Doc's entities with in-article full names when it has not run."""
+def _mentions(article: Article, doc: Any) -> list[Mention]:
+    """The entities stage's mentions, or (when it has not run) the same extraction over the Doc."""
     given = article.annotations.get("mentions")
-    if given:
+    if given is not None:
         return sorted(given, key=lambda m: m["start"])
-    return doc_mentions(doc) if doc is not None else []
+    return extract_mentions(doc, doc.text) if doc is not None else []
 
 
-def doc_mentions(doc: Any) -> list[dict[str, Any]]:
-    """Named mentions from ``doc.ents`` with in-article names (the fallback when the entities stage is absent)."""
-    out = []
-    for ent in doc.ents:
-        if ent.label_ not in _NAMED:
-            continue
-        words = [w for w in re.split(r"\s+", ent.text.strip()) if w]
-        while words and words[0].lower() in _TITLES:
-            words.pop(0)
-        name = re.sub(r"(['\u2019]s?)$", "", " ".join(words)).strip()
-        if name:
-            out.append({"start": ent.start_char, "end": ent.end_char, "text": ent.text, "label": ent.label_,
-                        "name": name})
-    persons = [m for m in out if m["label"] == "PERSON"]
-    for m in out:  # "Lukashenko" -> "Alexander Lukashenko" named elsewhere in the article (also when mislabelled)
-        last = m["name"].split()[-1]
-        longer = [p["name"] for p in persons if len(p["name"].split()) > len(m["name"].split())
-                  and p["name"].split()[-1] == last]
-        if longer and (m["label"] == "PERSON" or len(m["name"].split()) == 1):
-            m["name"], m["label"] = max(longer, key=len), "PERSON"
-    return out
-
-
-def _mention_at(mentions: list[dict[str, Any]], start: int, end: int) -> dict[str, Any] | None:
+def _mention_at(mentions: list[Mention], start: int, end: int) -> Mention | None:
     hits = [m for m in mentions if m["start"] < end and m["end"] > start]
     if not hits:
         return None
@@ -523,7 +498,7 @@ _GENDER_WORDS = {
 }
 
 
-def _genders(text: str, persons: list[dict[str, Any]]) -> dict[str, str]:
+def _genders(text: str, persons: list[Mention]) -> dict[str, str]:
     """Names the article marks as a man or a woman: an honorific or a gendered role word opening the mention
     or right before it ("Mrs. May", "spokeswoman Maria Zakharova", "his wife, Jane"); a name marked both
     ways is left unknown."""
@@ -539,7 +514,7 @@ def _genders(text: str, persons: list[dict[str, Any]]) -> dict[str, str]:
 class _Resolver:
     """Resolves speaker phrases to names, walking the article in order (salience = recent subjects and speakers)."""
 
-    def __init__(self, doc: Any, mentions: list[dict[str, Any]], text: str) -> None:
+    def __init__(self, doc: Any, mentions: list[Mention], text: str) -> None:
         self.doc = doc
         self.text = text
         self.mentions = mentions
@@ -600,7 +575,7 @@ class _Resolver:
 
 
 # -- the whole cascade ---------------------------------------------------------------------------------------
-def _record(text: str, parts: list[tuple[int, int]], kind: str, frame: Frame | None) -> dict[str, Any]:
+def _record(text: str, parts: list[tuple[int, int]], kind: str, frame: Frame | None) -> Quote:
     parts = sorted(parts)
     return {
         "start": parts[0][0], "end": parts[-1][1], "parts": [list(p) for p in parts],
@@ -614,8 +589,8 @@ def _record(text: str, parts: list[tuple[int, int]], kind: str, frame: Frame | N
     }
 
 
-def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | None = None,
-                   cfg: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def extract_quotes(text: str, doc: Any = None, mentions: list[Mention] | None = None,
+                   cfg: dict[str, Any] | None = None) -> list[Quote]:
     """Quotes of one text (see the module docstring for the steps).
 
     Args:
@@ -671,7 +646,9 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
             parts[-1] = (s_last, tail)
         out.append((parts, kind, frame))
     out.sort(key=lambda x: x[0][0][0])
-    resolver = _Resolver(doc, mentions if mentions is not None else doc_mentions(doc), text)
+    if mentions is None:
+        mentions = extract_mentions(doc, text) if doc is not None else []
+    resolver = _Resolver(doc, mentions, text)
     records = []
     speakers: list[tuple[int, str, str]] = []
     for parts, kind, frame in out:

@@ -32,14 +32,9 @@ SPAN_TABLES: dict[str, SpanTable] = {}
 
 def span_table(table: str, *, primary: tuple[str, str] = ("start", "end"),
                others: tuple[tuple[str, str], ...] = (), json_pairs: tuple[str, ...] = ()) -> None:
-    """Declare that ``table`` (with an ``article_id`` column) holds offsets into articles.text."""
+    """Declare that ``table`` (with an ``article_id`` column) holds offsets into articles.text (each
+    ``storage/tables`` module declares its own)."""
     SPAN_TABLES[table] = SpanTable(table, primary, others, json_pairs)
-
-
-span_table("mentions")
-span_table("dates")
-span_table("events")
-span_table("quotes", others=(("cue_start", "cue_end"), ("speaker_start", "speaker_end")), json_pairs=("parts",))
 
 
 def paragraph_remap(paragraphs: Sequence[str], keep: Sequence[bool], sep: str = "\n\n") -> Remap:
