@@ -10,8 +10,7 @@ from .loom import Loom, process
 from .model import Article, Record
 from .pipeline import Pipeline, corpus_stage, stage
 from .settings import Settings
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "Loom", "process", "Article", "Record", "Pipeline", "stage", "corpus_stage", "Settings", "IngestReport",

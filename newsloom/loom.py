@@ -16,6 +16,7 @@ from .queries.coverage import distinct_sources
 from .readers import Item, ReadOptions
 from .settings import Settings
 from .storage import Store
+from .readers.fetch import Fetcher
 
 __all__ = ["Loom", "process"]
 
@@ -45,7 +46,6 @@ class Loom:
     def fetcher(self) -> Any:
         """The polite HTTP client (``[fetch]`` settings; conditional-GET cache in the store)."""
         if self._fetcher is None:
-            from .readers.fetch import Fetcher
 
             self._fetcher = Fetcher.from_settings(self.settings, store=self.store)
         return self._fetcher

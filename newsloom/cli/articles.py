@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import cli
+from .main import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 
 

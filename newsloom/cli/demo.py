@@ -5,7 +5,7 @@ from importlib import resources
 
 import click
 
-from . import cli
+from .main import cli
 from .common import library_errors, open_loom, print_table
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..eval import Table, benchmarks, evaluations
-from . import cli
+from .main import cli
 from .common import emit_json, library_errors, print_table
 
 

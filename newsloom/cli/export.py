@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..export import FORMATS
-from . import cli
+from .main import cli
 from .common import library_errors, open_loom
 
 

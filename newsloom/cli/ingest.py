@@ -6,7 +6,7 @@ import sys
 import click
 
 from ..errors import Rejected
-from . import cli
+from .main import cli
 from .common import emit_json, library_errors, open_loom
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import click
 
 from ..queries import has_table
-from . import cli
+from .main import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
 from .articles import show

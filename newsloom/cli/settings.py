@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..settings import Settings
-from . import cli
+from .main import cli
 from .common import emit_json, json_option, library_errors
 
 

@@ -19,7 +19,7 @@ from ..errors import ConfigError
 from ..model import Article
 from ..pipeline import Pipeline, registered_stages
 from ..settings import Settings
-from ..stages.quotes import Quotes
+from ..stages.quotes import Quotes, find_quote_spans
 from . import Table, bench_data_root, evaluation
 
 __all__ = ["eval_quotes", "load_split", "score", "Scores", "SPEECH_CUE", "polnear_folder"]
@@ -211,7 +211,6 @@ def score(text: str, preds: list[PredQuote], gold: list[GoldQuote], into: dict[s
 
 def baseline(doc: Any) -> list[PredQuote]:
     """Every passage between quotation marks; speaker = the nearest PERSON entity that ends before it."""
-    from ..stages.quotes import find_quote_spans
 
     persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
     out = []
@@ -273,7 +272,7 @@ def eval_quotes(data: str | None = None, split: str | None = None, limit: str | 
         articles = (Article(id=d["id"], external_id=d["id"], title=d.get("title") or "", text=d["text"],
                             language="en") for d, _ in items)
         gold_of = {d["id"]: g for d, g in items}
-        for art in pipe.pipe(articles, batch_size=16):
+        for art in pipe.pipe(articles, batch_size=16, keep_transient=True):  # the baseline reads the Doc
             for name, component in systems_cfg.items():
                 quotes = component(art).annotations.pop("quotes", [])
                 score(art.text, [_pred(q) for q in quotes], gold_of[art.id], systems[name])

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependency, NewsloomError
+from .scoped_parse import DISABLED, SCOPED_COMPONENT, register
 
 __all__ = ["doc_text", "load_nlp", "model_dir", "verify_model", "MODEL_PACKAGE", "PIP_LINE"]
 
@@ -73,7 +74,6 @@ def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False) -> Any:
             except ImportError as exc:
                 raise MissingDependency("spaCy", PIP_LINE) from exc
             if scoped:
-                from .scoped_parse import DISABLED, SCOPED_COMPONENT, register
 
                 register()
                 nlp = spacy.load(verify_model(), disable=list(DISABLED))

@@ -34,12 +34,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..model import Article, Mention
+from ..nlp.scoped_parse import parse_scope
 from ..pipeline import stage
 
 __all__ = ["Entities", "resolve_in_article", "extract_mentions", "fold", "edit_distance", "LABELS"]
 
 #: spaCy labels kept as mentions
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
+parse_scope(labels=LABELS)  # the names the scoped parse looks for beside an event verb
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "mx", "sir", "dame", "madam", "mme", "herr", "frau"})
 TITLES = frozenset({
     "president", "vice", "chancellor", "prime", "minister", "secretary", "general", "senator", "sen", "rep",

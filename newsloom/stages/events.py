@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..model import Article, DateExpression, Event, Mention
+from ..nlp.scoped_parse import parse_scope
 from ..pipeline import stage
 
 __all__ = ["Events", "LEXICON", "ACTIONS", "extract_events"]
@@ -56,6 +57,7 @@ for _action, _words in _CLASSES.items():
     for _w in _words.split():
         LEXICON[_w.replace("_", " ")] = _action
 ACTIONS = tuple(_CLASSES)
+parse_scope(event=LEXICON)  # the scoped parse parses sentences with an event verb near a name
 
 _TARGET_PREPS = frozenset({"with", "against", "on", "to", "for", "at", "over", "into"})
 _PLACE_PREPS = frozenset({"in", "at", "near", "on", "from", "to", "inside", "outside", "across", "into"})

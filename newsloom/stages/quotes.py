@@ -29,6 +29,7 @@ import numpy as np
 
 from ..model import Article, Mention, Quote
 from ..nlp import doc_text
+from ..nlp.scoped_parse import parse_scope
 from ..pipeline import stage
 from .entities import extract_mentions
 
@@ -175,6 +176,8 @@ class Frame:
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
 #: belief verbs: "I think ..." is an aside, not an attribution
 OPINION_LEMMAS = frozenset("think believe hope fear worry expect guess suppose".split())
+# the scoped parse parses the sentences with these verbs (belief and clause verbs only with "that")
+parse_scope(speech=CUE_LEMMAS, clause=CLAUSE_CUE_LEMMAS | OPINION_LEMMAS)
 
 
 def _subject(verb: Any) -> Any:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
+from .. import plugins
 from ..model import Article
 
 __all__ = ["Store", "InputRow", "Rows", "article_rows", "ARTICLE_ROWS", "annotation_rows", "default_store"]
@@ -20,7 +21,7 @@ __all__ = ["Store", "InputRow", "Rows", "article_rows", "ARTICLE_ROWS", "annotat
 Rows = dict[str, list[dict[str, Any]]]
 
 #: pure functions ``rows(article) -> Rows`` for what per-article stages put on ``article.annotations``
-ARTICLE_ROWS: list[Callable[[Article], Rows]] = []
+ARTICLE_ROWS: list[Callable[[Article], Rows]] = plugins.registry([])
 
 
 def article_rows(fn: Callable[[Article], Rows]) -> Callable[[Article], Rows]:

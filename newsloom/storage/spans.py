@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .. import plugins
+
 __all__ = ["SpanTable", "SPAN_TABLES", "span_table", "paragraph_remap", "remap_spans"]
 
 Remap = Callable[[int], "int | None"]
@@ -27,7 +29,7 @@ class SpanTable:
     json_pairs: tuple[str, ...] = ()
 
 
-SPAN_TABLES: dict[str, SpanTable] = {}
+SPAN_TABLES: dict[str, SpanTable] = plugins.registry({})
 
 
 def span_table(table: str, *, primary: tuple[str, str] = ("start", "end"),

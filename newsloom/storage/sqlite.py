@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import plugins
 from ..errors import QueryError, StoreError
 from ..model import Article
 from .base import InputRow, annotation_rows, default_store
@@ -21,7 +22,7 @@ __all__ = ["SQLiteStore", "article_writer", "ARTICLE_WRITERS", "now"]
 
 #: functions ``fn(conn, article)`` that write with SQL what the pure row producers (``storage.base.article_rows``)
 #: cannot express; called for each newly stored article inside the same transaction as the article row
-ARTICLE_WRITERS: list[Callable[[sqlite3.Connection, Article], None]] = []
+ARTICLE_WRITERS: list[Callable[[sqlite3.Connection, Article], None]] = plugins.registry([])
 
 
 def article_writer(fn: Callable[[sqlite3.Connection, Article], None]) -> Callable[[sqlite3.Connection, Article], None]:
