@@ -4,8 +4,8 @@ The public API is what ``__all__`` lists; everything else may change between rel
 """
 from __future__ import annotations
 
-from .errors import NewsloomError, Rejected
 from .engine.local import IngestReport
+from .errors import NewsloomError, Rejected
 from .loom import Loom, process
 from .model import Article, Record
 from .pipeline import Pipeline, corpus_stage, stage

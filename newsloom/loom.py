@@ -6,17 +6,17 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .export import export as _export
 from .engine.local import IngestReport, ingest, record_to_article
+from .export import export as _export
 from .model import Article, Record
 from .pipeline import Pipeline
 from .queries import articles as q_articles, copies as q_copies, entities as q_entities, quotes as q_quotes
 from .queries import resolve_id
 from .queries.coverage import distinct_sources
 from .readers import Item, ReadOptions
+from .readers.fetch import Fetcher
 from .settings import Settings
 from .storage import Store
-from .readers.fetch import Fetcher
 
 __all__ = ["Loom", "process"]
 

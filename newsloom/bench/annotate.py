@@ -24,12 +24,12 @@ import time
 from typing import Any
 
 from ..engine.local import record_to_article
+from ..eval import Table, benchmark
 from ..model import Article, Record
+from ..nlp import load_nlp
 from ..pipeline import Pipeline, registered_stages
 from ..settings import Settings
-from ..eval import Table, benchmark
 from .ingest import peak_rss_mb, timeline17_sample
-from ..nlp import load_nlp
 
 __all__ = ["bench_annotate", "ANNOTATE_STAGES"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from ..eval import Table, benchmarks, evaluations
-from .main import cli
 from .common import emit_json, library_errors, print_table
+from .main import cli
 
 
 def _print_tables(tables: list[Table], as_json: bool) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from ..settings import Settings
-from .main import cli
 from .common import emit_json, json_option, library_errors
+from .main import cli
 
 
 @cli.command("settings")

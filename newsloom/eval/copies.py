@@ -25,12 +25,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from . import Table, bench_data_root, evaluation
 from ..engine.local import ingest
 from ..model import Record, normalise_for_hash
 from ..pipeline import Pipeline
 from ..settings import Settings
 from ..storage import Store
-from . import Table, bench_data_root, evaluation
 from .copy_transforms import TRANSFORMS
 
 __all__ = ["build_set", "run_copies_eval", "score", "KINDS"]

@@ -20,11 +20,11 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from . import Table, bench_data_root, evaluation
 from ..errors import ConfigError
 from ..loom import Loom
 from ..model import Record
 from ..settings import Settings
-from . import Table, bench_data_root, evaluation
 
 __all__ = ["eval_entities", "bcubed", "pairwise", "load_ecb_docs"]
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import Table, bench_data_root, evaluation
 from ..errors import ConfigError
 from ..model import Article
 from ..pipeline import Pipeline, registered_stages
 from ..settings import Settings
 from ..stages.quotes import Quotes, find_quote_spans
-from . import Table, bench_data_root, evaluation
 
 __all__ = ["eval_quotes", "load_split", "score", "Scores", "SPEECH_CUE", "polnear_folder"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from . import exporter
 from ..queries.articles import rejects
 from ..storage import Store
-from . import exporter
 
 _ARTICLE_FIELDS = ("id", "external_id", "source", "url", "title", "published", "language", "author", "format",
                    "copy_of", "copy_kind", "text")

@@ -2,7 +2,7 @@
 ``article_id``."""
 from __future__ import annotations
 
-from ..queries.dates import iter_dates
 from . import exporter
+from ..queries.dates import iter_dates
 
 exporter("dates")(iter_dates)

@@ -64,7 +64,7 @@ def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False) -> Any:
     """The verified spaCy Language, loaded once per process (and per ``disable`` set).
 
     ``scoped``: NER over the whole text and the parse only on the sentences the annotation stages
-    read (see :mod:`newsloom.scoped_parse`); ``disable`` is ignored then.
+    read (see :mod:`newsloom.nlp.scoped_parse`); ``disable`` is ignored then.
     """
     key = ("scoped",) if scoped else tuple(sorted(disable))
     with _lock:

@@ -38,7 +38,7 @@ __all__ = ["SCOPED_COMPONENT", "PARSE_COMPONENTS", "DISABLED", "EVENT_WINDOW", "
 
 SCOPED_COMPONENT = "newsloom_scoped_parse"
 #: the model components the scoped parse runs on the chosen sentences, in pipeline order (the attribute
-#: ruler and the lemmatizer, also disabled, are applied by :class:`~newsloom.tag_attributes.TagAttributes`)
+#: ruler and the lemmatizer, also disabled, are applied by :class:`~newsloom.nlp.tag_attributes.TagAttributes`)
 PARSE_COMPONENTS = ("tok2vec", "tagger", "parser")
 DISABLED = (*PARSE_COMPONENTS, "attribute_ruler", "lemmatizer")
 #: tokens between an event verb and the nearest named entity, at most, for its sentence to be parsed

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from . import copies, dates, entities, events, quotes, resolve_id
 from ..errors import QueryError
 from ..storage import Store
 from ..storage.tables.articles import decode_article_row
-from . import copies, dates, entities, events, quotes, resolve_id
 
 __all__ = ["list_articles", "article_row", "article_record", "article_extras", "search", "rejects", "counts"]
 

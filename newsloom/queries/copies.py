@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..storage import Store
 from . import has_table, resolve_id
+from ..storage import Store
 from .coverage import distinct_sources
 
 __all__ = ["copy_group", "copies_of", "copy_pairs", "iter_copies"]

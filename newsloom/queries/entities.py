@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from . import events, has_table, resolve_id
 from ..errors import QueryError
 from ..storage import Store
-from . import events, has_table, resolve_id
 
 __all__ = ["list_entities", "entity_record", "article_entities", "top_entities", "iter_entities", "iter_mentions"]
 

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from . import has_table, resolve_id
 from ..errors import QueryError
 from ..storage import Store
-from . import has_table, resolve_id
 
 __all__ = ["list_quotes", "quote_record", "article_quotes", "iter_quotes"]
 

@@ -13,7 +13,7 @@ Parsing steps (:func:`parse_xml`):
 
 A feed item becomes a Record: with full content (``content:encoded``, Atom ``content``) its text;
 with only a summary, the summary and the link, unless ``--fetch`` asks for the linked page,
-which is then fetched politely (:mod:`newsloom.fetch`) and extracted. A sitemap lists links
+which is then fetched politely (:mod:`newsloom.readers.fetch`) and extracted. A sitemap lists links
 only: without ``--fetch`` it is one Rejected saying so; with it, its pages are fetched (news
 sitemap metadata fills title, date and language) and a sitemap index is followed two levels deep.
 """

@@ -27,8 +27,8 @@ from typing import Any, BinaryIO
 
 from ..errors import MissingDependency, Rejected
 from .decode import decode_bytes
-from .registry import Item, ReadOptions, reader
 from .html import extract_html
+from .registry import Item, ReadOptions, reader
 
 __all__ = ["read_warc", "MemberReader"]
 
