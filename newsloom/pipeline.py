@@ -19,7 +19,7 @@ from typing import Any
 from . import plugins
 from .errors import ConfigError, MissingDependency
 from .model import Article
-from .settings import Settings
+from .settings import Settings, declare_stage
 
 __all__ = ["stage", "corpus_stage", "StageInfo", "Pipeline", "registered_stages", "ErrorHandler"]
 
@@ -37,6 +37,9 @@ class StageInfo:
     assigns: tuple[str, ...] = ()
     extra: str | None = None  # pip extra it needs, if any
     doc: str = ""
+    #: the stage's settings (section ``[stages.NAME]``): TOML text whose comment above each key is its help,
+    #: or a mapping; built-in stages declare theirs in default_settings.toml
+    defaults: str | dict[str, Any] | None = None
     transient: tuple[str, ...] = ()  # assigned fields that live only in memory (dropped before storing)
 
 
@@ -47,16 +50,19 @@ def _register(info: StageInfo) -> None:
     if info.name in _REGISTRY and _REGISTRY[info.name].factory is not info.factory:
         raise ConfigError(f"a stage named {info.name!r} is registered already. Existing names: {sorted(_REGISTRY)}", code="E201")
     _REGISTRY[info.name] = info
+    declare_stage(info.name, info.defaults)
 
 
 def stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None,
-          transient: Iterable[str] = ()):
+          defaults: str | dict[str, Any] | None = None, transient: Iterable[str] = ()):
     """Register a per-article stage. The decorated object is a function or a class.
 
     A function is used as it is; a class is instantiated with ``(settings)`` when a
-    pipeline is built, so it can load models once. ``transient`` names assigned annotations that live only
-    in memory, between stages (e.g. ``"annotations.doc"``, the spaCy parse): the pipeline drops them when the
-    last stage is done with an article, so they are never stored.
+    pipeline is built, so it can load models once. ``defaults`` declares the stage's settings
+    (``[stages.NAME]``; TOML text, a comment above each key as its help): only declared keys may be set.
+    ``transient`` names assigned annotations that live only in memory, between stages (e.g.
+    ``"annotations.doc"``, the spaCy parse): the pipeline drops them when the last stage is done with an
+    article, so they are never stored.
     """
     transient = tuple(transient)
     bad = [t for t in transient if not t.startswith("annotations.") or t not in tuple(assigns)]
@@ -65,17 +71,20 @@ def stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (
 
     def deco(obj):
         _register(StageInfo(name, obj, "article", tuple(requires), tuple(assigns), extra, (obj.__doc__ or "").strip(),
-                            transient))
+                            defaults, transient))
         return obj
 
     return deco
 
 
-def corpus_stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None):
-    """Register a corpus stage: a class built with ``(settings)`` having ``run(store, ids)``."""
+def corpus_stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None,
+                 defaults: str | dict[str, Any] | None = None):
+    """Register a corpus stage: a class built with ``(settings)`` having ``run(store, ids)``; ``defaults`` as
+    for :func:`stage`."""
 
     def deco(cls):
-        _register(StageInfo(name, cls, "corpus", tuple(requires), tuple(assigns), extra, (cls.__doc__ or "").strip()))
+        _register(StageInfo(name, cls, "corpus", tuple(requires), tuple(assigns), extra, (cls.__doc__ or "").strip(),
+                            defaults))
         return cls
 
     return deco

@@ -2,7 +2,7 @@
 ``article_id``."""
 from __future__ import annotations
 
-from . import exporter
 from ..queries.dates import iter_dates
+from . import exporter
 
 exporter("dates")(iter_dates)

@@ -5,8 +5,8 @@
 """
 from __future__ import annotations
 
-from . import exporter
 from ..queries.entities import iter_entities, iter_mentions
+from . import exporter
 
 exporter("entities")(iter_entities)
 exporter("mentions")(iter_mentions)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from . import has_table
 from ..storage import Store
+from . import has_table
 
 __all__ = ["article_dates", "iter_dates"]
 

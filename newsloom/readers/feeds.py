@@ -26,10 +26,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from ..errors import MissingDependency, Rejected
-from ..model import Record
+from ..model import Record, source_from_url
 from .decode import gunzip_bytes
 from .fetch import Fetcher, FetchError
 from .html import extract_html
@@ -370,13 +370,6 @@ def _sitemap(root: Any, name: str, base: str | None) -> Feed:
 
 
 # -- entries to records -----------------------------------------------------------------------
-def _host(url: str | None) -> str | None:
-    if not url or not url.startswith(("http://", "https://")):
-        return None
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host or None
-
-
 def fetcher_for(options: ReadOptions) -> tuple[Any, bool]:
     """The fetcher ingest put on ``options.extra["fetcher"]``, else a new one (and True: close it after)."""
     fetcher = options.extra.get("fetcher")
@@ -421,7 +414,7 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
         return
     yield Record(
         external_id=entry.key, text=text, title=entry.title, url=entry.link,
-        source=_host(entry.link) or entry.source, published=parse_published(entry.published),
+        source=source_from_url(entry.link) or entry.source, published=parse_published(entry.published),
         language=entry.language, author=entry.author, fetched=fetched, format=fmt,
         extra={"input": where, "summary_only": not full, "feed": entry.source},
     )
@@ -444,7 +437,7 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected
     record.published = parse_published(entry.published) or record.published
     record.author = record.author or entry.author
     record.language = record.language or entry.language
-    record.source = record.source or _host(resp.url) or entry.source
+    record.source = record.source or source_from_url(resp.url) or entry.source
     record.fetched = resp.fetched
     record.extra = {"input": where, "fetched_page": True, "feed": entry.source}
     return record
