@@ -46,7 +46,6 @@ class Loom:
     def fetcher(self) -> Any:
         """The polite HTTP client (``[fetch]`` settings; conditional-GET cache in the store)."""
         if self._fetcher is None:
-
             self._fetcher = Fetcher.from_settings(self.settings, store=self.store)
         return self._fetcher
 

@@ -240,7 +240,6 @@ class Watcher:
         return unit
 
     def _expand_index(self, children: list[FeedEntry], where: str) -> list[FeedEntry]:
-
         pages: list[FeedEntry] = []
         for child in children:
             if child.link is None:

@@ -74,7 +74,6 @@ def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False) -> Any:
             except ImportError as exc:
                 raise MissingDependency("spaCy", PIP_LINE) from exc
             if scoped:
-
                 register()
                 nlp = spacy.load(verify_model(), disable=list(DISABLED))
                 nlp.add_pipe(SCOPED_COMPONENT, last=True)

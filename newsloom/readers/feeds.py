@@ -444,7 +444,6 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected
 
 
 def _child_sitemap(entry: FeedEntry, where: str, options: ReadOptions, fetcher: Any, depth: int) -> Iterator[Item]:
-
     if depth >= MAX_SITEMAP_DEPTH:
         yield Rejected(where, f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH} levels: {entry.link}",
                        code="E154")

@@ -45,7 +45,6 @@ ROBOTS_MAX_BYTES = 500_000  # RFC 9309: crawlers must read at least 500 KiB
 
 
 def default_user_agent() -> str:
-
     return f"newsloom/{__version__} (+https://github.com/newsloom)"
 
 
@@ -417,7 +416,6 @@ def _httpx() -> Any:
     try:
         import httpx
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
-
         raise MissingDependency("httpx (fetching URLs)", "pip install 'newsloom[feeds]'") from exc
     return httpx
 
