@@ -6,8 +6,10 @@ import os
 import click
 
 from ..errors import MissingDependency
-from . import cli
+from ..settings import Settings
+from ..web import create_app
 from .common import library_errors
+from .main import cli
 
 
 @cli.command()
@@ -30,17 +32,13 @@ def serve(ctx: click.Context, host: str, port: int, token: str | None, max_body:
 
         newsloom serve --get /api/articles?limit=2
     """
-    try:
-        import uvicorn
-
-        from ..web import create_app
-    except ImportError as exc:
-        raise MissingDependency("the web extra", "pip install 'newsloom[web]'") from exc
-    from ..settings import Settings
-
     obj = ctx.find_root().obj or {}
     settings = Settings.load(obj.get("config"), overrides=obj.get("settings") or {})
     app = create_app(obj.get("db", "newsloom.db"), token=token or None, settings=settings, max_body_bytes=max_body)
+    try:
+        import uvicorn
+    except ImportError as exc:
+        raise MissingDependency("uvicorn (the web extra)", "pip install 'newsloom[web]'") from exc
     if get_path:
         from fastapi.testclient import TestClient
 

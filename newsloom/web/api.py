@@ -5,23 +5,20 @@ import hmac
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from ..errors import QueryError
 from ..model import Record
 from ..storage import Store
 from . import reads
-from .app import WebState
+from .state import WebState, web_state
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip.")]
-
-
-def web_state(request: Request) -> WebState:
-    return request.app.state.web
 
 
 def store(state: Annotated[WebState, Depends(web_state)]) -> Store:
@@ -115,8 +112,6 @@ def _check_token(state: WebState, authorization: str | None) -> None:
 
 
 def raise_status(status: int, message: str) -> None:
-    from fastapi import HTTPException
-
     raise HTTPException(status_code=status, detail=message)
 
 
@@ -153,7 +148,5 @@ async def api_ingest(request: Request, state: Annotated[WebState, Depends(web_st
         records = _records(body, request.headers.get("content-type", ""))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise QueryError(f"the body is not UTF-8 JSON or JSONL: {exc}", code="E430") from exc
-    from starlette.concurrency import run_in_threadpool
-
     report = await run_in_threadpool(reads.ingest_records, state, records)
     return JSONResponse(report, status_code=201 if report["stored"] else 200)

@@ -6,16 +6,14 @@ one pipeline behind one lock and need the token.
 """
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,53 +21,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import NewsloomError, QueryError
 from ..settings import Settings
 from ..storage import Store
+from ..version import __version__
+from . import render
+from .api import router as api_router
+from .docs import router as docs_router
+from .pages import router as pages_router
 from .security import BodyLimit, SecurityHeaders, error_body
+from .state import WebState
 
-__all__ = ["create_app", "WebState"]
+__all__ = ["create_app"]
 
 HERE = Path(__file__).parent
-
-
-@dataclass
-class WebState:
-    """What the routes share: the database path, the token, settings, and per-thread stores."""
-
-    db: str
-    token: str | None
-    settings: Settings
-    _local: threading.local = field(default_factory=threading.local)
-    _stores: list[Store] = field(default_factory=list)
-    _guard: threading.Lock = field(default_factory=threading.Lock)
-    write_lock: threading.Lock = field(default_factory=threading.Lock)
-    _loom: Any = None
-
-    def store(self) -> Store:
-        """This thread's own connection to the database (opened on first use)."""
-        store = getattr(self._local, "store", None)
-        if store is None:
-            store = Store(self.db)
-            self._local.store = store
-            with self._guard:
-                self._stores.append(store)
-        return store
-
-    def loom(self) -> Any:
-        """The one Loom that writes (its pipeline loads the models on first use)."""
-        with self._guard:
-            if self._loom is None:
-                from ..loom import Loom
-
-                self._loom = Loom(self.db, settings=self.settings)
-            return self._loom
-
-    def close(self) -> None:
-        with self._guard:
-            for store in self._stores:
-                store.close()
-            self._stores.clear()
-            if self._loom is not None:
-                self._loom.close()
-                self._loom = None
 
 
 def _is_api(request: Request) -> bool:
@@ -105,7 +67,7 @@ def create_app(db: str | Path = "newsloom.db", *, token: str | None = None, sett
         yield
         state.close()
 
-    app = FastAPI(title="newsloom", version=_version(), docs_url=None, redoc_url=None, lifespan=lifespan,
+    app = FastAPI(title="newsloom", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   openapi_url="/openapi.json",
                   description="Stories, articles, entities, quotes and timelines from one newsloom database.")
     app.state.web = state
@@ -135,10 +97,6 @@ def create_app(db: str | Path = "newsloom.db", *, token: str | None = None, sett
     async def internal_error(request: Request, exc: Exception) -> Response:
         return _error(request, 500, "internal error: " + type(exc).__name__)
 
-    from .api import router as api_router
-    from .docs import router as docs_router
-    from .pages import router as pages_router
-
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(docs_router)
@@ -148,24 +106,9 @@ def create_app(db: str | Path = "newsloom.db", *, token: str | None = None, sett
 
 
 def _templates() -> Jinja2Templates:
-    from . import render
-
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.autoescape = True  # every value is escaped, whatever the file name
     render.install(templates.env)
     return templates
 
 
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
-
-
-def json_ok(data: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(data, status_code=status)
-
-
-def html_page(request: Request, template: str, **context: Any) -> HTMLResponse:
-    templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, template, context)

@@ -6,6 +6,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from .state import html_page
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -31,6 +33,4 @@ def _any_of(schema: dict[str, Any]) -> str:
 
 @router.get("/docs", response_class=HTMLResponse)
 def api_docs(request: Request) -> HTMLResponse:
-    from .app import html_page
-
     return html_page(request, "docs.html", operations=operations(request.app.openapi()))

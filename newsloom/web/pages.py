@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from . import reads
-from .api import StoreDep, web_state
-from .app import WebState, html_page
+from .api import StoreDep
+from ..version import __version__
+from .state import WebState, html_page, web_state
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,8 +41,6 @@ class Pager:
 
 
 def page(request: Request, template: str, state: WebState, **context: Any) -> HTMLResponse:
-    from .. import __version__
-
     return html_page(request, template, version=__version__, db_name=state.db.rsplit("/", 1)[-1], **context)
 
 

@@ -2,6 +2,7 @@
 one record with what its page shows, and the spans an article page highlights."""
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from ..engine.local import IngestReport
@@ -82,9 +83,7 @@ def search_page(store: Store, query: str, *, limit: int, offset: int) -> dict[st
 
 
 def _stories() -> Any:
-    from ..queries import stories
-
-    return stories
+    return importlib.import_module("newsloom.queries.stories")
 
 
 def _has_stories(store: Store) -> bool:
@@ -119,9 +118,7 @@ def thread_full(store: Store, ref: str) -> dict[str, Any]:
 
 def timeline(store: Store, kind: str, ref: str, *, max_dates: int = 20) -> dict[str, Any]:
     """The timeline of a story, thread, entity or query (dates that matter, cited sentences)."""
-    from ..queries import timelines
-
-    return timelines.timeline(store, kind, ref, max_dates=max_dates)
+    return importlib.import_module("newsloom.queries.timelines").timeline(store, kind, ref, max_dates=max_dates)
 
 
 def sources(store: Store) -> list[str]:
