@@ -6,10 +6,10 @@ from typing import Any
 import click
 
 from ..queries import has_table
-from . import cli
+from .articles import show
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
-from .articles import show
+from .main import cli
 
 
 @cli.command("quotes")

@@ -28,6 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..loom import Loom
+from ..model import Record
+from ..nlp import load_nlp
+from ..stages.dates import format_value
+from ..stages.events import LEXICON
+from ..stages.quotes import find_quote_spans
 from . import Table, bench_data_root, evaluation
 
 __all__ = ["eval_facts", "locate", "names_match", "score_quotes", "score_dates", "score_entities", "score_events",
@@ -560,7 +566,6 @@ def _store_predictions(store: Any, article_id: str) -> dict[str, list[Any]]:
 
 # -- predictions: the baseline ------------------------------------------------------------------------------
 def _baseline_quotes(doc: Any) -> list[PredQuote]:
-    from ..stages.quotes import find_quote_spans
 
     persons = [e for e in doc.ents if e.label_ == "PERSON"]
     out = []
@@ -575,7 +580,6 @@ def _baseline_dates(doc: Any, published: str | None) -> list[PredDate]:
 
     from dateparser.date import DateDataParser
 
-    from ..stages.dates import format_value
 
     settings: dict[str, Any] = {"RETURN_AS_TIMEZONE_AWARE": False}
     if published:
@@ -614,7 +618,6 @@ def _baseline_mentions(doc: Any) -> list[PredMention]:
 
 
 def _baseline_events(doc: Any) -> list[PredEvent]:
-    from ..stages.events import LEXICON
 
     out = []
     for sent in doc.sents:
@@ -648,8 +651,6 @@ _COLUMNS = {
 
 def ingest_articles(articles: list[dict[str, Any]], db: Path) -> Any:
     """Run the articles through the default pipeline into a new store at ``db``; return the Loom (open)."""
-    from ..loom import Loom
-    from ..model import Record
 
     loom = Loom(db)
     loom.ingest(items=[Record(external_id=a["id"], text=a["text"], title=a.get("title") or "",
@@ -672,7 +673,6 @@ def eval_facts(data: str | None = None, limit: str | int | None = None, show: st
     Returns:
         One table per kind of fact (quotes, dates, entities, events).
     """
-    from ..nlp import load_nlp
 
     folder = newsfacts_folder(data)
     articles, gold = _gold(folder)

@@ -19,7 +19,8 @@ from ..errors import ConfigError
 from ..model import Article
 from ..pipeline import Pipeline, registered_stages
 from ..settings import Settings
-from ..stages.quotes import Quotes, doc_mentions
+from ..stages.entities import extract_mentions
+from ..stages.quotes import Quotes, find_quote_spans
 from ..stages.speakers import REPRESENTATIVES
 from .facts import names_match
 from . import Table, bench_data_root, evaluation
@@ -247,7 +248,6 @@ def score(text: str, preds: list[PredQuote], gold: list[GoldQuote], into: dict[s
 
 def baseline(doc: Any) -> list[PredQuote]:
     """Every passage between quotation marks; speaker = the nearest PERSON entity that ends before it."""
-    from ..stages.quotes import find_quote_spans
 
     persons = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "PERSON"]
     out = []
@@ -310,10 +310,11 @@ def eval_quotes(data: str | None = None, split: str | None = None, limit: str | 
         articles = (Article(id=d["id"], external_id=d["id"], title=d.get("title") or "", text=d["text"],
                             language="en") for d, _ in items)
         gold_of = {d["id"]: g for d, g in items}
-        for art in progress(pipe.pipe(articles, batch_size=16), desc=f"eval quotes {folder.name}", total=len(items)):
+        for art in progress(pipe.pipe(articles, batch_size=16, keep_transient=True),  # the baseline reads the Doc
+                            desc=f"eval quotes {folder.name}", total=len(items)):
             mentions = art.annotations.get("mentions")
             if mentions is None and art.annotations.get("doc") is not None:
-                mentions = doc_mentions(art.annotations["doc"])
+                mentions = extract_mentions(art.annotations["doc"], art.text)
             for name, component in systems_cfg.items():
                 quotes = component(art).annotations.pop("quotes", [])
                 score(art.text, [_pred(q) for q in quotes], gold_of[art.id], systems[name], mentions)

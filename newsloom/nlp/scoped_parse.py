@@ -4,13 +4,13 @@ The parse of en_core_web_sm (tok2vec, tagger, parser, attribute ruler, lemmatize
 NER. The quotes and events stages read the parse only in sentences that can hold what they look for,
 so a sentence is parsed when it has, in lower case and not right after a determiner ("the report"):
 
-* a form of a speech cue verb (say, tell, write, warn, according to, ...: ``quotes.CUE_LEMMAS``);
+* a form of a speech cue verb (say, tell, write, warn, according to, ...: the quotes stage's ``CUE_LEMMAS``);
   a verb the quotes stage takes only with a reported clause (think, find, accuse, ...) counts only
   in a sentence with "that";
-* a past form of an event verb (``events.LEXICON``: "killed", "arrested", "accused"), or another form
-  with a named entity at most ``EVENT_WINDOW`` tokens away; not right after "to", a modal or "not"
-  (the events stage keeps only asserted events: "to attack", "could attack" are none). The past forms
-  of verbs with common other senses ("held", "left", "took", "called") also need the name nearby;
+* a past form of an event verb that reports an event by itself ("killed", "arrested", "accused": the
+  events stage's ``reported`` lemmas), or another form of an event verb (its ``LEXICON``) with a named
+  entity at most ``EVENT_WINDOW`` tokens away; not right after "to", a modal or "not" (the events stage
+  keeps only asserted events: "to attack", "could attack" are none);
 * or it is the first sentence (the headline, whose title case the entities stage reads by tag).
 
 A quotation mark alone does not put a sentence in scope: a direct quote's attribution has a speech
@@ -18,7 +18,7 @@ verb, and a quote that continues an attributed one is tied by the quotes stage's
 
 The ``newsloom_scoped_parse`` spaCy component splits each Doc into sentences with the rule of spaCy's
 ``Sentencizer``, parses the chosen sentences as Docs of their own (batched across the texts of a
-``pipe`` call), takes parts of speech, morphology and lemmas from :mod:`newsloom.tag_attributes`, and
+``pipe`` call), takes parts of speech, morphology and lemmas from :mod:`newsloom.nlp.tag_attributes`, and
 writes them back with the heads and labels. Every other sentence keeps its tokens and entities with
 a flat placeholder tree: its first token is the ``ROOT``, the others hang on it with the label
 ``dep``, and tags, parts of speech and lemmas stay empty; so ``doc.sents`` still gives every sentence,
@@ -28,19 +28,19 @@ and the rules, which look for verbs and labelled dependents, find nothing there.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from .. import plugins
 from .tag_attributes import SET_ATTRS, TagAttributes
 
 __all__ = ["SCOPED_COMPONENT", "PARSE_COMPONENTS", "DISABLED", "EVENT_WINDOW", "ScopedParse", "register",
-           "scope", "sentence_bounds", "trigger_forms"]
+           "scope", "sentence_bounds", "trigger_forms", "parse_scope"]
 
 SCOPED_COMPONENT = "newsloom_scoped_parse"
 #: the model components the scoped parse runs on the chosen sentences, in pipeline order (the attribute
-#: ruler and the lemmatizer, also disabled, are applied by :class:`~newsloom.tag_attributes.TagAttributes`)
+#: ruler and the lemmatizer, also disabled, are applied by :class:`~newsloom.nlp.tag_attributes.TagAttributes`)
 PARSE_COMPONENTS = ("tok2vec", "tagger", "parser")
 DISABLED = (*PARSE_COMPONENTS, "attribute_ruler", "lemmatizer")
 #: tokens between an event verb and the nearest named entity, at most, for its sentence to be parsed
@@ -75,12 +75,35 @@ def _forms(lemmas: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _past_forms(lemma: str) -> set[str]:
-    word = lemma.split()[0]
-    return {f for f in _regular(word) if f.endswith("ed")} | set(_IRREGULAR.get(word, "").split())
+#: what the annotation stages read in the parse, as they declare it with :func:`parse_scope`
+_SCOPE: dict[str, frozenset[str]] = plugins.registry({})
 
 
-@lru_cache(maxsize=1)
+def parse_scope(*, speech: Iterable[str] = (), clause: Iterable[str] = (), event: Iterable[str] = (),
+                reported: Iterable[str] = (), labels: Iterable[str] = ()) -> None:
+    """Declare what a stage reads in the parse, so that the scoped parse covers those sentences.
+
+    Args:
+        speech: lemmas of speech cue verbs (a sentence with one of their forms is parsed).
+        clause: lemmas of verbs read only with a reported clause (parsed when the sentence also has "that").
+        event: lemmas of event verbs (parsed when a named entity stands within ``EVENT_WINDOW`` tokens).
+        reported: event lemmas whose past forms report an event by themselves ("were killed"): parsed
+            with no name near.
+        labels: the entity labels that count as named for ``event``.
+    """
+    for kind, words in (("speech", speech), ("clause", clause), ("event", event), ("reported", reported),
+                        ("labels", labels)):
+        _SCOPE[kind] = _SCOPE.get(kind, frozenset()) | frozenset(words)
+
+
+def _past_forms(lemmas: Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for lemma in lemmas:
+        word = lemma.split()[0]
+        out |= {f for f in _regular(word) if f.endswith("ed")} | set(_IRREGULAR.get(word, "").split())
+    return frozenset(out)
+
+
 def trigger_forms() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     """(speech, clause, event, past event) forms: lower-case words that put a sentence in the parse scope.
 
@@ -88,14 +111,11 @@ def trigger_forms() -> tuple[frozenset[str], frozenset[str], frozenset[str], fro
     quotes stage takes those verbs only with a reported clause, and without "that" they rarely have one.
     Event forms count near a name; past event forms ("killed", "arrested") anywhere.
     """
-    from ..stages.events import LEXICON
-    from ..stages.quotes import CLAUSE_CUE_LEMMAS, CUE_LEMMAS, OPINION_LEMMAS
-
-    beliefs = _forms(CLAUSE_CUE_LEMMAS | OPINION_LEMMAS)
-    events = _forms(LEXICON) - _NOUN_LIKE - _EVENT_NOUN_LIKE
-    past = {f for lemma in LEXICON if lemma.split()[0] not in _WEAK_EVENT for f in _past_forms(lemma)}
-    return ((_forms(CUE_LEMMAS) | {"according"}) - _NOUN_LIKE - beliefs, beliefs - _NOUN_LIKE, events,
-            frozenset(past) & events)
+    plugins.load()  # the stages declare their words when they are imported
+    beliefs = _forms(_SCOPE.get("clause", ()))
+    events = _forms(_SCOPE.get("event", ())) - _NOUN_LIKE - _EVENT_NOUN_LIKE
+    return ((_forms(_SCOPE.get("speech", ())) | {"according"}) - _NOUN_LIKE - beliefs, beliefs - _NOUN_LIKE,
+            events, _past_forms(_SCOPE.get("reported", ())) & events)
 
 
 #: forms that in news are nearly always nouns ("the United States", "comments", "points"); measured on
@@ -110,12 +130,6 @@ continue continues back free protests
 #: whole parse, sentences they alone put in scope gave almost no asserted events
 _EVENT_NOUN_LIKE = frozenset("""
 mass masses aid fire talks clashes bombing battle interview meeting sanctions support protest march rally attack
-""".split())
-#: event verbs whose past forms often have another sense ("held", "left", "took", "called", "sent"): those
-#: put a sentence in scope only near a name, like the other forms
-_WEAK_EVENT = frozenset("""
-hold leave take send fire launch land call free back help move return meet bar mass station aid assist fly travel
-supply provide talk sign accept settle commit conclude promise approve march rally press ask beat crush
 """.split())
 #: after these an event verb is not asserted ("to attack", "could attack", "not attack")
 _UNASSERTING = frozenset("to will would could can may might should must shall not n't never".split())
@@ -152,11 +166,9 @@ class _Ids:
     """Hash ids of the word lists, for vectorised look-ups over ``Doc.to_array`` columns."""
 
     def __init__(self, strings: Any) -> None:
-        from ..stages.entities import LABELS
-
         speech, beliefs, events, past_events = trigger_forms()
         #: the labels of the entities stage's mentions, which the events stage names actors and targets by
-        self.named_labels = frozenset(strings.add(label) for label in LABELS)
+        self.named_labels = frozenset(strings.add(label) for label in _SCOPE.get("labels", ()))
         self.beliefs = np.array([strings.add(w) for w in beliefs], dtype=np.uint64)
         self.that = strings.add("that")
         self.speech = np.array([strings.add(w) for w in speech], dtype=np.uint64)

@@ -51,7 +51,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from ..errors import MissingDependency
-from ..model import Article
+from ..model import Article, DateExpression
 from ..nlp import doc_text
 from ..pipeline import stage
 from ..settings import stage_settings
@@ -558,7 +558,7 @@ def _expressions(doc: Any, text: str) -> list[_Expr]:
     return found
 
 
-def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
+def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
     """The temporal expressions of one parsed article, resolved (see the module docstring).
 
     Args:
@@ -580,7 +580,7 @@ def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
     starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
     headers = comment_headers(text)
     header_ends = [h.end for h in headers]
-    out: list[dict[str, Any]] = []
+    out: list[DateExpression] = []
     taken = -1  # the end of a list of days already expanded past its entity
     for x in exprs:
         if x.start < taken:

@@ -41,18 +41,17 @@ passive subject ("100 people were killed"); "it" alone makes none.
 from __future__ import annotations
 
 import bisect
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..model import Article
+from ..model import Article, DateExpression, Event, Mention, Quote
 from ..nlp import doc_text
+from ..nlp.scoped_parse import parse_scope
 from ..pipeline import stage
 from ..settings import stage_settings
 from .comments import comments_start
 
-__all__ = ["Events", "LEXICON", "ACTIONS", "EVENT_NOUNS", "LIGHT_VERBS", "extract_events", "event_id", "asserted",
-           "sense_ok"]
+__all__ = ["Events", "LEXICON", "ACTIONS", "EVENT_NOUNS", "LIGHT_VERBS", "extract_events", "asserted", "sense_ok"]
 
 #: verb lemma (optionally with its particle/preposition) -> PLOVER-like action
 LEXICON: dict[str, str] = {}
@@ -80,6 +79,13 @@ for _action, _words in _CLASSES.items():
     for _w in _words.split():
         LEXICON[_w.replace("_", " ")] = _action
 ACTIONS = tuple(_CLASSES)
+#: event verbs whose past forms often have another sense ("held", "left", "took", "called", "sent")
+_WEAK_PAST = frozenset("""hold leave take send fire launch land call free back help move return meet bar mass station
+aid assist fly travel supply provide talk sign accept settle commit conclude promise approve march rally press ask
+beat crush""".split())
+# the scoped parse parses sentences with an event verb near a name, or a past form that reports an event by
+# itself ("100 people were killed")
+parse_scope(event=LEXICON, reported=[lemma for lemma in LEXICON if lemma.split()[0] not in _WEAK_PAST])
 
 #: nouns that carry an event when a light verb reports it ("held a meeting", "faces charges") -> action
 EVENT_NOUNS: dict[str, str] = {}
@@ -175,7 +181,7 @@ def asserted(verb: Any, quoted: Callable[[int], bool] | None = None) -> bool:
     return True
 
 
-def quoted_spans(quotes: Iterable[dict[str, Any]]) -> Callable[[int], bool]:
+def quoted_spans(quotes: Iterable[Quote]) -> Callable[[int], bool]:
     """A function telling whether a character offset is inside the words of a direct quote.
 
     Args:
@@ -486,11 +492,6 @@ def _moves(verb: Any, lemma: str, objs: list[Any], subj: Any, passive: bool, ind
 
 # --- names -------------------------------------------------------------------------------------------
 
-def event_id(article_id: str, start: int, verb_offset: int, action: str) -> str:
-    """Stable id of one event: a hash of its article, sentence, verb position and action."""
-    return hashlib.sha1(f"{article_id}\x1f{start}\x1f{verb_offset}\x1f{action}".encode()).hexdigest()[:16]
-
-
 def _action_of(verb: Any) -> tuple[str, str] | None:
     lemma = verb.lemma_.lower()
     if lemma == "call":  # "call for/on" is a demand, "X called Y" a phone call, "called it Z" neither
@@ -553,19 +554,19 @@ def _noun_event(verb: Any) -> tuple[str, Any, str] | None:
 class _MentionIndex:
     """Mentions by offset, for mapping a token to the mention that covers it."""
 
-    def __init__(self, mentions: list[dict[str, Any]]) -> None:
+    def __init__(self, mentions: list[Mention]) -> None:
         self.mentions = mentions
         self.starts = [m["start"] for m in mentions]
         self.people = [m for m in mentions if m["label"] == "PERSON"]
         self.people_starts = [m["start"] for m in self.people]
 
-    def at(self, offset: int) -> dict[str, Any] | None:
+    def at(self, offset: int) -> Mention | None:
         i = bisect.bisect_right(self.starts, offset) - 1
         if i >= 0 and self.mentions[i]["start"] <= offset < self.mentions[i]["end"]:
             return self.mentions[i]
         return None
 
-    def person_before(self, offset: int, doc: Any) -> dict[str, Any] | None:
+    def person_before(self, offset: int, doc: Any) -> Mention | None:
         """What "he" or "she" at ``offset`` most often points at: the last person named as the subject of a
         clause before it, else the last person named before it."""
         i = bisect.bisect_left(self.people_starts, offset) - 1
@@ -583,7 +584,7 @@ rescuer rescuers delegation mission""".split())
 _CHILD_ORDER = {"appos": 0, "compound": 1, "pobj": 2, "prep": 2, "conj": 3, "poss": 5, "amod": 6}
 
 
-def _named(token: Any, index: _MentionIndex) -> dict[str, Any] | None:
+def _named(token: Any, index: _MentionIndex) -> Mention | None:
     """The mention for a phrase headed by ``token``: the one covering its head, else the one nearest it in the tree.
 
     Walks the phrase breadth-first from its head, appositions first and possessors last, so
@@ -648,7 +649,7 @@ def _objects(verb: Any) -> list[Any]:
     return found
 
 
-def _place(verb: Any, index: _MentionIndex, used: set[int]) -> dict[str, Any] | None:
+def _place(verb: Any, index: _MentionIndex, used: set[int]) -> Mention | None:
     for tok in verb.subtree:
         if tok.dep_ == "pobj" and tok.head.text.lower() in _PLACE_PREPS:
             m = index.at(tok.idx)
@@ -670,8 +671,8 @@ def _participant(tok: Any | None) -> bool:
     return tok is not None and tok.pos_ in ("NOUN", "PROPN", "PRON", "NUM") and tok.lower_ not in _NO_PARTICIPANT
 
 
-def extract_events(doc: Any, mentions: list[dict[str, Any]], dates: list[dict[str, Any]], *,
-                   quotes: Iterable[dict[str, Any]] | None = None, spin: bool = False) -> list[dict[str, Any]]:
+def extract_events(doc: Any, mentions: list[Mention], dates: list[DateExpression], *,
+                   quotes: Iterable[Quote] | None = None, spin: bool = False) -> list[Event]:
     """The asserted events of one parsed article (see the module docstring).
 
     Args:
@@ -690,7 +691,7 @@ def extract_events(doc: Any, mentions: list[dict[str, Any]], dates: list[dict[st
     resolved = [d for d in dates if d.get("value")]
     comments = comments_start(doc_text(doc))  # reader comments report nothing
     quoted = quoted_spans(quotes or [])
-    out: list[dict[str, Any]] = []
+    out: list[Event] = []
     for sent in doc.sents:
         if comments is not None and sent.end_char > comments:
             break

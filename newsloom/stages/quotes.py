@@ -27,10 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from ..model import Article
+from ..model import Article, Mention, Quote
 from ..nlp import doc_text
+from ..nlp.scoped_parse import parse_scope
 from ..pipeline import stage
 from ..settings import stage_settings
+from .entities import extract_mentions
 from .speakers import SpeakerResolver
 
 __all__ = ["Quotes", "extract_quotes", "find_quote_spans", "CUE_LEMMAS", "CLAUSE_CUE_LEMMAS", "OPINION_LEMMAS"]
@@ -51,9 +53,6 @@ find show reveal indicate think believe hope fear worry expect agree disagree co
 describe praise criticize criticise attack blast slam charge accuse cite mention signal propose recommend
 """.split())
 
-_TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sen", "sen.", "rep", "rep.", "gov", "gov.",
-           "president", "gen.", "prof.", "sir", "lord"}
-_NAMED = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 
 # -- step 1: quotation marks -----------------------------------------------------------------------------
 _OPENERS = {"\u201c": "\u201d", "\u201e": "\u201d", "\u00ab": "\u00bb", "``": "''"}
@@ -173,6 +172,8 @@ _SUBJ = ("nsubj", "nsubjpass", "csubj")
 #: belief verbs: "I think ..." is an aside, "X believes ..." a belief, neither a report of speech (broad mode
 #: keeps the second)
 OPINION_LEMMAS = frozenset("think believe hope fear worry expect guess suppose".split())
+# the scoped parse parses the sentences with these verbs (belief and clause verbs only with "that")
+parse_scope(speech=CUE_LEMMAS, clause=CLAUSE_CUE_LEMMAS | OPINION_LEMMAS)
 
 
 def _subject(verb: Any) -> Any:
@@ -498,39 +499,18 @@ def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_g
 
 
 # -- step 5: speaker names -------------------------------------------------------------------------------------
-def _mentions(article: Article, doc: Any) -> list[dict[str, Any]]:
-    """The entities stage's mentions, or the Doc's entities with in-article full names when it has not run."""
+def _mentions(article: Article, doc: Any) -> list[Mention]:
+    """The entities stage's mentions, or (when it has not run) the same extraction over the Doc."""
     given = article.annotations.get("mentions")
-    if given:
+    if given is not None:
         return sorted(given, key=lambda m: m["start"])
-    return doc_mentions(doc) if doc is not None else []
+    return extract_mentions(doc, doc.text) if doc is not None else []
 
 
-def doc_mentions(doc: Any) -> list[dict[str, Any]]:
-    """Named mentions from ``doc.ents`` with in-article names (the fallback when the entities stage is absent)."""
-    out = []
-    for ent in doc.ents:
-        if ent.label_ not in _NAMED:
-            continue
-        words = [w for w in re.split(r"\s+", ent.text.strip()) if w]
-        while words and words[0].lower() in _TITLES:
-            words.pop(0)
-        name = re.sub(r"(['\u2019]s?)$", "", " ".join(words)).strip()
-        if name:
-            out.append({"start": ent.start_char, "end": ent.end_char, "text": ent.text, "label": ent.label_,
-                        "name": name})
-    persons = [m for m in out if m["label"] == "PERSON"]
-    for m in out:  # "Lukashenko" -> "Alexander Lukashenko" named elsewhere in the article (also when mislabelled)
-        last = m["name"].split()[-1]
-        longer = [p["name"] for p in persons if len(p["name"].split()) > len(m["name"].split())
-                  and p["name"].split()[-1] == last]
-        if longer and (m["label"] == "PERSON" or len(m["name"].split()) == 1):
-            m["name"], m["label"] = max(longer, key=len), "PERSON"
-    return out
 
 
 # -- the whole cascade ---------------------------------------------------------------------------------------
-def _record(text: str, parts: list[tuple[int, int]], kind: str, frame: Frame | None) -> dict[str, Any]:
+def _record(text: str, parts: list[tuple[int, int]], kind: str, frame: Frame | None) -> Quote:
     parts = sorted(parts)
     return {
         "start": parts[0][0], "end": parts[-1][1], "parts": [list(p) for p in parts],
@@ -567,8 +547,8 @@ def _continue_speakers(text: str, out: list[tuple[list[tuple[int, int]], str, Fr
     return out
 
 
-def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | None = None,
-                   cfg: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def extract_quotes(text: str, doc: Any = None, mentions: list[Mention] | None = None,
+                   cfg: dict[str, Any] | None = None) -> list[Quote]:
     """Quotes of one text (see the module docstring for the steps).
 
     Args:
@@ -627,7 +607,7 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
     out.sort(key=lambda x: x[0][0][0])
     if cfg["continue_paragraphs"]:
         out = _continue_speakers(text, out, orphans)
-    resolver = SpeakerResolver(doc, mentions if mentions is not None else doc_mentions(doc), text, spans,
+    resolver = SpeakerResolver(doc, mentions if mentions is not None else extract_mentions(doc, text), text, spans,
                                [f.speaker for f in frames if f.speaker is not None and not f.generic])
     records = []
     for parts, kind, frame in out:

@@ -1,29 +1,33 @@
-"""The ``dates`` table: one row per temporal expression of an article.
-
-The table is created by migration ``0110_dates`` (``storage/tables/entities.py``); ``0111_dates_kind``
-adds the expression's kind. :func:`rows` turns an article's ``annotations["dates"]`` into the rows the
-article writer inserts (``stages/resolve.py::store_annotations``), in :data:`COLUMNS` order.
-"""
+"""The ``dates`` table (migrations 0110 and 0111): temporal expressions found by the dates stage, with their
+kind and resolved value, stored with each article."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 from ...model import Article
+from ..base import Rows, article_rows
 from ..migrations import migration
+from ..spans import span_table
 
-__all__ = ["COLUMNS", "INSERT", "rows"]
+__all__ = ["rows"]
 
-#: the columns :func:`rows` fills, in order
-COLUMNS = ("article_id", "start", "end", "text", "kind", "value", "precision", "anchor")
-INSERT = ('INSERT OR IGNORE INTO dates (article_id, start, "end", text, kind, value, precision, anchor) '
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+span_table("dates")
 
 
-def rows(article: Article) -> list[tuple[Any, ...]]:
-    """The ``dates`` rows of one article (none when the dates stage did not run)."""
-    return [(article.id, d["start"], d["end"], d["text"], d.get("kind") or "date", d["value"], d["precision"],
-             d["anchor"]) for d in article.annotations.get("dates") or []]
+@migration("0110_dates")
+def dates(conn: sqlite3.Connection) -> None:
+    # temporal expressions; value is ISO (YYYY, YYYY-MM or YYYY-MM-DD by precision) or NULL when
+    # it cannot be resolved without inventing a date; anchor says what it was resolved against
+    conn.execute("""CREATE TABLE dates (
+        article_id TEXT NOT NULL REFERENCES articles(id),
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        value TEXT,
+        precision TEXT,
+        anchor TEXT,
+        PRIMARY KEY (article_id, start))""")
+    conn.execute("CREATE INDEX dates_value ON dates(value)")
 
 
 @migration("0111_dates_kind")
@@ -35,3 +39,12 @@ def dates_kind(conn: sqlite3.Connection) -> None:
     if "kind" not in columns:
         conn.execute("ALTER TABLE dates ADD COLUMN kind TEXT NOT NULL DEFAULT 'date'")
     conn.execute("CREATE INDEX IF NOT EXISTS dates_kind ON dates(kind)")
+
+
+@article_rows
+def rows(article: Article) -> Rows:
+    """``article.annotations["dates"]`` as ``dates`` rows."""
+    return {"dates": [{"article_id": article.id, "start": d["start"], "end": d["end"], "text": d["text"],
+                       "kind": d.get("kind") or "date", "value": d["value"], "precision": d["precision"],
+                       "anchor": d["anchor"]}
+                      for d in article.annotations.get("dates") or ()]}
