@@ -16,8 +16,9 @@ from typing import Any
 from .errors import Rejected
 from .model import Article, Record, content_id
 from .pipeline import Pipeline
-from .readers import Item, ReadOptions, iter_inputs
-from .readers.html import extract_html
+from .readers import Item, ReadOptions, iter_inputs, unexpected
+from .readers.html import MAX_ELEMENTS, extract_html
+from .readers.limits import check_record, safe_record, safe_text
 from .stages.nlp import TRANSIENT
 from .storage import InputRow, Store
 
@@ -49,21 +50,29 @@ def _where(record: Record) -> str:
     return str(record.extra.get("input") or record.external_id)
 
 
-def record_to_article(record: Record) -> Article:
-    """Make the Article a record starts as (HTML is extracted here when the record has no text)."""
+def record_to_article(record: Record, *, max_html_elements: int = MAX_ELEMENTS) -> Article:
+    """Make the Article a record starts as (HTML is extracted here when the record has no text).
+
+    Text the reader could only decode with replacement characters is flagged ``quality["encoding"]``.
+    """
     if not (record.text or "").strip() and record.html:
-        extracted = extract_html(record.html, _where(record), url=record.url)
+        extracted = extract_html(record.html, _where(record), url=record.url, max_elements=max_html_elements)
         for name in ("title", "url", "source", "published", "author", "language"):
             if getattr(record, name) is None:
                 setattr(record, name, getattr(extracted, name))
         text = extracted.text or ""
     else:
         text = record.text or ""
-    return Article(
+    article = Article(
         id=content_id(record), external_id=record.external_id, title=record.title or "", text=text, raw_text=text,
         source=record.source, url=record.url, published=record.published, language=record.language,
         author=record.author, fetched=record.fetched, format=record.format,
     )
+    replaced = text.count("\ufffd")
+    if replaced:
+        article.quality["encoding"] = {"score": round(min(1.0, 100 * replaced / max(1, len(text))), 3), "evidence": [
+            f"{replaced} character(s) could not be decoded and were replaced with U+FFFD"]}
+    return article
 
 
 def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
@@ -74,7 +83,12 @@ def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: str | None = None,
            options: ReadOptions | None = None, batch_size: int = 64,
            on_item: Callable[[Item], None] | None = None, items: Iterator[Item] | None = None) -> IngestReport:
-    """Ingest every input into ``store``; returns the report. Bad records never stop the batch."""
+    """Ingest every input into ``store``; returns the report. Bad records never stop the batch.
+
+    The report adds up: ``read == stored + duplicate + rejected``, also when another process stores
+    the same records meanwhile (those are duplicates, decided inside the storing transaction).
+    """
+    options = options or ReadOptions()
     report = IngestReport()
     queue = [slot.info.name for slot in pipeline.corpus]
     finish_pending(store, pipeline)
@@ -89,13 +103,21 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
             if on_item is not None:
                 on_item(item)
             if isinstance(item, Rejected):
+                more = getattr(item, "count", 1) - 1  # a summary of rejects not listed one by one
+                report.read += more
+                report.rejected += more
                 _reject(report, rows, item.where, None, item)
                 continue
+            safe_record(item)
             where = _where(item)
             try:
-                art = record_to_article(item)
+                check_record(item, where, options.max_article_bytes)
+                art = record_to_article(item, max_html_elements=options.max_html_elements)
             except Rejected as exc:
                 _reject(report, rows, where, item.external_id, exc)
+                continue
+            except Exception as exc:  # noqa: BLE001 - one record's surprise must not stop the batch
+                _reject(report, rows, where, item.external_id, unexpected(where, "making an article", exc))
                 continue
             if art.id in seen_ids or store.has_article(art.id):
                 report.duplicate += 1
@@ -127,6 +149,7 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
             rows.append(InputRow(where_of[art.id], art.external_id, art.id, "stored"))
         new_ids = store.add_batch(kept, rows, queue=queue)
         report.stored += len(new_ids)
+        report.duplicate += len(kept) - len(new_ids)  # stored meanwhile by another process
         new = set(new_ids)
         report.copies += sum(1 for a in kept if a.copy_of is not None and a.id in new)
         pipeline.run_corpus(store, new_ids)
@@ -149,6 +172,7 @@ def finish_pending(store: Store, pipeline: Pipeline) -> None:
 def _reject(report: IngestReport, rows: list[InputRow], where: str, external_id: str | None,
             exc: Rejected) -> None:
     report.rejected += 1
-    report.rejects.append((exc.where or where, exc.reason))
-    log.warning("rejected %s: %s", exc.where or where, exc.reason)
-    rows.append(InputRow(exc.where or where, external_id, None, "rejected", exc.code, exc.reason))
+    where, reason = safe_text(exc.where or where) or where, safe_text(exc.reason) or ""
+    report.rejects.append((where, reason))
+    log.warning("rejected %s: %s", where, reason)
+    rows.append(InputRow(where, safe_text(external_id), None, "rejected", exc.code, reason))

@@ -28,7 +28,8 @@ class Loom:
 
     def __init__(self, db: str | Path | Store = "newsloom.db", *, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.load()
-        self.store = db if isinstance(db, Store) else Store(db)
+        self.store = db if isinstance(db, Store) else Store(
+            db, busy_timeout=float(self.settings.get("store.busy_timeout", 30.0)))
         self._pipeline: Pipeline | None = None
         self._fetcher: Any = None
 
@@ -51,6 +52,8 @@ class Loom:
         opts = ReadOptions(
             max_article_bytes=int(self.settings.get("reader.max_article_bytes", 10_000_000)),
             max_decompressed_bytes=int(self.settings.get("reader.max_decompressed_bytes", 4_000_000_000)),
+            max_rejects_per_input=int(self.settings.get("reader.max_rejects_per_input", 1000)),
+            max_html_elements=int(self.settings.get("reader.max_html_elements", 50_000)),
         )
         opts.extra["fetcher"] = self.fetcher  # URLs, feed --fetch, sitemaps
         for key, value in overrides.items():

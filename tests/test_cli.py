@@ -65,9 +65,9 @@ def test_read_views(run, corpus):
     assert data["published"] == "2020-03-01" and data["removed"][0]["rule"] == "advertisement"
     hits = json.loads(run("search", "tram", "--json").output)
     assert [h["title"] for h in hits] == ["Tram line opens"]
-    bad = run("search", "tram AND (", code=1)
+    bad = run("search", "tram AND (", code=2)
     assert "malformed search query" in bad.output and "Traceback" not in bad.output
-    missing = run("show", "article", "ffffffff", code=1)
+    missing = run("show", "article", "ffffffff", code=2)
     assert "no article with id" in missing.output
 
 
@@ -82,7 +82,7 @@ def test_export_formats(run, corpus, tmp_path):
     assert table.num_rows == 2 and "external_id" in table.column_names
     rejects = [json.loads(x) for x in run("export", "rejects").output.strip().splitlines()]
     assert rejects[0]["input"].endswith("b.jsonl:2") and "invalid JSON" in rejects[0]["reason"]
-    assert "unknown export kind" in run("export", "nonsense", code=1).output
+    assert "unknown export kind" in run("export", "nonsense", code=2).output
 
 
 def test_db_option_beats_env(run, corpus, tmp_path):

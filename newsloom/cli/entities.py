@@ -8,7 +8,7 @@ import click
 from ..errors import QueryError
 from ..storage import Store
 from . import cli
-from .common import emit_json, json_option, library_errors, open_loom, print_table
+from .common import COUNT, emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
 from .read import show
 
@@ -57,7 +57,7 @@ def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:
 @cli.command("entities")
 @click.option("--type", "etype", help="Only this type (PERSON, ORG, GPE, LOC, NORP, ...).")
 @click.option("--name", help="Only entities whose name or an alias contains this text.")
-@click.option("--limit", default=50, show_default=True, help="How many entities.")
+@click.option("--limit", default=50, show_default=True, type=COUNT, help="How many entities.")
 @json_option
 @click.pass_context
 @library_errors
@@ -92,7 +92,7 @@ def entities_cmd(ctx: click.Context, etype: str | None, name: str | None, limit:
 
 @show.command("entity")
 @click.argument("entity_id")
-@click.option("--limit", default=20, show_default=True, help="How many articles and events to list.")
+@click.option("--limit", default=20, show_default=True, type=COUNT, help="How many articles and events to list.")
 @json_option
 @click.pass_context
 @library_errors

@@ -8,7 +8,7 @@ import click
 from ..errors import QueryError
 from ..storage import Store
 from . import cli
-from .common import emit_json, json_option, library_errors, open_loom, print_table
+from .common import COUNT, emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
 from .read import show
 
@@ -49,7 +49,7 @@ def quote_record(store: Store, ref: str) -> dict[str, Any]:
 
 @cli.command("quotes")
 @click.option("--speaker", help="Only quotes whose speaker name contains this text.")
-@click.option("--limit", default=50, show_default=True, help="How many quotes.")
+@click.option("--limit", default=50, show_default=True, type=COUNT, help="How many quotes.")
 @json_option
 @click.pass_context
 @library_errors

@@ -19,6 +19,8 @@ class ReadOptions:
 
     max_article_bytes: int = 10_000_000
     max_decompressed_bytes: int = 4_000_000_000
+    max_rejects_per_input: int = 1000  # rejects listed one by one per input; the rest are counted
+    max_html_elements: int = 50_000  # start tags in one HTML page (extraction time grows faster than size)
     fetch: bool = False  # follow links of summary-only feed items
     extra: dict = field(default_factory=dict)
 

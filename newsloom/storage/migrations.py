@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-__all__ = ["migration", "apply_migrations", "MIGRATIONS"]
+__all__ = ["migration", "apply_migrations", "pending_migrations", "MIGRATIONS"]
 
 MIGRATIONS: dict[str, Callable[[sqlite3.Connection], None]] = {}
 
@@ -47,7 +47,17 @@ def apply_migrations(conn: sqlite3.Connection) -> list[str]:
                          (name, datetime.now(timezone.utc).isoformat(timespec="seconds")))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                conn.execute("ROLLBACK")
             raise
         applied.append(name)
     return applied
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    """The migrations not yet applied to the database ``conn`` reads (nothing is written)."""
+    from . import schema  # noqa: F401  (registers the built-in migrations)
+
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone()
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")} if exists else set()
+    return [name for name in sorted(MIGRATIONS) if name not in done]

@@ -42,3 +42,11 @@ def watch(conn: sqlite3.Connection) -> None:
             seen_at TEXT NOT NULL,
             PRIMARY KEY (source, item_key)
         ) WITHOUT ROWID""")
+
+
+@migration("0302_watch_quarantine")
+def watch_quarantine(conn: sqlite3.Connection) -> None:
+    # a source failing the same way round after round is set aside until `quarantined_until`
+    # (newsloom watch's quarantine, issue 15): how many rounds in a row it failed so
+    conn.execute("ALTER TABLE watch_sources ADD COLUMN failures INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE watch_sources ADD COLUMN quarantined_until TEXT")
