@@ -23,9 +23,10 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 
 from newsloom import Loom, Settings
+from newsloom.bench.hostile import Trickle, warc_record
 from newsloom.cli import cli
 from newsloom.errors import Rejected, StoreError
-from newsloom.fetch import Fetcher, FetchError, FetchSettings, parse_retry_after
+from newsloom.readers.fetch import Fetcher, FetchError, FetchSettings, parse_retry_after
 from newsloom.model import Record
 from newsloom.readers import ReadOptions, iter_inputs, read_stream
 from newsloom.readers import registry as reader_registry
@@ -174,22 +175,14 @@ def test_overlong_link_with_fetch_is_refused_without_a_request(tmp_path, server)
     assert not any(p.startswith("/x") for p in server.paths())
 
 
-def _warc_record(html: bytes, uri: str | None, rid: str) -> bytes:
-    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(html) + html
-    head = f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{rid}>\r\nWARC-Date: 2021-01-01T00:00:00Z\r\n"
-    head += f"WARC-Target-URI: {uri}\r\n" if uri else ""
-    head += f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n"
-    return head.encode() + http + b"\r\n\r\n"
-
-
 def test_warc_response_without_target_uri_is_one_reject(loom, tmp_path):
     def html(i: int) -> bytes:
         return f"<html><head><title>Page {i}</title></head><body><article><p>{PARA} ({i}).</p><p>{PARA2}.</p>" \
                f"</article></body></html>".encode()
 
-    (tmp_path / "a.warc").write_bytes(_warc_record(html(1), "https://a.example/1", "1")
-                                      + _warc_record(html(2), None, "2")
-                                      + _warc_record(html(3), "https://a.example/3", "3"))
+    (tmp_path / "a.warc").write_bytes(warc_record(html(1), "https://a.example/1", "1")
+                                      + warc_record(html(2), None, "2")
+                                      + warc_record(html(3), "https://a.example/3", "3"))
     report = loom.ingest(str(tmp_path / "a.warc"))
     assert report.stored == 2 and report.rejected == 1
     assert "without WARC-Target-URI" in report.rejects[0][1] and report.rejects[0][0].startswith(f"{tmp_path}/a.warc@")
@@ -244,7 +237,7 @@ def test_watch_quarantines_a_source_failing_the_same_way(tmp_path, server):
                     "application/rss+xml")
 
     server.routes["/feed.xml"] = feed
-    from newsloom.watch import Watcher, watch_status
+    from newsloom.engine.watch import Watcher, watch_status
 
     with Loom(tmp_path / "w.db", settings=settings(**{"watch.quarantine_after": 2,
                                                       "watch.quarantine_seconds": 0.6})) as loom:
@@ -292,46 +285,8 @@ def test_fifo_inside_a_folder_is_skipped_not_read_forever(loom, tmp_path):
     assert report.stored == 2 and report.rejects == [(str(d / "b.fifo"), "skipped: a FIFO, not a regular file")]
 
 
-class Trickle:
-    """A server on 127.0.0.1 sending a status line, then one header line every ``every`` seconds for ``total`` s."""
-
-    def __init__(self, every: float = 0.3, total: float = 8.0) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.every, self.total = every, total
-        self.stop = threading.Event()
-        self.connected = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connected.set()
-            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
-
-    def _one(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                conn.recv(65536)
-                conn.sendall(b"HTTP/1.1 200 OK\r\n")
-                end = time.monotonic() + self.total
-                while time.monotonic() < end and not self.stop.is_set():
-                    conn.sendall(b"X-Slow: y\r\n")
-                    time.sleep(self.every)
-                conn.sendall(b"Content-Length: 0\r\n\r\n")
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        self.stop.set()
-        self.sock.close()
-
-
 def test_max_seconds_bounds_the_whole_request_headers_included():
-    trickle = Trickle()
+    trickle = Trickle(every=0.3, total=8)
     try:
         start = time.monotonic()
         with Fetcher(quick(robots=False, max_seconds=1.0, timeout=2.0)) as f, pytest.raises(FetchError) as err:
@@ -349,7 +304,7 @@ def test_watch_stops_on_sigterm_in_the_middle_of_a_slow_fetch(tmp_path):
 
     from .conftest import REPO
 
-    trickle = Trickle(total=60)
+    trickle = Trickle(every=0.3, total=60)
     cmd = [sys.executable, "-m", "newsloom", "--db", str(tmp_path / "w.db"), "-s", "pipeline.stages",
            json.dumps(BASE_STAGES), "-s", "fetch.robots", "false", "-s", "fetch.retries", "0", "watch",
            f"http://127.0.0.1:{trickle.port}/feed.xml"]
@@ -369,24 +324,29 @@ def test_watch_stops_on_sigterm_in_the_middle_of_a_slow_fetch(tmp_path):
     assert "E169" in out and "stopped after 1 round(s)" in err
 
 
-def _clean_seconds(lines: list[str]) -> float:
-    clean = Clean()
-    start = time.perf_counter()
-    clean._drop_repeats(lines, [])
-    return time.perf_counter() - start
+def test_repeated_paragraph_search_is_near_linear(monkeypatch):
+    """Four times the paragraphs cost about four times the comparisons (every pair: sixteen times)."""
+    import newsloom.stages.clean as clean_module
 
+    calls = [0]
+    jaccard = clean_module._jaccard
 
-def test_repeated_paragraph_search_is_near_linear():
+    def counted(a, b):
+        calls[0] += 1
+        return jaccard(a, b)
+
+    monkeypatch.setattr(clean_module, "_jaccard", counted)
     rnd = random.Random(7)
 
-    def text(n: int) -> list[str]:  # distinct lines over a shared vocabulary, as in a long list or table
+    def comparisons(n: int) -> int:  # distinct lines over a shared vocabulary, as in a long list or table
         vocab = [f"w{i}" for i in range(n * 3)]
-        return [" ".join(rnd.choice(vocab) for _ in range(10)) for _ in range(n)]
+        lines = [" ".join(rnd.choice(vocab) for _ in range(10)) for _ in range(n)]
+        calls[0] = 0
+        assert len(Clean()._drop_repeats(lines, [])) == n
+        return calls[0]
 
-    small, large = text(1500), text(6000)
-    t_small = min(_clean_seconds(small) for _ in range(3))
-    t_large = min(_clean_seconds(large) for _ in range(3))
-    assert t_large < 8 * t_small + 0.05, (t_small, t_large)  # four times the lines; quadratic would be 16 times
+    small, large = comparisons(1500), comparisons(6000)
+    assert large < 6 * max(small, 100), (small, large)
 
 
 def _drop_repeats_brute_force(lines: list[str], threshold: float, min_words: int) -> list[str]:
@@ -454,7 +414,7 @@ def test_sitemap_index_fans_out_to_at_most_max_sitemap_urls_fetches(tmp_path, se
 
 
 def test_watch_honours_max_sitemap_urls(tmp_path, server):
-    from newsloom.watch import Watcher
+    from newsloom.engine.watch import Watcher
 
     sitemap_server(server, 4, 4)
     with Loom(tmp_path / "w.db", settings=settings(**{"fetch.max_sitemap_urls": 6})) as loom:
@@ -815,3 +775,28 @@ def test_report_adds_up_when_another_process_stores_the_same_records(tmp_path):
         statuses = [r[0] for r in loom.store.execute("SELECT status FROM inputs")]
     assert (report.read, report.stored, report.duplicate, report.rejected) == (5, 0, 5, 0) and adds_up(report)
     assert sorted(statuses) == ["stored"] * 5  # one row per input; the first process's rows stand
+
+
+def test_two_processes_ingesting_the_same_file_each_report_what_they_did(tmp_path):
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    (tmp_path / "same.jsonl").write_text(rows(3000, "p"))
+    db = tmp_path / "two.db"
+    cmd = [sys.executable, "-m", "newsloom", "--db", str(db), "-s", "pipeline.stages", json.dumps(BASE_STAGES),
+           "-s", "pipeline.batch_size", "16", "ingest", "--silent", "--json", str(tmp_path / "same.jsonl")]
+    env = {**os.environ, "NEWSLOOM_CONFIG": ""}
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, env=env)
+             for _ in range(2)]
+    reports = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err
+        reports.append(json.loads(out))
+    for r in reports:
+        assert r["read"] == 3000 and r["read"] == r["stored"] + r["duplicate"] + r["rejected"], r
+    assert sum(r["stored"] for r in reports) == 3000
+    with Store(db) as store:
+        assert store.execute("SELECT count(*) FROM articles").fetchone()[0] == 3000

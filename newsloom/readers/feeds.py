@@ -13,7 +13,7 @@ Parsing steps (:func:`parse_xml`):
 
 A feed item becomes a Record: with full content (``content:encoded``, Atom ``content``) its text;
 with only a summary, the summary and the link, unless ``--fetch`` asks for the linked page,
-which is then fetched politely (:mod:`newsloom.fetch`) and extracted. A sitemap lists links
+which is then fetched politely (:mod:`newsloom.readers.fetch`) and extracted. A sitemap lists links
 only: without ``--fetch`` it is one Rejected saying so; with it, its pages are fetched (news
 sitemap metadata fills title, date and language) and a sitemap index is followed two levels deep,
 with at most ``fetch.max_sitemap_urls`` fetches (child sitemaps and pages) in total.
@@ -35,8 +35,8 @@ from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 from ..errors import Rejected
-from ..model import Record
-from ..published import parse_published
+from ..model import Record, source_from_url
+from .published import parse_published
 from .registry import Item, ReadOptions, reader
 
 __all__ = ["Feed", "FeedEntry", "SitemapBudget", "parse_xml", "parse_feed", "feed_items", "entry_items",
@@ -437,22 +437,12 @@ def _sitemap_entry(el: Any, kind: str, base: str | None) -> FeedEntry | None:
 
 
 # -- entries to records -----------------------------------------------------------------------
-def _host(url: str | None) -> str | None:
-    if not url or not url.startswith(("http://", "https://")):
-        return None
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return None
-    return host[4:] if host.startswith("www.") else host or None
-
-
 def fetcher_for(options: ReadOptions) -> tuple[Any, bool]:
     """The fetcher ingest put on ``options.extra["fetcher"]``, else a new one (and True: close it after)."""
     fetcher = options.extra.get("fetcher")
     if fetcher is not None:
         return fetcher, False
-    from ..fetch import Fetcher
+    from .fetch import Fetcher
 
     return Fetcher(), True
 
@@ -511,7 +501,7 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
         return
     yield Record(
         external_id=entry.key, text=text, title=entry.title, url=entry.link,
-        source=_host(entry.link) or entry.source, published=parse_published(entry.published),
+        source=source_from_url(entry.link) or entry.source, published=parse_published(entry.published),
         language=entry.language, author=entry.author, fetched=fetched, format=fmt,
         extra={"input": where, "summary_only": not full, "feed": entry.source},
     )
@@ -519,7 +509,7 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
 
 def _fetch_page(entry: FeedEntry, where: str, fetcher: Any, options: ReadOptions) -> Record | Rejected:
     """Fetch and extract the page an entry links to; entry metadata wins over the page's guesses."""
-    from ..fetch import FetchError, short_url
+    from .fetch import FetchError, short_url
     from .html import extract_html
 
     assert entry.link is not None
@@ -538,7 +528,7 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any, options: ReadOptions
     record.published = parse_published(entry.published) or record.published
     record.author = record.author or entry.author
     record.language = record.language or entry.language
-    record.source = record.source or _host(resp.url) or entry.source
+    record.source = record.source or source_from_url(resp.url) or entry.source
     record.fetched = resp.fetched
     record.extra = {"input": where, "fetched_page": True, "feed": entry.source}
     return record
@@ -546,7 +536,7 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any, options: ReadOptions
 
 def _child_sitemap(entry: FeedEntry, where: str, options: ReadOptions, fetcher: Any, depth: int,
                    budget: SitemapBudget | None) -> Iterator[Item]:
-    from ..fetch import FetchError, short_url
+    from .fetch import FetchError, short_url
     from .decode import gunzip_bytes
 
     if depth >= MAX_SITEMAP_DEPTH:

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..settings import default_field
+
 __all__ = ["AddressPolicy", "AddressRefused", "DeadlineExceeded", "Cancelled", "GuardedBackend", "address_kind",
            "origin_of"]
 
@@ -100,7 +102,7 @@ def origin_of(url: str) -> tuple[str, int]:
 class AddressPolicy:
     """Which addresses may be connected to (see the module docstring)."""
 
-    allow_private: bool = False
+    allow_private: bool = default_field("fetch.allow_private")
     named: set[tuple[str, int]] = field(default_factory=set)
     resolve: Callable[[str, int], Iterable[str]] | None = None  # tests; default: getaddrinfo
 

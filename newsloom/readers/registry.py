@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from ..errors import ConfigError, Rejected
 from ..model import Record
+from ..settings import default_field
 
 __all__ = ["ReadOptions", "ReaderInfo", "reader", "readers", "detect_format", "Item"]
 
@@ -17,10 +18,10 @@ Item = Record | Rejected
 class ReadOptions:
     """Limits and switches every reader honours."""
 
-    max_article_bytes: int = 10_000_000
-    max_decompressed_bytes: int = 4_000_000_000
-    max_rejects_per_input: int = 1000  # rejects listed one by one per input; the rest are counted
-    max_html_elements: int = 50_000  # start tags in one HTML page (extraction time grows faster than size)
+    max_article_bytes: int = default_field("reader.max_article_bytes")
+    max_decompressed_bytes: int = default_field("reader.max_decompressed_bytes")
+    max_rejects_per_input: int = default_field("reader.max_rejects_per_input")  # listed one by one; then counted
+    max_html_elements: int = default_field("reader.max_html_elements")  # start tags in one HTML page
     fetch: bool = False  # follow links of summary-only feed items
     extra: dict = field(default_factory=dict)
 

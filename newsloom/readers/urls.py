@@ -1,6 +1,6 @@
 """``http://`` and ``https://`` inputs: a feed URL gives its items, a page URL gives one article.
 
-The URL is fetched politely (:mod:`newsloom.fetch`: robots.txt, rate limit, size cap, retries,
+The URL is fetched politely (:mod:`newsloom.readers.fetch`: robots.txt, rate limit, size cap, retries,
 conditional GET). What came back decides the reader: a feed or sitemap (by content, whatever the
 Content-Type says) goes to :mod:`newsloom.readers.feeds`, HTML to the page extractor, anything
 else (JSONL, CSV, a WARC, gzip) to the reader its content or ``--format`` picks. Every Record
@@ -33,7 +33,7 @@ def is_url(inp: str) -> bool:
 @input_handler(is_url)
 def read_url(url: str, format: str | None, options: ReadOptions) -> Iterator[Item]:
     """Fetch one URL and yield its Records (or one Rejected saying why it could not be fetched)."""
-    from ..fetch import FetchError
+    from .fetch import FetchError
 
     fetcher, close = fetcher_for(options)
     try:

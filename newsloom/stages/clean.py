@@ -14,6 +14,7 @@ from typing import Any
 
 from ..model import Article, normalise_for_hash, text_hash
 from ..pipeline import stage
+from ..settings import stage_settings
 from .rules import is_caption, match_rule, words
 
 __all__ = ["Clean", "split_paragraphs"]
@@ -60,8 +61,7 @@ class Clean:
     """
 
     def __init__(self, settings: Any = None) -> None:
-        cfg = settings.stage("clean") if settings is not None else {}
-        self.cfg = {"repeat_similarity": 0.5, "max_title_chars": 220, "min_repeat_words": 8, **cfg}
+        self.cfg = stage_settings(settings, "clean")
 
     def __call__(self, article: Article) -> Article:
         removed: list[dict[str, Any]] = []
@@ -117,6 +117,7 @@ class Clean:
         threshold, min_words = self.cfg["repeat_similarity"], self.cfg["min_repeat_words"]
         bags = [set(words(_BULLET.sub("", par))) for par in kept]
         freq = Counter(w for bag in bags if len(bag) >= min_words for w in bag)
+        rank = {w: i for i, w in enumerate(sorted(freq, key=lambda w: (freq[w], w)))}  # rarest first
         index: dict[str, list[int]] = {}  # a prefix word -> positions in ``seen``
         exact: dict[frozenset[str], int] = {}
         seen: list[tuple[int, set[str]]] = []
@@ -125,7 +126,7 @@ class Clean:
         for par, bag in zip(kept, bags):
             if len(bag) >= min_words:
                 if budget > 0:
-                    ordered = sorted(bag, key=lambda w: (freq[w], w))
+                    ordered = sorted(bag, key=rank.__getitem__)
                     size = len(ordered) - math.ceil(threshold * len(ordered) - 1e-9) + 1
                     prefix = ordered[: max(1, min(len(ordered), size))]
                     candidates = sorted({j for w in prefix for j in index.get(w, ())}) if threshold > 0 \
