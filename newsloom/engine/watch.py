@@ -36,7 +36,9 @@ from typing import Any
 
 from ..errors import ConfigError, NewsloomError, Rejected
 from ..readers import Item, _walk, iter_inputs, not_regular
-from ..readers.feeds import FeedEntry, SitemapBudget, entry_items, looks_like_feed, newest_first, parse_feed
+from ..readers.decode import gunzip_bytes
+from ..readers.feeds import (MAX_SITEMAP_BYTES, FeedEntry, SitemapBudget, entry_items, looks_like_feed, newest_first,
+                             parse_feed)
 from ..readers.fetch import TRANSIENT_CODES, FetchError
 from ..readers.urls import is_url, response_items
 from ..storage.sqlite import now
@@ -286,9 +288,6 @@ class Watcher:
 
     def _expand_index(self, children: list[FeedEntry], where: str, budget: SitemapBudget) -> list[FeedEntry]:
         """The pages of an index's child sitemaps (each child fetch spends one of ``budget``)."""
-        from ..readers.decode import gunzip_bytes
-        from ..readers.feeds import MAX_SITEMAP_BYTES
-
         pages: list[FeedEntry] = []
         for child in children:
             if child.link is None or child.error or not budget.take():

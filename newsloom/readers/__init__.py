@@ -8,113 +8,19 @@ E115 rather than read forever, and a sub-folder that cannot be listed is a Rejec
 """
 from __future__ import annotations
 
-import io
-import logging
 import os
 import stat
 import sys
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO
 
 from ..errors import ConfigError, Rejected
-from .decode import Utf8Recoder, open_gzip, pick_encoding, utf16_without_bom
 from .limits import cap_rejects, safe_name
-from .registry import Item, ReadOptions, ReaderInfo, detect_format, reader, readers
+from .registry import Item, ReadOptions, ReaderInfo, detect_format, input_handler, input_handlers, reader, readers
+from .stream import read_stream, unexpected
 
 __all__ = ["iter_inputs", "check_inputs", "read_stream", "ReadOptions", "reader", "readers", "detect_format", "Item",
-           "unexpected",
-           "ReaderInfo", "input_handler"]
-
-log = logging.getLogger(__name__)
-
-_GZIP_MAGIC = b"\x1f\x8b"
-_HANDLERS: list[tuple[Callable[[str], bool], Callable[[str, str | None, ReadOptions], Iterator[Item]]]] = []
-
-
-def input_handler(matches: Callable[[str], bool]):
-    """Register a handler for inputs that are not paths (e.g. ``http://`` URLs)."""
-
-    def deco(fn):
-        _HANDLERS.append((matches, fn))
-        return fn
-
-    return deco
-
-
-def read_stream(stream: BinaryIO, name: str, *, format: str | None = None,
-                options: ReadOptions | None = None) -> Iterator[Item]:
-    """Read one binary stream named ``name``; gzip is unwrapped (size-capped) first."""
-    options = options or ReadOptions()
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
-    head = buffered.peek(8192)[:8192]
-    inner_name = name
-    if head[:2] == _GZIP_MAGIC and format not in ("warc",):
-        if _inflate_head(head).startswith(b"WARC/"):  # record-wise gzip: the WARC reader inflates it itself
-            yield from _guarded(detect_format(name, b"WARC/", format), buffered, name, options)
-            return
-        wrapped = open_gzip(buffered, name, options.max_decompressed_bytes)
-        inner_name = name[:-3] if name.lower().endswith(".gz") else name
-        try:
-            inner_head = wrapped.peek(8192)[:8192]
-        except (OSError, EOFError) as exc:
-            yield Rejected(name, f"corrupt or truncated gzip file: {exc}", code="E105")
-            return
-        except Rejected as exc:
-            yield exc
-            return
-        info = detect_format(inner_name, inner_head, format)
-        if info.name == "warc":  # WARC readers unwrap record-level gzip themselves
-            yield from _guarded(info, buffered, name, options)
-            return
-        yield from _read_text_or_utf16(wrapped, inner_head, inner_name, name, format, options)
-        return
-    yield from _read_text_or_utf16(buffered, head, inner_name, name, format, options)
-
-
-def _read_text_or_utf16(stream: io.BufferedReader, head: bytes, inner_name: str, name: str, format: str | None,
-                        options: ReadOptions) -> Iterator[Item]:
-    """Detect the format and read; UTF-16 (with or without a BOM) is re-encoded as UTF-8 first."""
-    utf16 = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else utf16_without_bom(head)
-    if utf16 and format != "warc":
-        try:
-            pick_encoding(head, name, complete=False)  # refuses zero-patterned bytes that are no UTF-16 text
-        except Rejected as exc:
-            yield exc
-            return
-        stream = io.BufferedReader(Utf8Recoder(stream, utf16), buffer_size=1 << 16)
-        head = stream.peek(8192)[:8192]
-    yield from _guarded(detect_format(inner_name, head, format), stream, name, options)
-
-
-def _inflate_head(head: bytes) -> bytes:
-    """The first bytes a gzip ``head`` inflates to, without consuming the stream."""
-    try:
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 16)
-    except zlib.error:
-        return b""
-
-
-def _guarded(info: ReaderInfo, stream: BinaryIO, name: str, options: ReadOptions) -> Iterator[Item]:
-    """Run a reader, turning a late failure (truncated gzip, bomb) into one Rejected for the rest."""
-    try:
-        yield from info.read(stream, name, options)
-    except Rejected as exc:
-        yield exc
-    except (OSError, EOFError) as exc:
-        yield Rejected(name, f"unreadable ({type(exc).__name__}: {exc}); the records before it were kept",
-                       code="E105")
-    except Exception as exc:  # noqa: BLE001 - one input's surprise must not stop the others
-        yield unexpected(name, f"the {info.name} reader", exc)
-
-
-def unexpected(where: str, what: str, exc: BaseException) -> Rejected:
-    """The Rejected for an unexpected failure of ``what`` on input ``where`` (logged with its traceback)."""
-    log.warning("%s failed on %s", what, where, exc_info=exc)
-    detail = " ".join(str(exc).split())[:200]
-    return Rejected(where, f"{what} failed unexpectedly ({type(exc).__name__}: {detail}); the rest of this input "
-                    "was not read (the records before it were kept)", code="E116")
+           "ReaderInfo", "input_handler", "input_handlers", "unexpected"]
 
 
 def _walk(folder: Path, problems: list[Rejected] | None = None) -> Iterator[Path]:
@@ -152,7 +58,7 @@ def iter_inputs(inputs: Iterable[str], *, format: str | None = None,
     for inp in inputs:
         inp = str(inp)
         name = safe_name(inp)
-        handler = next((fn for match, fn in _HANDLERS if match(inp)), None)
+        handler = next((fn for match, fn in input_handlers() if match(inp)), None)
         if handler is not None:
             yield from cap_rejects(_contained(handler(inp, format, options), name, "fetching"), name,
                                    options.max_rejects_per_input)
@@ -190,7 +96,7 @@ def check_inputs(inputs: Iterable[str], *, format: str | None = None) -> None:
     if format is not None and format not in readers():
         raise ConfigError(f"unknown format {format!r}; known formats: {', '.join(sorted(readers()))}", code="E208")
     for inp in map(str, inputs):
-        if inp != "-" and not any(match(inp) for match, _ in _HANDLERS) and not os.path.lexists(inp):
+        if inp != "-" and not any(match(inp) for match, _ in input_handlers()) and not os.path.lexists(inp):
             raise Rejected(inp, "no such file or folder; nothing was ingested (check the path)", code="E114")
 
 
@@ -217,4 +123,3 @@ def _contained(items: Iterator[Item], where: str, what: str) -> Iterator[Item]:
         yield exc
     except Exception as exc:  # noqa: BLE001 - one input's surprise must not stop the others
         yield unexpected(where, what, exc)
-from . import urls  # noqa: E402,F401  (registers the http(s) input handler)

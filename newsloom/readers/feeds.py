@@ -34,8 +34,11 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
-from ..errors import Rejected
+from ..errors import MissingDependency, Rejected
 from ..model import Record, source_from_url
+from .decode import decode_bytes, gunzip_bytes
+from .fetch import Fetcher, FetchError, short_url
+from .html import extract_html
 from .published import parse_published
 from .registry import Item, ReadOptions, reader
 
@@ -85,7 +88,6 @@ def parse_xml(data: bytes, where: str) -> Any:
         from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
         from defusedxml import ElementTree as SafeET
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
-        from ..errors import MissingDependency
 
         raise MissingDependency("defusedxml (safe XML for feeds)", "pip install 'newsloom[feeds]'") from exc
 
@@ -134,8 +136,6 @@ def _as_utf8(data: bytes, where: str) -> bytes:
     try:
         text = data.decode(codecs.lookup(name).name, errors="replace")
     except LookupError:
-        from .decode import decode_bytes
-
         log.info("%s: unknown XML encoding %r; detecting it", where, name)
         text = decode_bytes(data, where)
     return _ENCODING.sub(rb"\1utf-8\3", text.encode("utf-8"), 1)
@@ -442,7 +442,6 @@ def fetcher_for(options: ReadOptions) -> tuple[Any, bool]:
     fetcher = options.extra.get("fetcher")
     if fetcher is not None:
         return fetcher, False
-    from .fetch import Fetcher
 
     return Fetcher(), True
 
@@ -509,8 +508,6 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
 
 def _fetch_page(entry: FeedEntry, where: str, fetcher: Any, options: ReadOptions) -> Record | Rejected:
     """Fetch and extract the page an entry links to; entry metadata wins over the page's guesses."""
-    from .fetch import FetchError, short_url
-    from .html import extract_html
 
     assert entry.link is not None
     link = short_url(entry.link)
@@ -536,9 +533,6 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any, options: ReadOptions
 
 def _child_sitemap(entry: FeedEntry, where: str, options: ReadOptions, fetcher: Any, depth: int,
                    budget: SitemapBudget | None) -> Iterator[Item]:
-    from .fetch import FetchError, short_url
-    from .decode import gunzip_bytes
-
     if depth >= MAX_SITEMAP_DEPTH:
         yield Rejected(where, f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH} levels: {entry.link}",
                        code="E154")

@@ -37,8 +37,10 @@ from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from ..errors import NewsloomError
+from ..errors import MissingDependency, NewsloomError
 from ..settings import default_field
+from ..version import __version__
+from .decode import decode_bytes
 from .inflate import Inflater, TooLarge, UnsupportedCoding, codings
 from .netguard import AddressPolicy, AddressRefused, Cancelled, DeadlineExceeded, GuardedBackend
 
@@ -57,8 +59,6 @@ MAX_URL_CHARS = 8192
 
 
 def default_user_agent() -> str:
-    from .. import __version__
-
     return f"newsloom/{__version__} (+https://github.com/newsloom)"
 
 
@@ -130,7 +130,6 @@ class Response:
 
     def text(self) -> str:
         """The body as text: the declared charset if it decodes, else detected."""
-        from .decode import decode_bytes
 
         if self.charset:
             try:
@@ -531,8 +530,6 @@ def _httpx() -> Any:
     try:
         import httpx
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
-        from ..errors import MissingDependency
-
         raise MissingDependency("httpx (fetching URLs)", "pip install 'newsloom[feeds]'") from exc
     return httpx
 

@@ -10,9 +10,11 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from .. import plugins
+
 __all__ = ["migration", "apply_migrations", "pending_migrations", "MIGRATIONS"]
 
-MIGRATIONS: dict[str, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[str, Callable[[sqlite3.Connection], None]] = plugins.registry({})
 
 
 def migration(name: str):
@@ -28,9 +30,8 @@ def migration(name: str):
 
 
 def apply_migrations(conn: sqlite3.Connection) -> list[str]:
-    """Apply every migration not yet recorded in ``_migrations``; return the names applied."""
-    from .tables import articles  # noqa: F401  (registers the built-in migrations)
-
+    """Apply every migration (built-in and plugin) not yet recorded in ``_migrations``; return the names applied."""
+    plugins.load()
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
     applied = []
@@ -56,7 +57,7 @@ def apply_migrations(conn: sqlite3.Connection) -> list[str]:
 
 def pending_migrations(conn: sqlite3.Connection) -> list[str]:
     """The migrations not yet applied to the database ``conn`` reads (nothing is written)."""
-    from .tables import articles  # noqa: F401  (registers the built-in migrations)
+    plugins.load()
 
     exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone()
     done = {row[0] for row in conn.execute("SELECT name FROM _migrations")} if exists else set()
