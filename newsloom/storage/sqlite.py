@@ -22,7 +22,7 @@ from .. import plugins
 from ..errors import QueryError, StoreError
 from ..model import Article
 from .base import InputRow, annotation_rows, default_store
-from .migrations import apply_migrations
+from .migrations import apply_migrations, pending_migrations
 from .tables import articles as article_table
 
 __all__ = ["SQLiteStore", "article_writer", "ARTICLE_WRITERS", "now"]
@@ -106,8 +106,6 @@ class SQLiteStore:
 
     def _open_readonly(self, tracer: Callable[[str, Any], None] | None) -> None:
         """Reopen a database that cannot be written for reading only (reads work; writes give E306)."""
-        from .migrations import pending_migrations
-
         self.conn.close()
         uri = "file:" + Path(self.path).resolve().as_posix() + "?mode=ro"
         # in a folder that cannot be written either, SQLite cannot make the WAL index: read it as immutable
