@@ -245,7 +245,7 @@ class Watcher:
             skip = not_regular(path)  # a FIFO would be read forever
             unit.items.append((key, (lambda r=skip: iter([r])) if skip else
                                (lambda p=path: iter_inputs([str(p)], options=self._options()))))
-        for problem in problems:  # an unreadable sub-folder: reported every round until it is fixed
+        for problem in problems:  # an unreadable sub-folder: reported once (its key is then seen)
             unit.items.append((f"unreadable:{problem.where}", lambda r=problem: iter([r])))
         return unit
 
