@@ -34,7 +34,8 @@ BUILTINS = (
     "newsloom.export.articles", "newsloom.export.entities", "newsloom.export.dates", "newsloom.export.events",
     "newsloom.export.quotes", "newsloom.export.copies",
     "newsloom.eval.quotes", "newsloom.eval.copies", "newsloom.eval.entities", "newsloom.eval.facts",
-    "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.hostile",
+    "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.serve",
+    "newsloom.bench.hostile",
 )
 
 _state = {"loaded": False}
