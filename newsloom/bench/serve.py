@@ -194,27 +194,35 @@ def _pct(values: list[float], q: float) -> float:
 
 @benchmark("serve")
 def bench_serve(n: int = 100_000, base: int = 150, clients: int = 4, seconds: float = 30, writes: int = 200,
-                data: str | None = None, keep: str | None = None, **_: Any) -> list[Table]:
-    """Web read latency (p50/p95) on an N-article store while an ingest writes into the same file."""
+                data: str | None = None, keep: str | None = None, db: str | None = None, **_: Any) -> list[Table]:
+    """Web read latency (p50/p95) on an N-article store while an ingest writes into the same file.
+
+    ``-o keep DIR`` keeps the built store in DIR; ``-o db FILE`` measures a store built before (no build).
+    """
     n, base, clients, writes = int(n), int(base), int(clients), int(writes)
     seconds = float(seconds)
     rows = timeline17_sample(base + writes, data)
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(keep) if keep else Path(tmp)
         tmpdir.mkdir(parents=True, exist_ok=True)
-        db = tmpdir / "serve.db"
-        src = tmpdir / "base.jsonl"
-        src.write_text("".join(json.dumps(r) + "\n" for r in rows[:base]), encoding="utf-8")
-        t0 = time.perf_counter()
-        with Loom(db) as loom:
-            loom.ingest(str(src))
-        t_base = time.perf_counter() - t0
-        t0 = time.perf_counter()
+        built = db is None
+        db = Path(db) if db else tmpdir / "serve.db"
+        t_base = t_grow = 0.0
+        added = 0
+        if built:
+            src = tmpdir / "base.jsonl"
+            src.write_text("".join(json.dumps(r) + "\n" for r in rows[:base]), encoding="utf-8")
+            t0 = time.perf_counter()
+            with Loom(db) as loom:
+                loom.ingest(str(src))
+            t_base = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            with Store(db) as store:
+                added = replicate_store(store, n)
+            t_grow = time.perf_counter() - t0
         with Store(db) as store:
-            added = replicate_store(store, n)
             total = store.execute("SELECT count(*) FROM articles").fetchone()[0]
             paths = _endpoints(store)
-        t_grow = time.perf_counter() - t0
         writer_src = tmpdir / "writes.jsonl"
         writer_src.write_text("".join(json.dumps(r) + "\n" for r in rows[base:]), encoding="utf-8")
         port = _free_port()
@@ -247,11 +255,12 @@ def bench_serve(n: int = 100_000, base: int = 150, clients: int = 4, seconds: fl
                                "p95 ms": round(1000 * _pct(values, 0.95), 1),
                                "max ms": round(1000 * max(values), 1) if values else None})
     lost = None if report.get("stored") is None else total + report["stored"] - after
+    how = (f"{base} real Timeline17 articles through the whole pipeline in {t_base:.0f} s, grown by {added} replicas"
+           f" in {t_grow:.0f} s" if built else f"built before: {db}")
     notes = ["endpoints: articles list = GET /api/articles?limit=50&offset=random; article = GET /api/articles/{id}; "
              "search = GET /api/search?q=; entities/quotes/stories list = GET /api/<kind>?limit=50&offset=...; "
              "story page = GET /stories/{id} (HTML); story api = GET /api/stories/{id}",
-             f"store: {total} articles ({base} real Timeline17 articles through the whole pipeline in {t_base:.0f} s,"
-             f" grown by {added} replicas in {t_grow:.0f} s), {size_mb:.0f} MB",
+             f"store: {total} articles ({how}), {size_mb:.0f} MB",
              f"load: {clients} client threads on 127.0.0.1, {seconds / 2:.0f} s reads only, then {seconds:.0f} s "
              f"while another process ingests {writes} new articles into the same file",
              f"writer: {json.dumps({k: report.get(k) for k in ('read', 'stored', 'duplicate', 'rejected')})};"

@@ -44,7 +44,8 @@ _LISTED = "id, external_id, source, url, title, published, language, author, cop
 
 def page_articles(store: Store, *, limit: int = 50, offset: int = 0, source: str | None = None,
                   language: str | None = None, story: str | None = None) -> dict[str, Any]:
-    """A page of articles (listing columns, no text), newest published first, with the total that match."""
+    """A page of articles (listing columns, no text), newest published first (undated last), with the total that
+    match. The order is the ``articles_published`` index's, so a deep page costs what a first page does."""
     where, params = [], []
     for column, value in (("source", source), ("language", language)):
         if value:
@@ -55,7 +56,7 @@ def page_articles(store: Store, *, limit: int = 50, offset: int = 0, source: str
         params.append(story)
     from_where = "FROM articles" + (" WHERE " + " AND ".join(where) if where else "")
     return page(store, select=_LISTED, from_where=from_where, params=params,
-                order="published IS NULL, published DESC, rowid DESC", limit=limit, offset=offset)
+                order="published DESC, rowid DESC", limit=limit, offset=offset)  # walks articles_published
 
 
 def distinct_values(store: Store, column: str, *, limit: int = 500) -> list[str]:
@@ -130,9 +131,10 @@ def fts_search(store: Store, query: str, *, limit: int = 20, offset: int = 0) ->
         total = store.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)).fetchone()[0]
         rows = store.execute(
             "SELECT a.id, a.title, a.source, a.published, "
-            "snippet(articles_fts, 1, '[', ']', ' ... ', 12) AS snippet, bm25(articles_fts) AS rank "
+            "snippet(articles_fts, 1, '[', ']', ' ... ', 12) AS snippet, articles_fts.rank AS rank "
             "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?", (query, limit, offset)).fetchall()
+            "WHERE articles_fts MATCH ? ORDER BY articles_fts.rank LIMIT ? OFFSET ?",  # FTS5 ranks (bm25) itself
+            (query, limit, offset)).fetchall()
     except sqlite3.OperationalError as exc:
         raise QueryError(f"malformed search query {query!r}: {exc}. Quote phrases with double quotes; "
                          "operators are AND, OR, NOT, NEAR and prefix*", code="E404") from exc

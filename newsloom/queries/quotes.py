@@ -52,14 +52,13 @@ def page_quotes(store: Store, *, speaker: str | None = None, article: str | None
     if speaker_entity:
         where.append("q.speaker_entity = ?")
         params.append(speaker_entity)
-    from_where = "FROM quotes q JOIN articles a ON a.id = q.article_id" + (
-        " WHERE " + " AND ".join(where) if where else "")
+    from_where = "FROM quotes q" + (" WHERE " + " AND ".join(where) if where else "")
     return page(store, select=(
-        "q.id, q.article_id, a.title, q.kind, q.speaker_name, q.speaker_text, q.speaker_entity, q.on_behalf_of,"
-        " q.cue, q.text,"
-        " q.first_article_id, CASE WHEN q.quote_key IS NULL THEN 1 ELSE (SELECT count(DISTINCT q2.article_id)"
-        " FROM quotes q2 WHERE q2.quote_key = q.quote_key) END AS carriers"), from_where=from_where, params=params,
-        order="a.rowid, q.start", limit=limit, offset=offset)
+        "q.id, q.article_id, (SELECT a.title FROM articles a WHERE a.id = q.article_id) AS title, q.kind,"
+        " q.speaker_name, q.speaker_text, q.speaker_entity, q.on_behalf_of, q.cue, q.text, q.first_article_id,"
+        " CASE WHEN q.quote_key IS NULL THEN 1 ELSE (SELECT count(DISTINCT q2.article_id) FROM quotes q2"
+        " WHERE q2.quote_key = q.quote_key) END AS carriers"), from_where=from_where, params=params,
+        order="q.rowid", limit=limit, offset=offset)  # stored order: an article's quotes in text order
 
 
 def list_quotes(store: Store, *, speaker: str | None = None, article: str | None = None,
