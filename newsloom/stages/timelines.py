@@ -1,0 +1,267 @@
+"""Timelines from a set of articles (pure functions): the dates that matter, and what happened on each.
+
+The input is a list of :class:`Sent`: every sentence of the articles with its span, its article's
+publication date and the day-precise dates it mentions (resolved date expressions). The cascade:
+
+1. **Candidates per day** (:func:`collect`): a sentence that mentions a day belongs to that day (an
+   event reported on the 3rd that happened on the 1st sits on the 1st); the first ``lead`` sentences
+   of an article that mention no day belong to its publication day and the day before (``pub_days``).
+2. **Days ranked** (:func:`rank_dates`): per day, how many sentences and articles mention it before,
+   on and after it, how many articles were published on it, and how many mention the days beside it;
+   scored by a linear model (:data:`DATE_WEIGHTS`, fitted on Timeline17 by ``newsloom eval timelines``).
+3. **Sentences per day** (:func:`summarise_day`): TF-IDF centroid of the day's candidates; sentences
+   are picked greedily to keep the summary close to that centroid (news-tls's CentroidOpt), with a
+   bonus for sentences that name the day themselves and a penalty for near repeats of sentences
+   already on the timeline.
+
+Every output sentence keeps its article id and character span, so a caller can cite it.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["Sent", "TimelineDay", "Vectorizer", "collect", "date_features", "rank_dates", "summarise_day",
+           "build_timeline", "FEATURES", "DATE_WEIGHTS", "cosine"]
+
+
+@dataclass(slots=True)
+class Sent:
+    """One sentence of one article: where it is and which days it mentions."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    index: int  # position in its article (0 = lead)
+    published: date | None
+    dates: tuple[date, ...] = ()
+    source: str | None = None
+    weight: float = 1.0  # below 1 for sentences of copies or flagged articles (see queries.timelines)
+
+    def cite(self) -> dict[str, Any]:
+        return {"article_id": self.article_id, "start": self.start, "end": self.end, "text": self.text,
+                "source": self.source, "published": self.published.isoformat() if self.published else None}
+
+
+@dataclass
+class TimelineDay:
+    """One day of a timeline: its score and the sentences that say what happened."""
+
+    date: date
+    score: float
+    sentences: list[Sent] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"date": self.date.isoformat(), "score": round(self.score, 4),
+                "sentences": [s.cite() for s in self.sentences]}
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:[.,]\d+)*")
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """The ROUGE-1.5.5 SMART list (571 English function words), shipped in ``newsloom/data``."""
+    text = resources.files("newsloom").joinpath("data/smart_common_words.txt").read_text()
+    return frozenset(text.split())
+
+
+def terms(text: str) -> list[str]:
+    """Lower-case content words of a text (stop words dropped)."""
+    stops = stop_words()
+    return [w for w in (t.lower() for t in _WORD.findall(text)) if w not in stops and len(w) > 1]
+
+
+class Vectorizer:
+    """TF-IDF over a set of texts (smooth idf, l2-normalised sparse vectors as dicts)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        df: Counter[str] = Counter()
+        n = 0
+        for t in texts:
+            n += 1
+            df.update(set(terms(t)))
+        self.idf = {w: math.log((1 + n) / (1 + c)) + 1 for w, c in df.items()}
+        self._default = math.log(1 + n) + 1
+
+    def __call__(self, text: str) -> dict[str, float]:
+        tf = Counter(terms(text))
+        v = {w: c * self.idf.get(w, self._default) for w, c in tf.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        return {w: x / norm for w, x in v.items()}
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(x * b.get(w, 0.0) for w, x in a.items())
+    na = math.sqrt(sum(x * x for x in a.values()))
+    nb = math.sqrt(sum(x * x for x in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _add(acc: dict[str, float], v: dict[str, float], w: float = 1.0) -> None:
+    for k, x in v.items():
+        acc[k] = acc.get(k, 0.0) + w * x
+
+
+def collect(sents: Sequence[Sent], *, lead: int = 5, pub_days: int = 2
+            ) -> tuple[dict[date, list[Sent]], dict[date, list[Sent]]]:
+    """Candidate sentences per day: (mentioned, published) as news-tls's PM collector builds them.
+
+    Args:
+        sents: every sentence of the articles.
+        lead: sentences of an article (from its start) that stand for its publication days.
+        pub_days: how many days, counting back from the publication day, a lead sentence stands for.
+    """
+    ment: dict[date, list[Sent]] = defaultdict(list)
+    pub: dict[date, list[Sent]] = defaultdict(list)
+    for s in sents:
+        if s.dates:
+            for d in dict.fromkeys(s.dates):
+                ment[d].append(s)
+        elif s.index <= lead and s.published is not None:
+            for k in range(pub_days):
+                pub[s.published - timedelta(days=k)].append(s)
+    return ment, pub
+
+
+#: the per-day features of :func:`date_features`, in order
+FEATURES = ("sents_total", "sents_before", "sents_after", "docs_total", "docs_before", "docs_after",
+            "docs_published", "docs_near", "docs_explicit")
+
+
+def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
+    """Per mentioned or publication day, the counts in :data:`FEATURES` ("before" = the mention is
+    published before the day it names, a forecast; "after" = reported later; "near" = articles that
+    mention the day before or after; "explicit" = articles that name the day with a month)."""
+    stats: dict[date, Counter[str]] = defaultdict(Counter)
+    docs: dict[str, tuple[date | None, set[date]]] = {}
+    for s in sents:
+        pubd, mentioned = docs.setdefault(s.article_id, (s.published, set()))
+        for d in dict.fromkeys(s.dates):
+            c = stats[d]
+            c["sents_total"] += 1
+            if pubd is not None and d > pubd:
+                c["sents_before"] += 1
+            elif pubd is not None and d < pubd:
+                c["sents_after"] += 1
+            mentioned.add(d)
+    for pubd, mentioned in docs.values():
+        for d in mentioned:
+            c = stats[d]
+            c["docs_total"] += 1
+            if pubd is not None and d > pubd:
+                c["docs_before"] += 1
+            elif pubd is not None and d < pubd:
+                c["docs_after"] += 1
+        for d in {x + timedelta(days=k) for x in mentioned for k in (-1, 1)} - mentioned:
+            stats[d]["docs_near"] += 1
+        if pubd is not None:
+            stats[pubd]["docs_published"] += 1
+    return {d: [float(c[f]) for f in FEATURES] for d, c in stats.items() if c["docs_total"] or c["docs_published"]}
+
+
+#: weights of the l2-normalised features, fitted on all Timeline17 topics by least squares
+#: (``newsloom eval timelines -o fit all``); the evaluation itself fits them leave-one-topic-out
+DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0, 0.0)
+
+
+def normalise_columns(feats: dict[date, list[float]]) -> dict[date, list[float]]:
+    """Each feature column divided by its l2 norm over the days (news-tls normalises the same way)."""
+    if not feats:
+        return {}
+    cols = len(next(iter(feats.values())))
+    norms = [math.sqrt(sum(v[i] ** 2 for v in feats.values())) or 1.0 for i in range(cols)]
+    return {d: [x / n for x, n in zip(v, norms)] for d, v in feats.items()}
+
+
+def rank_dates(feats: dict[date, list[float]], weights: Sequence[float] = DATE_WEIGHTS,
+               intercept: float = 0.0) -> list[tuple[date, float]]:
+    """Days by score, best first (ties: earlier day first)."""
+    norm = normalise_columns(feats)
+    scored = [(d, intercept + sum(w * x for w, x in zip(weights, v))) for d, v in norm.items()]
+    return sorted(scored, key=lambda t: (-t[1], t[0]))
+
+
+def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
+                  accept: Callable[[Sent], bool] | None = None, used: list[dict[str, float]] | None = None,
+                  explicit_bonus: float = 0.1, max_sim: float = 0.5, min_words: int = 6, max_words: int = 60
+                  ) -> list[Sent]:
+    """Up to ``k`` sentences that together stay closest to the day's centroid (CentroidOpt), each
+    checked by ``accept``, none a near repeat (cosine > ``max_sim``) of another or of ``used``."""
+    pool: list[tuple[Sent, dict[str, float]]] = []
+    seen: set[str] = set()
+    for s in cands:
+        key = " ".join(terms(s.text))
+        n = len(s.text.split())
+        if not key or key in seen or n < min_words or n > max_words or (accept and not accept(s)):
+            continue
+        seen.add(key)
+        pool.append((s, vec(s.text)))
+    if not pool:
+        return []
+    centroid: dict[str, float] = {}
+    for s, v in pool:
+        _add(centroid, v, s.weight)
+    cnorm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
+    to_c = [sum(x * centroid.get(w, 0.0) for w, x in v.items()) / cnorm for _, v in pool]
+    chosen: list[Sent] = []
+    summary: dict[str, float] = {}
+    s_dot, s_sq = 0.0, 0.0  # summary . centroid / |centroid|, |summary|^2
+    blocked = list(used or [])
+    alive = [True] * len(pool)
+    while len(chosen) < k:
+        best, best_score = -1, -1.0
+        for i, (s, v) in enumerate(pool):
+            if not alive[i]:
+                continue
+            if any(cosine(v, u) > max_sim for u in blocked):
+                alive[i] = False
+                continue
+            cross = sum(x * summary.get(w, 0.0) for w, x in v.items())
+            score = (s_dot + to_c[i]) / math.sqrt(s_sq + 2 * cross + 1.0)
+            score = score * s.weight + (explicit_bonus if day in s.dates else 0.0)
+            if score > best_score:
+                best, best_score = i, score
+        if best < 0:
+            break
+        s, v = pool[best]
+        alive[best] = False
+        s_sq += 2 * sum(x * summary.get(w, 0.0) for w, x in v.items()) + 1.0
+        s_dot += to_c[best]
+        chosen.append(s)
+        blocked.append(v)
+        _add(summary, v)
+    return chosen
+
+
+def build_timeline(sents: Sequence[Sent], *, max_dates: int = 10, per_date: int = 2,
+                   weights: Sequence[float] = DATE_WEIGHTS, intercept: float = 0.0,
+                   accept: Callable[[Sent], bool] | None = None, start: date | None = None,
+                   end: date | None = None, vectorizer: Vectorizer | None = None) -> list[TimelineDay]:
+    """The timeline of a set of sentences: up to ``max_dates`` days in date order, each with up to
+    ``per_date`` sentences (see the module docstring). ``start``/``end`` bound the days."""
+    vec = vectorizer or Vectorizer(s.text for s in sents)
+    ment, pub = collect(sents)
+    ranked = [(d, sc) for d, sc in rank_dates(date_features(sents), weights, intercept)
+              if (start is None or d >= start) and (end is None or d <= end)]
+    days: list[TimelineDay] = []
+    used: list[dict[str, float]] = []
+    for d, score in ranked:
+        if len(days) >= max_dates:
+            break
+        cands = ment.get(d, []) + pub.get(d, [])
+        picked = summarise_day(d, cands, per_date, vec, accept=accept, used=used)
+        if picked:
+            used.extend(vec(s.text) for s in picked)
+            days.append(TimelineDay(d, score, picked))
+    return sorted(days, key=lambda t: t.date)
