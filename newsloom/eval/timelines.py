@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..stages.sentences import find_dates, split_sentences
+from ..stages.sentences import find_dates, names_month, split_sentences
 from ..stages.timelines import (FEATURES, Sent, Vectorizer, build_timeline, collect, cosine, date_features,
                                 normalise_columns, stop_words, summarise_day)
 from . import Table, bench_data_root, evaluation
@@ -88,12 +88,14 @@ def load_t17(root: Path, *, topics: int | None = None, limit: int | None = None)
         j = 0
         c["texts"].append(text)
         for i, (s, e) in enumerate(spans):
-            ds = []
+            ds, named = [], []
             while j < len(found) and found[j][0] < e:
                 if found[j][0] >= s:
                     ds.append(date.fromisoformat(found[j][2]))
+                    if names_month(text[found[j][0]:found[j][1]]):
+                        named.append(ds[-1])
                 j += 1
-            c["sents"].append(Sent(a["id"], s, e, text[s:e], i, pub, tuple(ds)))
+            c["sents"].append(Sent(a["id"], s, e, text[s:e], i, pub, tuple(ds), named=tuple(named)))
     return data
 
 

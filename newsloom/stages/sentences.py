@@ -15,7 +15,7 @@ from datetime import date
 
 from .dates import resolve_expression
 
-__all__ = ["split_sentences", "find_dates", "FUTURE"]
+__all__ = ["split_sentences", "find_dates", "names_month", "FUTURE"]
 
 # a sentence ends at . ! ? (closing quotes/brackets kept), before a space and an upper-case start;
 # a known abbreviation, an initial ("G.") or a single-letter chain ("U.S.") does not end one
@@ -84,6 +84,7 @@ def find_dates(text: str, anchor: date | None, spans: list[tuple[int, int]] | No
 
     Yields:
         (start, end, value "YYYY-MM-DD", precision "day") for each expression that resolves to a day.
+        :func:`names_month` tells an expression that writes its month ("March 3") from "Tuesday".
     """
     spans = spans if spans is not None else split_sentences(text)
     si = 0
@@ -105,3 +106,11 @@ def find_dates(text: str, anchor: date | None, spans: list[tuple[int, int]] | No
         value, precision, _ = resolve_expression(resolved, anchor, future=future)
         if value and precision == "day":
             yield m.start(), m.end(), value, "day"
+
+
+_NAMED = re.compile(rf"\b{_MONTH}|\d{{4}}-\d{{2}}-\d{{2}}", re.I)
+
+
+def names_month(expression: str) -> bool:
+    """Does a date expression write its month ("March 3", "2011-03-03"), rather than "Tuesday" or "today"?"""
+    return bool(_NAMED.search(expression))

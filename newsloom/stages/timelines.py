@@ -44,6 +44,7 @@ class Sent:
     published: date | None
     dates: tuple[date, ...] = ()
     source: str | None = None
+    named: tuple[date, ...] = ()  # the days among ``dates`` written with their month ("March 3"), not "Tuesday"
     weight: float = 1.0  # below 1 for sentences of copies or flagged articles (see queries.timelines)
 
     def cite(self) -> dict[str, Any]:
@@ -136,17 +137,19 @@ def collect(sents: Sequence[Sent], *, lead: int = 5, pub_days: int = 2
 
 #: the per-day features of :func:`date_features`, in order
 FEATURES = ("sents_total", "sents_before", "sents_after", "docs_total", "docs_before", "docs_after",
-            "docs_published", "docs_near", "docs_explicit")
+            "docs_published", "docs_near", "docs_named", "docs_named_after")
 
 
 def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
     """Per mentioned or publication day, the counts in :data:`FEATURES` ("before" = the mention is
     published before the day it names, a forecast; "after" = reported later; "near" = articles that
-    mention the day before or after; "explicit" = articles that name the day with a month)."""
+    mention the day before or after; "named" = articles that write the day with its month, "named_after"
+    = those published after it: the retrospective mentions a milestone gets)."""
     stats: dict[date, Counter[str]] = defaultdict(Counter)
-    docs: dict[str, tuple[date | None, set[date]]] = {}
+    docs: dict[str, tuple[date | None, set[date], set[date]]] = {}
     for s in sents:
-        pubd, mentioned = docs.setdefault(s.article_id, (s.published, set()))
+        pubd, mentioned, named = docs.setdefault(s.article_id, (s.published, set(), set()))
+        named.update(s.named)
         for d in dict.fromkeys(s.dates):
             c = stats[d]
             c["sents_total"] += 1
@@ -155,7 +158,11 @@ def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
             elif pubd is not None and d < pubd:
                 c["sents_after"] += 1
             mentioned.add(d)
-    for pubd, mentioned in docs.values():
+    for pubd, mentioned, named in docs.values():
+        for d in named:
+            stats[d]["docs_named"] += 1
+            if pubd is not None and d < pubd:
+                stats[d]["docs_named_after"] += 1
         for d in mentioned:
             c = stats[d]
             c["docs_total"] += 1
@@ -172,7 +179,7 @@ def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
 
 #: weights of the l2-normalised features, fitted on all Timeline17 topics by least squares
 #: (``newsloom eval timelines -o fit all``); the evaluation itself fits them leave-one-topic-out
-DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0, 0.0)
+DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0, 0.0, 0.0)
 
 
 def normalise_columns(feats: dict[date, list[float]]) -> dict[date, list[float]]:

@@ -1,0 +1,187 @@
+"""Timelines and cited summaries read from the store, for a story, a thread, an entity, a search or ids.
+
+The articles of the scope become :class:`~newsloom.stages.timelines.Sent` lists (rule-split sentences,
+the day-precise values of the ``dates`` table); a copy whose original (or another copy of it) is in
+the scope is left out, so no text counts twice; an article flagged ``spin`` or ``not_article`` keeps
+half weight, so a clean source saying the same wins. Results are cached per scope in
+``timeline_cache`` under a key of the article ids and options: a new article invalidates only the
+scopes it joins.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from ..errors import QueryError
+from ..stages.sentences import names_month, split_sentences
+from ..stages.summaries import story_title, summarise
+from ..stages.timelines import Sent, build_timeline
+
+__all__ = ["scope_articles", "load_sents", "timeline", "summary", "FLAG_THRESHOLD"]
+
+#: a quality flag at or above this score halves an article's weight (spin/MT, not an article)
+FLAG_THRESHOLD = 0.5
+_CACHE_VERSION = "1"
+
+
+def _table_exists(store: Any, name: str) -> bool:
+    return store.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
+
+
+def scope_articles(store: Any, kind: str, value: str | Sequence[str], *, limit: int = 2000) -> tuple[str, list[str]]:
+    """The article ids of a scope, and its canonical name (``story:ID``, ``entity:ID``, ``query:TEXT``, ...).
+
+    Args:
+        store: the :class:`~newsloom.storage.Store`.
+        kind: ``story``, ``thread``, ``entity``, ``query`` or ``articles``.
+        value: the id (a unique prefix is enough), the search query, or a list of article ids.
+        limit: at most this many articles for a search.
+    """
+    if kind == "articles":
+        ids = [store.resolve_id(i) for i in (value if not isinstance(value, str) else value.split(","))]
+        return "articles:" + hashlib.sha256(",".join(sorted(ids)).encode()).hexdigest()[:16], ids
+    if kind == "query":
+        hits = store.search(str(value), limit=limit)
+        return f"query:{value}", [h["id"] for h in hits]
+    if kind == "entity":
+        eid = store.resolve_id(str(value), "entities")
+        merged = [r["old_id"] for r in store.rows("SELECT old_id FROM entity_merges WHERE new_id = ?", (eid,))]
+        ids = [r["article_id"] for r in store.rows(
+            f"SELECT DISTINCT article_id FROM mentions WHERE entity_id IN ({', '.join('?' * (1 + len(merged)))})",
+            [eid, *merged])]
+        return f"entity:{eid}", ids
+    if kind in ("story", "thread"):
+        table = "stories" if kind == "story" else "threads"
+        if not _table_exists(store, table):
+            raise QueryError(f"no {table} in this database yet: stories are built by the stories stage "
+                             "(timeline entity ID / --query / --articles work without them)", code="E410")
+        full = store.resolve_id(str(value), table) if table == "stories" else str(value)
+        col = "story_id" if kind == "story" else "thread_id"
+        ids = [r["id"] for r in store.rows(f"SELECT id FROM articles WHERE {col} = ? ORDER BY rowid", (full,))]
+        if not ids:
+            raise QueryError(f"no articles in {kind} {value!r}", code="E411")
+        return f"{kind}:{full}", ids
+    raise QueryError(f"unknown timeline scope {kind!r}: use story, thread, entity, query or articles", code="E412")
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value and len(value) >= 10 else None
+    except ValueError:
+        return None
+
+
+def load_sents(store: Any, ids: Sequence[str]) -> list[Sent]:
+    """Every sentence of the scope's articles (copies of an article in the scope left out), with its
+    day-precise dates and its article's weight."""
+    rows: list[dict[str, Any]] = []
+    ids = list(dict.fromkeys(ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        rows += store.rows("SELECT id, text, published, source, copy_of, quality FROM articles "
+                           f"WHERE id IN ({', '.join('?' * len(chunk))}) ORDER BY rowid", chunk)
+    present = {r["id"] for r in rows}
+    seen_groups: set[str] = set()
+    kept = []
+    for r in sorted(rows, key=lambda r: r["copy_of"] is not None):  # originals first
+        group = r["copy_of"] or r["id"]
+        if group in seen_groups or (r["copy_of"] and r["copy_of"] in present):
+            continue
+        seen_groups.add(group)
+        kept.append(r)
+    dates: dict[str, list[tuple[int, date, bool]]] = defaultdict(list)
+    kept_ids = [r["id"] for r in kept]
+    for i in range(0, len(kept_ids), 500):
+        chunk = kept_ids[i:i + 500]
+        for d in store.rows("SELECT article_id, start, text, value FROM dates WHERE precision = 'day' AND value IS NOT NULL "
+                            f"AND article_id IN ({', '.join('?' * len(chunk))})", chunk):
+            day = _day(d["value"])
+            if day:
+                dates[d["article_id"]].append((d["start"], day, names_month(d["text"])))
+    out: list[Sent] = []
+    for r in kept:
+        quality = json.loads(r["quality"] or "{}")
+        flagged = any((quality.get(f) or {}).get("score", 0) >= FLAG_THRESHOLD for f in ("spin", "not_article"))
+        weight = 0.5 if flagged else 1.0
+        pub = _day(r["published"])
+        ds = sorted(dates.get(r["id"], []))
+        text = r["text"] or ""
+        for idx, (s, e) in enumerate(split_sentences(text)):
+            inside = [(d, named) for start, d, named in ds if s <= start < e]
+            out.append(Sent(r["id"], s, e, text[s:e], idx, pub, tuple(d for d, _ in inside), source=r["source"],
+                            weight=weight, named=tuple(d for d, named in inside if named)))
+    return out
+
+
+def _cached(store: Any, scope: str, kind: str, key: str) -> dict[str, Any] | None:
+    row = store.execute("SELECT key, body FROM timeline_cache WHERE scope = ? AND kind = ?", (scope, kind)).fetchone()
+    return json.loads(row["body"]) if row is not None and row["key"] == key else None
+
+
+def _store_cache(store: Any, scope: str, kind: str, key: str, body: dict[str, Any]) -> None:
+    from ..storage.sqlite import now
+
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO timeline_cache (scope, kind, key, body, built_at) VALUES (?, ?, ?, ?, ?) "
+                     "ON CONFLICT(scope, kind) DO UPDATE SET key = excluded.key, body = excluded.body, "
+                     "built_at = excluded.built_at", (scope, kind, key, json.dumps(body), now()))
+
+
+def _key(ids: Sequence[str], **options: Any) -> str:
+    h = hashlib.sha256(_CACHE_VERSION.encode())
+    for i in sorted(set(ids)):
+        h.update(i.encode())
+    h.update(json.dumps(options, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+def timeline(store: Any, kind: str, value: str | Sequence[str], *, max_dates: int = 10, per_date: int = 2,
+             cache: bool = True) -> dict[str, Any]:
+    """The timeline of a scope: ``{"scope", "articles", "days": [{date, score, sentences: [cited]}]}``.
+
+    Each sentence is cited as ``{article_id, start, end, text, source, published}`` (``text`` is
+    ``articles.text[start:end]``).
+    """
+    scope, ids = scope_articles(store, kind, value)
+    key = _key(ids, max_dates=max_dates, per_date=per_date)
+    hit = _cached(store, scope, "timeline", key) if cache else None
+    if hit is not None:
+        return hit
+    sents = load_sents(store, ids)
+    days = build_timeline(sents, max_dates=max_dates, per_date=per_date)
+    body = {"scope": scope, "articles": len(ids), "days": [d.as_dict() for d in days]}
+    if cache:
+        _store_cache(store, scope, "timeline", key, body)
+    return body
+
+
+def summary(store: Any, kind: str, value: str | Sequence[str], *, sentences: int = 5, cache: bool = True
+            ) -> dict[str, Any]:
+    """A cited summary of a scope: ``{"scope", "title", "sentences": [cited, in time order], "sources"}``."""
+    scope, ids = scope_articles(store, kind, value)
+    key = _key(ids, sentences=sentences)
+    hit = _cached(store, scope, "summary", key) if cache else None
+    if hit is not None:
+        return hit
+    sents = load_sents(store, ids)
+    titles = {r["id"]: r["title"] for r in _titles(store, ids)}
+    picked = summarise(sents, sentences)
+    body = {"scope": scope, "articles": len(ids), "title": story_title(sents, titles),
+            "sentences": [s.cite() for s in picked],
+            "articles_cited": sorted({s.article_id for s in picked})}
+    if cache:
+        _store_cache(store, scope, "summary", key, body)
+    return body
+
+
+def _titles(store: Any, ids: Sequence[str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    ids = list(ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out += store.rows(f"SELECT id, title FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+    return out

@@ -1,0 +1,1 @@
+"""One module per capability's tables: its migrations (and, where it stores per-article rows, a writer)."""
