@@ -103,8 +103,10 @@ def test_entity_timeline_and_cache(seeded):
     eid = store.execute("SELECT id FROM entities WHERE name = 'Alexander Lukashenko'").fetchone()[0]
     first = timeline(store, "entity", eid)
     assert first["scope"] == f"entity:{eid}" and first["articles"] == 5
-    assert store.execute("SELECT count(*) FROM timeline_cache WHERE scope = ?", (f"entity:{eid}",)).fetchone()[0] == 1
-    store.execute("UPDATE timeline_cache SET body = ? WHERE scope = ?", (json.dumps({"marker": 1}), f"entity:{eid}"))
+    kinds = {r[0] for r in store.execute("SELECT kind FROM timeline_cache WHERE scope = ?", (f"entity:{eid}",))}
+    assert kinds == {"timeline", "summary"}
+    store.execute("UPDATE timeline_cache SET body = ? WHERE scope = ? AND kind = 'timeline'",
+                  (json.dumps({"marker": 1}), f"entity:{eid}"))
     assert timeline(store, "entity", eid) == {"marker": 1}  # same articles and options: served from the cache
     assert timeline(store, "entity", eid, max_dates=3)["days"] is not None  # other options: built again
 

@@ -19,9 +19,9 @@ from typing import Any
 from ..errors import QueryError
 from ..stages.sentences import names_month, split_sentences
 from ..stages.summaries import story_title, summarise
-from ..stages.timelines import Sent, build_timeline
+from ..stages.timelines import Sent, Vectorizer, build_timeline
 
-__all__ = ["scope_articles", "load_sents", "timeline", "summary", "FLAG_THRESHOLD"]
+__all__ = ["scope_articles", "load_sents", "story_view", "timeline", "summary", "FLAG_THRESHOLD"]
 
 #: a quality flag at or above this score halves an article's weight (spin/MT, not an article)
 FLAG_THRESHOLD = 0.5
@@ -110,8 +110,14 @@ def load_sents(store: Any, ids: Sequence[str]) -> list[Sent]:
         pub = _day(r["published"])
         ds = sorted(dates.get(r["id"], []))
         text = r["text"] or ""
+        j = 0
         for idx, (s, e) in enumerate(split_sentences(text)):
-            inside = [(d, named) for start, d, named in ds if s <= start < e]
+            while j < len(ds) and ds[j][0] < s:
+                j += 1
+            inside = []
+            while j < len(ds) and ds[j][0] < e:
+                inside.append((ds[j][1], ds[j][2]))
+                j += 1
             out.append(Sent(r["id"], s, e, text[s:e], idx, pub, tuple(d for d, _ in inside), source=r["source"],
                             weight=weight, named=tuple(d for d, named in inside if named)))
     return out
@@ -139,43 +145,49 @@ def _key(ids: Sequence[str], **options: Any) -> str:
     return h.hexdigest()
 
 
-def timeline(store: Any, kind: str, value: str | Sequence[str], *, max_dates: int = 10, per_date: int = 2,
-             cache: bool = True) -> dict[str, Any]:
-    """The timeline of a scope: ``{"scope", "articles", "days": [{date, score, sentences: [cited]}]}``.
+def story_view(store: Any, kind: str, value: str | Sequence[str], *, max_dates: int = 10, per_date: int = 2,
+               sentences: int = 5, cache: bool = True) -> dict[str, Any]:
+    """The timeline and the cited summary of a scope, built together (one read, one TF-IDF) and cached.
 
-    Each sentence is cited as ``{article_id, start, end, text, source, published}`` (``text`` is
-    ``articles.text[start:end]``).
+    Returns:
+        ``{"timeline": {"scope", "articles", "days": [{date, score, sentences: [cited]}]},
+        "summary": {"scope", "articles", "title", "sentences": [cited], "articles_cited"}}``; a sentence is
+        cited as ``{article_id, start, end, text, source, published}`` (``text`` = ``articles.text[start:end]``).
     """
     scope, ids = scope_articles(store, kind, value)
-    key = _key(ids, max_dates=max_dates, per_date=per_date)
-    hit = _cached(store, scope, "timeline", key) if cache else None
-    if hit is not None:
-        return hit
+    tkey = _key(ids, max_dates=max_dates, per_date=per_date)
+    skey = _key(ids, sentences=sentences)
+    tl = _cached(store, scope, "timeline", tkey) if cache else None
+    sm = _cached(store, scope, "summary", skey) if cache else None
+    if tl is not None and sm is not None:
+        return {"timeline": tl, "summary": sm}
     sents = load_sents(store, ids)
-    days = build_timeline(sents, max_dates=max_dates, per_date=per_date)
-    body = {"scope": scope, "articles": len(ids), "days": [d.as_dict() for d in days]}
-    if cache:
-        _store_cache(store, scope, "timeline", key, body)
-    return body
+    vec = Vectorizer(s.text for s in sents)
+    if tl is None:
+        days = build_timeline(sents, max_dates=max_dates, per_date=per_date, vectorizer=vec)
+        tl = {"scope": scope, "articles": len(ids), "days": [d.as_dict() for d in days]}
+        if cache:
+            _store_cache(store, scope, "timeline", tkey, tl)
+    if sm is None:
+        titles = {r["id"]: r["title"] for r in _titles(store, ids)}
+        picked = summarise(sents, sentences, vectorizer=vec)
+        sm = {"scope": scope, "articles": len(ids), "title": story_title(sents, titles, vectorizer=vec),
+              "sentences": [s.cite() for s in picked], "articles_cited": sorted({s.article_id for s in picked})}
+        if cache:
+            _store_cache(store, scope, "summary", skey, sm)
+    return {"timeline": tl, "summary": sm}
+
+
+def timeline(store: Any, kind: str, value: str | Sequence[str], *, max_dates: int = 10, per_date: int = 2,
+             cache: bool = True) -> dict[str, Any]:
+    """The timeline of a scope (see :func:`story_view`)."""
+    return story_view(store, kind, value, max_dates=max_dates, per_date=per_date, cache=cache)["timeline"]
 
 
 def summary(store: Any, kind: str, value: str | Sequence[str], *, sentences: int = 5, cache: bool = True
             ) -> dict[str, Any]:
-    """A cited summary of a scope: ``{"scope", "title", "sentences": [cited, in time order], "sources"}``."""
-    scope, ids = scope_articles(store, kind, value)
-    key = _key(ids, sentences=sentences)
-    hit = _cached(store, scope, "summary", key) if cache else None
-    if hit is not None:
-        return hit
-    sents = load_sents(store, ids)
-    titles = {r["id"]: r["title"] for r in _titles(store, ids)}
-    picked = summarise(sents, sentences)
-    body = {"scope": scope, "articles": len(ids), "title": story_title(sents, titles),
-            "sentences": [s.cite() for s in picked],
-            "articles_cited": sorted({s.article_id for s in picked})}
-    if cache:
-        _store_cache(store, scope, "summary", key, body)
-    return body
+    """A cited summary of a scope: a headline-like title and 3-6 sentences in time order (see :func:`story_view`)."""
+    return story_view(store, kind, value, sentences=sentences, cache=cache)["summary"]
 
 
 def _titles(store: Any, ids: Sequence[str]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from .timelines import Sent, Vectorizer, cosine, terms
+from .timelines import Sent, Vectorizer, dot, terms
 
 __all__ = ["summarise", "story_title", "lead_baseline"]
 
@@ -38,14 +38,18 @@ def _when(s: Sent) -> tuple[date, str, int]:
 
 
 def summarise(sents: Sequence[Sent], k: int = 5, *, max_sim: float = 0.5, swap_sim: float = 0.35,
-              min_words: int = 8, max_words: int = 55, vectorizer: Vectorizer | None = None) -> list[Sent]:
-    """``k`` sentences from several articles that sum the set up, in time order (see the module docstring)."""
+              min_words: int = 8, max_words: int = 55, lead: int = 8, vectorizer: Vectorizer | None = None
+              ) -> list[Sent]:
+    """``k`` sentences from several articles that sum the set up, in time order (see the module docstring).
+    Candidates are the first ``lead`` sentences of each article (news puts the news first)."""
     if not sents:
         return []
     vec = vectorizer or Vectorizer(s.text for s in sents)
     pool = []
     seen: set[str] = set()
     for s in sents:
+        if s.index >= lead:
+            continue
         key = " ".join(terms(s.text))
         if not key or key in seen or not _usable(s, min_words, max_words):
             continue
@@ -59,21 +63,20 @@ def summarise(sents: Sequence[Sent], k: int = 5, *, max_sim: float = 0.5, swap_s
         for t, x in v.items():
             centroid[t] = centroid.get(t, 0.0) + w * x
     cnorm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
-    to_c = [sum(x * centroid.get(t, 0.0) for t, x in v.items()) / cnorm for _, v in pool]
+    to_c = [dot(v, centroid) / cnorm for _, v in pool]
     per_article = max(1, math.ceil(k / 2))
     n_articles = len({s.article_id for s, _ in pool})
     chosen: list[int] = []
     used: Counter[str] = Counter()
     summary: dict[str, float] = {}
     s_dot, s_sq = 0.0, 0.0
+    alive = [True] * len(pool)
     while len(chosen) < k:
         best, best_score = -1, -1.0
         for i, (s, v) in enumerate(pool):
-            if i in chosen or used[s.article_id] >= per_article:
+            if not alive[i] or used[s.article_id] >= per_article:
                 continue
-            if any(cosine(v, pool[j][1]) > max_sim for j in chosen):
-                continue
-            cross = sum(x * summary.get(t, 0.0) for t, x in v.items())
+            cross = dot(v, summary) if summary else 0.0
             score = (s_dot + to_c[i]) / math.sqrt(s_sq + 2 * cross + 1.0)
             score *= s.weight * (0.6 + 0.4 * _lead_weight(s))
             if used[s.article_id] and len(used) < n_articles:
@@ -83,19 +86,22 @@ def summarise(sents: Sequence[Sent], k: int = 5, *, max_sim: float = 0.5, swap_s
         if best < 0:
             break
         s, v = pool[best]
-        s_sq += 2 * sum(x * summary.get(t, 0.0) for t, x in v.items()) + 1.0
+        s_sq += 2 * (dot(v, summary) if summary else 0.0) + 1.0
         s_dot += to_c[best]
         for t, x in v.items():
             summary[t] = summary.get(t, 0.0) + x
         chosen.append(best)
         used[s.article_id] += 1
+        for i, (_, other) in enumerate(pool):  # near repeats of the new pick are out
+            if alive[i] and dot(other, v) > max_sim:
+                alive[i] = False
     picked = [pool[i] for i in chosen]
     clean = [(s, v) for s, v in pool if s.weight >= 1.0]
     out: list[Sent] = []
     for s, v in picked:
         if s.weight < 1.0 and clean:  # a flagged source loses to a clean one that says the same
-            alt, alt_v = max(clean, key=lambda c: cosine(v, c[1]))
-            if cosine(v, alt_v) >= swap_sim and all(alt is not o for o in out):
+            alt, alt_v = max(clean, key=lambda c: dot(v, c[1]))
+            if dot(v, alt_v) >= swap_sim and all(alt is not o for o in out):
                 s = alt
         out.append(s)
     unique = list({id(s): s for s in out}.values())
@@ -108,24 +114,27 @@ def lead_baseline(sents: Sequence[Sent], k: int) -> list[Sent]:
     return leads[:k]
 
 
-def story_title(sents: Sequence[Sent], titles: dict[str, str | None], *, max_words: int = 16) -> str:
+def story_title(sents: Sequence[Sent], titles: dict[str, str | None], *, max_words: int = 16,
+                vectorizer: Vectorizer | None = None) -> str:
     """A headline for the set: the article title closest to what the articles say (clean articles
     first, 4 to ``max_words`` words), else the opening of the most central lead sentence."""
     if not sents:
         return ""
-    vec = Vectorizer(s.text for s in sents)
+    vec = vectorizer or Vectorizer(s.text for s in sents)
     centroid: dict[str, float] = {}
     weights = {s.article_id: s.weight for s in sents}
     for s in sents:
         if s.index < 5:
             for t, x in vec(s.text).items():
                 centroid[t] = centroid.get(t, 0.0) + x * s.weight
+    norm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
+    centroid = {t: x / norm for t, x in centroid.items()}
     cands = [(t, weights.get(a, 1.0)) for a, t in titles.items() if t and 4 <= len(t.split()) <= max_words
              and a in weights]
     if cands:
-        best = max(cands, key=lambda c: (c[1] >= 1.0, cosine(vec(c[0]), centroid)))
+        best = max(cands, key=lambda c: (c[1] >= 1.0, dot(vec(c[0]), centroid)))
         return best[0].strip()
     leads = [s for s in sents if s.index == 0] or list(sents)
-    lead = max(leads, key=lambda s: (s.weight, cosine(vec(s.text), centroid)))
+    lead = max(leads, key=lambda s: (s.weight, dot(vec(s.text), centroid)))
     words = lead.text.split()
     return " ".join(words[:max_words]).rstrip(",;:") + ("..." if len(words) > max_words else "")

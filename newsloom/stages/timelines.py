@@ -29,7 +29,7 @@ from importlib import resources
 from typing import Any
 
 __all__ = ["Sent", "TimelineDay", "Vectorizer", "collect", "date_features", "rank_dates", "summarise_day",
-           "build_timeline", "FEATURES", "DATE_WEIGHTS", "cosine"]
+           "build_timeline", "FEATURES", "DATE_WEIGHTS", "cosine", "dot"]
 
 
 @dataclass(slots=True)
@@ -65,7 +65,7 @@ class TimelineDay:
                 "sentences": [s.cite() for s in self.sentences]}
 
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"[a-z][a-z'\-]*|\d+(?:[.,]\d+)*")
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +78,7 @@ def stop_words() -> frozenset[str]:
 def terms(text: str) -> list[str]:
     """Lower-case content words of a text (stop words dropped)."""
     stops = stop_words()
-    return [w for w in (t.lower() for t in _WORD.findall(text)) if w not in stops and len(w) > 1]
+    return [w for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in stops]
 
 
 class Vectorizer:
@@ -86,18 +86,35 @@ class Vectorizer:
 
     def __init__(self, texts: Iterable[str]) -> None:
         df: Counter[str] = Counter()
+        self._tf: dict[str, Counter[str]] = {}
         n = 0
         for t in texts:
             n += 1
-            df.update(set(terms(t)))
+            tf = self._tf.get(t)
+            if tf is None:
+                tf = self._tf[t] = Counter(terms(t))
+            df.update(tf.keys())
         self.idf = {w: math.log((1 + n) / (1 + c)) + 1 for w, c in df.items()}
         self._default = math.log(1 + n) + 1
+        self._vectors: dict[str, dict[str, float]] = {}
 
     def __call__(self, text: str) -> dict[str, float]:
-        tf = Counter(terms(text))
-        v = {w: c * self.idf.get(w, self._default) for w, c in tf.items()}
-        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
-        return {w: x / norm for w, x in v.items()}
+        """The l2-normalised TF-IDF vector of ``text`` (cached per text)."""
+        v = self._vectors.get(text)
+        if v is not None:
+            return v
+        tf = self._tf.get(text) or Counter(terms(text))
+        raw = {w: c * self.idf.get(w, self._default) for w, c in tf.items()}
+        norm = math.sqrt(sum(x * x for x in raw.values())) or 1.0
+        v = self._vectors[text] = {w: x / norm for w, x in raw.items()}
+        return v
+
+
+def dot(a: dict[str, float], b: dict[str, float]) -> float:
+    """Dot product of sparse vectors (the cosine of two :class:`Vectorizer` vectors, which are unit length)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(w, 0.0) for w, x in a.items())
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -220,21 +237,17 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
     for s, v in pool:
         _add(centroid, v, s.weight)
     cnorm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
-    to_c = [sum(x * centroid.get(w, 0.0) for w, x in v.items()) / cnorm for _, v in pool]
+    to_c = [dot(v, centroid) / cnorm for _, v in pool]
     chosen: list[Sent] = []
     summary: dict[str, float] = {}
     s_dot, s_sq = 0.0, 0.0  # summary . centroid / |centroid|, |summary|^2
-    blocked = list(used or [])
-    alive = [True] * len(pool)
+    alive = [not any(dot(v, u) > max_sim for u in (used or ())) for _, v in pool]
     while len(chosen) < k:
         best, best_score = -1, -1.0
         for i, (s, v) in enumerate(pool):
             if not alive[i]:
                 continue
-            if any(cosine(v, u) > max_sim for u in blocked):
-                alive[i] = False
-                continue
-            cross = sum(x * summary.get(w, 0.0) for w, x in v.items())
+            cross = dot(v, summary) if summary else 0.0
             score = (s_dot + to_c[i]) / math.sqrt(s_sq + 2 * cross + 1.0)
             score = score * s.weight + (explicit_bonus if day in s.dates else 0.0)
             if score > best_score:
@@ -243,11 +256,13 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
             break
         s, v = pool[best]
         alive[best] = False
-        s_sq += 2 * sum(x * summary.get(w, 0.0) for w, x in v.items()) + 1.0
+        s_sq += 2 * (dot(v, summary) if summary else 0.0) + 1.0
         s_dot += to_c[best]
         chosen.append(s)
-        blocked.append(v)
         _add(summary, v)
+        for i, (_, other) in enumerate(pool):  # near repeats of the new pick are out
+            if alive[i] and dot(other, v) > max_sim:
+                alive[i] = False
     return chosen
 
 
