@@ -27,3 +27,4 @@ def export_rejects(store: Store) -> Iterator[dict[str, Any]]:
 from . import quotes_export  # noqa: E402,F401
 from . import export_copies  # noqa: E402,F401
 from . import export_annotate  # noqa: E402,F401  (entities, mentions, dates, events)
+from . import export_timelines  # noqa: E402,F401  (sources, figures, timelines)

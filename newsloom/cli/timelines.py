@@ -62,13 +62,13 @@ def render_summary(body: dict[str, Any], fmt: str) -> str:
 @click.argument("ref", required=False)
 @click.option("--query", help="A full-text search: the timeline of its hits.")
 @click.option("--articles", help="Comma-separated article ids: the timeline of exactly these.")
-@click.option("--max-dates", default=10, show_default=True, type=click.IntRange(1, 1000), help="At most N days.")
-@click.option("--per-date", default=2, show_default=True, type=click.IntRange(1, 3), help="Sentences per day.")
+@click.option("--max-dates", type=click.IntRange(1, 1000), help="At most N days (setting timelines.max_dates, 10).")
+@click.option("--per-date", type=click.IntRange(1, 3), help="Sentences per day (setting timelines.per_date, 2).")
 @format_option
 @click.pass_context
 @library_errors
 def timeline_cmd(ctx: click.Context, kind: str | None, ref: str | None, query: str | None, articles: str | None,
-                 max_dates: int, per_date: int, fmt: str) -> None:
+                 max_dates: int | None, per_date: int | None, fmt: str) -> None:
     """The days that matter in a story, thread, entity or search, each with sentences citing article and span.
 
     Days come from dates resolved in the text as well as publication dates: an event reported on the
@@ -82,7 +82,8 @@ def timeline_cmd(ctx: click.Context, kind: str | None, ref: str | None, query: s
     """
     scope = parse_scope(kind, ref, query, articles)
     with open_loom(ctx) as loom:
-        body = timeline_query(loom.store, *scope, max_dates=max_dates, per_date=per_date)
+        body = timeline_query(loom.store, *scope, max_dates=max_dates or int(loom.settings.get("timelines.max_dates", 10)),
+                              per_date=per_date or int(loom.settings.get("timelines.per_date", 2)))
     if fmt == "json":
         emit_json(body)
     else:
@@ -94,12 +95,12 @@ def timeline_cmd(ctx: click.Context, kind: str | None, ref: str | None, query: s
 @click.argument("ref", required=False)
 @click.option("--query", help="A full-text search: the summary of its hits.")
 @click.option("--articles", help="Comma-separated article ids.")
-@click.option("--sentences", default=5, show_default=True, type=click.IntRange(3, 6), help="How many sentences.")
+@click.option("--sentences", type=click.IntRange(3, 6), help="How many sentences (setting timelines.summary_sentences, 5).")
 @format_option
 @click.pass_context
 @library_errors
 def summary_cmd(ctx: click.Context, kind: str | None, ref: str | None, query: str | None, articles: str | None,
-                sentences: int, fmt: str) -> None:
+                sentences: int | None, fmt: str) -> None:
     """A headline and 3-6 sentences from several sources, in time order, each citing article and span.
 
     No sentence comes from a copy counted twice, and a spin/MT-flagged article gives way to a clean
@@ -112,7 +113,8 @@ def summary_cmd(ctx: click.Context, kind: str | None, ref: str | None, query: st
     """
     scope = parse_scope(kind, ref, query, articles)
     with open_loom(ctx) as loom:
-        body = summary_query(loom.store, *scope, sentences=sentences)
+        body = summary_query(loom.store, *scope,
+                             sentences=sentences or int(loom.settings.get("timelines.summary_sentences", 5)))
     if fmt == "json":
         emit_json(body)
     else:

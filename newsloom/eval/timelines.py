@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from ..stages.sentences import find_dates, names_month, split_sentences
-from ..stages.timelines import (FEATURES, Sent, Vectorizer, build_timeline, collect, cosine, date_features,
+from ..stages.sentences import find_dates, split_sentences
+from ..stages.summaries import lead_baseline, summarise
+from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, build_timeline, collect, cosine, date_features,
                                 normalise_columns, stop_words, summarise_day)
 from . import Table, bench_data_root, evaluation
 from . import timeline_metrics as M
@@ -88,14 +89,12 @@ def load_t17(root: Path, *, topics: int | None = None, limit: int | None = None)
         j = 0
         c["texts"].append(text)
         for i, (s, e) in enumerate(spans):
-            ds, named = [], []
+            ds = []
             while j < len(found) and found[j][0] < e:
                 if found[j][0] >= s:
                     ds.append(date.fromisoformat(found[j][2]))
-                    if names_month(text[found[j][0]:found[j][1]]):
-                        named.append(ds[-1])
                 j += 1
-            c["sents"].append(Sent(a["id"], s, e, text[s:e], i, pub, tuple(ds), named=tuple(named)))
+            c["sents"].append(Sent(a["id"], s, e, text[s:e], i, pub, tuple(ds)))
     return data
 
 
@@ -234,7 +233,9 @@ def run_systems(data: dict[str, Any], systems: Sequence[str], scorer: Any) -> li
         refs = [p["tl"]["days"]]
         for system in systems:
             if system == "newsloom":
-                w, b = fit_weights(xs, ys) if xs else ([1.0] * len(FEATURES), 0.0)
+                cols = [FEATURES.index(f) for f in RANKED]
+                sub, b = fit_weights([[x[i] for i in cols] for x in xs], ys) if xs else ([1.0] * len(cols), 0.0)
+                w = [sub[cols.index(i)] if i in cols else 0.0 for i in range(len(FEATURES))]
                 days = {t.date: t.sentences for t in build_timeline(
                     p["sents"], max_dates=p["l"], per_date=p["k"], weights=w, intercept=b, accept=accept,
                     start=p["start"], end=p["end"])}
@@ -276,16 +277,55 @@ def _mean(rows: list[dict[str, Any]]) -> dict[str, float]:
     return out
 
 
+def day_summaries(data: dict[str, Any], scorer: Any) -> Table:
+    """Cited summaries of a day's news against the gold summary of that day, beside the lead baseline.
+
+    For every gold day: the articles published that day or the next (the day's reports), summarised in as
+    many sentences as the gold summary has (1 to 6); ROUGE-1/2 F1 per day, averaged over days.
+    """
+    totals: dict[str, list[list[float]]] = {"newsloom summary": [], "lead baseline": []}
+    days_scored = 0
+    for c in data.values():
+        by_day: dict[date, list[Sent]] = defaultdict(list)
+        for s in c["sents"]:
+            if s.published is not None:
+                by_day[s.published].append(s)
+        for tl in c["timelines"]:
+            for d, ref in tl["days"].items():
+                sents = by_day.get(d, []) + by_day.get(date.fromordinal(d.toordinal() + 1), [])
+                if not sents:
+                    continue
+                k = min(6, max(1, len(ref)))
+                refs = {"0": [r.split() for r in ref]}
+                days_scored += 1
+                for name, picked in (("newsloom summary", summarise(sents, k)), ("lead baseline", lead_baseline(sents, k))):
+                    c_ = scorer.score_summary([tokenize(x.text).split() for x in picked], refs)
+                    row = []
+                    for n in (1, 2):
+                        h, pd, md = c_[f"rouge_{n}_h_count"], c_[f"rouge_{n}_p_count"], c_[f"rouge_{n}_m_count"]
+                        row.append(M.f_score(h / pd if pd else 0.0, h / md if md else 0.0))
+                    totals[name].append(row)
+    t = Table(f"Day summaries on Timeline17 ({days_scored} gold days with articles that day or the next)",
+              ["system", "ROUGE-1 F", "ROUGE-2 F"])
+    for name, rows in totals.items():
+        n = max(1, len(rows))
+        t.rows.append({"system": name, "ROUGE-1 F": round(sum(r[0] for r in rows) / n, 3),
+                       "ROUGE-2 F": round(sum(r[1] for r in rows) / n, 3)})
+    t.notes = ["Lead baseline: the first sentence of each article, earliest first. No query filter, no dates: "
+               "the summary a story gets."]
+    return t
+
+
 @evaluation("timelines", help="Timeline17: alignment ROUGE-1/2 F1 (tilse align+ m:1), concat ROUGE and date F1, "
                               "newsloom beside Datewise and oracles")
 def run_timelines_eval(data: str | None = None, topics: str | int | None = None, limit: str | int | None = None,
                        rouge: str = "python", systems: str = "newsloom,datewise,date-oracle,oracle",
-                       **_: Any) -> list[Table]:
+                       summaries: str | int = 1, **_: Any) -> list[Table]:
     """Run the systems on Timeline17 and tabulate per timeline and mean.
 
     Options (``-o KEY VALUE``): ``topics N`` (first N topics), ``limit N`` (articles per collection),
     ``rouge python|perl`` (tilse's reimplemented ROUGE, or its ROUGE-1.5.5 Perl script as news-tls ran it),
-    ``systems a,b`` (newsloom, datewise, date-oracle, oracle).
+    ``systems a,b`` (newsloom, datewise, date-oracle, oracle), ``summaries 0`` (skip the day-summary table).
     """
     root = bench_data_root(data)
     root = root / "timeline17" if (root / "timeline17").is_dir() else root
@@ -323,4 +363,4 @@ def run_timelines_eval(data: str | None = None, topics: str | int | None = None,
         "Day weights of newsloom and Datewise are fitted leave-one-topic-out (linear least squares), as news-tls fits its "
         "date ranker.",
     ]
-    return [mean, per]
+    return [mean, per] + ([day_summaries(corpus, scorer)] if str(summaries) not in ("0", "false", "no") else [])

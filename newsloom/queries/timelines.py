@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import QueryError
-from ..stages.sentences import names_month, split_sentences
+from ..stages.sentences import split_sentences
 from ..stages.summaries import story_title, summarise
 from ..stages.timelines import Sent, Vectorizer, build_timeline
 
@@ -93,15 +93,15 @@ def load_sents(store: Any, ids: Sequence[str]) -> list[Sent]:
             continue
         seen_groups.add(group)
         kept.append(r)
-    dates: dict[str, list[tuple[int, date, bool]]] = defaultdict(list)
+    dates: dict[str, list[tuple[int, date]]] = defaultdict(list)
     kept_ids = [r["id"] for r in kept]
     for i in range(0, len(kept_ids), 500):
         chunk = kept_ids[i:i + 500]
-        for d in store.rows("SELECT article_id, start, text, value FROM dates WHERE precision = 'day' AND value IS NOT NULL "
+        for d in store.rows("SELECT article_id, start, value FROM dates WHERE precision = 'day' AND value IS NOT NULL "
                             f"AND article_id IN ({', '.join('?' * len(chunk))})", chunk):
             day = _day(d["value"])
             if day:
-                dates[d["article_id"]].append((d["start"], day, names_month(d["text"])))
+                dates[d["article_id"]].append((d["start"], day))
     out: list[Sent] = []
     for r in kept:
         quality = json.loads(r["quality"] or "{}")
@@ -116,10 +116,9 @@ def load_sents(store: Any, ids: Sequence[str]) -> list[Sent]:
                 j += 1
             inside = []
             while j < len(ds) and ds[j][0] < e:
-                inside.append((ds[j][1], ds[j][2]))
+                inside.append(ds[j][1])
                 j += 1
-            out.append(Sent(r["id"], s, e, text[s:e], idx, pub, tuple(d for d, _ in inside), source=r["source"],
-                            weight=weight, named=tuple(d for d, named in inside if named)))
+            out.append(Sent(r["id"], s, e, text[s:e], idx, pub, tuple(inside), source=r["source"], weight=weight))
     return out
 
 

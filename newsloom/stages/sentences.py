@@ -15,11 +15,17 @@ from datetime import date
 
 from .dates import resolve_expression
 
-__all__ = ["split_sentences", "find_dates", "names_month", "FUTURE"]
+__all__ = ["split_sentences", "find_dates", "is_item", "FUTURE"]
 
 # a sentence ends at . ! ? (closing quotes/brackets kept), before a space and an upper-case start;
 # a known abbreviation, an initial ("G.") or a single-letter chain ("U.S.") does not end one
 _END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[A-Z\"\u201c])")
+_MONTH_WORD = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
+               r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+#: a dated list item ("March 5 - ", "Feb 15/16, 2011 - ") starts a sentence; a wire dateline ends one
+_ITEM_START = rf"(?<=\s)(?={_MONTH_WORD}\s\d{{1,2}}(?:/\d{{1,2}})?(?:,\s\d{{4}})?\s+(?:-{{1,2}}|\u2013|\u2014)\s)"
+_DATELINE = r"\((?:Reuters|AP|AFP|CNN|Xinhua|dpa|UPI)\)\s+(?:-{1,2}|\u2013|\u2014)(?=\s)"
+_BREAK = re.compile(rf"{_END.pattern}|{_ITEM_START}|{_DATELINE}")
 _ABBREV = frozenset("mr mrs ms dr prof gen col lt sgt capt cmdr adm gov sen rep rev st jr sr no vs etc inc ltd co corp "
                     "jan feb mar apr jun jul aug sep sept oct nov dec mt ft pres supt insp det maj brig".split())
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
@@ -27,7 +33,8 @@ _TOKEN_BEFORE = re.compile(r"(\S+)$")
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of ``text``, stripped of surrounding space; every character of
-    prose falls in one span.
+    prose falls in one span. Besides sentence ends, an item of a dated list ("March 5 - The council
+    meets ...") starts a sentence, and a wire dateline ("TRIPOLI (Reuters) - ") ends one.
 
     Example:
         >>> split_sentences("Mr. Smith came. He left.")
@@ -35,7 +42,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _END.finditer(text):
+    for m in _BREAK.finditer(text):
         end = m.end()
         if text[m.start()] == ".":
             before = _TOKEN_BEFORE.search(text, max(0, m.start() - 30), m.start())
@@ -84,7 +91,6 @@ def find_dates(text: str, anchor: date | None, spans: list[tuple[int, int]] | No
 
     Yields:
         (start, end, value "YYYY-MM-DD", precision "day") for each expression that resolves to a day.
-        :func:`names_month` tells an expression that writes its month ("March 3") from "Tuesday".
     """
     spans = spans if spans is not None else split_sentences(text)
     si = 0
@@ -108,9 +114,9 @@ def find_dates(text: str, anchor: date | None, spans: list[tuple[int, int]] | No
             yield m.start(), m.end(), value, "day"
 
 
-_NAMED = re.compile(rf"\b{_MONTH}|\d{{4}}-\d{{2}}-\d{{2}}", re.I)
+_ITEM = re.compile(rf"^{_MONTH_WORD}\s\d{{1,2}}(?:/\d{{1,2}})?(?:,\s\d{{4}})?\s+(?:-{{1,2}}|\u2013|\u2014)\s")
 
 
-def names_month(expression: str) -> bool:
-    """Does a date expression write its month ("March 3", "2011-03-03"), rather than "Tuesday" or "today"?"""
-    return bool(_NAMED.search(expression))
+def is_item(sentence: str) -> bool:
+    """Is the sentence an item of a dated list ("March 5 - The council meets ..."), a journalist's timeline?"""
+    return bool(_ITEM.match(sentence))

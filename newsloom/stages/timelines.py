@@ -26,10 +26,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
+
+from .sentences import is_item
 from typing import Any
 
 __all__ = ["Sent", "TimelineDay", "Vectorizer", "collect", "date_features", "rank_dates", "summarise_day",
-           "build_timeline", "FEATURES", "DATE_WEIGHTS", "cosine", "dot"]
+           "build_timeline", "trim_item", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine", "dot"]
 
 
 @dataclass(slots=True)
@@ -44,7 +46,6 @@ class Sent:
     published: date | None
     dates: tuple[date, ...] = ()
     source: str | None = None
-    named: tuple[date, ...] = ()  # the days among ``dates`` written with their month ("March 3"), not "Tuesday"
     weight: float = 1.0  # below 1 for sentences of copies or flagged articles (see queries.timelines)
 
     def cite(self) -> dict[str, Any]:
@@ -154,19 +155,21 @@ def collect(sents: Sequence[Sent], *, lead: int = 5, pub_days: int = 2
 
 #: the per-day features of :func:`date_features`, in order
 FEATURES = ("sents_total", "sents_before", "sents_after", "docs_total", "docs_before", "docs_after",
-            "docs_published", "docs_near", "docs_named", "docs_named_after")
+            "docs_published", "docs_listed")
+#: the features newsloom ranks days by (news-tls's Datewise uses the first seven); fewer inputs, less overfit
+RANKED = ("docs_total", "docs_after", "docs_published", "docs_listed")
 
 
 def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
     """Per mentioned or publication day, the counts in :data:`FEATURES` ("before" = the mention is
-    published before the day it names, a forecast; "after" = reported later; "near" = articles that
-    mention the day before or after; "named" = articles that write the day with its month, "named_after"
-    = those published after it: the retrospective mentions a milestone gets)."""
+    published before the day it names, a forecast; "after" = reported later; "listed" = articles with
+    a dated list item for the day, "March 5 - The council meets ...", a journalist's own timeline)."""
     stats: dict[date, Counter[str]] = defaultdict(Counter)
     docs: dict[str, tuple[date | None, set[date], set[date]]] = {}
     for s in sents:
-        pubd, mentioned, named = docs.setdefault(s.article_id, (s.published, set(), set()))
-        named.update(s.named)
+        pubd, mentioned, listed = docs.setdefault(s.article_id, (s.published, set(), set()))
+        if s.dates and is_item(s.text):
+            listed.add(s.dates[0])
         for d in dict.fromkeys(s.dates):
             c = stats[d]
             c["sents_total"] += 1
@@ -175,11 +178,9 @@ def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
             elif pubd is not None and d < pubd:
                 c["sents_after"] += 1
             mentioned.add(d)
-    for pubd, mentioned, named in docs.values():
-        for d in named:
-            stats[d]["docs_named"] += 1
-            if pubd is not None and d < pubd:
-                stats[d]["docs_named_after"] += 1
+    for pubd, mentioned, listed in docs.values():
+        for d in listed:
+            stats[d]["docs_listed"] += 1
         for d in mentioned:
             c = stats[d]
             c["docs_total"] += 1
@@ -187,8 +188,6 @@ def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
                 c["docs_before"] += 1
             elif pubd is not None and d < pubd:
                 c["docs_after"] += 1
-        for d in {x + timedelta(days=k) for x in mentioned for k in (-1, 1)} - mentioned:
-            stats[d]["docs_near"] += 1
         if pubd is not None:
             stats[pubd]["docs_published"] += 1
     return {d: [float(c[f]) for f in FEATURES] for d, c in stats.items() if c["docs_total"] or c["docs_published"]}
@@ -196,7 +195,7 @@ def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
 
 #: weights of the l2-normalised features, fitted on all Timeline17 topics by least squares
 #: (``newsloom eval timelines -o fit all``); the evaluation itself fits them leave-one-topic-out
-DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0, 0.0, 0.0)
+DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0)
 
 
 def normalise_columns(feats: dict[date, list[float]]) -> dict[date, list[float]]:
@@ -218,8 +217,8 @@ def rank_dates(feats: dict[date, list[float]], weights: Sequence[float] = DATE_W
 
 def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
                   accept: Callable[[Sent], bool] | None = None, used: list[dict[str, float]] | None = None,
-                  explicit_bonus: float = 0.1, max_sim: float = 0.5, min_words: int = 6, max_words: int = 60
-                  ) -> list[Sent]:
+                  explicit_bonus: float = 0.0, item_bonus: float = 0.2, max_sim: float = 0.5, min_words: int = 6,
+                  max_words: int = 60) -> list[Sent]:
     """Up to ``k`` sentences that together stay closest to the day's centroid (CentroidOpt), each
     checked by ``accept``, none a near repeat (cosine > ``max_sim``) of another or of ``used``."""
     pool: list[tuple[Sent, dict[str, float]]] = []
@@ -238,6 +237,7 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
         _add(centroid, v, s.weight)
     cnorm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
     to_c = [dot(v, centroid) / cnorm for _, v in pool]
+    item = [bool(s.dates) and s.dates[0] == day and is_item(s.text) for s, _ in pool]
     chosen: list[Sent] = []
     summary: dict[str, float] = {}
     s_dot, s_sq = 0.0, 0.0  # summary . centroid / |centroid|, |summary|^2
@@ -249,7 +249,8 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
                 continue
             cross = dot(v, summary) if summary else 0.0
             score = (s_dot + to_c[i]) / math.sqrt(s_sq + 2 * cross + 1.0)
-            score = score * s.weight + (explicit_bonus if day in s.dates else 0.0)
+            score = score * s.weight + (explicit_bonus if day in s.dates else 0.0) + \
+                (item_bonus if item[i] else 0.0)
             if score > best_score:
                 best, best_score = i, score
         if best < 0:
@@ -263,7 +264,16 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
         for i, (_, other) in enumerate(pool):  # near repeats of the new pick are out
             if alive[i] and dot(other, v) > max_sim:
                 alive[i] = False
-    return chosen
+    return [trim_item(s) if it else s for s, it in ((s, is_item(s.text)) for s in chosen)]
+
+
+def trim_item(s: Sent) -> Sent:
+    """A dated list item cited without its date prefix ("March 5 - The council meets" -> "The council meets")."""
+    m = re.match(r"^.*?\s(?:-{1,2}|\u2013|\u2014)\s+", s.text)
+    if not m:
+        return s
+    return Sent(s.article_id, s.start + m.end(), s.end, s.text[m.end():], s.index, s.published, s.dates, s.source,
+                s.weight)
 
 
 def build_timeline(sents: Sequence[Sent], *, max_dates: int = 10, per_date: int = 2,
