@@ -1,6 +1,3 @@
 """Imports every command module so that each registers its commands."""
-from . import demo, evaluate, export, ingest, read, settings_cmd, watch  # noqa: F401
-from . import entities  # noqa: E402,F401  (entities, show entity)
-from . import quotes  # noqa: E402,F401  (quotes, show quote)
-from . import copies  # noqa: E402,F401  (show copies, demo section)
-from . import timelines, compare  # noqa: E402,F401  (timeline, summary, compare, sources)
+from . import articles, copies, demo, entities, eval, export, ingest, quotes, settings, watch  # noqa: F401
+from . import compare, timelines  # noqa: E402,F401  (timeline, summary, compare, sources)

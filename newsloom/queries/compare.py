@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from ..coverage import distinct_sources
+from .coverage import distinct_sources
 from ..stages.figures import disagreements, find_figures
 from ..stages.sentences import split_sentences
 from ..stages.timelines import terms

@@ -17,6 +17,8 @@ from datetime import date
 from typing import Any
 
 from ..errors import QueryError
+from . import has_table, resolve_id
+from .articles import search
 from ..stages.sentences import split_sentences
 from ..stages.summaries import story_title, summarise
 from ..stages.timelines import Sent, Vectorizer, build_timeline
@@ -26,10 +28,6 @@ __all__ = ["scope_articles", "load_sents", "story_view", "timeline", "summary", 
 #: a quality flag at or above this score halves an article's weight (spin/MT, not an article)
 FLAG_THRESHOLD = 0.5
 _CACHE_VERSION = "1"
-
-
-def _table_exists(store: Any, name: str) -> bool:
-    return store.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone() is not None
 
 
 def scope_articles(store: Any, kind: str, value: str | Sequence[str], *, limit: int = 2000) -> tuple[str, list[str]]:
@@ -42,13 +40,13 @@ def scope_articles(store: Any, kind: str, value: str | Sequence[str], *, limit: 
         limit: at most this many articles for a search.
     """
     if kind == "articles":
-        ids = [store.resolve_id(i) for i in (value if not isinstance(value, str) else value.split(","))]
+        ids = [resolve_id(store, i) for i in (value if not isinstance(value, str) else value.split(","))]
         return "articles:" + hashlib.sha256(",".join(sorted(ids)).encode()).hexdigest()[:16], ids
     if kind == "query":
-        hits = store.search(str(value), limit=limit)
+        hits = search(store, str(value), limit=limit)
         return f"query:{value}", [h["id"] for h in hits]
     if kind == "entity":
-        eid = store.resolve_id(str(value), "entities")
+        eid = resolve_id(store, str(value), "entities")
         merged = [r["old_id"] for r in store.rows("SELECT old_id FROM entity_merges WHERE new_id = ?", (eid,))]
         ids = [r["article_id"] for r in store.rows(
             f"SELECT DISTINCT article_id FROM mentions WHERE entity_id IN ({', '.join('?' * (1 + len(merged)))})",
@@ -56,10 +54,10 @@ def scope_articles(store: Any, kind: str, value: str | Sequence[str], *, limit: 
         return f"entity:{eid}", ids
     if kind in ("story", "thread"):
         table = "stories" if kind == "story" else "threads"
-        if not _table_exists(store, table):
+        if not has_table(store, table):
             raise QueryError(f"no {table} in this database yet: stories are built by the stories stage "
                              "(timeline entity ID / --query / --articles work without them)", code="E410")
-        full = store.resolve_id(str(value), table) if table == "stories" else str(value)
+        full = resolve_id(store, str(value), table) if table == "stories" else str(value)
         col = "story_id" if kind == "story" else "thread_id"
         ids = [r["id"] for r in store.rows(f"SELECT id FROM articles WHERE {col} = ? ORDER BY rowid", (full,))]
         if not ids:

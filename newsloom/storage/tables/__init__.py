@@ -1,1 +1,1 @@
-"""One module per capability's tables: its migrations (and, where it stores per-article rows, a writer)."""
+"""One module per capability's tables: its migrations (and what it stores)."""

@@ -1,11 +1,12 @@
-"""The built-in export kinds (articles, rejects); later modules register their own."""
+"""The built-in export kinds ``articles`` and ``rejects``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from .export import exporter
-from .storage import Store
+from ..queries.articles import rejects
+from ..storage import Store
+from . import exporter
 
 _ARTICLE_FIELDS = ("id", "external_id", "source", "url", "title", "published", "language", "author", "format",
                    "copy_of", "copy_kind", "text")
@@ -21,10 +22,9 @@ def export_articles(store: Store) -> Iterator[dict[str, Any]]:
         yield row
 
 
-@exporter("rejects")
-def export_rejects(store: Store) -> Iterator[dict[str, Any]]:
-    yield from store.rejects()
-from . import quotes_export  # noqa: E402,F401
-from . import export_copies  # noqa: E402,F401
-from . import export_annotate  # noqa: E402,F401  (entities, mentions, dates, events)
-from . import export_timelines  # noqa: E402,F401  (sources, figures, timelines)
+exporter("rejects")(rejects)
+
+from . import quotes  # noqa: E402,F401
+from . import copies  # noqa: E402,F401
+from . import dates, entities, events  # noqa: E402,F401
+from . import timelines  # noqa: E402,F401  (sources, figures, timelines)

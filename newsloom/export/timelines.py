@@ -7,9 +7,9 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from .export import exporter
-from .queries.compare import article_figures
-from .storage import Store
+from ..queries.compare import article_figures
+from ..storage import Store
+from . import exporter
 
 __all__ = ["export_sources", "export_figures", "export_timelines"]
 

@@ -20,7 +20,7 @@ from ..model import Article
 from ..queries.timelines import story_view
 from ..stages.sentences import find_dates, split_sentences
 from ..storage import Store
-from . import Table, bench_data_root, benchmark
+from ..eval import Table, bench_data_root, benchmark
 
 
 def _articles(root: Path, n: int) -> list[dict[str, Any]]:
