@@ -216,3 +216,27 @@ def test_cli_timeline_compare_and_sources(seeded, tmp_path):
     bad.write_text("country\nPL\n", encoding="utf-8")
     out = run(cli, ["--db", db, "sources", "import", str(bad)])
     assert out.exit_code != 0 and "no outlet column" in out.output
+
+
+def test_story_scope_and_blindspots_read_story_ids(fresh_store, tmp_path):
+    """Wired to stories the way the stories stage stores them (``articles.story_id``, a ``stories`` table)."""
+    from newsloom.queries.sources import blindspots, import_sources
+
+    fresh_store.execute("CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY)")
+    cols = {r["name"] for r in fresh_store.rows("PRAGMA table_info(articles)")}
+    if "story_id" not in cols:
+        fresh_store.execute("ALTER TABLE articles ADD COLUMN story_id TEXT")
+    fresh_store.add_batch([_art(id=i, text=f"Troops crossed the river on Monday, officials said in town {i}.",
+                                source=s, published="2021-11-16", text_hash=i)
+                           for i, s in (("s1a", "a.example"), ("s1b", "a.example"), ("s2a", "b.example"))], [])
+    fresh_store.execute("INSERT INTO stories (id) VALUES ('story0001'), ('story0002')")
+    fresh_store.execute("UPDATE articles SET story_id = 'story0001' WHERE id IN ('s1a', 's1b')")
+    fresh_store.execute("UPDATE articles SET story_id = 'story0002' WHERE id = 's2a'")
+    body = timeline(fresh_store, "story", "story0001")
+    assert body["scope"] == "story:story0001" and body["articles"] == 2
+    assert [d["date"] for d in body["days"]] == ["2021-11-16"]  # no dates stage ran: the publication day
+    csv = tmp_path / "o.csv"
+    csv.write_text("source,lean\na.example,left\nb.example,right\n", encoding="utf-8")
+    import_sources(fresh_store, csv)
+    assert [r["scope"] for r in blindspots(fresh_store, "lean", min_articles=1)] == ["story:story0001",
+                                                                                     "story:story0002"]

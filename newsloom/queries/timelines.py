@@ -53,17 +53,33 @@ def scope_articles(store: Any, kind: str, value: str | Sequence[str], *, limit: 
             [eid, *merged])]
         return f"entity:{eid}", ids
     if kind in ("story", "thread"):
-        table = "stories" if kind == "story" else "threads"
-        if not has_table(store, table):
-            raise QueryError(f"no {table} in this database yet: stories are built by the stories stage "
-                             "(timeline entity ID / --query / --articles work without them)", code="E410")
-        full = resolve_id(store, str(value), table) if table == "stories" else str(value)
-        col = "story_id" if kind == "story" else "thread_id"
-        ids = [r["id"] for r in store.rows(f"SELECT id FROM articles WHERE {col} = ? ORDER BY rowid", (full,))]
-        if not ids:
-            raise QueryError(f"no articles in {kind} {value!r}", code="E411")
-        return f"{kind}:{full}", ids
+        return _story_scope(store, kind, str(value))
     raise QueryError(f"unknown timeline scope {kind!r}: use story, thread, entity, query or articles", code="E412")
+
+
+def _story_scope(store: Any, kind: str, value: str) -> tuple[str, list[str]]:
+    """The articles of a story or thread, from ``articles.story_id`` / ``thread_id`` or a membership table
+    (``story_articles``; a thread's stories from ``stories.thread_id``), whichever the stories stage made."""
+    cols = {r["name"] for r in store.rows("PRAGMA table_info(articles)")}
+    col = "story_id" if kind == "story" else "thread_id"
+    table = "stories" if kind == "story" else "threads"
+    if not has_table(store, table) and col not in cols:
+        raise QueryError(f"no {table} in this database yet: stories are built by the stories stage "
+                         "(timeline entity ID / --query / --articles work without them)", code="E410")
+    full = resolve_id(store, value, "stories") if kind == "story" and has_table(store, "stories") else value
+    if col in cols:
+        ids = [r["id"] for r in store.rows(f"SELECT id FROM articles WHERE {col} = ? ORDER BY rowid", (full,))]
+    elif has_table(store, "story_articles"):
+        stories = [full] if kind == "story" else [r["id"] for r in store.rows(
+            "SELECT id FROM stories WHERE thread_id = ?", (full,))]
+        ids = [r["article_id"] for r in store.rows(
+            f"SELECT article_id FROM story_articles WHERE story_id IN ({', '.join('?' * len(stories))})", stories)]
+    else:
+        raise QueryError(f"cannot read the articles of a {kind}: no articles.{col} column or story_articles table",
+                         code="E410")
+    if not ids:
+        raise QueryError(f"no articles in {kind} {value!r}", code="E411")
+    return f"{kind}:{full}", ids
 
 
 def _day(value: str | None) -> date | None:
