@@ -10,16 +10,14 @@ its article's date), then its article, then its position.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from .timelines import Sent, Vectorizer, dot, terms
+from .timelines import Sent, Vectorizer, citable, dot, terms
 
 __all__ = ["summarise", "story_title", "lead_baseline"]
 
-_QUOTE_HEAVY = re.compile(r"^[\"\u201c\u2018']|[\"\u201d]\s*$")
 
 
 def _lead_weight(s: Sent) -> float:
@@ -27,9 +25,7 @@ def _lead_weight(s: Sent) -> float:
 
 
 def _usable(s: Sent, min_words: int, max_words: int) -> bool:
-    n = len(s.text.split())
-    return min_words <= n <= max_words and not s.text.rstrip().endswith(("?", ":")) and s.text[:1].isupper() \
-        or (min_words <= n <= max_words and s.text[:1] in "\"\u201c")
+    return min_words <= len(s.text.split()) <= max_words and not s.text.rstrip().endswith(":") and citable(s.text)
 
 
 def _when(s: Sent) -> tuple[date, str, int]:

@@ -27,11 +27,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 
+from .rules import match_rule
 from .sentences import is_item
 from typing import Any
 
 __all__ = ["Sent", "TimelineDay", "Vectorizer", "collect", "date_features", "rank_dates", "summarise_day",
-           "build_timeline", "trim_item", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine", "dot"]
+           "build_timeline", "trim_item", "citable", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine", "dot"]
 
 
 @dataclass(slots=True)
@@ -132,6 +133,18 @@ def _add(acc: dict[str, float], v: dict[str, float], w: float = 1.0) -> None:
         acc[k] = acc.get(k, 0.0) + w * x
 
 
+_LIVE_STAMP = re.compile(r"\((?:Update|Updated|Posted)\b[^)]*\)", re.I)
+
+
+def citable(text: str) -> bool:
+    """Can the sentence stand alone in a timeline or summary? Not a question, not crawler furniture (the
+    clean stage's boilerplate rules: calls to action, disclaimers, ...), not a live-blog time stamp, and
+    it starts as a sentence does (a capital, a digit or an opening quote)."""
+    t = text.strip()
+    return bool(t) and (t[0].isupper() or t[0].isdigit() or t[0] in "\"\u201c'\u2018") and not t.endswith("?") \
+        and not _LIVE_STAMP.search(t) and match_rule(t) is None
+
+
 def collect(sents: Sequence[Sent], *, lead: int = 5, pub_days: int = 2
             ) -> tuple[dict[date, list[Sent]], dict[date, list[Sent]]]:
     """Candidate sentences per day: (mentioned, published) as news-tls's PM collector builds them.
@@ -227,7 +240,8 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
     for s in cands:
         key = " ".join(terms(s.text))
         n = len(s.text.split())
-        if not key or key in seen or n < min_words or n > max_words or (accept and not accept(s)):
+        if not key or key in seen or n < min_words or n > max_words or (accept and not accept(s)) \
+                or not citable(s.text):
             continue
         seen.add(key)
         pool.append((s, vec(s.text)))
