@@ -71,6 +71,7 @@ def compare_cmd(ctx: click.Context, story_id: str | None, entity: str | None, qu
 
     Example:
 
+    \b
         newsloom compare 3f2a9c --by lean
         newsloom compare --articles fc205b7a,50f7a068 --format markdown
     """
@@ -95,6 +96,7 @@ def sources_cmd(ctx: click.Context, as_json: bool) -> None:
 
     Example:
 
+    \b
         newsloom sources import outlets.csv
         newsloom sources
     """

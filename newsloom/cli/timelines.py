@@ -15,6 +15,15 @@ format_option = click.option("--format", "fmt", type=click.Choice(["text", "json
                              show_default=True, help="Output format.")
 
 
+def scope_options(fn: Any) -> Any:
+    """``[KIND ID] [--query TEXT] [--articles ID,ID]``: the articles a timeline or summary is about."""
+    for deco in reversed((click.argument("kind", required=False), click.argument("ref", required=False),
+                          click.option("--query", help="A full-text search: its hits."),
+                          click.option("--articles", help="Comma-separated article ids: exactly these."))):
+        fn = deco(fn)
+    return fn
+
+
 def parse_scope(kind: str | None, ref: str | None, query: str | None, articles: str | None) -> tuple[str, Any]:
     """The (kind, value) of a scope from ``KIND ID``, ``--query`` or ``--articles``."""
     given = sum(x is not None for x in (kind, query, articles))
@@ -58,10 +67,7 @@ def render_summary(body: dict[str, Any], fmt: str) -> str:
 
 
 @cli.command("timeline")
-@click.argument("kind", required=False)
-@click.argument("ref", required=False)
-@click.option("--query", help="A full-text search: the timeline of its hits.")
-@click.option("--articles", help="Comma-separated article ids: the timeline of exactly these.")
+@scope_options
 @click.option("--max-dates", type=click.IntRange(1, 1000), help="At most N days (setting timelines.max_dates, 10).")
 @click.option("--per-date", type=click.IntRange(1, 3), help="Sentences per day (setting timelines.per_date, 2).")
 @format_option
@@ -76,6 +82,7 @@ def timeline_cmd(ctx: click.Context, kind: str | None, ref: str | None, query: s
 
     Example:
 
+    \b
         newsloom timeline story 3f2a9c --max-dates 8 --format markdown
         newsloom timeline entity 7b01 --format json
         newsloom timeline --query '"border crisis"'
@@ -91,10 +98,7 @@ def timeline_cmd(ctx: click.Context, kind: str | None, ref: str | None, query: s
 
 
 @cli.command("summary")
-@click.argument("kind", required=False)
-@click.argument("ref", required=False)
-@click.option("--query", help="A full-text search: the summary of its hits.")
-@click.option("--articles", help="Comma-separated article ids.")
+@scope_options
 @click.option("--sentences", type=click.IntRange(3, 6), help="How many sentences (setting timelines.summary_sentences, 5).")
 @format_option
 @click.pass_context
@@ -108,6 +112,7 @@ def summary_cmd(ctx: click.Context, kind: str | None, ref: str | None, query: st
 
     Example:
 
+    \b
         newsloom summary story 3f2a9c
         newsloom summary --articles fc205b7a,50f7a068 --format markdown
     """

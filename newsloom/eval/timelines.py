@@ -29,7 +29,8 @@ from typing import Any
 from ..errors import ConfigError
 from ..stages.sentences import find_dates, split_sentences
 from ..stages.summaries import lead_baseline, summarise
-from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, build_timeline, collect, cosine, date_features,
+from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, build_timeline, centroid_opt, collect, cosine,
+                                date_features,
                                 normalise_columns, stop_words, summarise_day)
 from . import Table, bench_data_root, evaluation
 from . import timeline_metrics as M
@@ -171,8 +172,13 @@ def datewise(sents: list[Sent], *, l: int, k: int, weights: Sequence[float], int
             thresh = ordered[_knee(ordered)]
             picked = [s for s, x in zip(cands, sims) if x > 0 and x > thresh]
             cands = picked or cands
-        summary = summarise_day(d, cands, k, vec, accept=accept, explicit_bonus=0.0, max_sim=0.9999,
-                                min_words=0, max_words=10_000)
+        centroid: dict[str, float] = defaultdict(float)
+        vectors = [vec(s.text) for s in cands]
+        for v in vectors:
+            for w, x in v.items():
+                centroid[w] += x
+        picked = centroid_opt(vectors, centroid, k, max_sim=0.9999, eligible=lambda i, chosen: accept(cands[i]))
+        summary = [cands[i] for i in picked]
         if summary:
             out[d] = summary
     return out

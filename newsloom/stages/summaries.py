@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from .timelines import Sent, Vectorizer, citable, dot, terms
+from .timelines import Sent, Vectorizer, centroid_opt, citable, dot, terms
 
 __all__ = ["summarise", "story_title", "lead_baseline"]
 
@@ -58,39 +58,20 @@ def summarise(sents: Sequence[Sent], k: int = 5, *, max_sim: float = 0.5, swap_s
         w = s.weight * _lead_weight(s)
         for t, x in v.items():
             centroid[t] = centroid.get(t, 0.0) + w * x
-    cnorm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
-    to_c = [dot(v, centroid) / cnorm for _, v in pool]
     per_article = max(1, math.ceil(k / 2))
     n_articles = len({s.article_id for s, _ in pool})
-    chosen: list[int] = []
-    used: Counter[str] = Counter()
-    summary: dict[str, float] = {}
-    s_dot, s_sq = 0.0, 0.0
-    alive = [True] * len(pool)
-    while len(chosen) < k:
-        best, best_score = -1, -1.0
-        for i, (s, v) in enumerate(pool):
-            if not alive[i] or used[s.article_id] >= per_article:
-                continue
-            cross = dot(v, summary) if summary else 0.0
-            score = (s_dot + to_c[i]) / math.sqrt(s_sq + 2 * cross + 1.0)
-            score *= s.weight * (0.6 + 0.4 * _lead_weight(s))
-            if used[s.article_id] and len(used) < n_articles:
-                score *= 0.8  # prefer a source not yet cited
-            if score > best_score:
-                best, best_score = i, score
-        if best < 0:
-            break
-        s, v = pool[best]
-        s_sq += 2 * (dot(v, summary) if summary else 0.0) + 1.0
-        s_dot += to_c[best]
-        for t, x in v.items():
-            summary[t] = summary.get(t, 0.0) + x
-        chosen.append(best)
-        used[s.article_id] += 1
-        for i, (_, other) in enumerate(pool):  # near repeats of the new pick are out
-            if alive[i] and dot(other, v) > max_sim:
-                alive[i] = False
+
+    def cited(chosen: list[int]) -> Counter[str]:
+        return Counter(pool[j][0].article_id for j in chosen)
+
+    def score(i: int, base: float, chosen: list[int]) -> float:
+        s = pool[i][0]
+        value = base * s.weight * (0.6 + 0.4 * _lead_weight(s))
+        used = cited(chosen)
+        return value * 0.8 if used[s.article_id] and len(used) < n_articles else value  # prefer a new source
+
+    chosen = centroid_opt([v for _, v in pool], centroid, k, max_sim=max_sim, score=score,
+                          eligible=lambda i, chosen: cited(chosen)[pool[i][0].article_id] < per_article)
     picked = [pool[i] for i in chosen]
     clean = [(s, v) for s, v in pool if s.weight >= 1.0]
     out: list[Sent] = []

@@ -32,7 +32,7 @@ from .sentences import is_item
 from typing import Any
 
 __all__ = ["Sent", "TimelineDay", "Vectorizer", "collect", "date_features", "rank_dates", "summarise_day",
-           "build_timeline", "trim_item", "citable", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine", "dot"]
+           "build_timeline", "trim_item", "citable", "centroid_opt", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine", "dot"]
 
 
 @dataclass(slots=True)
@@ -173,6 +173,12 @@ FEATURES = ("sents_total", "sents_before", "sents_after", "docs_total", "docs_be
 RANKED = ("docs_total", "docs_after", "docs_published", "docs_listed")
 
 
+def _count(c: Counter[str], what: str, day: date, published: date | None) -> None:
+    c[f"{what}_total"] += 1
+    if published is not None and day != published:
+        c[f"{what}_before" if day > published else f"{what}_after"] += 1
+
+
 def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
     """Per mentioned or publication day, the counts in :data:`FEATURES` ("before" = the mention is
     published before the day it names, a forecast; "after" = reported later; "listed" = articles with
@@ -184,23 +190,13 @@ def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
         if s.dates and is_item(s.text):
             listed.add(s.dates[0])
         for d in dict.fromkeys(s.dates):
-            c = stats[d]
-            c["sents_total"] += 1
-            if pubd is not None and d > pubd:
-                c["sents_before"] += 1
-            elif pubd is not None and d < pubd:
-                c["sents_after"] += 1
+            _count(stats[d], "sents", d, pubd)
             mentioned.add(d)
     for pubd, mentioned, listed in docs.values():
         for d in listed:
             stats[d]["docs_listed"] += 1
         for d in mentioned:
-            c = stats[d]
-            c["docs_total"] += 1
-            if pubd is not None and d > pubd:
-                c["docs_before"] += 1
-            elif pubd is not None and d < pubd:
-                c["docs_after"] += 1
+            _count(stats[d], "docs", d, pubd)
         if pubd is not None:
             stats[pubd]["docs_published"] += 1
     return {d: [float(c[f]) for f in FEATURES] for d, c in stats.items() if c["docs_total"] or c["docs_published"]}
@@ -229,6 +225,43 @@ def rank_dates(feats: dict[date, list[float]], weights: Sequence[float] = DATE_W
     return sorted(scored, key=lambda t: (-t[1], t[0]))
 
 
+def centroid_opt(vectors: Sequence[dict[str, float]], centroid: dict[str, float], k: int, *, max_sim: float = 0.5,
+                 eligible: Callable[[int, list[int]], bool] | None = None,
+                 score: Callable[[int, float, list[int]], float] | None = None) -> list[int]:
+    """news-tls's CentroidOpt, greedy: indices of up to ``k`` vectors whose sum stays closest (cosine) to
+    ``centroid``; each step adds the best-scoring eligible vector, and vectors closer than ``max_sim`` to a
+    chosen one drop out. ``score(i, cosine, chosen)`` may reweigh the cosine; ``eligible(i, chosen)`` may refuse.
+    """
+    cnorm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
+    to_c = [dot(v, centroid) / cnorm for v in vectors]
+    chosen: list[int] = []
+    summary: dict[str, float] = {}
+    s_dot, s_sq = 0.0, 0.0  # summary . centroid / |centroid|, |summary|^2 (vectors are unit length)
+    alive = [True] * len(vectors)
+    while len(chosen) < k:
+        best, best_score = -1, -math.inf
+        for i, v in enumerate(vectors):
+            if not alive[i] or (eligible is not None and not eligible(i, chosen)):
+                continue
+            cross = dot(v, summary) if summary else 0.0
+            base = (s_dot + to_c[i]) / math.sqrt(s_sq + 2 * cross + 1.0)
+            value = score(i, base, chosen) if score is not None else base
+            if value > best_score:
+                best, best_score = i, value
+        if best < 0:
+            break
+        v = vectors[best]
+        s_sq += 2 * (dot(v, summary) if summary else 0.0) + 1.0
+        s_dot += to_c[best]
+        _add(summary, v)
+        chosen.append(best)
+        alive[best] = False
+        for i, other in enumerate(vectors):  # near repeats of the new pick are out
+            if alive[i] and dot(other, v) > max_sim:
+                alive[i] = False
+    return chosen
+
+
 def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
                   accept: Callable[[Sent], bool] | None = None, used: list[dict[str, float]] | None = None,
                   explicit_bonus: float = 0.0, item_bonus: float = 0.2, max_sim: float = 0.5, min_words: int = 6,
@@ -250,35 +283,13 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
     centroid: dict[str, float] = {}
     for s, v in pool:
         _add(centroid, v, s.weight)
-    cnorm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
-    to_c = [dot(v, centroid) / cnorm for _, v in pool]
     item = [bool(s.dates) and s.dates[0] == day and is_item(s.text) for s, _ in pool]
-    chosen: list[Sent] = []
-    summary: dict[str, float] = {}
-    s_dot, s_sq = 0.0, 0.0  # summary . centroid / |centroid|, |summary|^2
-    alive = [not any(dot(v, u) > max_sim for u in (used or ())) for _, v in pool]
-    while len(chosen) < k:
-        best, best_score = -1, -1.0
-        for i, (s, v) in enumerate(pool):
-            if not alive[i]:
-                continue
-            cross = dot(v, summary) if summary else 0.0
-            score = (s_dot + to_c[i]) / math.sqrt(s_sq + 2 * cross + 1.0)
-            score = score * s.weight + (explicit_bonus if day in s.dates else 0.0) + \
-                (item_bonus if item[i] else 0.0)
-            if score > best_score:
-                best, best_score = i, score
-        if best < 0:
-            break
-        s, v = pool[best]
-        alive[best] = False
-        s_sq += 2 * (dot(v, summary) if summary else 0.0) + 1.0
-        s_dot += to_c[best]
-        chosen.append(s)
-        _add(summary, v)
-        for i, (_, other) in enumerate(pool):  # near repeats of the new pick are out
-            if alive[i] and dot(other, v) > max_sim:
-                alive[i] = False
+    blocked = [any(dot(v, u) > max_sim for u in (used or ())) for _, v in pool]
+    picked = centroid_opt([v for _, v in pool], centroid, k, max_sim=max_sim,
+                          eligible=lambda i, chosen: not blocked[i],
+                          score=lambda i, base, chosen: base * pool[i][0].weight
+                          + (explicit_bonus if day in pool[i][0].dates else 0.0) + (item_bonus if item[i] else 0.0))
+    chosen = [pool[i][0] for i in picked]
     return [trim_item(s) if it else s for s, it in ((s, is_item(s.text)) for s in chosen)]
 
 
