@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-__all__ = ["Record", "Article", "content_id", "text_hash", "normalise_for_hash"]
+__all__ = ["Record", "Article", "content_id", "text_hash", "normalise_for_hash", "source_from_url"]
 
 
 @dataclass(slots=True)
@@ -110,3 +111,15 @@ def content_id(record: Record) -> str:
 def text_hash(text: str) -> str:
     """Hash of the normalised clean text, for exact-copy detection across inputs."""
     return _digest(normalise_for_hash(text))[:16]
+
+
+def source_from_url(url: str | None) -> str | None:
+    """The source an ``http(s)`` URL names: its host, lower-cased, without a leading ``www.``
+    (``https://www.cnn.com/x`` -> ``cnn.com``; ``edition.cnn.com`` stays itself), as trafilatura names it."""
+    if not url or not url.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:  # a malformed URL (an unclosed IPv6 bracket, ...) names no host
+        return None
+    return host.removeprefix("www.") or None

@@ -35,6 +35,9 @@ class StageInfo:
     assigns: tuple[str, ...] = ()
     extra: str | None = None  # pip extra it needs, if any
     doc: str = ""
+    #: the stage's settings (section ``[stages.NAME]``): TOML text whose comment above each key is its help,
+    #: or a mapping; built-in stages declare theirs in default_settings.toml
+    defaults: str | dict[str, Any] | None = None
 
 
 _REGISTRY: dict[str, StageInfo] = {}
@@ -46,25 +49,31 @@ def _register(info: StageInfo) -> None:
     _REGISTRY[info.name] = info
 
 
-def stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None):
+def stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None,
+          defaults: str | dict[str, Any] | None = None):
     """Register a per-article stage. The decorated object is a function or a class.
 
     A function is used as it is; a class is instantiated with ``(settings)`` when a
-    pipeline is built, so it can load models once.
+    pipeline is built, so it can load models once. ``defaults`` declares the stage's settings
+    (``[stages.NAME]``; TOML text, a comment above each key as its help): only declared keys may be set.
     """
 
     def deco(obj):
-        _register(StageInfo(name, obj, "article", tuple(requires), tuple(assigns), extra, (obj.__doc__ or "").strip()))
+        _register(StageInfo(name, obj, "article", tuple(requires), tuple(assigns), extra, (obj.__doc__ or "").strip(),
+                            defaults))
         return obj
 
     return deco
 
 
-def corpus_stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None):
-    """Register a corpus stage: a class built with ``(settings)`` having ``run(store, ids)``."""
+def corpus_stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None,
+                 defaults: str | dict[str, Any] | None = None):
+    """Register a corpus stage: a class built with ``(settings)`` having ``run(store, ids)``; ``defaults`` as
+    for :func:`stage`."""
 
     def deco(cls):
-        _register(StageInfo(name, cls, "corpus", tuple(requires), tuple(assigns), extra, (cls.__doc__ or "").strip()))
+        _register(StageInfo(name, cls, "corpus", tuple(requires), tuple(assigns), extra, (cls.__doc__ or "").strip(),
+                            defaults))
         return cls
 
     return deco

@@ -13,20 +13,24 @@ from .articles import show
 
 
 @cli.command("quotes")
-@click.option("--speaker", help="Only quotes whose speaker name contains this text.")
+@click.option("--speaker", help="Only the quotes of the person this name stands for, under any of their aliases "
+              "(\"Lukashenko\" finds those attributed to \"Alexander Lukashenko\" too).")
+@click.option("--article", "article_id", metavar="ID", help="Only the quotes of this article (id or unique prefix).")
 @click.option("--limit", default=50, show_default=True, help="How many quotes.")
 @json_option
 @click.pass_context
 @library_errors
-def quotes_cmd(ctx: click.Context, speaker: str | None, limit: int, as_json: bool) -> None:
+def quotes_cmd(ctx: click.Context, speaker: str | None, article_id: str | None, limit: int, as_json: bool) -> None:
     """List stored quotes with their speakers, oldest stored first.
 
     Example:
 
         newsloom quotes --speaker Lukashenko
+
+        newsloom quotes --article 3f2a9c
     """
     with open_loom(ctx) as loom:
-        rows = loom.quotes(speaker=speaker, limit=limit)
+        rows = loom.quotes(speaker=speaker, article=article_id, limit=limit)
         if as_json:
             emit_json(rows)
             return

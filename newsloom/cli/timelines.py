@@ -89,8 +89,8 @@ def timeline_cmd(ctx: click.Context, kind: str | None, ref: str | None, query: s
     """
     scope = parse_scope(kind, ref, query, articles)
     with open_loom(ctx) as loom:
-        body = timeline_query(loom.store, *scope, max_dates=max_dates or int(loom.settings.get("timelines.max_dates", 10)),
-                              per_date=per_date or int(loom.settings.get("timelines.per_date", 2)))
+        body = timeline_query(loom.store, *scope, max_dates=max_dates or loom.settings.get("timelines.max_dates"),
+                              per_date=per_date or loom.settings.get("timelines.per_date"))
     if fmt == "json":
         emit_json(body)
     else:
@@ -119,7 +119,7 @@ def summary_cmd(ctx: click.Context, kind: str | None, ref: str | None, query: st
     scope = parse_scope(kind, ref, query, articles)
     with open_loom(ctx) as loom:
         body = summary_query(loom.store, *scope,
-                             sentences=sentences or int(loom.settings.get("timelines.summary_sentences", 5)))
+                             sentences=sentences or loom.settings.get("timelines.summary_sentences"))
     if fmt == "json":
         emit_json(body)
     else:

@@ -92,8 +92,8 @@ class Watcher:
         self.store = loom.store
         self.fetch = fetch
         cfg = loom.settings
-        self.settle = float(cfg.get("watch.settle_seconds", 2.0) if settle_seconds is None else settle_seconds)
-        self.batch_files = int(cfg.get("watch.batch_files", 64) if batch_files is None else batch_files)
+        self.settle = float(cfg.get("watch.settle_seconds") if settle_seconds is None else settle_seconds)
+        self.batch_files = int(cfg.get("watch.batch_files") if batch_files is None else batch_files)
         self.stopping = threading.Event()
         with self.store.transaction() as conn:
             for src in sources:

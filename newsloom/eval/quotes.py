@@ -21,6 +21,7 @@ from ..pipeline import Pipeline, registered_stages
 from ..settings import Settings
 from ..stages.quotes import Quotes
 from . import Table, bench_data_root, evaluation
+from .progress import progress
 
 __all__ = ["eval_quotes", "load_split", "score", "Scores", "SPEECH_CUE", "polnear_folder"]
 
@@ -273,7 +274,7 @@ def eval_quotes(data: str | None = None, split: str | None = None, limit: str | 
         articles = (Article(id=d["id"], external_id=d["id"], title=d.get("title") or "", text=d["text"],
                             language="en") for d, _ in items)
         gold_of = {d["id"]: g for d, g in items}
-        for art in pipe.pipe(articles, batch_size=16):
+        for art in progress(pipe.pipe(articles, batch_size=16), desc=f"eval quotes {folder.name}", total=len(items)):
             for name, component in systems_cfg.items():
                 quotes = component(art).annotations.pop("quotes", [])
                 score(art.text, [_pred(q) for q in quotes], gold_of[art.id], systems[name])

@@ -2,6 +2,7 @@
 rejected inputs and counts."""
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
@@ -10,10 +11,15 @@ from ..storage import Store
 from ..storage.sqlite import decode_article_row
 from . import copies, dates, entities, events, quotes, resolve_id
 
-__all__ = ["list_articles", "article_row", "article_record", "article_extras", "search", "rejects", "counts"]
+__all__ = ["list_articles", "article_row", "article_record", "article_extras", "search", "words_query", "rejects",
+           "counts"]
 
 #: what a listing leaves out (the text before cleaning is only for export and debugging)
 _HIDDEN = ("raw_text", "ingested_at")
+#: control characters end an FTS5 query string early (a NUL) or mean nothing in one
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_WORD = re.compile(r"[^\W_]+")
+_POSSESSIVE = re.compile(r"(?<=\w)['\u2019]s\b")
 
 
 def list_articles(store: Store, *, limit: int | None = None, offset: int = 0, source: str | None = None,
@@ -38,9 +44,13 @@ def article_row(store: Store, ref: str) -> dict[str, Any]:
     return decode_article_row(store.execute("SELECT * FROM articles WHERE id = ?", (full,)).fetchone())
 
 
-def article_extras(store: Store, article_id: str) -> dict[str, list[dict[str, Any]]]:
-    """What other stages keep about one article: its copies, entities, dates, events and quotes."""
-    return {"copies": copies.copies_of(store, article_id), "entities": entities.article_entities(store, article_id),
+def article_extras(store: Store, article_id: str) -> dict[str, Any]:
+    """What other stages keep about one article: the article it copies (``original``, or None), its copies,
+    entities, dates, events and quotes."""
+    original = store.execute("SELECT o.id, o.source, o.published, o.title FROM articles a JOIN articles o"
+                             " ON o.id = a.copy_of WHERE a.id = ?", (article_id,)).fetchone()
+    return {"original": dict(original) if original else None, "copies": copies.copies_of(store, article_id),
+            "entities": entities.article_entities(store, article_id),
             "dates": dates.article_dates(store, article_id), "events": events.article_events(store, article_id),
             "quotes": quotes.article_quotes(store, article_id)}
 
@@ -52,8 +62,36 @@ def article_record(store: Store, ref: str) -> dict[str, Any]:
     return row
 
 
+def words_query(text: str) -> str:
+    """An FTS5 query that finds every word of ``text``, wherever it is: each run of letters and digits
+    quoted (``Belarus-Poland`` -> ``"Belarus" "Poland"``), a possessive dropped (``Lukashenko's`` ->
+    ``"Lukashenko"``, which finds the possessive too)."""
+    return " ".join(f'"{word}"' for word in _WORD.findall(_POSSESSIVE.sub("", text)))
+
+
 def search(store: Store, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-    """FTS5 search over title and text, best first; a malformed query raises QueryError (E404)."""
+    """Full-text search over titles and texts, best first.
+
+    A query that is valid FTS5 (``"border crisis" AND sanctions``, ``NEAR(a b, 5)``, ``sanc*``,
+    ``title:minsk``) runs as it is; any other text (``Belarus-Poland``, ``Lukashenko's``, a stray quote,
+    ``3:0``) searches for its words (:func:`words_query`): SQLite decides what is valid, so no text fails.
+    A query with no words finds nothing.
+    """
+    text = _CONTROL.sub(" ", query).strip()
+    if not text:
+        return []
+    try:
+        return fts_search(store, text, limit=limit)
+    except QueryError as exc:
+        if exc.code != "E404":
+            raise
+    words = words_query(text)
+    return fts_search(store, words, limit=limit) if words else []
+
+
+def fts_search(store: Store, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """FTS5 search over title and text with the query as given, best first; malformed FTS5 raises QueryError
+    (E404)."""
     try:
         rows = store.execute(
             "SELECT a.id, a.title, a.source, a.published, "

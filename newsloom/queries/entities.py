@@ -9,7 +9,8 @@ from ..errors import QueryError
 from ..storage import Store
 from . import events, has_table, resolve_id
 
-__all__ = ["list_entities", "entity_record", "article_entities", "top_entities", "iter_entities", "iter_mentions"]
+__all__ = ["list_entities", "entities_named", "entity_record", "article_entities", "top_entities", "iter_entities",
+           "iter_mentions"]
 
 
 def _require_entities(store: Store, message: str = "this database has no entities yet") -> None:
@@ -17,22 +18,52 @@ def _require_entities(store: Store, message: str = "this database has no entitie
         raise QueryError(message, code="E410")
 
 
-def list_entities(store: Store, *, type: str | None = None, name: str | None = None,
+def list_entities(store: Store, *, type: str | None = None, name: str | None = None, article: str | None = None,
                   limit: int = 50) -> list[dict[str, Any]]:
-    """Entities, most mentioned first; ``type`` (PERSON, ORG, GPE, ...) and ``name`` (part of the name or of an
-    alias) filter them."""
+    """Entities, most mentioned first.
+
+    Args:
+        store: the store.
+        type: only this type (PERSON, ORG, GPE, ...; any case).
+        name: only entities whose name or an alias contains this text.
+        article: only the entities mentioned in this article (id or unique prefix), most mentioned there first;
+            ``in_article`` counts those mentions.
+        limit: how many.
+    """
     _require_entities(store)
-    where, params = [], []
+    where, params, counted = [], [], "NULL"
     if type:
         where.append("type = ?")
         params.append(type.upper())
     if name:
         where.append("(name LIKE ? OR id IN (SELECT entity_id FROM aliases WHERE alias LIKE ?))")
         params += [f"%{name}%", f"%{name}%"]
-    sql = ("SELECT id, name, type, mentions, articles, (SELECT count(*) FROM aliases a WHERE a.entity_id ="
-           " entities.id) AS aliases FROM entities" + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY mentions DESC, name LIMIT ?")
+    if article:
+        aid = resolve_id(store, article)
+        where.append("id IN (SELECT entity_id FROM mentions WHERE article_id = ?)")
+        counted = "(SELECT count(*) FROM mentions m WHERE m.article_id = ? AND m.entity_id = entities.id)"
+        params = [aid, *params, aid]
+    sql = (f"SELECT id, name, type, mentions, articles, {counted} AS in_article, (SELECT count(*) FROM aliases a"
+           " WHERE a.entity_id = entities.id) AS aliases FROM entities" + (" WHERE " + " AND ".join(where) if where else "")
+           + (" ORDER BY in_article DESC, mentions DESC, name" if article else " ORDER BY mentions DESC, name") + " LIMIT ?")
     return list(store.rows(sql, [*params, limit]))
+
+
+def entities_named(store: Store, name: str) -> list[str]:
+    """The ids of the entities ``name`` stands for (case ignored): those whose canonical name it is, else those
+    with it as an alias, else those whose name or an alias contains it; ids merged into them are included (rows
+    written before a merge may still carry them)."""
+    if not has_table(store, "entities"):
+        return []
+    key = name.strip()
+    ids = [r[0] for r in store.execute("SELECT id FROM entities WHERE name = ? COLLATE NOCASE", (key,))] or \
+        [r[0] for r in store.execute("SELECT DISTINCT entity_id FROM aliases WHERE alias = ? COLLATE NOCASE", (key,))] or \
+        [r[0] for r in store.execute("SELECT id FROM entities WHERE name LIKE ? UNION SELECT entity_id FROM aliases"
+                                     " WHERE alias LIKE ?", (f"%{key}%", f"%{key}%"))]
+    if ids:
+        marks = ", ".join("?" for _ in ids)
+        ids += [r[0] for r in store.execute(f"SELECT old_id FROM entity_merges WHERE new_id IN ({marks})", ids)]
+    return ids
 
 
 def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:
@@ -73,12 +104,15 @@ def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:
 
 
 def article_entities(store: Store, article_id: str) -> list[dict[str, Any]]:
-    """The entities named in one article (in-article name, label, entity id), most mentioned first."""
+    """The entities named in one article, most mentioned first: entity id, canonical ``name`` and ``type`` (the
+    in-article name and label when the mention has no entity), mentions, and the ``forms`` the article used."""
     if not has_table(store, "mentions"):
         return []
     return list(store.rows(
-        "SELECT m.entity_id, m.name, m.label, count(*) AS mentions FROM mentions m WHERE m.article_id = ?"
-        " GROUP BY m.name, m.entity_id ORDER BY mentions DESC", (article_id,)))
+        "SELECT m.entity_id, coalesce(e.name, m.name) AS name, coalesce(e.type, m.label) AS type,"
+        " count(*) AS mentions, group_concat(DISTINCT m.name) AS forms FROM mentions m"
+        " LEFT JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ?"
+        " GROUP BY coalesce(m.entity_id, m.name) ORDER BY mentions DESC, min(m.start)", (article_id,)))
 
 
 def top_entities(store: Store, *, limit: int = 8, aliases: int = 5) -> list[dict[str, Any]]:

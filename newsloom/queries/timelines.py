@@ -191,8 +191,8 @@ def story_view(store: Any, kind: str, value: str | Sequence[str], *, max_dates: 
     return {"timeline": tl, "summary": sm}
 
 
-def timeline(store: Any, kind: str, value: str | Sequence[str], *, max_dates: int = 10, per_date: int = 2,
-             cache: bool = True) -> dict[str, Any]:
+def timeline(store: Any, kind: str, value: str | Sequence[str], *, cache: bool = True, max_dates: int = 10,
+             per_date: int = 2) -> dict[str, Any]:
     """The timeline of a scope (see :func:`story_view`)."""
     return story_view(store, kind, value, max_dates=max_dates, per_date=per_date, cache=cache)["timeline"]
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import Rejected
+from ..errors import ConfigError, Rejected
 from .decode import open_gzip
 from .registry import Item, ReadOptions, ReaderInfo, detect_format, reader, readers
 
-__all__ = ["iter_inputs", "read_stream", "ReadOptions", "reader", "readers", "detect_format", "Item",
+__all__ = ["iter_inputs", "check_inputs", "read_stream", "ReadOptions", "reader", "readers", "detect_format", "Item",
            "ReaderInfo", "input_handler"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -116,6 +116,20 @@ def iter_inputs(inputs: Iterable[str], *, format: str | None = None,
             yield from _read_file(path, format, options)
         else:
             yield Rejected(inp, "no such file or folder", code="E114")
+
+
+def check_inputs(inputs: Iterable[str], *, format: str | None = None) -> None:
+    """Refuse, before any model loads, an input path that does not exist or an unknown ``format``.
+
+    Raises:
+        Rejected: naming the first missing path (code E114).
+        ConfigError: an unknown format (E208).
+    """
+    if format is not None and format not in readers():
+        raise ConfigError(f"unknown format {format!r}; known formats: {', '.join(sorted(readers()))}", code="E208")
+    for inp in map(str, inputs):
+        if inp != "-" and not any(match(inp) for match, _ in _HANDLERS) and not os.path.lexists(inp):
+            raise Rejected(inp, "no such file or folder; nothing was ingested (check the path)", code="E114")
 
 
 def _read_file(path: Path, format: str | None, options: ReadOptions) -> Iterator[Item]:

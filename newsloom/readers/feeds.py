@@ -13,7 +13,7 @@ Parsing steps (:func:`parse_xml`):
 
 A feed item becomes a Record: with full content (``content:encoded``, Atom ``content``) its text;
 with only a summary, the summary and the link, unless ``--fetch`` asks for the linked page,
-which is then fetched politely (:mod:`newsloom.fetch`) and extracted. A sitemap lists links
+which is then fetched politely (:mod:`newsloom.readers.fetch`) and extracted. A sitemap lists links
 only: without ``--fetch`` it is one Rejected saying so; with it, its pages are fetched (news
 sitemap metadata fills title, date and language) and a sitemap index is followed two levels deep.
 """
@@ -26,10 +26,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from ..errors import Rejected
-from ..model import Record
+from ..model import Record, source_from_url
 from .published import parse_published
 from .registry import Item, ReadOptions, reader
 
@@ -368,13 +368,6 @@ def _sitemap(root: Any, name: str, base: str | None) -> Feed:
 
 
 # -- entries to records -----------------------------------------------------------------------
-def _host(url: str | None) -> str | None:
-    if not url or not url.startswith(("http://", "https://")):
-        return None
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host or None
-
-
 def fetcher_for(options: ReadOptions) -> tuple[Any, bool]:
     """The fetcher ingest put on ``options.extra["fetcher"]``, else a new one (and True: close it after)."""
     fetcher = options.extra.get("fetcher")
@@ -420,7 +413,7 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
         return
     yield Record(
         external_id=entry.key, text=text, title=entry.title, url=entry.link,
-        source=_host(entry.link) or entry.source, published=parse_published(entry.published),
+        source=source_from_url(entry.link) or entry.source, published=parse_published(entry.published),
         language=entry.language, author=entry.author, fetched=fetched, format=fmt,
         extra={"input": where, "summary_only": not full, "feed": entry.source},
     )
@@ -445,7 +438,7 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected
     record.published = parse_published(entry.published) or record.published
     record.author = record.author or entry.author
     record.language = record.language or entry.language
-    record.source = record.source or _host(resp.url) or entry.source
+    record.source = record.source or source_from_url(resp.url) or entry.source
     record.fetched = resp.fetched
     record.extra = {"input": where, "fetched_page": True, "feed": entry.source}
     return record

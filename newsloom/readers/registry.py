@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from ..errors import ConfigError, Rejected
 from ..model import Record
+from ..settings import default_field
 
 __all__ = ["ReadOptions", "ReaderInfo", "reader", "readers", "detect_format", "Item"]
 
@@ -17,8 +18,8 @@ Item = Record | Rejected
 class ReadOptions:
     """Limits and switches every reader honours."""
 
-    max_article_bytes: int = 10_000_000
-    max_decompressed_bytes: int = 4_000_000_000
+    max_article_bytes: int = default_field("reader.max_article_bytes")
+    max_decompressed_bytes: int = default_field("reader.max_decompressed_bytes")
     fetch: bool = False  # follow links of summary-only feed items
     extra: dict = field(default_factory=dict)
 

@@ -34,6 +34,7 @@ from ..errors import MissingDependency
 from ..model import Article
 from ..nlp import doc_text
 from ..pipeline import stage
+from ..settings import stage_settings
 
 __all__ = ["Dates", "resolve_expression", "extract_dates", "format_value"]
 
@@ -293,7 +294,7 @@ class Dates:
     """Temporal expressions resolved against the article's published date (dateparser, no clock)."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = dict(settings.stage("dates") if settings else {})
+        self.cfg = stage_settings(settings, "dates")
         if importlib.util.find_spec("dateparser") is None:
             raise MissingDependency("dateparser", "pip install 'dateparser==1.5.0'  (or: pip install 'newsloom[nlp]')")
 

@@ -35,6 +35,7 @@ from typing import Any
 
 from ..model import Article
 from ..pipeline import stage
+from ..settings import stage_settings
 
 __all__ = ["Entities", "resolve_in_article", "extract_mentions", "fold", "edit_distance", "LABELS"]
 
@@ -288,7 +289,7 @@ class Entities:
     """Named-entity mentions with in-article canonical names (short forms resolved to full names)."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = dict(settings.stage("entities") if settings else {})
+        self.cfg = stage_settings(settings, "entities")
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")

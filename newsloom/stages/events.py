@@ -29,6 +29,7 @@ from typing import Any
 
 from ..model import Article
 from ..pipeline import stage
+from ..settings import stage_settings
 
 __all__ = ["Events", "LEXICON", "ACTIONS", "extract_events", "event_id"]
 
@@ -244,7 +245,7 @@ class Events:
     """Actor-action-target events with place and date, from the dependency parse and a verb lexicon."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = dict(settings.stage("events") if settings else {})
+        self.cfg = stage_settings(settings, "events")
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..errors import ConfigError
 from ..model import Article
 from ..nlp import load_nlp
 from ..pipeline import stage
+from ..settings import stage_settings
 
 __all__ = ["Nlp", "TRANSIENT"]
 
@@ -26,11 +26,8 @@ class Nlp:
     """Parse the clean text with en_core_web_sm (verified against pinned hashes)."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"languages": ["en"], "max_chars": 200_000, "spacy_batch_size": 16, "n_process": 1,
-                    "parse": "scoped", **(settings.stage("nlp") if settings else {})}
-        if self.cfg["parse"] not in ("scoped", "all"):
-            raise ConfigError(f"stages.nlp.parse must be 'scoped' or 'all', not {self.cfg['parse']!r}")
-        broad = bool(settings.stage("quotes").get("broad")) if settings else False
+        self.cfg = stage_settings(settings, "nlp")
+        broad = stage_settings(settings, "quotes")["broad"]
         self.scoped = self.cfg["parse"] == "scoped" and not broad  # broad quotes read every verb
         self.nlp = load_nlp(scoped=self.scoped)
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..pipeline import corpus_stage
+from ..settings import stage_settings
 from ..storage import Store
 from ..storage.tables.quotes import quote_words
 
@@ -164,8 +165,7 @@ class QuoteLinks:
     """Set each quote's speaker entity and link the same quote across articles to its first carrier."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"near_containment": 0.6, "near_candidates": 1000,
-                    **(settings.stage("quote_links") if settings is not None else {})}
+        self.cfg = stage_settings(settings, "quote_links")
 
     def run(self, store: Store, ids: Sequence[str]) -> None:
         ids = list(ids)

@@ -30,6 +30,7 @@ import numpy as np
 from ..model import Article
 from ..nlp import doc_text
 from ..pipeline import stage
+from ..settings import stage_settings
 
 __all__ = ["Quotes", "extract_quotes", "find_quote_spans", "CUE_LEMMAS", "CLAUSE_CUE_LEMMAS", "OPINION_LEMMAS"]
 
@@ -627,8 +628,7 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
     Returns:
         Quote dicts in text order (the keys listed in docs/annotate.md).
     """
-    cfg = {"min_words": 3, "max_gap": 80, "min_indirect_words": 3, "continue_paragraphs": True, "broad": False,
-           **(cfg or {})}
+    cfg = {**stage_settings(None, "quotes"), **(cfg or {})}
     spans = find_quote_spans(text)
     standalone = [s for s in spans if _is_standalone(text, s[0], s[1], cfg["min_words"])]
     if doc is None:
@@ -691,8 +691,7 @@ class Quotes:
     """Direct and indirect quotes with cue, speaker span and the speaker's in-article name."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"min_words": 3, "max_gap": 80, "min_indirect_words": 3, "continue_paragraphs": True,
-                    "broad": False, **(settings.stage("quotes") if settings is not None else {})}
+        self.cfg = stage_settings(settings, "quotes")
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..model import Article
 from ..pipeline import corpus_stage
+from ..settings import stage_settings
 from ..storage import article_writer
 from ..storage.sqlite import now
 from .entities import HONORIFICS, SUFFIXES, TITLES, edit_distance, fold
@@ -196,8 +197,7 @@ class Resolve:
     name = "resolve"
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"context_articles": 30, "min_fuzzy_chars": 5,
-                    **(settings.stage("resolve") if settings else {})}
+        self.cfg = stage_settings(settings, "resolve")
 
     def run(self, store: Any, ids: list[str]) -> None:
         with store.transaction() as conn:
