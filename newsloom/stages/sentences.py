@@ -23,7 +23,7 @@ _END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-
 _MONTH_WORD = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
                r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 #: a dated list item ("March 5 - ", "Feb 15/16, 2011 - ") starts a sentence; a wire dateline ends one
-_ITEM_START = rf"(?<=\s)(?={_MONTH_WORD}\s\d{{1,2}}(?:/\d{{1,2}})?(?:,\s\d{{4}})?\s+(?:-{{1,2}}|\u2013|\u2014)\s)"
+_ITEM_START = rf"\s(?={_MONTH_WORD}\s\d{{1,2}}(?:/\d{{1,2}})?(?:,\s\d{{4}})?\s+(?:-{{1,2}}|\u2013|\u2014)\s)"
 _DATELINE = r"\((?:Reuters|AP|AFP|CNN|Xinhua|dpa|UPI)\)\s+(?:-{1,2}|\u2013|\u2014)(?=\s)"
 _BREAK = re.compile(rf"{_END.pattern}|{_ITEM_START}|{_DATELINE}")
 _ABBREV = frozenset("mr mrs ms dr prof gen col lt sgt capt cmdr adm gov sen rep rev st jr sr no vs etc inc ltd co corp "
