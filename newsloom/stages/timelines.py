@@ -67,7 +67,7 @@ class TimelineDay:
                 "sentences": [s.cite() for s in self.sentences]}
 
 
-_WORD = re.compile(r"[a-z][a-z'\-]*|\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"[a-z][a-z'\-]+|\d\d+(?:[.,]\d+)*|\d(?:[.,]\d+)+")  # two characters or more
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +80,7 @@ def stop_words() -> frozenset[str]:
 def terms(text: str) -> list[str]:
     """Lower-case content words of a text (stop words dropped)."""
     stops = stop_words()
-    return [w for w in _WORD.findall(text.lower()) if len(w) > 1 and w not in stops]
+    return [w for w in _WORD.findall(text.lower()) if w not in stops]
 
 
 class Vectorizer:
@@ -88,14 +88,10 @@ class Vectorizer:
 
     def __init__(self, texts: Iterable[str]) -> None:
         df: Counter[str] = Counter()
-        self._tf: dict[str, Counter[str]] = {}
         n = 0
         for t in texts:
             n += 1
-            tf = self._tf.get(t)
-            if tf is None:
-                tf = self._tf[t] = Counter(terms(t))
-            df.update(tf.keys())
+            df.update(set(terms(t)))
         self.idf = {w: math.log((1 + n) / (1 + c)) + 1 for w, c in df.items()}
         self._default = math.log(1 + n) + 1
         self._vectors: dict[str, dict[str, float]] = {}
@@ -105,7 +101,7 @@ class Vectorizer:
         v = self._vectors.get(text)
         if v is not None:
             return v
-        tf = self._tf.get(text) or Counter(terms(text))
+        tf = Counter(terms(text))
         raw = {w: c * self.idf.get(w, self._default) for w, c in tf.items()}
         norm = math.sqrt(sum(x * x for x in raw.values())) or 1.0
         v = self._vectors[text] = {w: x / norm for w, x in raw.items()}
