@@ -30,8 +30,7 @@ from ..errors import ConfigError
 from ..stages.sentences import find_dates, split_sentences
 from ..stages.summaries import lead_baseline, summarise
 from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, build_timeline, centroid_opt, collect, cosine,
-                                date_features,
-                                normalise_columns, stop_words, summarise_day)
+                                date_features, normalise_columns, stop_words)
 from . import Table, bench_data_root, evaluation
 from . import timeline_metrics as M
 
@@ -250,14 +249,14 @@ def run_systems(data: dict[str, Any], systems: Sequence[str], scorer: Any) -> li
                     ([1.0] * _DATEWISE_FEATURES, 0.0)
                 days = datewise(p["sents"], l=p["l"], k=p["k"], weights=w, intercept=b, start=p["start"],
                                 end=p["end"], accept=accept)
-            elif system in ("date-oracle", "oracle"):
-                vec = Vectorizer(s.text for s in p["sents"])
+            elif system == "date-oracle":
+                days = {t.date: t.sentences for t in build_timeline(
+                    p["sents"], max_dates=p["l"], per_date=p["k"], accept=accept, days=sorted(p["tl"]["days"]))}
+            elif system == "oracle":
                 ment, pub = collect(p["sents"])
                 days = {}
                 for d, ref in sorted(p["tl"]["days"].items()):
-                    cands = ment.get(d, []) + pub.get(d, [])
-                    picked = _oracle_day(cands, ref, p["k"], counter) if system == "oracle" else \
-                        summarise_day(d, cands, p["k"], vec, accept=accept)
+                    picked = _oracle_day(ment.get(d, []) + pub.get(d, []), ref, p["k"], counter)
                     if picked:
                         days[d] = picked
             else:
