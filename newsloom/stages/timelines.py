@@ -6,13 +6,12 @@ publication date and the day-precise dates it mentions (resolved date expression
 1. **Candidates per day** (:func:`collect`): a sentence that mentions a day belongs to that day (an
    event reported on the 3rd that happened on the 1st sits on the 1st); the first ``lead`` sentences
    of an article that mention no day belong to its publication day and the day before (``pub_days``).
-2. **Days ranked** (:func:`rank_dates`): per day, how many sentences and articles mention it before,
-   on and after it, how many articles were published on it, and how many mention the days beside it;
-   scored by a linear model (:data:`DATE_WEIGHTS`, fitted on Timeline17 by ``newsloom eval timelines``).
-3. **Sentences per day** (:func:`summarise_day`): TF-IDF centroid of the day's candidates; sentences
-   are picked greedily to keep the summary close to that centroid (news-tls's CentroidOpt), with a
-   bonus for sentences that name the day themselves and a penalty for near repeats of sentences
-   already on the timeline.
+2. **Days ranked** (:func:`rank_dates`): per day, the counts of :data:`FEATURES` (sentences and articles
+   that mention it, before and after it; articles published on it; articles with a dated list item for
+   it), l2-normalised and scored by a linear model (:data:`DATE_WEIGHTS` over :data:`RANKED`).
+3. **Sentences per day** (:func:`summarise_day`): of the day's citable candidates, the ones that together
+   stay closest to the day's TF-IDF centroid (:func:`centroid_opt`, news-tls's CentroidOpt), a dated
+   list item of the day preferred, no near repeat of a sentence already on the timeline.
 
 Every output sentence keeps its article id and character span, so a caller can cite it.
 """
@@ -26,13 +25,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from .rules import match_rule
 from .sentences import is_item
-from typing import Any
 
 __all__ = ["Sent", "TimelineDay", "Vectorizer", "collect", "date_features", "rank_dates", "summarise_day",
-           "build_timeline", "trim_item", "citable", "centroid_opt", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine", "dot"]
+           "build_timeline", "trim_item", "citable", "centroid_opt", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine",
+           "dot", "terms", "stop_words"]
 
 
 @dataclass(slots=True)
@@ -47,7 +47,7 @@ class Sent:
     published: date | None
     dates: tuple[date, ...] = ()
     source: str | None = None
-    weight: float = 1.0  # below 1 for sentences of copies or flagged articles (see queries.timelines)
+    weight: float = 1.0  # below 1 for sentences of flagged articles (see queries.timelines)
 
     def cite(self) -> dict[str, Any]:
         return {"article_id": self.article_id, "start": self.start, "end": self.end, "text": self.text,
@@ -116,12 +116,10 @@ def dot(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(x * b.get(w, 0.0) for w, x in a.items())
+    """Cosine of two sparse vectors of any length."""
     na = math.sqrt(sum(x * x for x in a.values()))
     nb = math.sqrt(sum(x * x for x in b.values()))
-    return dot / (na * nb) if na and nb else 0.0
+    return dot(a, b) / (na * nb) if na and nb else 0.0
 
 
 def _add(acc: dict[str, float], v: dict[str, float], w: float = 1.0) -> None:
