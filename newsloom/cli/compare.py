@@ -108,7 +108,7 @@ def sources_cmd(ctx: click.Context, as_json: bool) -> None:
         emit_json(rows)
         return
     cols = ["source"] + sorted({k for r in rows for k in r} - {"source", "articles"}) + ["articles"]
-    print_table(rows, cols)
+    print_table(rows, cols, widths={c: min(40, max([len(c)] + [len(str(r.get(c, ""))) for r in rows])) for c in cols})
 
 
 @sources_cmd.command("import")
