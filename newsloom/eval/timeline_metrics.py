@@ -23,6 +23,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Protocol
 
+from ..errors import MissingDependency
+
 __all__ = ["RougeCounter", "perl_rouge", "rouge_approx", "concat", "align_m1", "date_f1", "f_score", "Timeline"]
 
 Timeline = dict[date, list[str]]
@@ -73,8 +75,11 @@ class RougeCounter:
 def perl_rouge() -> Scorer:
     """The ROUGE-1.5.5 Perl script through tilse's bundled ``pyrouge`` (stemmed, stop words removed, raw
     counts), as news-tls scored; needs ``pip install --no-deps tilse==0.2.1`` and perl."""
-    from pyrouge import Rouge155  # shipped inside the tilse wheel
-
+    try:
+        from pyrouge import Rouge155  # shipped inside the tilse wheel
+    except ImportError as exc:
+        raise MissingDependency("tilse (its bundled ROUGE-1.5.5 Perl script)", "pip install --no-deps 'tilse==0.2.1'") \
+            from exc
     return Rouge155(average="raw", stem=True, ignore_stopwords=True)
 
 
