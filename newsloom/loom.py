@@ -6,14 +6,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .export import export as _export
 from .engine.local import IngestReport, ingest, record_to_article
+from .export import export as _export
 from .model import Article, Record
 from .pipeline import Pipeline
 from .queries import articles as q_articles, copies as q_copies, entities as q_entities, quotes as q_quotes
 from .queries import compare as q_compare, resolve_id, timelines as q_timelines
 from .queries.coverage import distinct_sources
 from .readers import Item, ReadOptions, check_inputs
+from .readers.fetch import Fetcher
 from .settings import Settings
 from .storage import Store
 
@@ -45,8 +46,6 @@ class Loom:
     def fetcher(self) -> Any:
         """The polite HTTP client (``[fetch]`` settings; conditional-GET cache in the store)."""
         if self._fetcher is None:
-            from .readers.fetch import Fetcher
-
             self._fetcher = Fetcher.from_settings(self.settings, store=self.store)
         return self._fetcher
 

@@ -1,11 +1,11 @@
-"""Shared fixtures: stores, seed paths, and the --slow switch."""
+"""Shared fixtures: stores, seed paths, registries restored after each test, and the --slow switch."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from newsloom import Loom, Settings
+from newsloom import Loom, Settings, plugins
 from newsloom.eval import shared_root
 from newsloom.storage import Store
 
@@ -31,6 +31,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def registries():
+    """Every registry (stages, readers, migrations, writers, exporters, ...) as the plugins step left it, restored
+    after each test, so a test that registers something leaves nothing behind."""
+    plugins.load()
+    saved = plugins.snapshot()
+    yield
+    plugins.restore(saved)
 
 
 @pytest.fixture

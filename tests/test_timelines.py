@@ -240,3 +240,17 @@ def test_story_scope_and_blindspots_read_story_ids(fresh_store, tmp_path):
     import_sources(fresh_store, csv)
     assert [r["scope"] for r in blindspots(fresh_store, "lean", min_articles=1)] == ["story:story0001",
                                                                                      "story:story0002"]
+
+
+def test_cache_follows_text_changes(fresh_store):
+    """A cut that moves citation offsets (boilerplate removed from a stored article) invalidates the entry."""
+    fresh_store.add_batch([_art(id="c1", text="Troops crossed the river early on Monday near the old town bridge.",
+                                published="2021-11-16", text_hash="c1")], [])
+    first = timeline(fresh_store, "articles", ["c1"])
+    fresh_store.execute("UPDATE articles SET text = ? WHERE id = 'c1'",
+                        ("Share this. Troops crossed the river early on Monday near the old town bridge.",))
+    again = timeline(fresh_store, "articles", ["c1"])
+    cited = again["days"][0]["sentences"][0]
+    assert cited["start"] != first["days"][0]["sentences"][0]["start"]
+    text = fresh_store.execute("SELECT text FROM articles WHERE id = 'c1'").fetchone()[0]
+    assert text[cited["start"]:cited["end"]] == cited["text"]

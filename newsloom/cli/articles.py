@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from . import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
+from .main import cli
 
 
 @cli.command()

@@ -7,7 +7,7 @@ import click
 
 from ..queries.compare import compare as compare_query
 from ..queries.sources import blindspots, import_sources, list_sources
-from . import cli
+from .main import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .timelines import format_option, parse_scope
 

@@ -7,10 +7,10 @@ import click
 
 from ..queries.entities import top_entities
 from ..queries.events import earliest_events
-from . import cli
+from .articles import show
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
-from .articles import show
+from .main import cli
 
 
 @cli.command("entities")

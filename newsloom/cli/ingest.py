@@ -6,8 +6,8 @@ import sys
 import click
 
 from ..errors import Rejected
-from . import cli
 from .common import emit_json, library_errors, open_loom
+from .main import cli
 
 
 @cli.command()

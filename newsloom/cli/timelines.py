@@ -7,7 +7,7 @@ import click
 
 from ..queries.timelines import summary as summary_query
 from ..queries.timelines import timeline as timeline_query
-from . import cli
+from .main import cli
 from .common import emit_json, library_errors, open_loom
 
 KINDS = ("story", "thread", "entity")

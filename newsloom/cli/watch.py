@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import click
 
 from ..engine.watch import SourceRound, Watcher, forget_sources, watch_status
-from . import cli
 from .common import emit_json, library_errors, open_loom, print_table
+from .main import cli
 
 
 @cli.command()

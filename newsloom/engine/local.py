@@ -18,7 +18,6 @@ from ..model import Article, Record, content_id, source_from_url
 from ..pipeline import Pipeline
 from ..readers import Item, ReadOptions, iter_inputs
 from ..readers.html import extract_html
-from ..stages.nlp import TRANSIENT
 from ..storage import InputRow, Store
 
 __all__ = ["IngestReport", "ingest", "record_to_article"]
@@ -116,17 +115,15 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
             fresh.append(art)
 
         failed: dict[str, BaseException] = {}
-        pipeline.error_handler = lambda name, art, exc: failed.__setitem__(art.id, exc)
-        done = list(pipeline.pipe(fresh, batch_size=batch_size))
+        done = list(pipeline.pipe(fresh, batch_size=batch_size, on_error=lambda name, art, exc: failed.__setitem__(
+            art.id, exc)))
         by_id = {a.id: a for a in fresh}
         for aid, exc in failed.items():
             art = by_id[aid]
             _reject(report, rows, where_of[aid], art.external_id,
                     Rejected(where_of[aid], f"stage {getattr(exc, 'stage', '?')} failed: {exc!r}", code="E120"))
         kept = []
-        for art in done:
-            for key in TRANSIENT:  # in-memory only (the spaCy Doc): never stored, freed with the batch
-                art.annotations.pop(key, None)
+        for art in done:  # the pipeline dropped what lives only in memory (the spaCy Doc)
             if not art.text.strip():
                 _reject(report, rows, where_of[art.id], art.external_id,
                         Rejected(where_of[art.id], "no article text left after cleaning (all boilerplate)",

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import QueryError
 from ..storage import Store
-from ..storage.sqlite import decode_article_row
+from ..storage.tables.articles import decode_article_row
 from . import copies, dates, entities, events, quotes, resolve_id
 
 __all__ = ["list_articles", "article_row", "article_record", "article_extras", "search", "words_query", "rejects",

@@ -87,6 +87,7 @@ def iter_quotes(store: Store) -> Iterator[dict[str, Any]]:
             SELECT q.id, q.article_id, a.source AS article_source, a.published AS article_published,
                    q."start", q."end", q.parts, q.text, q.kind, q.cue, q.cue_start, q.cue_end,
                    q.speaker_text, q.speaker_start, q.speaker_end, q.speaker_name, q.speaker_entity,
+                   q.on_behalf_of,
                    q.quote_key, q.first_article_id,
                    (SELECT count(DISTINCT q2.article_id) FROM quotes q2 WHERE q2.quote_key = q.quote_key)
                        AS carriers

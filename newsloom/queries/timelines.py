@@ -4,8 +4,8 @@ The articles of the scope become :class:`~newsloom.stages.timelines.Sent` lists 
 the day-precise values of the ``dates`` table); a copy whose original (or another copy of it) is in
 the scope is left out, so no text counts twice; an article flagged ``spin`` or ``not_article`` keeps
 half weight, so a clean source saying the same wins. Results are cached per scope in
-``timeline_cache`` under a key of the article ids and options: a new article invalidates only the
-scopes it joins.
+``timeline_cache`` under a key of the article ids (with each text's length and copy link) and the
+options: a new article invalidates only the scopes it joins.
 """
 from __future__ import annotations
 
@@ -150,10 +150,18 @@ def _store_cache(store: Any, scope: str, kind: str, key: str, body: dict[str, An
                      "built_at = excluded.built_at", (scope, kind, key, json.dumps(body), now()))
 
 
-def _key(ids: Sequence[str], **options: Any) -> str:
+def _key(store: Any, ids: Sequence[str], **options: Any) -> str:
+    """The cache key of a scope: its articles with what changes a citation (the text's length, moved when the
+    boilerplate stage cuts a paragraph; the copy link, which decides what counts once) and the options."""
     h = hashlib.sha256(_CACHE_VERSION.encode())
-    for i in sorted(set(ids)):
-        h.update(i.encode())
+    state: list[tuple[str, int, str]] = []
+    ids = sorted(set(ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        state += [(r["id"], r["n"], r["copy_of"] or "") for r in store.rows(
+            f"SELECT id, length(text) AS n, copy_of FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk)]
+    for row in sorted(state):
+        h.update("\x1f".join(map(str, row)).encode())
     h.update(json.dumps(options, sort_keys=True).encode())
     return h.hexdigest()
 
@@ -168,8 +176,8 @@ def story_view(store: Any, kind: str, value: str | Sequence[str], *, max_dates: 
         cited as ``{article_id, start, end, text, source, published}`` (``text`` = ``articles.text[start:end]``).
     """
     scope, ids = scope_articles(store, kind, value)
-    tkey = _key(ids, max_dates=max_dates, per_date=per_date)
-    skey = _key(ids, sentences=sentences)
+    tkey = _key(store, ids, max_dates=max_dates, per_date=per_date)
+    skey = _key(store, ids, sentences=sentences)
     tl = _cached(store, scope, "timeline", tkey) if cache else None
     sm = _cached(store, scope, "summary", skey) if cache else None
     if tl is not None and sm is not None:

@@ -28,8 +28,11 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 from urllib.parse import urljoin
 
-from ..errors import Rejected
+from ..errors import MissingDependency, Rejected
 from ..model import Record, source_from_url
+from .decode import gunzip_bytes
+from .fetch import Fetcher, FetchError
+from .html import extract_html
 from .published import parse_published
 from .registry import Item, ReadOptions, reader
 
@@ -77,7 +80,6 @@ def parse_xml(data: bytes, where: str) -> Any:
         from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
         from defusedxml import ElementTree as SafeET
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
-        from ..errors import MissingDependency
 
         raise MissingDependency("defusedxml (safe XML for feeds)", "pip install 'newsloom[feeds]'") from exc
 
@@ -373,7 +375,6 @@ def fetcher_for(options: ReadOptions) -> tuple[Any, bool]:
     fetcher = options.extra.get("fetcher")
     if fetcher is not None:
         return fetcher, False
-    from .fetch import Fetcher
 
     return Fetcher(), True
 
@@ -421,8 +422,6 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
 
 def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected:
     """Fetch and extract the page an entry links to; entry metadata wins over the page's guesses."""
-    from .fetch import FetchError
-    from .html import extract_html
 
     assert entry.link is not None
     try:
@@ -445,9 +444,6 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected
 
 
 def _child_sitemap(entry: FeedEntry, where: str, options: ReadOptions, fetcher: Any, depth: int) -> Iterator[Item]:
-    from .fetch import FetchError
-    from .decode import gunzip_bytes
-
     if depth >= MAX_SITEMAP_DEPTH:
         yield Rejected(where, f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH} levels: {entry.link}",
                        code="E154")

@@ -27,8 +27,10 @@ from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from ..errors import NewsloomError
+from ..errors import MissingDependency, NewsloomError
 from ..settings import default_field
+from ..version import __version__
+from .decode import decode_bytes
 
 __all__ = ["TRANSIENT_CODES", "Fetcher", "FetchSettings", "FetchError", "Response", "HttpCache", "StoreHttpCache",
            "default_user_agent", "parse_retry_after"]
@@ -43,8 +45,6 @@ ROBOTS_MAX_BYTES = 500_000  # RFC 9309: crawlers must read at least 500 KiB
 
 
 def default_user_agent() -> str:
-    from .. import __version__
-
     return f"newsloom/{__version__} (+https://github.com/newsloom)"
 
 
@@ -110,7 +110,6 @@ class Response:
 
     def text(self) -> str:
         """The body as text: the declared charset if it decodes, else detected."""
-        from .decode import decode_bytes
 
         if self.charset:
             try:
@@ -417,8 +416,6 @@ def _httpx() -> Any:
     try:
         import httpx
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
-        from ..errors import MissingDependency
-
         raise MissingDependency("httpx (fetching URLs)", "pip install 'newsloom[feeds]'") from exc
     return httpx
 
