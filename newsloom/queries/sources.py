@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QueryError, Rejected
+from ..storage.sqlite import now
 
 __all__ = ["import_sources", "list_sources", "blindspots", "KEY_COLUMNS"]
 
@@ -31,8 +32,6 @@ def import_sources(store: Any, path: str | Path) -> dict[str, Any]:
         fh = path.open(encoding="utf-8-sig", newline="")
     except OSError as exc:
         raise Rejected(str(path), f"cannot read the sources file: {exc.strerror or exc}", code="E120") from exc
-    from ..storage.sqlite import now
-
     with fh:
         reader = csv.DictReader(fh)
         header = [h.strip() for h in (reader.fieldnames or [])]

@@ -17,11 +17,12 @@ from datetime import date
 from typing import Any
 
 from ..errors import QueryError
-from . import has_table, resolve_id
-from .articles import search
 from ..stages.sentences import split_sentences
 from ..stages.summaries import story_title, summarise
 from ..stages.timelines import Sent, Vectorizer, build_timeline
+from ..storage.sqlite import now
+from . import has_table, resolve_id
+from .articles import search
 
 __all__ = ["scope_articles", "load_sents", "story_view", "timeline", "summary", "FLAG_THRESHOLD"]
 
@@ -142,8 +143,6 @@ def _cached(store: Any, scope: str, kind: str, key: str) -> dict[str, Any] | Non
 
 
 def _store_cache(store: Any, scope: str, kind: str, key: str, body: dict[str, Any]) -> None:
-    from ..storage.sqlite import now
-
     with store.transaction() as conn:
         conn.execute("INSERT INTO timeline_cache (scope, kind, key, body, built_at) VALUES (?, ?, ?, ?, ?) "
                      "ON CONFLICT(scope, kind) DO UPDATE SET key = excluded.key, body = excluded.body, "
