@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from .timelines import Sent, Vectorizer, centroid_opt, citable, dot, terms
+from .timelines import Sent, Vectorizer, candidate_pool, centroid_opt, citable, dot
 
 __all__ = ["summarise", "story_title", "lead_baseline"]
 
@@ -41,16 +41,7 @@ def summarise(sents: Sequence[Sent], k: int = 5, *, max_sim: float = 0.5, swap_s
     if not sents:
         return []
     vec = vectorizer or Vectorizer(s.text for s in sents)
-    pool = []
-    seen: set[str] = set()
-    for s in sents:
-        if s.index >= lead:
-            continue
-        key = " ".join(terms(s.text))
-        if not key or key in seen or not _usable(s, min_words, max_words):
-            continue
-        seen.add(key)
-        pool.append((s, vec(s.text)))
+    pool = candidate_pool(sents, vec, lambda s: s.index < lead and _usable(s, min_words, max_words))
     if not pool:
         return []
     centroid: dict[str, float] = {}

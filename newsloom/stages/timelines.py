@@ -31,7 +31,7 @@ from .rules import match_rule
 from .sentences import is_item
 
 __all__ = ["Sent", "TimelineDay", "Vectorizer", "collect", "date_features", "rank_dates", "summarise_day",
-           "build_timeline", "trim_item", "citable", "centroid_opt", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine",
+           "build_timeline", "trim_item", "citable", "candidate_pool", "centroid_opt", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine",
            "dot", "terms", "stop_words"]
 
 
@@ -219,6 +219,20 @@ def rank_dates(feats: dict[date, list[float]], weights: Sequence[float] = DATE_W
     return sorted(scored, key=lambda t: (-t[1], t[0]))
 
 
+def candidate_pool(sents: Iterable[Sent], vec: Vectorizer, keep: Callable[[Sent], bool]
+                   ) -> list[tuple[Sent, dict[str, float]]]:
+    """The sentences ``keep`` accepts, each with its vector, a sentence whose content words repeat an
+    earlier one's left out (the same sentence in two articles is one candidate)."""
+    pool: list[tuple[Sent, dict[str, float]]] = []
+    seen: set[str] = set()
+    for s in sents:
+        key = " ".join(terms(s.text))
+        if key and key not in seen and keep(s):
+            seen.add(key)
+            pool.append((s, vec(s.text)))
+    return pool
+
+
 def centroid_opt(vectors: Sequence[dict[str, float]], centroid: dict[str, float], k: int, *, max_sim: float = 0.5,
                  eligible: Callable[[int, list[int]], bool] | None = None,
                  score: Callable[[int, float, list[int]], float] | None = None) -> list[int]:
@@ -262,16 +276,8 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
                   max_words: int = 60) -> list[Sent]:
     """Up to ``k`` sentences that together stay closest to the day's centroid (CentroidOpt), each
     checked by ``accept``, none a near repeat (cosine > ``max_sim``) of another or of ``used``."""
-    pool: list[tuple[Sent, dict[str, float]]] = []
-    seen: set[str] = set()
-    for s in cands:
-        key = " ".join(terms(s.text))
-        n = len(s.text.split())
-        if not key or key in seen or n < min_words or n > max_words or (accept and not accept(s)) \
-                or not citable(s.text):
-            continue
-        seen.add(key)
-        pool.append((s, vec(s.text)))
+    pool = candidate_pool(cands, vec, lambda s: min_words <= len(s.text.split()) <= max_words
+                          and (accept is None or accept(s)) and citable(s.text))
     if not pool:
         return []
     centroid: dict[str, float] = {}
