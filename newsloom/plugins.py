@@ -34,7 +34,8 @@ BUILTINS = (
     "newsloom.export.articles", "newsloom.export.entities", "newsloom.export.dates", "newsloom.export.events",
     "newsloom.export.quotes", "newsloom.export.copies", "newsloom.export.timelines",
     "newsloom.eval.quotes", "newsloom.eval.copies", "newsloom.eval.entities", "newsloom.eval.facts", "newsloom.eval.timelines",
-    "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.timelines",
+    "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.serve",
+    "newsloom.bench.hostile", "newsloom.bench.timelines",
 )
 
 _state = {"loaded": False}
