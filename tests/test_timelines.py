@@ -254,3 +254,31 @@ def test_cache_follows_text_changes(fresh_store):
     assert cited["start"] != first["days"][0]["sentences"][0]["start"]
     text = fresh_store.execute("SELECT text FROM articles WHERE id = 'c1'").fetchone()[0]
     assert text[cited["start"]:cited["end"]] == cited["text"]
+
+
+def test_story_and_thread_scopes_read_the_stories_stage_tables(fresh_store, tmp_path):
+    """The stories stage's schema: ``story_articles``, ``stories.thread_id``, merged ids in ``story_merges``."""
+    from newsloom.queries.sources import blindspots, import_sources
+
+    for sql in ("CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, thread_id TEXT)",
+                "CREATE TABLE IF NOT EXISTS threads (id TEXT PRIMARY KEY)",
+                "CREATE TABLE IF NOT EXISTS story_articles (article_id TEXT PRIMARY KEY, story_id TEXT NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS story_merges (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL)"):
+        fresh_store.execute(sql)
+    fresh_store.add_batch([_art(id=i, text=f"Troops crossed the river on Monday, officials said in town {i}.",
+                                source=s, published=p, text_hash=i)
+                           for i, s, p in (("a1", "a.example", "2021-11-16"), ("a2", "b.example", "2021-11-17"),
+                                           ("b1", "a.example", "2025-10-01"))], [])
+    fresh_store.execute("INSERT INTO threads VALUES ('thread01')")
+    fresh_store.execute("INSERT INTO stories VALUES ('storyA01', 'thread01'), ('storyB01', 'thread01')")
+    fresh_store.execute("INSERT INTO story_articles VALUES ('a1', 'storyA01'), ('a2', 'storyA01'), ('b1', 'storyB01')")
+    fresh_store.execute("INSERT INTO story_merges VALUES ('storyOLD', 'storyA01')")
+    assert timeline(fresh_store, "story", "storyOLD")["scope"] == "story:storyA01"  # a merged id names its survivor
+    assert timeline(fresh_store, "story", "storyA01")["articles"] == 2
+    assert timeline(fresh_store, "thread", "thread01")["articles"] == 3
+    assert summary(fresh_store, "story", "storyA")["scope"] == "story:storyA01"  # a unique prefix
+    csv = tmp_path / "o.csv"
+    csv.write_text("source,lean\na.example,left\nb.example,right\n", encoding="utf-8")
+    import_sources(fresh_store, csv)
+    assert [(r["scope"], r["group"]) for r in blindspots(fresh_store, "lean", min_articles=1)] == \
+        [("story:storyB01", "left")]

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import QueryError, Rejected
 from ..storage.sqlite import now
+from . import has_table
 
 __all__ = ["import_sources", "list_sources", "blindspots", "KEY_COLUMNS"]
 
@@ -64,6 +65,20 @@ def list_sources(store: Any) -> list[dict[str, Any]]:
             for r in store.rows("SELECT source, attrs FROM sources ORDER BY source")]
 
 
+def _story_scopes(store: Any) -> list[tuple[str, list[str]]]:
+    """Every story's articles, from ``story_articles`` (the stories stage) or ``articles.story_id``."""
+    if has_table(store, "story_articles"):
+        sql = "SELECT article_id AS id, story_id FROM story_articles"
+    elif "story_id" in {r["name"] for r in store.rows("PRAGMA table_info(articles)")}:
+        sql = "SELECT id, story_id FROM articles WHERE story_id IS NOT NULL"
+    else:
+        raise QueryError("no stories in this database yet: give scopes, or build stories first", code="E410")
+    by_story: dict[str, list[str]] = defaultdict(list)
+    for r in store.rows(sql):
+        by_story[r["story_id"]].append(r["id"])
+    return [(f"story:{s}", ids) for s, ids in by_story.items()]
+
+
 def blindspots(store: Any, by: str, scopes: Iterable[tuple[str, list[str]]] | None = None,
                *, min_articles: int = 2) -> list[dict[str, Any]]:
     """Scopes (stories by default) covered by only one group of outlets under the column ``by``.
@@ -85,13 +100,7 @@ def blindspots(store: Any, by: str, scopes: Iterable[tuple[str, list[str]]] | No
         raise QueryError(f"no outlet has a value in column {by!r}; columns: "
                          f"{sorted({k for a in attrs.values() for k in a})}", code="E414")
     if scopes is None:
-        cols = {r["name"] for r in store.rows("PRAGMA table_info(articles)")}
-        if "story_id" not in cols:
-            raise QueryError("no stories in this database yet: give scopes, or build stories first", code="E410")
-        by_story: dict[str, list[str]] = defaultdict(list)
-        for r in store.rows("SELECT id, story_id FROM articles WHERE story_id IS NOT NULL"):
-            by_story[r["story_id"]].append(r["id"])
-        scopes = [(f"story:{s}", ids) for s, ids in by_story.items()]
+        scopes = _story_scopes(store)
     out = []
     for name, ids in scopes:
         if len(ids) < min_articles:
