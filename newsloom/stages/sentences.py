@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from .dates import resolve_expression
+from .dates import clause_tense, resolve_expression
 
-__all__ = ["split_sentences", "find_dates", "is_item", "FUTURE"]
+__all__ = ["split_sentences", "find_dates", "is_item"]
 
 # a sentence ends at . ! ? (closing quotes/brackets kept), before a space and an upper-case start;
 # a known abbreviation, an initial ("G.") or a single-letter chain ("U.S.") does not end one
@@ -75,7 +75,6 @@ _DATE_RE = re.compile(
     r"|\d{4}-\d{2}-\d{2}"
     r"|(?:yesterday|today|tonight|tomorrow)"
     r")", re.I)
-FUTURE = re.compile(r"\b(will|'ll|\u2019ll|shall|is due|are due|plans? to|next)\b", re.I)
 _LOWER_STARTS = ("yesterday", "today", "tonight", "tomorrow", "last", "next", "this", "on", "early", "late")
 _DATED_WEEKDAY = re.compile(rf"^(?:(?:last|next|this|on|early|late)\s+)?{_WEEKDAY}\s*,?\s+(?={_MONTH})", re.I)
 
@@ -87,7 +86,7 @@ def find_dates(text: str, anchor: date | None, spans: list[tuple[int, int]] | No
     Args:
         text: the article text.
         anchor: its publication date (None: only expressions that state their year resolve).
-        spans: its sentence spans (for the future-tense check); split here when not given.
+        spans: its sentence spans (for the tense of the clause); split here when not given.
 
     Yields:
         (start, end, value "YYYY-MM-DD", precision "day") for each expression that resolves to a day.
@@ -107,9 +106,10 @@ def find_dates(text: str, anchor: date | None, spans: list[tuple[int, int]] | No
         while si + 1 < len(spans) and spans[si][1] <= m.start():
             si += 1
         sent_start = spans[si][0] if spans else 0
-        future = bool(FUTURE.search(text, sent_start, m.start())) if m.start() > sent_start else False
+        tense = clause_tense(None, text, sent_start, m.start(), m.end())
         resolved = _DATED_WEEKDAY.sub("", expr)
-        value, precision, _ = resolve_expression(resolved, anchor, future=future)
+        got = resolve_expression(resolved, anchor, tense=tense, before=text[max(sent_start, m.start() - 20):m.start()])
+        value, precision = got.value, got.precision
         if value and precision == "day":
             yield m.start(), m.end(), value, "day"
 
