@@ -5,7 +5,7 @@ The public API is what ``__all__`` lists; everything else may change between rel
 from __future__ import annotations
 
 from .errors import NewsloomError, Rejected
-from .ingest import IngestReport
+from .engine.local import IngestReport
 from .loom import Loom, process
 from .model import Article, Record
 from .pipeline import Pipeline, corpus_stage, stage

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .export import export as _export
-from .ingest import IngestReport, ingest, record_to_article
+from .engine.local import IngestReport, ingest, record_to_article
 from .model import Article, Record
 from .pipeline import Pipeline
 from .readers import Item, ReadOptions
@@ -42,7 +42,7 @@ class Loom:
     def fetcher(self) -> Any:
         """The polite HTTP client (``[fetch]`` settings; conditional-GET cache in the store)."""
         if self._fetcher is None:
-            from .fetch import Fetcher
+            from .readers.fetch import Fetcher
 
             self._fetcher = Fetcher.from_settings(self.settings, store=self.store)
         return self._fetcher

@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 
 from newsloom import Loom, Settings
+from newsloom.eval import shared_root
 from newsloom.storage import Store
 
 from .localhttp import server  # noqa: F401  (a fixture: a real HTTP server on 127.0.0.1)
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+#: the shared folder (seeds, bench data): the one place tests find it
+SHARED = shared_root()
 SEEDS = SHARED / "corpora" / "seeds"
 BENCH = SHARED / "bench-data"
 #: the per-article stages that need no extra; foundation tests run these to stay fast

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from newsloom import Loom, Settings
 from newsloom.stages.dates import format_value, resolve_expression
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from .conftest import SHARED
+
 TUE = date(2021, 11, 16)  # a Tuesday
 
 

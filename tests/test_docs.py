@@ -1,7 +1,6 @@
 """Docs stay true: the CLI reference is current, every setting has help, architecture names every module."""
 from __future__ import annotations
 
-
 from newsloom.cli.reference import render
 from newsloom.settings import Settings
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,7 @@ from newsloom.stages.dates import extract_dates
 from newsloom.stages.entities import extract_mentions
 from newsloom.stages.events import ACTIONS, LEXICON, extract_events
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from .conftest import SHARED
 
 
 @pytest.fixture(scope="module")

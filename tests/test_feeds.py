@@ -9,12 +9,13 @@ import pytest
 
 from newsloom import Loom, Settings
 from newsloom.errors import Rejected
-from newsloom.fetch import Fetcher, FetchSettings
+from newsloom.readers.fetch import Fetcher, FetchSettings
 from newsloom.model import Record
 from newsloom.readers import ReadOptions, read_stream
 from newsloom.readers.feeds import fragment_text, parse_feed, parse_xml
 
 from .conftest import BASE_STAGES
+
 from .localhttp import page, text
 
 P1 = "The harbour council approved the new footbridge on Tuesday after a long debate about its cost."
@@ -311,7 +312,7 @@ def test_parse_rate_on_a_large_feed(capsys):
     """The figure in docs/inputs/feeds.md: 1,200 items with Timeline17 summaries."""
     import html as html_lib
 
-    from newsloom.eval.ingest_bench import timeline17_sample
+    from newsloom.bench.ingest import timeline17_sample
 
     from .conftest import BENCH
 

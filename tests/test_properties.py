@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from newsloom.errors import Rejected
 from newsloom.model import Article, Record, content_id, text_hash
-from newsloom.published import parse_published
+from newsloom.readers.published import parse_published
 from newsloom.readers.tabular import _parse_csv
 from newsloom.stages.clean import Clean
 from newsloom.storage import Store

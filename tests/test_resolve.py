@@ -1,8 +1,6 @@
 """Store-wide entity resolution: incremental, alias-merging, and careful not to merge different people."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from newsloom import Loom, Settings
@@ -10,7 +8,8 @@ from newsloom.model import Article
 from newsloom.stages.resolve import Resolve, name_key, person_parts, skeleton
 from newsloom.storage import Store
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from .conftest import SHARED
+
 ANNOTATE = ["clean", "language", "nlp", "entities", "dates", "events", "boilerplate", "resolve"]
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from newsloom import Settings
 from newsloom.errors import ConfigError
 from newsloom.nlp import load_nlp
-from newsloom.scoped_parse import PARSE_COMPONENTS, SCOPED_COMPONENT, scope, sentence_bounds
+from newsloom.nlp.scoped_parse import PARSE_COMPONENTS, SCOPED_COMPONENT, scope, sentence_bounds
 from newsloom.stages.nlp import Nlp
 
 from .conftest import SEEDS

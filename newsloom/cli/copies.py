@@ -5,10 +5,10 @@ import json
 
 import click
 
-from ..coverage import distinct_sources
+from ..queries.coverage import distinct_sources
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
-from .read import show
+from .articles import show
 
 
 def copy_group(loom, article_id: str) -> dict:

@@ -10,7 +10,7 @@ from ..storage import Store
 from . import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
-from .read import show
+from .articles import show
 
 
 def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from ..storage import Store
 from . import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
-from .read import show
+from .articles import show
 
 
 def _require_quotes(store: Store) -> None:

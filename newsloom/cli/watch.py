@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import click
 
-from ..watch import SourceRound, Watcher, forget_sources, watch_status
+from ..engine.watch import SourceRound, Watcher, forget_sources, watch_status
 from . import cli
 from .common import emit_json, library_errors, open_loom, print_table
 

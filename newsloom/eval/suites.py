@@ -1,7 +1,3 @@
 """Imports the modules that register evaluations and benchmarks (one line each)."""
-from . import ingest_bench  # noqa: F401
-from . import quotes_eval  # noqa: F401
-from . import copies_eval  # noqa: F401,E402
-from . import copies_bench  # noqa: F401,E402
-from . import annotate_bench  # noqa: E402,F401
-from . import entities_eval  # noqa: E402,F401
+from ..bench import annotate, copies as copies_bench, ingest  # noqa: F401
+from . import copies, entities, quotes  # noqa: F401

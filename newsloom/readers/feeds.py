@@ -30,7 +30,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..errors import Rejected
 from ..model import Record
-from ..published import parse_published
+from .published import parse_published
 from .registry import Item, ReadOptions, reader
 
 __all__ = ["Feed", "FeedEntry", "parse_xml", "parse_feed", "feed_items", "entry_items", "fragment_text",
@@ -380,7 +380,7 @@ def fetcher_for(options: ReadOptions) -> tuple[Any, bool]:
     fetcher = options.extra.get("fetcher")
     if fetcher is not None:
         return fetcher, False
-    from ..fetch import Fetcher
+    from .fetch import Fetcher
 
     return Fetcher(), True
 
@@ -428,7 +428,7 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
 
 def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected:
     """Fetch and extract the page an entry links to; entry metadata wins over the page's guesses."""
-    from ..fetch import FetchError
+    from .fetch import FetchError
     from .html import extract_html
 
     assert entry.link is not None
@@ -452,7 +452,7 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected
 
 
 def _child_sitemap(entry: FeedEntry, where: str, options: ReadOptions, fetcher: Any, depth: int) -> Iterator[Item]:
-    from ..fetch import FetchError
+    from .fetch import FetchError
     from .decode import gunzip_bytes
 
     if depth >= MAX_SITEMAP_DEPTH:

@@ -9,7 +9,7 @@ from typing import Any, BinaryIO
 
 from ..errors import Rejected
 from ..model import Record
-from ..published import parse_published
+from .published import parse_published
 from .decode import decode_bytes
 from .registry import Item, ReadOptions, reader
 

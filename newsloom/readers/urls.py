@@ -33,7 +33,7 @@ def is_url(inp: str) -> bool:
 @input_handler(is_url)
 def read_url(url: str, format: str | None, options: ReadOptions) -> Iterator[Item]:
     """Fetch one URL and yield its Records (or one Rejected saying why it could not be fetched)."""
-    from ..fetch import FetchError
+    from .fetch import FetchError
 
     fetcher, close = fetcher_for(options)
     try:

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..pipeline import corpus_stage
 from ..storage import Store
-from ..storage.schema_quotes import quote_words
+from ..storage.tables.quotes import quote_words
 
 __all__ = ["QuoteLinks", "first_carrier", "near_copy"]
 

@@ -29,7 +29,7 @@ def migration(name: str):
 
 def apply_migrations(conn: sqlite3.Connection) -> list[str]:
     """Apply every migration not yet recorded in ``_migrations``; return the names applied."""
-    from . import schema  # noqa: F401  (registers the built-in migrations)
+    from .tables import articles  # noqa: F401  (registers the built-in migrations)
 
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}

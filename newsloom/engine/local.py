@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from .errors import Rejected
-from .model import Article, Record, content_id
-from .pipeline import Pipeline
-from .readers import Item, ReadOptions, iter_inputs
-from .readers.html import extract_html
-from .stages.nlp import TRANSIENT
-from .storage import InputRow, Store
+from ..errors import Rejected
+from ..model import Article, Record, content_id
+from ..pipeline import Pipeline
+from ..readers import Item, ReadOptions, iter_inputs
+from ..readers.html import extract_html
+from ..stages.nlp import TRANSIENT
+from ..storage import InputRow, Store
 
 __all__ = ["IngestReport", "ingest", "record_to_article"]
 

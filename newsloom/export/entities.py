@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .export import exporter
-from .storage import Store
+from . import exporter
+from ..storage import Store
 
 __all__ = ["export_entities", "export_mentions", "export_dates", "export_events"]
 

@@ -16,9 +16,9 @@ import sqlite3
 import unicodedata
 from typing import Any
 
-from ..model import Article
-from .migrations import migration
-from .sqlite import article_writer
+from ...model import Article
+from ..migrations import migration
+from ..sqlite import article_writer
 
 __all__ = ["quote_id", "quote_key", "quote_words", "write_quotes", "MIN_KEY_WORDS"]
 

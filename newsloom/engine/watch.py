@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, NewsloomError, Rejected
-from .fetch import TRANSIENT_CODES, FetchError
-from .readers import Item, _walk, iter_inputs
-from .readers.feeds import FeedEntry, entry_items, looks_like_feed, parse_feed
-from .readers.urls import is_url, response_items
-from .storage.sqlite import now
+from ..errors import ConfigError, NewsloomError, Rejected
+from ..readers.fetch import TRANSIENT_CODES, FetchError
+from ..readers import Item, _walk, iter_inputs
+from ..readers.feeds import FeedEntry, entry_items, looks_like_feed, parse_feed
+from ..readers.urls import is_url, response_items
+from ..storage.sqlite import now
 
 __all__ = ["Watcher", "SourceRound", "canonical_source", "watch_status", "forget_sources"]
 
@@ -239,8 +239,8 @@ class Watcher:
         return unit
 
     def _expand_index(self, children: list[FeedEntry], where: str) -> list[FeedEntry]:
-        from .readers.decode import gunzip_bytes
-        from .readers.feeds import MAX_SITEMAP_BYTES
+        from ..readers.decode import gunzip_bytes
+        from ..readers.feeds import MAX_SITEMAP_BYTES
 
         pages: list[FeedEntry] = []
         for child in children:

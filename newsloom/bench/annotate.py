@@ -23,12 +23,12 @@ import statistics
 import time
 from typing import Any
 
-from ..ingest import record_to_article
+from ..engine.local import record_to_article
 from ..model import Article, Record
 from ..pipeline import Pipeline, registered_stages
 from ..settings import Settings
-from . import Table, benchmark
-from .ingest_bench import peak_rss_mb, timeline17_sample
+from ..eval import Table, benchmark
+from .ingest import peak_rss_mb, timeline17_sample
 
 __all__ = ["bench_annotate", "ANNOTATE_STAGES"]
 

@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from ..ingest import ingest
+from ..engine.local import ingest
 from ..model import Record, normalise_for_hash
 from ..pipeline import Pipeline
 from ..settings import Settings

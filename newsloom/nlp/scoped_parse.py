@@ -80,8 +80,8 @@ def trigger_forms() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     Clause forms (think, hope, find, show, accuse, ...) count only in a sentence with "that": the
     quotes stage takes those verbs only with a reported clause, and without "that" they rarely have one.
     """
-    from .stages.events import LEXICON
-    from .stages.quotes import CLAUSE_CUE_LEMMAS, CUE_LEMMAS, OPINION_LEMMAS
+    from ..stages.events import LEXICON
+    from ..stages.quotes import CLAUSE_CUE_LEMMAS, CUE_LEMMAS, OPINION_LEMMAS
 
     beliefs = _forms(CLAUSE_CUE_LEMMAS | OPINION_LEMMAS)
     return ((_forms(CUE_LEMMAS) | {"according"}) - _NOUN_LIKE - beliefs, beliefs - _NOUN_LIKE,
@@ -127,7 +127,7 @@ class _Ids:
     """Hash ids of the word lists, for vectorised look-ups over ``Doc.to_array`` columns."""
 
     def __init__(self, strings: Any) -> None:
-        from .stages.entities import LABELS
+        from ..stages.entities import LABELS
 
         speech, beliefs, events = trigger_forms()
         #: the labels of the entities stage's mentions, which the events stage names actors and targets by

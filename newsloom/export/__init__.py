@@ -10,8 +10,8 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
-from .errors import ConfigError, MissingDependency
-from .storage import Store
+from ..errors import ConfigError, MissingDependency
+from ..storage import Store
 
 __all__ = ["exporter", "exporters", "export", "FORMATS"]
 
@@ -30,7 +30,7 @@ def exporter(kind: str):
 
 
 def exporters() -> dict[str, Callable[[Store], Iterator[dict[str, Any]]]]:
-    from . import exports  # noqa: F401  (registers the built-in kinds)
+    from . import articles  # noqa: F401  (registers the built-in kinds)
 
     return dict(_EXPORTERS)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from .migrations import migration
+from ..migrations import migration
 
 
 @migration("0300_http_cache")

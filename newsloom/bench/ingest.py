@@ -10,7 +10,7 @@ from typing import Any
 
 from ..loom import Loom
 from ..settings import Settings
-from . import Table, bench_data_root, benchmark
+from ..eval import Table, bench_data_root, benchmark
 
 
 def peak_rss_mb() -> float:

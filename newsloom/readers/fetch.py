@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from .errors import NewsloomError
+from ..errors import NewsloomError
 
 __all__ = ["TRANSIENT_CODES", "Fetcher", "FetchSettings", "FetchError", "Response", "HttpCache", "StoreHttpCache",
            "default_user_agent", "parse_retry_after"]
@@ -42,7 +42,7 @@ ROBOTS_MAX_BYTES = 500_000  # RFC 9309: crawlers must read at least 500 KiB
 
 
 def default_user_agent() -> str:
-    from . import __version__
+    from .. import __version__
 
     return f"newsloom/{__version__} (+https://github.com/newsloom)"
 
@@ -88,7 +88,7 @@ class FetchSettings:
         values: dict[str, Any] = {}
         for key, value in section.items():
             if key not in known:
-                from .errors import ConfigError
+                from ..errors import ConfigError
 
                 raise ConfigError(f"unknown setting fetch.{key}; known: {sorted(known)}", code="E209")
             if value in ("", None):
@@ -120,7 +120,7 @@ class Response:
 
     def text(self) -> str:
         """The body as text: the declared charset if it decodes, else detected."""
-        from .readers.decode import decode_bytes
+        from .decode import decode_bytes
 
         if self.charset:
             try:
@@ -427,7 +427,7 @@ def _httpx() -> Any:
     try:
         import httpx
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
-        from .errors import MissingDependency
+        from ..errors import MissingDependency
 
         raise MissingDependency("httpx (fetching URLs)", "pip install 'newsloom[feeds]'") from exc
     return httpx

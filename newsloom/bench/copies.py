@@ -25,9 +25,9 @@ from ..model import Article, text_hash
 from ..settings import Settings
 from ..stages.copies import Copies
 from ..storage import Store
-from . import Table, bench_data_root, benchmark
-from .copy_transforms import TRANSFORMS
-from .ingest_bench import peak_rss_mb
+from ..eval import Table, bench_data_root, benchmark
+from ..eval.copy_transforms import TRANSFORMS
+from .ingest import peak_rss_mb
 
 __all__ = ["bench_copies", "synthetic_corpus"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .export import exporter
-from .storage import Store
+from . import exporter
+from ..storage import Store
 
 _ARTICLE_FIELDS = ("id", "external_id", "source", "url", "title", "published", "language", "author", "format",
                    "copy_of", "copy_kind", "text")
@@ -24,6 +24,6 @@ def export_articles(store: Store) -> Iterator[dict[str, Any]]:
 @exporter("rejects")
 def export_rejects(store: Store) -> Iterator[dict[str, Any]]:
     yield from store.rejects()
-from . import quotes_export  # noqa: E402,F401
-from . import export_copies  # noqa: E402,F401
-from . import export_annotate  # noqa: E402,F401  (entities, mentions, dates, events)
+from . import quotes  # noqa: E402,F401
+from . import copies  # noqa: E402,F401
+from . import entities  # noqa: E402,F401  (entities, mentions, dates, events)

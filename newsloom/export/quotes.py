@@ -5,8 +5,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from .export import exporter
-from .storage import Store
+from . import exporter
+from ..storage import Store
 
 __all__ = ["export_quotes"]
 

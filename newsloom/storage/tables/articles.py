@@ -1,9 +1,9 @@
-"""The built-in migrations (see migrations.py for numbering)."""
+"""The core tables (see storage/migrations.py for numbering): articles, inputs, articles_fts, corpus_queue, source_lines."""
 from __future__ import annotations
 
 import sqlite3
 
-from .migrations import migration
+from ..migrations import migration
 
 
 @migration("0001_articles")
@@ -70,7 +70,7 @@ def source_lines(conn: sqlite3.Connection) -> None:
                  " PRIMARY KEY (source, hash, article_id)) WITHOUT ROWID")
     conn.execute("CREATE TABLE source_boilerplate (source TEXT NOT NULL, hash TEXT NOT NULL, text TEXT NOT NULL,"
                  " articles INTEGER NOT NULL, PRIMARY KEY (source, hash)) WITHOUT ROWID")
-from . import schema_feeds  # noqa: E402,F401  (feeds, fetch cache, watch)
-from . import schema_copies  # noqa: E402,F401
-from . import schema_quotes  # noqa: E402,F401
-from . import schema_annotate  # noqa: E402,F401  (entities, aliases, mentions, dates, events)
+from . import fetch  # noqa: E402,F401  (fetch cache, watch)
+from . import copies  # noqa: E402,F401
+from . import quotes  # noqa: E402,F401
+from . import entities  # noqa: E402,F401  (entities, aliases, mentions, dates, events)

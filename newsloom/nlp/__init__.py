@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import MissingDependency, NewsloomError
+from ..errors import MissingDependency, NewsloomError
 
 __all__ = ["doc_text", "load_nlp", "model_dir", "verify_model", "MODEL_PACKAGE", "PIP_LINE"]
 

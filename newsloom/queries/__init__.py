@@ -1,0 +1,1 @@
+"""Every read a user makes, returning plain dicts and lists."""

@@ -1,0 +1,1 @@
+"""One module per capability's tables: its migrations (and what it stores)."""
