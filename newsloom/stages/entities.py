@@ -47,7 +47,14 @@ TITLES = frozenset({
     "rev", "reverend", "gen", "col", "capt", "sgt", "lt", "prof", "professor", "judge", "justice", "ambassador",
     "premier", "chairman", "chairwoman", "leader", "spokesman", "spokeswoman", "foreign", "defence", "defense",
     "deputy", "former", "pres", "sheikh", "emir", "sultan", "chief", "commissioner", "president-elect", "saint", "st",
+    # ranks ("Guardsman Martin McGing", "Cpl Payne", "Lance Corporal")
+    "guardsman", "sergeant", "corporal", "cpl", "lance", "private", "pte", "pvt", "maj", "captain", "lieutenant",
+    "colonel", "commander", "cmdr", "admiral", "adm", "brigadier", "marshal", "trooper", "rifleman", "gunner",
+    "detective", "det", "constable", "inspector", "superintendent", "officer",
 })
+#: honorifics and titles that tell a person's gender ("Mrs. Mubarak" is not "Mr. Mubarak")
+FEMALE = frozenset({"mrs", "ms", "miss", "madam", "mme", "dame", "lady", "queen", "princess", "frau", "duchess"})
+MALE = frozenset({"mr", "sir", "herr", "king", "prince", "lord", "duke", "pope"})
 #: titles a letter off still count ("Presidendt"); names close to other titles ("Justine") do not
 _LONG_TITLES = ("president", "chancellor", "minister", "secretary", "senator", "governor", "ambassador",
                 "spokesman", "spokeswoman", "commissioner", "chairman")
@@ -58,9 +65,24 @@ _NOT_NAME_POS = frozenset({"ADV", "ADP", "SCONJ", "CCONJ", "VERB", "AUX", "PART"
 #: generational suffixes, never the surname ("Barack Hussein Obama II")
 _NOT_NAME_END_POS = _NOT_NAME_POS | {"NOUN", "NUM"}
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+#: an ordinal after one or two names makes a regnal name ("John Paul II"), not a surname
+_REGNAL = re.compile(r"^(?:[ivx]+|[IVX]+)\.?$")
 _POSSESSIVE = frozenset({"'s", "\u2019s", "'", "\u2019"})
 #: words a tagger takes into a name at its start ("the EU", "Via Twitter", "Hey Jack")
 _LEAD_WORDS = frozenset({"the", "via", "hey", "dear", "thanks", "by", "from", "and", "but", "says", "said", "with"})
+#: time zones of a dateline ("4:46pm BST NEW YORK"): never part of a name
+_TIME_ZONES = frozenset("bst gmt utc est edt cst cdt mst mdt pst pdt cet cest eet eest ist jst aest aedt et".split())
+_CALENDAR = frozenset("""mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday
+sunday jan feb mar apr jun jul aug sep sept oct nov dec january february march april june july august september
+october november december""".split())
+#: indefinite pronouns a tagger runs into a name ("Beirut Anybody")
+_INDEFINITE = frozenset("anybody anyone anything everybody everyone everything nobody nothing somebody someone "
+                        "something".split())
+#: a code, not a name: letters and digits alternating (H1N1, H5N1), or a long number inside (NSC89853)
+_CODE = re.compile(r"^(?:[A-Za-z]+\d+){2,}[A-Za-z]*$|\d{4,}")
+#: the abbreviations of a few countries and unions, spelled out: a reader looks for the full name
+EXPANSIONS = {"us": "United States", "usa": "United States", "uk": "United Kingdom", "un": "United Nations",
+              "eu": "European Union", "uae": "United Arab Emirates", "ussr": "Soviet Union"}
 _ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "&"})
 _APOS = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
@@ -99,30 +121,114 @@ def _is_title(word: str) -> bool:
     return bare in TITLES or (len(bare) >= 6 and any(edit_distance(bare, t, 1) <= 1 for t in _LONG_TITLES))
 
 
-def base_name(words: list[str], label: str) -> list[str]:
+def _name_range(words: list[str], label: str, *, keep_the: bool = False) -> tuple[int, int]:
+    """The token range ``[i, j)`` of a mention's name: honorifics, titles, a leading "the", possessives and
+    stray punctuation at either end left out. ``keep_the``: a capitalised "The" mid-sentence is part of the
+    name ("in The Hague")."""
+    i, j = 0, len(words)
+
+    def bare(k: int) -> bool:
+        return not any(c.isalnum() for c in words[k])
+
+    while j > i and (words[j - 1] in _POSSESSIVE or bare(j - 1)):
+        j -= 1
+    while i < j and bare(i):
+        i += 1
+    while True:
+        if j - i > 1 and (_is_honorific(words[i]) or (label == "PERSON" and _is_title(words[i]))):
+            i += 1
+        elif j - i > 1 and words[i].casefold() in _LEAD_WORDS and not (keep_the and words[i] == "The"):
+            i += 1
+        elif i < j and bare(i):
+            i += 1
+        else:
+            return i, j
+
+
+def base_name(words: list[str], label: str, *, keep_the: bool = False) -> list[str]:
     """The words of a mention with honorifics, titles, possessives and a leading "the" stripped."""
-    words = [w for w in words if w not in _POSSESSIVE and any(c.isalnum() for c in w)]
+    i, j = _name_range(words, label, keep_the=keep_the)
+    words = [w for w in words[i:j] if w not in _POSSESSIVE and any(c.isalnum() for c in w)]
     if words and words[-1].translate(_APOS).endswith("'s"):
         words[-1] = words[-1].translate(_APOS)[:-2]
-    while len(words) > 1 and (_is_honorific(words[0]) or (label == "PERSON" and _is_title(words[0]))):
-        words = words[1:]
-    while len(words) > 1 and words[0].casefold() in _LEAD_WORDS:
-        words = words[1:]
     return [w for w in words if w]
 
 
+def _display(words: list[str], spaces: list[str], label: str, *, keep_the: bool) -> str:
+    """The name as written, its inner punctuation kept ("Bashar al-Assad", "Allen & Overy", "AC/DC")."""
+    i, j = _name_range(words, label, keep_the=keep_the)
+    text = " ".join("".join(w + sp for w, sp in zip(words[i:j], spaces[i:j])).split())
+    plain = text.translate(_APOS)
+    if plain.endswith("'s"):
+        text = text[:-2]
+    return text.rstrip("'\u2019 ")
+
+
 def _surname(words: list[str]) -> str:
+    """The folded surname of a full name; of a regnal name ("John II", "John Paul II"), the whole name."""
+    if 1 < len(words) <= 3 and _REGNAL.match(words[-1]):
+        return fold(" ".join(words))
     while len(words) > 1 and words[-1].rstrip(".").casefold() in SUFFIXES:
         words = words[:-1]
     return fold(words[-1]) if words else ""
 
 
-class _Span:
-    __slots__ = ("start", "end", "label", "words", "tok_start", "tok_end")
+def gender_of(words: list[str]) -> str | None:
+    """"f" or "m" when a mention's honorific or title tells the gender ("Mrs. Mubarak", "King Abdullah")."""
+    for w in words:
+        bare = w.rstrip(".").casefold()
+        if bare in FEMALE:
+            return "f"
+        if bare in MALE:
+            return "m"
+        if not (bare in HONORIFICS or _is_title(w)):
+            return None
+    return None
 
-    def __init__(self, start: int, end: int, label: str, words: list[str], tok_start: int, tok_end: int) -> None:
-        self.start, self.end, self.label, self.words = start, end, label, words
-        self.tok_start, self.tok_end = tok_start, tok_end
+
+class _Span:
+    __slots__ = ("start", "end", "label", "words", "spaces", "tok_start", "tok_end", "keep_the")
+
+    def __init__(self, start: int, end: int, label: str, words: list[str], spaces: list[str], tok_start: int,
+                 tok_end: int, keep_the: bool) -> None:
+        self.start, self.end, self.label, self.words, self.spaces = start, end, label, words, spaces
+        self.tok_start, self.tok_end, self.keep_the = tok_start, tok_end, keep_the
+
+
+def _junk(doc: Any, s: int, e: int, label: str) -> bool:
+    """True when the span ``doc[s:e]`` is not a name: a date, a code, a ticker, a title alone."""
+    words = [t.text for t in doc[s:e] if any(c.isalnum() for c in t.text)]
+    if not words:
+        return True
+    folded = [w.rstrip(".").casefold() for w in words]
+    if all(w in _CALENDAR for w in folded) and (len(words) > 1 or label != "PERSON"):
+        return True  # "Mon Aug", "Tue Jun": a dateline
+    if any(_CODE.search(w) for w in words) or (label == "PERSON" and any(c.isdigit() for w in words for c in w)):
+        return True  # "H1N1", "NSC89853"; a person's name has no digits
+    if all(w in _TIME_ZONES for w in folded):
+        return True  # "GMT"
+    if all(w in HONORIFICS or w in TITLES for w in folded) and (len(words) > 1 or label != "PERSON"):
+        return True  # "Lance Corporal", "Defense"
+    text = doc.text
+    start, end = doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
+    if text[start - 1:start] not in ("(", "<"):
+        return False
+    # a stock ticker: "Barclays (BARC.L)", "<LLOY. L>"
+    if re.match(r"\.\s?[A-Z]{1,3}\s?[)>]", text[end:end + 7]):
+        return True
+    # a term's abbreviation after the term in lower case: "recovery and resolution plans (RRP)"
+    letters = words[0] if len(words) == 1 and words[0].isupper() else ""
+    before = re.findall(r"[\w'-]+", text[max(0, start - 120):start])
+    before = [w for w in before if w.casefold() not in _ACRONYM_SKIP][-len(letters):] if letters else []
+    return bool(before) and all(w[:1].islower() for w in before) and \
+        "".join(w[0] for w in before).casefold() == letters.casefold()
+
+
+def _sentence_start(doc: Any, s: int) -> bool:
+    if s == 0:
+        return True
+    prev = doc[s - 1]
+    return prev.text in (".", "!", "?", ":", "\"", "\u201c") or "\n" in prev.text_with_ws or prev.is_space
 
 
 def _raw_spans(doc: Any) -> list[_Span]:
@@ -134,16 +240,27 @@ def _raw_spans(doc: Any) -> list[_Span]:
         s, e = ent.start, ent.end
         if s < taken_until:  # swallowed by an earlier extended span
             continue
-        # cut at an inner possessive ("Lukashenko's Belarus" -> "Lukashenko's")
+        # cut at an inner possessive ("Lukashenko's Belarus" -> "Lukashenko's") or bracket ("Barclays (BARC")
         for i in range(s + 1, e - 1):
             if doc[i].text.translate(_APOS) in ("'s", "'"):
                 e = i + 1
                 break
-        # trim leading lowercase words ("force the European Union") and words a name never starts
-        # with, such as verbs and adverbs of a title-case headline ("Once Mubarak", "Buys SeaMicro")
+        for i in range(s + 1, e):
+            if doc[i].text in ("(", ")", "[", "]", "<", ">"):
+                e = i
+                break
+        # trim leading lowercase words ("force the European Union"), words a name never starts with, such as
+        # verbs and adverbs of a title-case headline ("Once Mubarak", "Buys SeaMicro"), numbers ("4 Egypt")
+        # and the time zone of a dateline ("BST NEW YORK")
         while s < e - 1 and (doc[s].text[:1].islower() and doc[s].text.casefold() not in PARTICLES
-                             or doc[s].pos_ in _NOT_NAME_POS and not _is_honorific(doc[s].text)):
+                             or doc[s].pos_ in _NOT_NAME_POS and not _is_honorific(doc[s].text)
+                             or doc[s].like_num or doc[s].text.casefold() in _TIME_ZONES):
             s += 1
+        # nor does a name end in a lower-case word or an indefinite pronoun ("Islamic Relief and",
+        # "Muntinlupa city", "Beirut Anybody")
+        while e - 1 > s and (doc[e - 1].text[:1].islower() and doc[e - 1].text.casefold() not in PARTICLES
+                             or doc[e - 1].text.casefold() in _INDEFINITE):
+            e -= 1
         if ent.label_ == "PERSON":
             # a name does not end in a verb or a common noun either ("Obama Did", "Mubarak Regime")
             while e - 1 > s and doc[e - 1].pos_ in _NOT_NAME_END_POS and (
@@ -158,6 +275,8 @@ def _raw_spans(doc: Any) -> list[_Span]:
                     e += 1
                     continue
                 break
+        if _junk(doc, s, e, ent.label_):
+            continue
         # take in a possessive just after it ("Lukashenko" + "'s"), so aliases keep the form written
         if e < len(doc) and doc[e].text.translate(_APOS) == "'s" and doc[e - 1].text.translate(_APOS) != "'s":
             e += 1
@@ -168,7 +287,10 @@ def _raw_spans(doc: Any) -> list[_Span]:
         words = [t.text for t in doc[s:e]]
         if not any(w[:1].isupper() or w[:1].isdigit() for w in words):
             continue
-        spans.append(_Span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), ent.label_, words, s, e))
+        spaces = [t.whitespace_ for t in doc[s:e]]
+        keep_the = ent.label_ != "PERSON" and doc[s].text == "The" and not _sentence_start(doc, s)
+        spans.append(_Span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), ent.label_, words, spaces, s, e,
+                           keep_the))
         taken_until = e
     return spans
 
@@ -190,22 +312,32 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
     spans = _raw_spans(doc)
     if not spans:
         return []
-    names = [base_name(sp.words, sp.label) for sp in spans]
+    names = [base_name(sp.words, sp.label, keep_the=sp.keep_the) for sp in spans]
+    shown = [_display(sp.words, sp.spaces, sp.label, keep_the=sp.keep_the) for sp in spans]
     # surfaces that are places or groups somewhere in the article: a PERSON ending in one is a tagging slip
     placeish = {fold(" ".join(n)) for sp, n in zip(spans, names) if sp.label in ("NORP", "GPE", "LOC") and n}
-    full_people: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)  # surname -> [(start, words)]
-    for sp, n in zip(spans, names):
+    full_people: dict[str, list[_Full]] = defaultdict(list)  # surname -> full names with it, in text order
+    for sp, n, name in zip(spans, names, shown):
         if sp.label == "PERSON" and len(n) >= 2 and fold(n[-1]) not in placeish:
-            full_people[_surname(n)].append((sp.start, n))
-    by_first: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # first name -> full names that start with it
+            full_people[_surname(n)].append(_Full(sp.start, n, name, gender_of(sp.words)))
+    by_first: dict[str, dict[str, _Full]] = defaultdict(dict)  # first name -> full names that start with it
     for people in full_people.values():
-        for _, n in people:
-            by_first[fold(n[0])].add(tuple(n))
-    long_names = {_acronym(n): n for sp, n in zip(spans, names)
+        for full in people:
+            if not _REGNAL.match(full.words[-1]):  # "John" is not short for "John II"
+                by_first[fold(full.words[0])][fold(full.name)] = full
+    # a surname with "Mr." is a man's: the full name it resolves to is not "Mrs. X" (step 3)
+    for sp, n in zip(spans, names):
+        if sp.label == "PERSON" and len(n) == 1 and (g := gender_of(sp.words)) is not None:
+            full = _full_name_for(fold(n[0]), sp.start, full_people, fuzzy=False, gender=g)
+            if full is not None and full.gender is None:
+                for same in full_people[_surname(full.words)]:
+                    if fold(same.name) == fold(full.name):
+                        same.gender = g
+    long_names = {_acronym(n): name for sp, n, name in zip(spans, names, shown)
                   if sp.label in ("ORG", "GPE", "LOC", "FAC") and len(n) >= 2 and len(_acronym(n)) >= 2}
 
     out: list[tuple[_Span, str, str]] = []  # (span, label, name)
-    for sp, n in zip(spans, names):
+    for sp, n, name in zip(spans, names, shown):
         if not n:
             continue
         label = sp.label
@@ -213,37 +345,62 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
         if label == "PERSON" and fold(n[-1]) in placeish and len(n) >= 1 and not full_people.get(_surname(n)):
             continue  # "Exiled Belarusian" tagged PERSON
         if len(n) == 1 and label in ("PERSON", "ORG", "GPE"):
-            full = _full_name_for(key, sp.start, full_people, fuzzy=label == "PERSON")
+            gender = gender_of(sp.words)
+            full = _full_name_for(key, sp.start, full_people, fuzzy=False, gender=gender)
+            if full is None and label == "PERSON" and key.endswith("s"):  # "Lukashenkos": a possessive
+                full = _full_name_for(key[:-1], sp.start, full_people, fuzzy=False, gender=gender)
+            if full is None and label == "PERSON" and len(by_first.get(key, ())) == 1:  # "Laci" of "Laci Peterson"
+                full = next(iter(by_first[key].values()))
+            if full is None and label == "PERSON":  # "Limets" of "Eva Maria Lemets"; "Chris" above is not "Christ"
+                full = _full_name_for(key, sp.start, full_people, fuzzy=True, gender=gender)
             if full is not None:
-                out.append((sp, "PERSON", " ".join(full)))
+                out.append((sp, "PERSON", full.name))
                 continue
-            if label == "PERSON" and key.endswith("s"):  # "Lukashenkos": a possessive without apostrophe
-                full = _full_name_for(key[:-1], sp.start, full_people, fuzzy=False)
-                if full is not None:
-                    out.append((sp, "PERSON", " ".join(full)))
-                    continue
-            if label == "PERSON" and len(by_first.get(key, ())) == 1:  # "Laci" after "Laci Peterson"
-                out.append((sp, "PERSON", " ".join(next(iter(by_first[key])))))
+            if gender == "f" and full_people.get(key):  # "Mrs. Mubarak" beside men named Mubarak: not one of them
+                out.append((sp, "PERSON", " ".join(sp.words[:len(sp.words) - (sp.words[-1] in _POSSESSIVE)])))
                 continue
-        if len(n) == 1 and n[0].isupper() and 2 <= len(n[0]) <= 6 and n[0] in long_names:
-            out.append((sp, label, " ".join(base_name(long_names[n[0]], label))))
-            continue
-        out.append((sp, label, " ".join(n)))
+        if len(n) == 1 and n[0].replace(".", "").isupper() and 2 <= len(n[0]) <= 6:
+            if n[0] in long_names:  # "EU" after "European Union"
+                out.append((sp, label, long_names[n[0]]))
+                continue
+            spelled = EXPANSIONS.get(n[0].replace(".", "").casefold())
+            if spelled is not None:  # "UK", "U.S.": the name a reader looks for
+                out.append((sp, label if label != "PERSON" else "GPE", spelled))
+                continue
+        out.append((sp, label, name))
 
-    # step 4: one label per name, by majority (PERSON wins a tie: names of people are what matters most)
+    # step 4: one label per name, by majority (PERSON wins a tie: names of people are what matters most); one
+    # spelling per folded name, the most used ("al-Assad" over "al Assad")
     votes: dict[str, Counter] = defaultdict(Counter)
+    spellings: dict[str, Counter] = defaultdict(Counter)
     for sp, label, name in out:
-        votes[name][label] += 1
-    best = {name: max(c.items(), key=lambda kv: (kv[1], kv[0] == "PERSON"))[0] for name, c in votes.items()}
-    mentions = [{"start": sp.start, "end": sp.end, "text": text[sp.start:sp.end], "label": best[name], "name": name}
-                for sp, _, name in out]
+        votes[fold(name)][label] += 1
+        spellings[fold(name)][name] += 1
+    best = {k: max(c.items(), key=lambda kv: (kv[1], kv[0] == "PERSON"))[0] for k, c in votes.items()}
+    spelled = {k: max(c.items(), key=lambda kv: (kv[1], not kv[0].isupper(), "-" in kv[0]))[0]
+               for k, c in spellings.items()}
+    mentions = [{"start": sp.start, "end": sp.end, "text": text[sp.start:sp.end], "label": best[fold(name)],
+                 "name": spelled[fold(name)]} for sp, _, name in out]
     mentions.sort(key=lambda m: m["start"])
     return mentions
 
 
-def _full_name_for(key: str, start: int, full_people: dict[str, list[tuple[int, list[str]]]],
-                   *, fuzzy: bool) -> list[str] | None:
-    """The full name in the article a one-word form refers to: nearest earlier one, else the first later one."""
+class _Full:
+    """A full name of a person in the article: where, its words, as written, the gender its title tells."""
+
+    __slots__ = ("start", "words", "name", "gender")
+
+    def __init__(self, start: int, words: list[str], name: str, gender: str | None) -> None:
+        self.start, self.words, self.name, self.gender = start, words, name, gender
+
+
+def _full_name_for(key: str, start: int, full_people: dict[str, list[_Full]], *, fuzzy: bool,
+                   gender: str | None = None) -> _Full | None:
+    """The full name in the article a one-word form refers to: nearest earlier one, else the first later one.
+
+    With a ``gender`` ("Mrs. Mubarak"): only full names not known to be of the other gender, and only one
+    person unless one of them is known to be of that gender.
+    """
     cands = full_people.get(key)
     if not cands and fuzzy and len(key) >= 5:
         close = [s for s in full_people if s[:1] == key[:1] and edit_distance(s, key, 1) <= 1]
@@ -251,8 +408,14 @@ def _full_name_for(key: str, start: int, full_people: dict[str, list[tuple[int, 
             cands = full_people[close[0]]
     if not cands:
         return None
-    before = [c for c in cands if c[0] < start]
-    return (before[-1] if before else cands[0])[1]
+    if gender is not None:
+        same = [c for c in cands if c.gender == gender]
+        unknown = [c for c in cands if c.gender is None]
+        cands = same or (unknown if len({fold(c.name) for c in unknown}) == 1 or gender == "m" else [])
+        if not cands:
+            return None
+    before = [c for c in cands if c.start < start]
+    return before[-1] if before else cands[0]
 
 
 def resolve_in_article(mentions: list[dict[str, Any]], start: int, end: int) -> dict[str, Any] | None:
