@@ -70,6 +70,30 @@ _REGNAL = re.compile(r"^(?:[ivx]+|[IVX]+)\.?$")
 _POSSESSIVE = frozenset({"'s", "\u2019s", "'", "\u2019"})
 #: words a tagger takes into a name at its start ("the EU", "Via Twitter", "Hey Jack")
 _LEAD_WORDS = frozenset({"the", "via", "hey", "dear", "thanks", "by", "from", "and", "but", "says", "said", "with"})
+#: words before a place ("in Houla", "near Bir Shuaib"): a name there tagged PERSON is a place
+_PLACE_BEFORE = frozenset("in near outside around across inside into towards toward".split())
+#: a role in apposition after a name ("Leo Poon, a microbiologist at ..."): the name is a person's
+_ROLES = frozenset("""spokesman spokeswoman spokesperson president minister senator governor leader chief secretary
+chancellor mayor director ambassador envoy lawyer attorney businessman chairman chairwoman official officer
+commander founder executive manager adviser advisor aide diplomat prosecutor judge professor analyst economist
+scholar researcher scientist expert doctor physician surgeon editor correspondent reporter author writer teacher
+student father mother son daughter husband wife brother sister presenter singer actor actress""".split())
+_APPOSITION = re.compile(r"^\s*,\s+(?:(?:a|an|the|acting|former|deputy|senior|chief|top|assistant|[A-Z][\w.-]*)\s+)"
+                         r"{0,4}([a-z][a-z-]+)")
+#: a place noun in apposition ("Misrata, a port city"), or words that lead to a place ("a settlement called",
+#: "rebel-held", "a trip to")
+_PLACE_NOUNS = frozenset("city town village port capital province region district suburb country state island "
+                         "settlement".split())
+_PLACE_LEAD = re.compile(r"(?:\b(?:town|city|village|port|suburb|district|province|region|settlement) (?:of|called|"
+                         r"named)|-(?:held|controlled|occupied)|\b(?:trip|journey|flight|travelled|traveled|returned|"
+                         r"returning) (?:to|from))\s*$", re.I)
+_CREDIT = re.compile(r"\b(?:reporting|editing|writing|compiled|produced) by\s*$", re.I)
+_WIRE_AFTER = re.compile(r"^\s*\((?:Reuters|AP|AFP|dpa|UPI|Xinhua)\)")
+#: a company's legal form ends its name ("Novartis AG" tagged PERSON is a company)
+_COMPANY = frozenset("ag inc corp ltd plc llc gmbh sa nv spa bv".split())
+#: last words of bodies whose names hold a possessive ("Queen's Lancashire Regiment")
+_BODY_WORDS = frozenset("""association regiment school college hospital church cathedral club society union
+university institute council guild foundation fund trust league""".split())
 #: time zones of a dateline ("4:46pm BST NEW YORK"): never part of a name
 _TIME_ZONES = frozenset("bst gmt utc est edt cst cdt mst mdt pst pdt cet cest eet eest ist jst aest aedt et".split())
 _CALENDAR = frozenset("""mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday
@@ -155,13 +179,16 @@ def base_name(words: list[str], label: str, *, keep_the: bool = False) -> list[s
 
 
 def _display(words: list[str], spaces: list[str], label: str, *, keep_the: bool) -> str:
-    """The name as written, its inner punctuation kept ("Bashar al-Assad", "Allen & Overy", "AC/DC")."""
+    """The name as written, its inner punctuation kept ("Bashar al-Assad", "Allen & Overy", "AC/DC"); a
+    place or body named for a saint keeps its possessive ("St. Paul's")."""
     i, j = _name_range(words, label, keep_the=keep_the)
+    saint = label != "PERSON" and i < j and fold(words[i]) in ("st", "saint")
+    if saint and j < len(words) and words[j].translate(_APOS) in ("'s", "'"):
+        j += 1
     text = " ".join("".join(w + sp for w, sp in zip(words[i:j], spaces[i:j])).split())
-    plain = text.translate(_APOS)
-    if plain.endswith("'s"):
+    if text.translate(_APOS).endswith("'s") and not saint:
         text = text[:-2]
-    return text.rstrip("'\u2019 ")
+    return text if saint else text.rstrip("'\u2019 ")
 
 
 def _surname(words: list[str]) -> str:
@@ -207,10 +234,14 @@ def _junk(doc: Any, s: int, e: int, label: str) -> bool:
         return True  # "H1N1", "NSC89853"; a person's name has no digits
     if all(w in _TIME_ZONES for w in folded):
         return True  # "GMT"
+    if len(words) == 1 and re.fullmatch(r"[A-Z]{3}/[A-Z]{3}", doc[s:e].text):
+        return True  # a currency pair: "EUR/USD"
     if all(w in HONORIFICS or w in TITLES for w in folded) and (len(words) > 1 or label != "PERSON"):
         return True  # "Lance Corporal", "Defense"
     text = doc.text
     start, end = doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
+    if label == "GPE" and re.search(r"\d:\d\d\s*(?:[ap]\.?m\.?\s*)?$", text[max(0, start - 12):start]):
+        return True  # a clock time's zone: "15:47 UK"
     if text[start - 1:start] not in ("(", "<"):
         return False
     # a stock ticker: "Barclays (BARC.L)", "<LLOY. L>"
@@ -240,13 +271,18 @@ def _raw_spans(doc: Any) -> list[_Span]:
         s, e = ent.start, ent.end
         if s < taken_until:  # swallowed by an earlier extended span
             continue
-        # cut at an inner possessive ("Lukashenko's Belarus" -> "Lukashenko's") or bracket ("Barclays (BARC")
-        for i in range(s + 1, e - 1):
-            if doc[i].text.translate(_APOS) in ("'s", "'"):
-                e = i + 1
-                break
+        # cut at an inner possessive ("Lukashenko's Belarus" -> "Lukashenko's"), unless the name is a body named
+        # so ("Queen's Lancashire Regiment", "British Bankers' Association")
+        if not (ent.label_ in ("ORG", "FAC") and doc[e - 1].text.casefold() in _BODY_WORDS):
+            for i in range(s + 1, e - 1):
+                if doc[i].text.translate(_APOS) in ("'s", "'"):
+                    e = i + 1
+                    break
+        # cut at a bracket ("Barclays (BARC"); two bodies or people in a list ("Sky, Channel 4") or a heading
+        # ("Circus - Take That") are two names
         for i in range(s + 1, e):
-            if doc[i].text in ("(", ")", "[", "]", "<", ">"):
+            if doc[i].text in ("(", ")", "[", "]", "<", ">") or ent.label_ in ("ORG", "PERSON") and (
+                    doc[i].text == "," or doc[i].text in ("-", "\u2013", "\u2014") and doc[i - 1].whitespace_):
                 e = i
                 break
         # trim leading lowercase words ("force the European Union"), words a name never starts with, such as
@@ -261,6 +297,10 @@ def _raw_spans(doc: Any) -> list[_Span]:
         while e - 1 > s and (doc[e - 1].text[:1].islower() and doc[e - 1].text.casefold() not in PARTICLES
                              or doc[e - 1].text.casefold() in _INDEFINITE):
             e -= 1
+        # take in a capitalised "The" before a body or place mid-sentence ("in The Hague", "at The Hall School")
+        if ent.label_ != "PERSON" and s > 0 and doc[s].text != "The" and doc[s - 1].text == "The" \
+                and not _sentence_start(doc, s - 1):
+            s -= 1
         if ent.label_ == "PERSON":
             # a name does not end in a verb or a common noun either ("Obama Did", "Mubarak Regime")
             while e - 1 > s and doc[e - 1].pos_ in _NOT_NAME_END_POS and (
@@ -277,11 +317,19 @@ def _raw_spans(doc: Any) -> list[_Span]:
                 break
         if _junk(doc, s, e, ent.label_):
             continue
+        letters = doc[s].text.replace(".", "")
+        if ent.label_ == "ORG" and e - s >= 4 and letters.isupper() and letters.casefold() in EXPANSIONS:
+            # "U.S. Centers for Disease Control and Prevention": the country, then the body's own name
+            spans.append(_Span(doc[s].idx, doc[s].idx + len(doc[s].text), "GPE", [doc[s].text],
+                               [doc[s].whitespace_], s, s + 1, False))
+            s += 1
         # take in a possessive just after it ("Lukashenko" + "'s"), so aliases keep the form written
         if e < len(doc) and doc[e].text.translate(_APOS) == "'s" and doc[e - 1].text.translate(_APOS) != "'s":
             e += 1
-        # take in an honorific just before the span ("Mr", "Mrs.")
-        if s > 0 and _is_honorific(doc[s - 1].text) and (
+        # take in an honorific just before the span ("Mr", "Mrs."), or a peer's title ("Lord Goldsmith")
+        if s > 0 and ent.label_ == "PERSON" and doc[s - 1].text in ("Lord", "Lady") and e - s == 1:
+            s -= 1
+        elif s > 0 and _is_honorific(doc[s - 1].text) and (
                 doc[s - 1].text[:1].isupper() or doc[s - 1].text.casefold() in ("mr.", "mrs.", "ms.", "dr.", "mr")):
             s -= 1
         words = [t.text for t in doc[s:e]]
@@ -293,6 +341,32 @@ def _raw_spans(doc: Any) -> list[_Span]:
                            keep_the))
         taken_until = e
     return spans
+
+
+def _context_type(doc: Any, sp: _Span) -> str | None:
+    """The type the words around a span tell: "ORG" for a name ending in a company's legal form; "PERSON" for a role in apposition after a name of two or
+    more words ("Keiji Fukuda, acting WHO assistant director-general") or a wire credit ("Editing by Toby
+    Chopra"); "GPE" for a capitalised dateline before a wire credit ("ZURICH (Reuters)") or a name after
+    "in", "near", ... (a person is rarely "in Houla")."""
+    text = doc.text
+    before = text[max(0, sp.start - 30):sp.start]
+    after = text[sp.end:sp.end + 80]
+    if len(sp.words) >= 2 and sp.words[-1].rstrip(".").casefold() in _COMPANY:
+        return "ORG"
+    if sp.label != "PERSON" and len(sp.words) >= 2 and all(w[:1].isupper() for w in sp.words):
+        m = _APPOSITION.match(after)
+        if m and (m.group(1).split("-")[0] in _ROLES or m.group(1).endswith("ist")) or _CREDIT.search(before):
+            return "PERSON"
+    if sp.label != "PERSON" and all(w.isupper() for w in sp.words if w[:1].isalpha()) and (
+            _WIRE_AFTER.match(after) or (not text[:sp.start].strip() and after.lstrip().startswith("|"))):
+        return "GPE"  # a dateline: "ZURICH (Reuters)", "ZURICH | Thu Apr 30, 2009"
+    if sp.label != "PERSON" or sp.words[-1] in _POSSESSIVE or after.startswith(("'s", "\u2019s")):
+        return None
+    m = _APPOSITION.match(after)
+    if (sp.tok_start > 0 and doc[sp.tok_start - 1].text in _PLACE_BEFORE) or _PLACE_LEAD.search(before) or (
+            m and m.group(1) in _PLACE_NOUNS):
+        return "GPE"
+    return None
 
 
 def _acronym(words: list[str]) -> str:
@@ -312,6 +386,13 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
     spans = _raw_spans(doc)
     if not spans:
         return []
+    placed: set[str] = set()  # names written after "in", "near" ...: places if nothing says person
+    for sp in spans:
+        told = _context_type(doc, sp)
+        if told in ("PERSON", "ORG"):
+            sp.label = told
+        elif told == "GPE":
+            placed.add(fold(" ".join(base_name(sp.words, sp.label))))
     names = [base_name(sp.words, sp.label, keep_the=sp.keep_the) for sp in spans]
     shown = [_display(sp.words, sp.spaces, sp.label, keep_the=sp.keep_the) for sp in spans]
     # surfaces that are places or groups somewhere in the article: a PERSON ending in one is a tagging slip
@@ -344,6 +425,11 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
         key = fold(" ".join(n))
         if label == "PERSON" and fold(n[-1]) in placeish and len(n) >= 1 and not full_people.get(_surname(n)):
             continue  # "Exiled Belarusian" tagged PERSON
+        if label != "PERSON" and len(n) == 2 and _is_title(n[0]) and full_people.get(fold(n[1])):
+            n, key, label = n[1:], fold(n[1]), "PERSON"  # "Cpl Payne" tagged ORG after "Donald Payne"
+        if label == "PERSON" and len(n) == 1 and not full_people.get(key) and sp.words[0] in ("Lord", "Lady"):
+            out.append((sp, label, f"{sp.words[0]} {name}"))  # "Lord Goldsmith", "Lady Gaga": a peer's name
+            continue
         if len(n) == 1 and label in ("PERSON", "ORG", "GPE"):
             gender = gender_of(sp.words)
             full = _full_name_for(key, sp.start, full_people, fuzzy=False, gender=gender)
@@ -377,6 +463,11 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
         votes[fold(name)][label] += 1
         spellings[fold(name)][name] += 1
     best = {k: max(c.items(), key=lambda kv: (kv[1], kv[0] == "PERSON"))[0] for k, c in votes.items()}
+    personal = {fold(name) for sp, label, name in out if gender_of(sp.words) or (sp.words and _is_title(sp.words[0]))}
+    for k in placed:  # "in Misrata" and never "Mr Misrata" nor a first name with it: a place
+        if best.get(k) not in (None, "GPE", "LOC", "FAC") and k not in personal and k not in full_people \
+                and not by_first.get(k):
+            best[k] = "GPE"
     spelled = {k: max(c.items(), key=lambda kv: (kv[1], not kv[0].isupper(), "-" in kv[0]))[0]
                for k, c in spellings.items()}
     mentions = [{"start": sp.start, "end": sp.end, "text": text[sp.start:sp.end], "label": best[fold(name)],

@@ -98,7 +98,12 @@ def _first_key(first: str | None) -> str | None:
     if not first:
         return None
     bare = first.rstrip(".")
-    return bare[0].lower() if len(bare) == 1 else skeleton(bare)
+    key = skeleton(bare) or bare[0].lower()
+    if len(bare) == 1:  # an initial: one letter, compatible with any name it starts
+        return key[0]
+    # a short name's skeleton is one letter ("Joe" -> "i"): doubled, so it is never taken for an initial
+    # ("Joe Jackson" is not "Jermaine Jackson")
+    return key * 2 if len(key) == 1 else key
 
 
 def _firsts_compatible(a: str | None, b: str | None) -> bool:
