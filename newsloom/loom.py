@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +10,9 @@ from .export import export as _export
 from .engine.local import IngestReport, ingest, record_to_article
 from .model import Article, Record
 from .pipeline import Pipeline
+from .queries import articles as q_articles, copies as q_copies, entities as q_entities, quotes as q_quotes
+from .queries import resolve_id
+from .queries.coverage import distinct_sources
 from .readers import Item, ReadOptions
 from .settings import Settings
 from .storage import Store
@@ -65,14 +68,56 @@ class Loom:
                       batch_size=int(self.settings.get("pipeline.batch_size", 64)), on_item=on_item,
                       items=iter(items) if items is not None else None)
 
-    def articles(self, **filters: Any) -> list[Article]:
-        return self.store.articles(**filters)
+    # -- reads: thin methods over newsloom.queries (plain dicts, except the Article objects of articles/article)
+    def articles(self, *, limit: int | None = None, offset: int = 0, source: str | None = None,
+                 language: str | None = None) -> list[Article]:
+        """Stored articles, oldest stored first."""
+        return [Article.from_dict(r) for r in q_articles.list_articles(
+            self.store, limit=limit, offset=offset, source=source, language=language)]
 
     def article(self, article_id: str) -> Article:
-        return self.store.article(article_id)
+        """One article by id or unique id prefix (4+ characters)."""
+        return self.store.article(resolve_id(self.store, article_id))
+
+    def article_record(self, article_id: str) -> dict[str, Any]:
+        """One article as a dict with its copies, entities, dates, events and quotes."""
+        return q_articles.article_record(self.store, article_id)
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        return self.store.search(query, limit=limit)
+        """Full-text search (SQLite FTS5 syntax) over titles and texts, best first."""
+        return q_articles.search(self.store, query, limit=limit)
+
+    def rejects(self) -> list[dict[str, Any]]:
+        """Every rejected input with its error code and reason."""
+        return q_articles.rejects(self.store)
+
+    def counts(self) -> dict[str, int]:
+        """Articles, originals, copies and rejected inputs stored."""
+        return q_articles.counts(self.store)
+
+    def entities(self, *, type: str | None = None, name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Entities, most mentioned first (see :func:`newsloom.queries.entities.list_entities`)."""
+        return q_entities.list_entities(self.store, type=type, name=name, limit=limit)
+
+    def entity(self, ref: str, *, limit: int = 20) -> dict[str, Any]:
+        """One entity by id, id prefix, merged id or canonical name, with aliases, articles and events."""
+        return q_entities.entity_record(self.store, ref, limit=limit)
+
+    def quotes(self, *, speaker: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Stored quotes, oldest stored first; ``speaker`` matches part of the speaker's name."""
+        return q_quotes.list_quotes(self.store, speaker=speaker, limit=limit)
+
+    def quote(self, ref: str) -> dict[str, Any]:
+        """One quote with every article that carries it."""
+        return q_quotes.quote_record(self.store, ref)
+
+    def copies(self, article_id: str) -> dict[str, Any]:
+        """The copy group of an article: its original, every copy with the link's evidence, the outlets."""
+        return q_copies.copy_group(self.store, article_id)
+
+    def coverage(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The articles grouped by original, earliest first: an original and its copies are one source."""
+        return [g.as_dict() for g in distinct_sources(self.store, article_ids)]
 
     def export(self, kind: str, *, format: str = "jsonl", out: str | None = None) -> int:
         return _export(self.store, kind, format, out)

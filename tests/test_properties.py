@@ -41,11 +41,11 @@ def test_ingest_is_idempotent(docs, tmp_path_factory):
     recs = [Record(f"r{i}", text=f"Title {i}\n\n{d}") for i, d in enumerate(docs)]
     with Loom(db, settings=settings) as loom:
         first = loom.ingest(items=list(recs))
-        n_articles = loom.store.counts()["articles"]
+        n_articles = loom.counts()["articles"]
         n_inputs = loom.store.execute("SELECT count(*) FROM inputs").fetchone()[0]
         second = loom.ingest(items=list(recs))
         assert second.stored == 0
-        assert loom.store.counts()["articles"] == n_articles == first.stored
+        assert loom.counts()["articles"] == n_articles == first.stored
         assert loom.store.execute("SELECT count(*) FROM inputs").fetchone()[0] == n_inputs
 
 

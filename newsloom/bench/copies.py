@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import Article, text_hash
+from ..queries.articles import counts as stored_counts
 from ..settings import Settings
 from ..stages.copies import Copies
 from ..storage import Store
@@ -102,7 +103,7 @@ def bench_copies(n: int = 10_000, data: str | None = None, group: int = 25, batc
             stage.run(store, ids)
             laps.append(time.process_time() - lap)
         dt, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-        counts = store.counts()
+        counts = stored_counts(store)
         kinds = {r["copy_kind"]: r["n"] for r in store.rows(
             "SELECT copy_kind, count(*) AS n FROM articles WHERE copy_of IS NOT NULL GROUP BY copy_kind")}
         right = _in_right_group(store)

@@ -58,58 +58,32 @@ def show_article(ctx: click.Context, article_id: str, removed: bool, as_json: bo
         newsloom show article 3f2a9c
     """
     with open_loom(ctx) as loom:
-        art = loom.article(article_id)
-        extra = article_extras(loom, art.id)
+        rec = loom.article_record(article_id)
         if as_json:
-            data = {k: v for k, v in art.as_dict().items() if k not in ("raw_text", "annotations")}
-            data.update(extra)
-            emit_json(data)
+            emit_json(rec)
             return
-        click.echo(click.style(art.title, bold=True))
-        for label, value in (("id", art.id), ("external id", art.external_id), ("source", art.source),
-                             ("url", art.url), ("published", art.published or "unknown"), ("language", art.language),
-                             ("author", art.author)):
+        click.echo(click.style(rec["title"], bold=True))
+        for label, key in (("id", "id"), ("external id", "external_id"), ("source", "source"), ("url", "url"),
+                           ("published", "published"), ("language", "language"), ("author", "author")):
+            value = rec[key] or ("unknown" if key == "published" else None)
             if value:
                 click.echo(f"{label:>12}: {value}")
-        if art.copy_of:
-            orig = loom.article(art.copy_of)
-            click.echo(f"{'copy':>12}: {art.copy_kind} copy of {orig.id} ({orig.source or '-'}: {orig.title})")
-        flags = {k: v for k, v in art.quality.items() if isinstance(v, dict)}
+        if rec["copy_of"]:
+            orig = loom.article(rec["copy_of"])
+            click.echo(f"{'copy':>12}: {rec['copy_kind']} copy of {orig.id} ({orig.source or '-'}: {orig.title})")
+        flags = {k: v for k, v in rec["quality"].items() if isinstance(v, dict)}
         for name, flag in flags.items():
             click.echo(f"{'quality':>12}: {name} {flag.get('score', '')}")
-        for label, lines in extra.items():
-            if lines:
-                click.echo(f"{label:>12}: {len(lines)}")
+        for label in ("copies", "entities", "dates", "events", "quotes"):
+            if rec[label]:
+                click.echo(f"{label:>12}: {len(rec[label])}")
         click.echo()
-        click.echo(art.text)
-        if removed and art.removed:
+        click.echo(rec["text"])
+        if removed and rec["removed"]:
             click.echo()
-            click.echo(click.style(f"removed by cleaning ({len(art.removed)}):", bold=True))
-            for cut in art.removed:
+            click.echo(click.style(f"removed by cleaning ({len(rec['removed'])}):", bold=True))
+            for cut in rec["removed"]:
                 click.echo(f"  - [{cut['reason']}] {cut['text'][:160]}")
-
-
-def article_extras(loom, article_id: str) -> dict:
-    """Records other stages keep about one article (copies of it, and what later modules add)."""
-    copies = [dict(r) for r in loom.store.execute(
-        "SELECT id, source, copy_kind, title FROM articles WHERE copy_of = ? ORDER BY rowid", (article_id,))]
-    extras = {"copies": copies}
-    tables = set(loom.store.tables())
-    if "mentions" in tables:  # entities area (newsloom/cli/entities.py)
-        extras["entities"] = [dict(r) for r in loom.store.execute(
-            "SELECT m.entity_id, m.name, m.label, count(*) AS mentions FROM mentions m WHERE m.article_id = ?"
-            " GROUP BY m.name, m.entity_id ORDER BY mentions DESC", (article_id,))]
-        extras["dates"] = [dict(r) for r in loom.store.execute(
-            'SELECT start, "end", text, value, precision, anchor FROM dates WHERE article_id = ? ORDER BY start',
-            (article_id,))]
-        extras["events"] = [dict(r) for r in loom.store.execute(
-            "SELECT id, date, action, actor, target, place, start FROM events WHERE article_id = ? ORDER BY start",
-            (article_id,))]
-    if "quotes" in tables:  # quotes area (newsloom/cli/quotes.py)
-        extras["quotes"] = [dict(r) for r in loom.store.execute(
-            "SELECT id, kind, speaker_name, cue, text, first_article_id FROM quotes WHERE article_id = ? ORDER BY start",
-            (article_id,))]
-    return extras
 
 
 @cli.command()

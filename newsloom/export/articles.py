@@ -1,11 +1,12 @@
-"""The built-in export kinds (articles, rejects); later modules register their own."""
+"""The built-in export kinds ``articles`` and ``rejects``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from . import exporter
+from ..queries.articles import rejects
 from ..storage import Store
+from . import exporter
 
 _ARTICLE_FIELDS = ("id", "external_id", "source", "url", "title", "published", "language", "author", "format",
                    "copy_of", "copy_kind", "text")
@@ -21,9 +22,8 @@ def export_articles(store: Store) -> Iterator[dict[str, Any]]:
         yield row
 
 
-@exporter("rejects")
-def export_rejects(store: Store) -> Iterator[dict[str, Any]]:
-    yield from store.rejects()
+exporter("rejects")(rejects)
+
 from . import quotes  # noqa: E402,F401
 from . import copies  # noqa: E402,F401
-from . import entities  # noqa: E402,F401  (entities, mentions, dates, events)
+from . import dates, entities, events  # noqa: E402,F401

@@ -34,6 +34,14 @@ _ARTICLE_COLUMNS = ("id", "external_id", "source", "url", "title", "text", "raw_
 _JSON_COLUMNS = ("removed", "quality")
 
 
+def decode_article_row(row: sqlite3.Row) -> dict[str, Any]:
+    """An ``articles`` row as a dict, its JSON columns decoded."""
+    data = dict(row)
+    for col in _JSON_COLUMNS:
+        data[col] = json.loads(data[col] or ("[]" if col == "removed" else "{}"))
+    return data
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -116,10 +124,7 @@ class Store:
     # -- articles ---------------------------------------------------------------------------
     @staticmethod
     def _row_to_article(row: sqlite3.Row) -> Article:
-        data = dict(row)
-        for col in _JSON_COLUMNS:
-            data[col] = json.loads(data[col] or ("[]" if col == "removed" else "{}"))
-        return Article.from_dict(data)
+        return Article.from_dict(decode_article_row(row))
 
     def has_article(self, article_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
@@ -163,42 +168,17 @@ class Store:
                              [(row.key, *row, stamp) for row in inputs])
         return new_ids
 
-    def resolve_id(self, prefix: str, table: str = "articles") -> str:
-        """The full id for an id or a unique prefix of at least 4 characters."""
-        nouns = {"articles": "article", "entities": "entity", "stories": "story", "quotes": "quote", "events": "event"}
-        if table not in nouns:
-            raise QueryError(f"unknown table {table!r}", code="E401")
-        noun = nouns[table]
-        rows = self.conn.execute(f"SELECT id FROM {table} WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') "
-                                 "LIMIT 2", (prefix, prefix, prefix)).fetchall()
-        if not rows:
-            raise QueryError(f"no {noun} with id {prefix!r}", code="E402")
-        if len(rows) > 1 and rows[0][0] != prefix:
-            raise QueryError(f"id prefix {prefix!r} matches more than one {noun}; give more characters",
-                             code="E403")
-        return rows[0][0]
-
     def article(self, article_id: str) -> Article:
-        full = self.resolve_id(article_id)
-        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (full,)).fetchone()
+        """The article with this exact id (QueryError E402 when there is none)."""
+        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise QueryError(f"no article with id {article_id!r}", code="E402")
         return self._row_to_article(row)
 
-    def articles(self, *, limit: int | None = None, offset: int = 0, source: str | None = None,
-                 language: str | None = None, ids: Sequence[str] | None = None) -> list[Article]:
-        where, params = [], []
-        if source:
-            where.append("source = ?")
-            params.append(source)
-        if language:
-            where.append("language = ?")
-            params.append(language)
-        if ids is not None:
-            where.append(f"id IN ({', '.join('?' for _ in ids)})")
-            params.extend(ids)
-        sql = "SELECT * FROM articles" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY rowid"
-        sql += " LIMIT ? OFFSET ?"
-        params += [-1 if limit is None else limit, offset]
-        return [self._row_to_article(r) for r in self.conn.execute(sql, params)]
+    def articles(self, *, ids: Sequence[str]) -> list[Article]:
+        """The articles with these ids, in store order (unknown ids are skipped)."""
+        return [self._row_to_article(r) for r in self.conn.execute(
+            f"SELECT * FROM articles WHERE id IN ({', '.join('?' for _ in ids)}) ORDER BY rowid", list(ids))]
 
     def iter_articles(self, batch: int = 500) -> Iterator[Article]:
         last = 0
@@ -222,26 +202,9 @@ class Store:
         sets = ", ".join(f"{c} = ?" for c in fields)
         self.conn.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*fields.values(), article_id])
 
-    def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        """FTS5 search over title and text; a malformed query raises QueryError."""
-        try:
-            rows = self.conn.execute(
-                "SELECT a.id, a.title, a.source, a.published, "
-                "snippet(articles_fts, 1, '[', ']', ' ... ', 12) AS snippet, bm25(articles_fts) AS rank "
-                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-                "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit)).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise QueryError(f"malformed search query {query!r}: {exc}. Quote phrases with double quotes; "
-                             "operators are AND, OR, NOT, NEAR and prefix*", code="E404") from exc
-        return [dict(r) for r in rows]
-
     # -- inputs and queue ------------------------------------------------------------------------
     def known_input(self, row: InputRow) -> bool:
         return self.conn.execute("SELECT 1 FROM inputs WHERE key = ?", (row.key,)).fetchone() is not None
-
-    def rejects(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(
-            "SELECT input, external_id, code, reason, seen_at FROM inputs WHERE status = 'rejected' ORDER BY rowid")]
 
     def pending(self, stage: str) -> list[str]:
         return [r[0] for r in self.conn.execute(
@@ -253,16 +216,7 @@ class Store:
         self.conn.executemany("DELETE FROM corpus_queue WHERE article_id = ? AND stage = ?",
                               [(i, stage) for i in ids])
 
-    def counts(self) -> dict[str, int]:
-        c = self.conn
-        return {
-            "articles": c.execute("SELECT count(*) FROM articles").fetchone()[0],
-            "originals": c.execute("SELECT count(*) FROM articles WHERE copy_of IS NULL").fetchone()[0],
-            "copies": c.execute("SELECT count(*) FROM articles WHERE copy_of IS NOT NULL").fetchone()[0],
-            "rejected_inputs": c.execute("SELECT count(*) FROM inputs WHERE status='rejected'").fetchone()[0],
-        }
-
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
-        """Rows of a read query as dicts (parameterised; used by export and views)."""
+        """Rows of a read query as dicts (parameterised; the queries layer uses it)."""
         for r in self.conn.execute(sql, params):
             yield dict(r)
