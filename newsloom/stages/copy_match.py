@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import MissingDependency
 from ..model import normalise_for_hash
+from .rules import without_furniture
 
 try:  # the ``copies`` extra; the module still imports without it so the stage registry loads
     import numpy as np
@@ -113,6 +114,12 @@ class Features:
         return normalise_for_hash(self.body)
 
     @cached_property
+    def content(self) -> str:
+        """The normalised text without page furniture: what the shingles, words and sentences come from, so
+        two pages that share only a site's forms and notices are not copies (an exact copy still is)."""
+        return normalise_for_hash(without_furniture(self.body))
+
+    @cached_property
     def n_words(self) -> int:
         return len(self.words)
 
@@ -128,7 +135,7 @@ class Features:
 
     @cached_property
     def words(self) -> list[str]:
-        return _WORD.findall(self.norm)
+        return _WORD.findall(self.content)
 
     @cached_property
     def shingles(self) -> set[int]:
@@ -150,7 +157,7 @@ class Features:
     def sentences(self) -> list[set[str]]:
         """Content-word sets of the sentences, quoted passages left out (independent reports share quotes)."""
         out = []
-        for s in _SENT.split(_QUOTED_ANY.sub(" ", self.norm)):
+        for s in _SENT.split(_QUOTED_ANY.sub(" ", self.content)):
             bag = {w for w in _WORD.findall(s) if w not in _STOP}
             if len(bag) >= 4:
                 out.append(bag)
