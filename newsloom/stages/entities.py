@@ -77,7 +77,8 @@ _ROLES = frozenset("""spokesman spokeswoman spokesperson president minister sena
 chancellor mayor director ambassador envoy lawyer attorney businessman chairman chairwoman official officer
 commander founder executive manager adviser advisor aide diplomat prosecutor judge professor analyst economist
 scholar researcher scientist expert doctor physician surgeon editor correspondent reporter author writer teacher
-student father mother son daughter husband wife brother sister presenter singer actor actress""".split())
+student father mother son daughter husband wife brother sister presenter singer actor actress councillor
+councilor councilman councilwoman""".split())
 _APPOSITION = re.compile(r"^\s*,\s+(?:(?:a|an|the|acting|former|deputy|senior|chief|top|assistant|[A-Z][\w.-]*)\s+)"
                          r"{0,4}([a-z][a-z-]+)")
 #: a place noun in apposition ("Misrata, a port city"), or words that lead to a place ("a settlement called",
@@ -234,12 +235,15 @@ def _junk(doc: Any, s: int, e: int, label: str) -> bool:
         return True  # "H1N1", "NSC89853"; a person's name has no digits
     if all(w in _TIME_ZONES for w in folded):
         return True  # "GMT"
-    if len(words) == 1 and re.fullmatch(r"[A-Z]{3}/[A-Z]{3}", doc[s:e].text):
-        return True  # a currency pair: "EUR/USD"
+
     if all(w in HONORIFICS or w in TITLES for w in folded) and (len(words) > 1 or label != "PERSON"):
         return True  # "Lance Corporal", "Defense"
     text = doc.text
     start, end = doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
+    if re.fullmatch(r"[A-Z]{3}(?:/[A-Z]{3})?", text[start:end]) and (
+            "/" in text[start:end] or re.match(r"/[A-Z]{3}\b", text[end:end + 4])
+            or re.search(r"\b[A-Z]{3}/$", text[max(0, start - 4):start])):
+        return True  # a currency pair: "EUR/USD"
     if label == "GPE" and re.search(r"\d:\d\d\s*(?:[ap]\.?m\.?\s*)?$", text[max(0, start - 12):start]):
         return True  # a clock time's zone: "15:47 UK"
     if text[start - 1:start] not in ("(", "<"):
@@ -251,7 +255,7 @@ def _junk(doc: Any, s: int, e: int, label: str) -> bool:
     letters = words[0] if len(words) == 1 and words[0].isupper() else ""
     before = re.findall(r"[\w'-]+", text[max(0, start - 120):start])
     before = [w for w in before if w.casefold() not in _ACRONYM_SKIP][-len(letters):] if letters else []
-    return bool(before) and all(w[:1].islower() for w in before) and \
+    return bool(before) and all(w[:1].islower() for w in before[1:]) and \
         "".join(w[0] for w in before).casefold() == letters.casefold()
 
 
@@ -343,9 +347,15 @@ def _raw_spans(doc: Any) -> list[_Span]:
     return spans
 
 
+def _is_role(word: str) -> bool:
+    """A lower-case word naming what a person does ("councillor", "microbiologist", "director-general")."""
+    return word[:1].islower() and (word.split("-")[0] in _ROLES or (word.endswith("ist") and len(word) > 5))
+
+
 def _context_type(doc: Any, sp: _Span) -> str | None:
     """The type the words around a span tell: "ORG" for a name ending in a company's legal form; "PERSON" for a role in apposition after a name of two or
-    more words ("Keiji Fukuda, acting WHO assistant director-general") or a wire credit ("Editing by Toby
+    more words ("Keiji Fukuda, acting WHO assistant director-general"), a role before it ("councillor Ines
+    Varga") or a wire credit ("Editing by Toby
     Chopra"); "GPE" for a capitalised dateline before a wire credit ("ZURICH (Reuters)") or a name after
     "in", "near", ... (a person is rarely "in Houla")."""
     text = doc.text
@@ -355,8 +365,9 @@ def _context_type(doc: Any, sp: _Span) -> str | None:
         return "ORG"
     if sp.label != "PERSON" and len(sp.words) >= 2 and all(w[:1].isupper() for w in sp.words):
         m = _APPOSITION.match(after)
-        if m and (m.group(1).split("-")[0] in _ROLES or m.group(1).endswith("ist")) or _CREDIT.search(before):
-            return "PERSON"
+        role_before = sp.tok_start > 0 and _is_role(doc[sp.tok_start - 1].text)
+        if m and _is_role(m.group(1)) or role_before or _CREDIT.search(before):
+            return "PERSON"  # "Leo Poon, a microbiologist", "councillor Ines Varga", "Editing by Toby Chopra"
     if sp.label != "PERSON" and all(w.isupper() for w in sp.words if w[:1].isalpha()) and (
             _WIRE_AFTER.match(after) or (not text[:sp.start].strip() and after.lstrip().startswith("|"))):
         return "GPE"  # a dateline: "ZURICH (Reuters)", "ZURICH | Thu Apr 30, 2009"
@@ -489,8 +500,8 @@ def _full_name_for(key: str, start: int, full_people: dict[str, list[_Full]], *,
                    gender: str | None = None) -> _Full | None:
     """The full name in the article a one-word form refers to: nearest earlier one, else the first later one.
 
-    With a ``gender`` ("Mrs. Mubarak"): only full names not known to be of the other gender, and only one
-    person unless one of them is known to be of that gender.
+    With a ``gender``: a full name known to be of that gender; else, for "Mr. X", any not known to be a
+    woman; for "Mrs. X", only the one person of that surname in the article, if not known to be a man.
     """
     cands = full_people.get(key)
     if not cands and fuzzy and len(key) >= 5:
@@ -502,7 +513,8 @@ def _full_name_for(key: str, start: int, full_people: dict[str, list[_Full]], *,
     if gender is not None:
         same = [c for c in cands if c.gender == gender]
         unknown = [c for c in cands if c.gender is None]
-        cands = same or (unknown if len({fold(c.name) for c in unknown}) == 1 or gender == "m" else [])
+        alone = len({fold(c.name) for c in cands}) == 1
+        cands = same or (unknown if alone or gender == "m" else [])
         if not cands:
             return None
     before = [c for c in cands if c.start < start]

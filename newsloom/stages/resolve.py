@@ -520,4 +520,5 @@ def majority_type(labels: list[tuple[str, str, int]]) -> str:
     winner = max(votes, key=lambda k: (votes[k], mention_kinds[k], k))
     if winner != "PLACE":
         return winner
-    return max((label for label in mentions if label in _PLACE), key=lambda label: (mentions[label], label))
+    return max((label for label in mentions if label in _PLACE), key=lambda label: (mentions[label],
+                                                                                  -_PLACE.index(label)))
