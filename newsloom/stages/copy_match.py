@@ -5,6 +5,9 @@ same code can run in a Spark job.
 
 Steps of a pair decision (:func:`decide`):
 
+0. texts are compared without their page furniture (account forms, terms of service, comment prompts:
+   ``rules.without_furniture``), and a page that is mostly furniture with under ``min_words`` words of
+   its own copies nothing but its exact double;
 1. normalised texts equal -> ``exact``;
 2. high word-shingle containment (the shorter text is mostly inside the longer) -> ``near``, or
    ``syndicated`` when the outlets differ or a wire credit (AP, Reuters, AFP, ...) is present;
@@ -136,6 +139,11 @@ class Features:
     @cached_property
     def words(self) -> list[str]:
         return _WORD.findall(self.content)
+
+    @cached_property
+    def furniture_share(self) -> float:
+        """The share of the text's words that are page furniture (see :attr:`content`)."""
+        return 1.0 - len(self.words) / max(len(_WORD.findall(self.norm)), 1)
 
     @cached_property
     def shingles(self) -> set[int]:
@@ -274,6 +282,7 @@ class PairEvidence:
     length_ratio: float  # shorter / longer, in words
     same_source: bool | None
     wire_credit: str | None
+    furniture: bool = False  # the shorter text is a page of furniture with a few words of its own
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -298,6 +307,8 @@ def compare(a: Features, b: Features, t: "Thresholds | None" = None) -> PairEvid
         same_source=same,
         wire_credit=a.wire_credit or b.wire_credit,
     )
+    short = a if la <= lb else b
+    ev.furniture = short.n_words < t.min_words and short.furniture_share >= 0.5
     if not ev.exact and ev.containment < t.near_containment and ev.words >= t.rewrite_words \
             and ev.length_ratio >= t.rewrite_max_length_ratio:
         ev.aligned, ev.in_order = _aligned(a.sentences, b.sentences)
@@ -311,7 +322,7 @@ class Thresholds:
 
     near_containment: float = 0.85
     min_length_ratio: float = 0.15
-    min_words: int = 40
+    min_words: int = 40  # a text with fewer words of its own, most of it page furniture, copies nothing
     rewrite_aligned: float = 0.7
     rewrite_in_order: float = 0.7
     rewrite_words: float = 0.5
@@ -327,7 +338,7 @@ def decide(ev: PairEvidence, t: Thresholds = Thresholds()) -> tuple[str | None, 
     """The copy kind for a pair (or None: not a copy) and a score in [0, 1]."""
     if ev.exact:  # the same text under another outlet is syndication; exact means same or unknown outlet
         return ("syndicated" if ev.same_source is False else "exact"), 1.0
-    if ev.length_ratio < t.min_length_ratio:
+    if ev.length_ratio < t.min_length_ratio or ev.furniture:
         return None, 0.0
     if ev.containment >= t.near_containment:
         syndicated = ev.same_source is False or (ev.same_source is None and ev.wire_credit is not None)

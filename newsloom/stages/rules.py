@@ -113,10 +113,21 @@ _FURNITURE = re.compile(r"\b(click(ing)? (on|here)|sign (up|in)|log ?in|subscrib
                         r"your (feedback|contact information)|select one|required,? but will not be published|"
                         r"all rights reserved|post (a|your) comment|consent(ing)? to (the|this) collection|"
                         r"what do you think of this|make a selection)\b", re.I)
+# the page speaking to its reader about the site itself: "you can explain your choice in the comments below"
+_YOU = re.compile(r"\b(you|your)\b", re.I)
+_SITE = re.compile(r"\b(comments? (below|section)|regist(er|ering|ration)|you submit|your (account|choice|stories)|"
+                   r"edition|newsletter|this site|our (site|services))\b", re.I)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'\u201c\u2018(])|\n+")
 
 
 def without_furniture(text: str) -> str:
     """``text`` without the sentences of page furniture (account and comment forms, terms of service,
     edition pickers): what two pages of one site share even when their articles differ."""
-    return "\n".join(s for s in _SENTENCES.split(text) if s.strip() and not _FURNITURE.search(s))
+    return "\n".join(s for s in _SENTENCES.split(text) if s.strip() and not _is_furniture(s))
+
+
+def _is_furniture(sentence: str) -> bool:
+    if _FURNITURE.search(sentence):
+        return True
+    quoted = any(q in sentence for q in "\"\u201c\u201d")
+    return not quoted and bool(_YOU.search(sentence)) and bool(_SITE.search(sentence))
