@@ -170,3 +170,12 @@ def test_country_abbreviations_are_spelled_out(nlp):
     names = {m["text"]: m["name"] for m in ms}
     assert names.get("UK") == "United Kingdom" and names.get("U.S.") == "United States"
     assert any(m["name"] == "Centers for Disease Control and Prevention" and m["label"] == "ORG" for m in ms)
+
+
+@pytest.mark.issue(10)
+def test_a_name_beside_a_thing_is_a_product_not_a_person(nlp):
+    text = ("Novartis tested its bird flu vaccine Zorvax on adults. Doctors said Zorvax worked well, and Zorvax "
+            "will be sold next year. Militias fired Grad rockets at the town. Mr Grad, a farmer, was unhurt.")
+    texts = {m["text"] for m in _mentions(nlp, text)}
+    assert "Zorvax" not in texts
+    assert any(m["text"] == "Mr Grad" for m in _mentions(nlp, text))  # a person with that name stays

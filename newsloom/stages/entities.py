@@ -88,6 +88,13 @@ _PLACE_NOUNS = frozenset("city town village port capital province region distric
 _PLACE_LEAD = re.compile(r"(?:\b(?:town|city|village|port|suburb|district|province|region|settlement) (?:of|called|"
                          r"named)|-(?:held|controlled|occupied)|\b(?:trip|journey|flight|travelled|traveled|returned|"
                          r"returning) (?:to|from))\s*$", re.I)
+#: common nouns for things: a one-word name beside one names a product, a work or a benchmark, not a person
+#: or a body ("the vaccine Aflunov", "an anesthetic, Propofol", "Grad rockets", "Brent crude")
+_THINGS = frozenset("""vaccine vaccines drug drugs medicine medicines anesthetic anaesthetic antiviral antivirals pill
+pills tablet tablets treatment song songs single album albums film films movie movies novel book series show
+programme program ship ships vessel vessels rocket rockets missile missiles aircraft jet jets helicopter helicopters
+tank tanks rifle rifles crude brand brands phone phones app apps game games index""".split())
+_FROM_TO = re.compile(r"\bfrom ([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2}) to\s*$")
 _CREDIT = re.compile(r"\b(?:reporting|editing|writing|compiled|produced) by\s*$", re.I)
 _WIRE_AFTER = re.compile(r"^\s*\((?:Reuters|AP|AFP|dpa|UPI|Xinhua)\)")
 #: a company's legal form ends its name ("Novartis AG" tagged PERSON is a company)
@@ -341,10 +348,30 @@ def _raw_spans(doc: Any) -> list[_Span]:
             continue
         spaces = [t.whitespace_ for t in doc[s:e]]
         keep_the = ent.label_ != "PERSON" and doc[s].text == "The" and not _sentence_start(doc, s)
-        spans.append(_Span(doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text), ent.label_, words, spaces, s, e,
+        lead = len(words[0]) - len(words[0].lstrip("-\u2013\u2014'\"\u2018\u201c"))  # "-Kremlin" of "pro-Kremlin"
+        if lead and len(words[0]) > lead:
+            words[0] = words[0][lead:]
+        spans.append(_Span(doc[s].idx + lead, doc[e - 1].idx + len(doc[e - 1].text), ent.label_, words, spaces, s, e,
                            keep_the))
         taken_until = e
     return spans
+
+
+def _is_thing(doc: Any, sp: _Span, spans: list[_Span]) -> bool:
+    """A one-word PERSON or ORG beside a noun for a thing ("vaccine Aflunov", "Grad rockets", "anesthetic,
+    Propofol") or owned by a body ("GlaxoSmithKline's Relenza")."""
+    if sp.label not in ("PERSON", "ORG") or len(sp.words) != 1:
+        return False
+    s, e = sp.tok_start, sp.tok_end
+    after = doc[e].text if e < len(doc) else ""
+    before = doc[s - 1].text if s > 0 else ""
+    if before == "," and s > 1:
+        before = doc[s - 2].text
+    if after in _THINGS or (before in _THINGS and before.islower()):
+        return True
+    owner = s > 1 and doc[s - 1].text.translate(_APOS) == "'s" and any(
+        o.label == "ORG" and o.tok_end == s - 1 for o in spans)
+    return owner
 
 
 def _is_role(word: str) -> bool:
@@ -398,12 +425,23 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
     if not spans:
         return []
     placed: set[str] = set()  # names written after "in", "near" ...: places if nothing says person
+    places = {doc.text[sp.start:sp.end] for sp in spans if sp.label in ("GPE", "LOC")}
     for sp in spans:
         told = _context_type(doc, sp)
+        route = _FROM_TO.search(doc.text[max(0, sp.start - 60):sp.start])
+        if told is None and route and route.group(1) in places:
+            told = "GPE"  # "from Athens to Vilnius"
         if told in ("PERSON", "ORG"):
             sp.label = told
         elif told == "GPE":
             placed.add(fold(" ".join(base_name(sp.words, sp.label))))
+    things = {fold(sp.words[0]) for sp in spans if _is_thing(doc, sp, spans)}
+    for word in {sp.words[0] for sp in spans if sp.label in ("PERSON", "ORG") and len(sp.words) == 1}:
+        # the name written beside a thing where the tagger did not tag it ("Brent crude fell")
+        for m in re.finditer(rf"\b{re.escape(word)}\s+([a-z]+)\b", text):
+            if m.group(1) in _THINGS:
+                things.add(fold(word))
+                break
     names = [base_name(sp.words, sp.label, keep_the=sp.keep_the) for sp in spans]
     shown = [_display(sp.words, sp.spaces, sp.label, keep_the=sp.keep_the) for sp in spans]
     # surfaces that are places or groups somewhere in the article: a PERSON ending in one is a tagging slip
@@ -475,6 +513,10 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
         spellings[fold(name)][name] += 1
     best = {k: max(c.items(), key=lambda kv: (kv[1], kv[0] == "PERSON"))[0] for k, c in votes.items()}
     personal = {fold(name) for sp, label, name in out if gender_of(sp.words) or (sp.words and _is_title(sp.words[0]))}
+    # a name beside a thing ("the vaccine Aflunov") is a product wherever it stands, unless a title or a full
+    # name says it is a person
+    out = [(sp, label, name) for sp, label, name in out
+           if fold(name) not in things or fold(name) in personal or fold(name) in full_people]
     for k in placed:  # "in Misrata" and never "Mr Misrata" nor a first name with it: a place
         if best.get(k) not in (None, "GPE", "LOC", "FAC") and k not in personal and k not in full_people \
                 and not by_first.get(k):
