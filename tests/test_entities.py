@@ -179,3 +179,20 @@ def test_a_name_beside_a_thing_is_a_product_not_a_person(nlp):
     texts = {m["text"] for m in _mentions(nlp, text)}
     assert "Zorvax" not in texts
     assert any(m["text"] == "Mr Grad" for m in _mentions(nlp, text))  # a person with that name stays
+
+
+@pytest.mark.issue(10)
+def test_phases_terms_and_owned_products_are_not_names(nlp):
+    from spacy.tokens import Span
+
+    text = "Low interest rates and quantitative easing hurt sterling; traders said QE would go on."
+    assert "QE" in {e.text for e in nlp(text).ents}  # the tagger calls it a name ...
+    assert "QE" not in {m["text"] for m in _mentions(nlp, text)}  # ... the article spells it out as a term
+    text = "A Phase II study followed. Doctors prescribe GlaxoSmithKline's Relenza to adults."
+    doc = nlp(text)
+    words = [t.text for t in doc]
+    owner, drug, phase = words.index("GlaxoSmithKline"), words.index("Relenza"), words.index("Phase")
+    doc.ents = [Span(doc, phase, phase + 2, label="ORG"), Span(doc, owner, owner + 2, label="ORG"),
+                Span(doc, drug, drug + 1, label="PERSON")]
+    texts = {m["text"] for m in extract_mentions(doc, text)}
+    assert "GlaxoSmithKline's" in texts and not texts & {"Phase II", "Relenza"}

@@ -84,7 +84,7 @@ _APPOSITION = re.compile(r"^\s*,\s+(?:(?:a|an|the|acting|former|deputy|senior|ch
 #: a place noun in apposition ("Misrata, a port city"), or words that lead to a place ("a settlement called",
 #: "rebel-held", "a trip to")
 _PLACE_NOUNS = frozenset("city town village port capital province region district suburb country state island "
-                         "settlement".split())
+                         "settlement county".split())
 _PLACE_LEAD = re.compile(r"(?:\b(?:town|city|village|port|suburb|district|province|region|settlement) (?:of|called|"
                          r"named)|-(?:held|controlled|occupied)|\b(?:trip|journey|flight|travelled|traveled|returned|"
                          r"returning) (?:to|from))\s*$", re.I)
@@ -162,8 +162,8 @@ def _name_range(words: list[str], label: str, *, keep_the: bool = False) -> tupl
     def bare(k: int) -> bool:
         return not any(c.isalnum() for c in words[k])
 
-    while j > i and (words[j - 1] in _POSSESSIVE or bare(j - 1)):
-        j -= 1
+    while j > i and (words[j - 1] in _POSSESSIVE or bare(j - 1) or (j - i > 1 and words[j - 1] in _PLACE_NOUNS)):
+        j -= 1  # "Aceh province": the province is Aceh
     while i < j and bare(i):
         i += 1
     while True:
@@ -242,6 +242,8 @@ def _junk(doc: Any, s: int, e: int, label: str) -> bool:
         return True  # "H1N1", "NSC89853"; a person's name has no digits
     if all(w in _TIME_ZONES for w in folded):
         return True  # "GMT"
+    if label != "PERSON" and len(words) > 1 and _REGNAL.match(words[-1]) and words[-1] not in ("I", "i"):
+        return True  # "Phase II", "World War II": a phase or an event, not a body or a place
 
     if all(w in HONORIFICS or w in TITLES for w in folded) and (len(words) > 1 or label != "PERSON"):
         return True  # "Lance Corporal", "Defense"
@@ -253,6 +255,8 @@ def _junk(doc: Any, s: int, e: int, label: str) -> bool:
         return True  # a currency pair: "EUR/USD"
     if label == "GPE" and re.search(r"\d:\d\d\s*(?:[ap]\.?m\.?\s*)?$", text[max(0, start - 12):start]):
         return True  # a clock time's zone: "15:47 UK"
+    if len(words) == 1 and words[0].isupper() and 2 <= len(words[0]) <= 5 and _spelled_lower(text, words[0]):
+        return True  # "QE" in an article that writes "quantitative easing": a term
     if text[start - 1:start] not in ("(", "<"):
         return False
     # a stock ticker: "Barclays (BARC.L)", "<LLOY. L>"
@@ -266,6 +270,12 @@ def _junk(doc: Any, s: int, e: int, label: str) -> bool:
         "".join(w[0] for w in before).casefold() == letters.casefold()
 
 
+def _spelled_lower(text: str, acronym: str) -> bool:
+    """True when the text spells ``acronym`` out in lower-case words ("quantitative easing" for QE)."""
+    pattern = r"\b" + r"[a-z]+[ -]".join(re.escape(c.lower()) for c in acronym) + r"[a-z]+\b"
+    return re.search(pattern, text) is not None
+
+
 def _sentence_start(doc: Any, s: int) -> bool:
     if s == 0:
         return True
@@ -276,15 +286,17 @@ def _sentence_start(doc: Any, s: int) -> bool:
 def _raw_spans(doc: Any) -> list[_Span]:
     """Step 1: spaCy entities of the kept labels, with their spans repaired."""
     spans: list[_Span] = []
-    ents = [e for e in doc.ents if e.label_ in LABELS]
+    ents = [(ent.start, ent.end, ent.label_) for ent in doc.ents if ent.label_ in LABELS]
     taken_until = -1
-    for ent in ents:
-        s, e = ent.start, ent.end
+    k = 0
+    while k < len(ents):
+        s, e, label = ents[k]
+        k += 1
         if s < taken_until:  # swallowed by an earlier extended span
             continue
         # cut at an inner possessive ("Lukashenko's Belarus" -> "Lukashenko's"), unless the name is a body named
         # so ("Queen's Lancashire Regiment", "British Bankers' Association")
-        if not (ent.label_ in ("ORG", "FAC") and doc[e - 1].text.casefold() in _BODY_WORDS):
+        if not (label in ("ORG", "FAC") and doc[e - 1].text.casefold() in _BODY_WORDS):
             for i in range(s + 1, e - 1):
                 if doc[i].text.translate(_APOS) in ("'s", "'"):
                     e = i + 1
@@ -292,8 +304,12 @@ def _raw_spans(doc: Any) -> list[_Span]:
         # cut at a bracket ("Barclays (BARC"); two bodies or people in a list ("Sky, Channel 4") or a heading
         # ("Circus - Take That") are two names
         for i in range(s + 1, e):
-            if doc[i].text in ("(", ")", "[", "]", "<", ">") or ent.label_ in ("ORG", "PERSON") and (
-                    doc[i].text == "," or doc[i].text in ("-", "\u2013", "\u2014") and doc[i - 1].whitespace_):
+            if doc[i].text in ("(", ")", "[", "]", "<", ">"):
+                e = i
+                break
+            if label in ("ORG", "PERSON") and doc[i].text in (",", "\u2013", "\u2014"):
+                if i + 1 < e:  # the name after the comma is a span of its own ("Macworld, Apple Inc.")
+                    ents.insert(k, (i + 1, e, label))
                 e = i
                 break
         # trim leading lowercase words ("force the European Union"), words a name never starts with, such as
@@ -303,16 +319,17 @@ def _raw_spans(doc: Any) -> list[_Span]:
                              or doc[s].pos_ in _NOT_NAME_POS and not _is_honorific(doc[s].text)
                              or doc[s].like_num or doc[s].text.casefold() in _TIME_ZONES):
             s += 1
-        # nor does a name end in a lower-case word or an indefinite pronoun ("Islamic Relief and",
-        # "Muntinlupa city", "Beirut Anybody")
+        # nor does a name end in a lower-case word or an indefinite pronoun ("Islamic Relief and", "Beirut
+        # Anybody"); a place noun stays in the span, out of the name ("Muntinlupa city", "Aceh province")
         while e - 1 > s and (doc[e - 1].text[:1].islower() and doc[e - 1].text.casefold() not in PARTICLES
-                             or doc[e - 1].text.casefold() in _INDEFINITE):
+                             and doc[e - 1].text not in _PLACE_NOUNS
+                             or doc[e - 1].text.casefold() in _INDEFINITE or not doc[e - 1].text[:1].isalnum()):
             e -= 1
         # take in a capitalised "The" before a body or place mid-sentence ("in The Hague", "at The Hall School")
-        if ent.label_ != "PERSON" and s > 0 and doc[s].text != "The" and doc[s - 1].text == "The" \
+        if label != "PERSON" and s > 0 and doc[s].text != "The" and doc[s - 1].text == "The" \
                 and not _sentence_start(doc, s - 1):
             s -= 1
-        if ent.label_ == "PERSON":
+        if label == "PERSON":
             # a name does not end in a verb or a common noun either ("Obama Did", "Mubarak Regime")
             while e - 1 > s and doc[e - 1].pos_ in _NOT_NAME_END_POS and (
                     doc[e - 1].text[:1].isupper() or doc[e - 1].pos_ == "NUM"):
@@ -326,10 +343,10 @@ def _raw_spans(doc: Any) -> list[_Span]:
                     e += 1
                     continue
                 break
-        if _junk(doc, s, e, ent.label_):
+        if _junk(doc, s, e, label):
             continue
         letters = doc[s].text.replace(".", "")
-        if ent.label_ == "ORG" and e - s >= 4 and letters.isupper() and letters.casefold() in EXPANSIONS:
+        if label == "ORG" and e - s >= 4 and letters.isupper() and letters.casefold() in EXPANSIONS:
             # "U.S. Centers for Disease Control and Prevention": the country, then the body's own name
             spans.append(_Span(doc[s].idx, doc[s].idx + len(doc[s].text), "GPE", [doc[s].text],
                                [doc[s].whitespace_], s, s + 1, False))
@@ -338,7 +355,7 @@ def _raw_spans(doc: Any) -> list[_Span]:
         if e < len(doc) and doc[e].text.translate(_APOS) == "'s" and doc[e - 1].text.translate(_APOS) != "'s":
             e += 1
         # take in an honorific just before the span ("Mr", "Mrs."), or a peer's title ("Lord Goldsmith")
-        if s > 0 and ent.label_ == "PERSON" and doc[s - 1].text in ("Lord", "Lady") and e - s == 1:
+        if s > 0 and label == "PERSON" and doc[s - 1].text in ("Lord", "Lady") and e - s == 1:
             s -= 1
         elif s > 0 and _is_honorific(doc[s - 1].text) and (
                 doc[s - 1].text[:1].isupper() or doc[s - 1].text.casefold() in ("mr.", "mrs.", "ms.", "dr.", "mr")):
@@ -347,19 +364,21 @@ def _raw_spans(doc: Any) -> list[_Span]:
         if not any(w[:1].isupper() or w[:1].isdigit() for w in words):
             continue
         spaces = [t.whitespace_ for t in doc[s:e]]
-        keep_the = ent.label_ != "PERSON" and doc[s].text == "The" and not _sentence_start(doc, s)
+        keep_the = label != "PERSON" and doc[s].text == "The" and not _sentence_start(doc, s)
         lead = len(words[0]) - len(words[0].lstrip("-\u2013\u2014'\"\u2018\u201c"))  # "-Kremlin" of "pro-Kremlin"
         if lead and len(words[0]) > lead:
             words[0] = words[0][lead:]
-        spans.append(_Span(doc[s].idx + lead, doc[e - 1].idx + len(doc[e - 1].text), ent.label_, words, spaces, s, e,
+        spans.append(_Span(doc[s].idx + lead, doc[e - 1].idx + len(doc[e - 1].text), label, words, spaces, s, e,
                            keep_the))
         taken_until = e
     return spans
 
 
 def _is_thing(doc: Any, sp: _Span, spans: list[_Span]) -> bool:
-    """A one-word PERSON or ORG beside a noun for a thing ("vaccine Aflunov", "Grad rockets", "anesthetic,
-    Propofol") or owned by a body ("GlaxoSmithKline's Relenza")."""
+    """A one-word name that names a thing: after a noun for one ("the vaccine Aflunov", "an anesthetic,
+    Propofol"), or, tagged PERSON, before one ("Zorvax tablets") or owned by a body or a person
+    ("GlaxoSmithKline's Relenza", "Michael Jackson's Autopsy"). An ORG before a noun for a thing is the
+    maker or the user ("Hamas rockets", "OPEC crude"), so that alone says nothing."""
     if sp.label not in ("PERSON", "ORG") or len(sp.words) != 1:
         return False
     s, e = sp.tok_start, sp.tok_end
@@ -367,11 +386,13 @@ def _is_thing(doc: Any, sp: _Span, spans: list[_Span]) -> bool:
     before = doc[s - 1].text if s > 0 else ""
     if before == "," and s > 1:
         before = doc[s - 2].text
-    if after in _THINGS or (before in _THINGS and before.islower()):
+    if before in _THINGS and before.islower():
         return True
-    owner = s > 1 and doc[s - 1].text.translate(_APOS) == "'s" and any(
-        o.label == "ORG" and o.tok_end == s - 1 for o in spans)
-    return owner
+    if sp.label != "PERSON":
+        return False
+    owned = s > 1 and doc[s - 1].text.translate(_APOS) == "'s" and any(
+        o is not sp and o.tok_start < s - 1 and o.tok_end in (s - 1, s) for o in spans)  # the owner keeps its 's
+    return after in _THINGS or owned
 
 
 def _is_role(word: str) -> bool:
@@ -436,7 +457,7 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
         elif told == "GPE":
             placed.add(fold(" ".join(base_name(sp.words, sp.label))))
     things = {fold(sp.words[0]) for sp in spans if _is_thing(doc, sp, spans)}
-    for word in {sp.words[0] for sp in spans if sp.label in ("PERSON", "ORG") and len(sp.words) == 1}:
+    for word in {sp.words[0] for sp in spans if sp.label == "PERSON" and len(sp.words) == 1}:
         # the name written beside a thing where the tagger did not tag it ("Brent crude fell")
         for m in re.finditer(rf"\b{re.escape(word)}\s+([a-z]+)\b", text):
             if m.group(1) in _THINGS:
