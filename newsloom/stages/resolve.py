@@ -31,7 +31,7 @@ from ..model import Article
 from ..pipeline import corpus_stage
 from ..storage import article_writer
 from ..storage.sqlite import now
-from .entities import _REGNAL, HONORIFICS, SUFFIXES, TITLES, edit_distance, fold, gender_of
+from .entity_words import HONORIFICS, REGNAL, SUFFIXES, TITLES, edit_distance, fold, gender_of
 from .events import event_id
 
 __all__ = ["Resolve", "store_annotations", "skeleton", "person_parts", "entity_group", "merge_entities",
@@ -79,7 +79,7 @@ def person_parts(name: str) -> tuple[str | None, str]:
     words = [w for w in name.replace("-", " ").split() if w]
     while len(words) > 1 and w_strip(words[0]) in HONORIFICS | TITLES:
         words = words[1:]
-    if 1 < len(words) <= 3 and _REGNAL.match(words[-1]):  # "Barack Hussein Obama II": a generation
+    if 1 < len(words) <= 3 and REGNAL.match(words[-1]):  # "Barack Hussein Obama II": a generation
         return None, " ".join(words)
     while len(words) > 1 and w_strip(words[-1]) in SUFFIXES:
         words = words[:-1]
