@@ -196,3 +196,11 @@ def test_phases_terms_and_owned_products_are_not_names(nlp):
                 Span(doc, drug, drug + 1, label="PERSON")]
     texts = {m["text"] for m in extract_mentions(doc, text)}
     assert "GlaxoSmithKline's" in texts and not texts & {"Phase II", "Relenza"}
+
+
+@pytest.mark.issue(10)
+def test_the_name_of_a_disease_is_not_a_place(nlp):
+    text = "Swine flu spread to Mexico. The Swine flu virus reached Britain."
+    assert "Swine" in {e.text for e in nlp(text).ents}
+    texts = {m["text"] for m in _mentions(nlp, text)}
+    assert "Swine" not in texts and {"Mexico", "Britain"} <= texts

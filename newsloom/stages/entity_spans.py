@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .entity_words import (_ACRONYM_SKIP, _APOS, _APPOSITION, _BODY_WORDS, _CALENDAR, _CODE, _COMPANY, _CREDIT,
+from .entity_words import (_ACRONYM_SKIP, _APOS, _APPOSITION, _BODY_WORDS, _CALENDAR, _CODE, _DISEASES, _COMPANY, _CREDIT,
                            _INDEFINITE, _NOT_NAME_END_POS, _NOT_NAME_POS, _PLACE_BEFORE, _PLACE_LEAD, _PLACE_NOUNS,
                            _POSSESSIVE, _ROLES, _THINGS, _TIME_ZONES, _WIRE_AFTER, EXPANSIONS, HONORIFICS, LABELS,
                            PARTICLES, REGNAL, TITLES, is_honorific)
@@ -28,11 +28,13 @@ class Span:
 
 
 def _junk(doc: Any, s: int, e: int, label: str) -> bool:
-    """True when the span ``doc[s:e]`` is not a name: a date, a code, a ticker, a title alone."""
+    """True when the span ``doc[s:e]`` is not a name: a disease, a date, a code, a ticker, a title alone."""
     words = [t.text for t in doc[s:e] if any(c.isalnum() for c in t.text)]
     if not words:
         return True
     folded = [w.rstrip(".").casefold() for w in words]
+    if e < len(doc) and doc[e].lower_ in _DISEASES:
+        return True  # "Swine flu", "Hong Kong flu": the name of a disease
     if all(w in _CALENDAR for w in folded) and (len(words) > 1 or label != "PERSON"):
         return True  # "Mon Aug", "Tue Jun": a dateline
     if any(_CODE.search(w) for w in words) or (label == "PERSON" and any(c.isdigit() for w in words for c in w)):

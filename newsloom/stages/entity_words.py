@@ -71,6 +71,8 @@ _THINGS = frozenset("""vaccine vaccines drug drugs medicine medicines anesthetic
 pills tablet tablets treatment song songs single album albums film films movie movies novel book series show
 programme program ship ships vessel vessels rocket rockets missile missiles aircraft jet jets helicopter helicopters
 tank tanks rifle rifles crude brand brands phone phones app apps game games index""".split())
+#: a name before one of these names a disease ("Swine flu"), not the place or body
+_DISEASES = frozenset("flu influenza virus fever disease syndrome".split())
 _FROM_TO = re.compile(r"\bfrom ([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,2}) to\s*$")
 _CREDIT = re.compile(r"\b(?:reporting|editing|writing|compiled|produced) by\s*$", re.I)
 _WIRE_AFTER = re.compile(r"^\s*\((?:Reuters|AP|AFP|dpa|UPI|Xinhua)\)")
