@@ -285,8 +285,9 @@ class Resolve:
             alone = conn.execute(
                 "SELECT 1 FROM entities WHERE grp = 'person' AND key = ? AND first IS NOT NULL LIMIT 1",
                 (first,)).fetchone() is not None or conn.execute(
-                "SELECT 1 FROM mentions WHERE label = 'PERSON' AND article_id != ? AND name LIKE ? LIMIT 1",
-                (aid, "% " + words[0])).fetchone() is not None
+                # or in the batch being resolved (unlinked rows: the entity_id index keeps this to the batch)
+                "SELECT 1 FROM mentions WHERE entity_id IS NULL AND label = 'PERSON' AND article_id != ? AND"
+                " name LIKE ? LIMIT 1", (aid, "% " + words[0])).fetchone() is not None
             if not alone or conn.execute("SELECT 1 FROM entities WHERE grp = 'person' AND first = ? LIMIT 1",
                                          (_first_key(words[0]),)).fetchone() is not None:
                 continue
