@@ -6,14 +6,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .export import export as _export
 from .engine.local import IngestReport, ingest, record_to_article
+from .export import export as _export
 from .model import Article, Record
 from .pipeline import Pipeline
 from .queries import articles as q_articles, copies as q_copies, entities as q_entities, quotes as q_quotes
 from .queries import resolve_id
 from .queries.coverage import distinct_sources
-from .readers import Item, ReadOptions
+from .readers import Item, ReadOptions, check_inputs
+from .readers.fetch import Fetcher
 from .settings import Settings
 from .storage import Store
 
@@ -45,27 +46,31 @@ class Loom:
     def fetcher(self) -> Any:
         """The polite HTTP client (``[fetch]`` settings; conditional-GET cache in the store)."""
         if self._fetcher is None:
-            from .readers.fetch import Fetcher
-
             self._fetcher = Fetcher.from_settings(self.settings, store=self.store)
         return self._fetcher
 
     def read_options(self, **overrides: Any) -> ReadOptions:
         opts = ReadOptions(
-            max_article_bytes=int(self.settings.get("reader.max_article_bytes", 10_000_000)),
-            max_decompressed_bytes=int(self.settings.get("reader.max_decompressed_bytes", 4_000_000_000)),
+            max_article_bytes=self.settings.get("reader.max_article_bytes"),
+            max_decompressed_bytes=self.settings.get("reader.max_decompressed_bytes"),
         )
         opts.extra["fetcher"] = self.fetcher  # URLs, feed --fetch, sitemaps
         for key, value in overrides.items():
             setattr(opts, key, value)
         return opts
 
-    def ingest(self, *inputs: str, format: str | None = None, fetch: bool = False,
+    def ingest(self, *inputs: str, format: str | None = None, fetch: bool = False, source: str | None = None,
                on_item: Callable[[Item], None] | None = None, items: Iterable[Item] | None = None) -> IngestReport:
-        """Read, clean, annotate and store every input (paths, folders, ``-``, URLs)."""
-        return ingest(self.store, inputs, pipeline=self.pipeline, format=format,
+        """Read, clean, annotate and store every input (paths, folders, ``-``, URLs).
+
+        A missing path or an unknown ``format`` raises before any model loads; ``source`` names the
+        source of records that carry none (else a record's source is the host of its URL).
+        """
+        if items is None:
+            check_inputs(inputs, format=format)
+        return ingest(self.store, inputs, pipeline=self.pipeline, format=format, source=source,
                       options=self.read_options(fetch=fetch),
-                      batch_size=int(self.settings.get("pipeline.batch_size", 64)), on_item=on_item,
+                      batch_size=self.settings.get("pipeline.batch_size"), on_item=on_item,
                       items=iter(items) if items is not None else None)
 
     # -- reads: thin methods over newsloom.queries (plain dicts, except the Article objects of articles/article)
@@ -84,7 +89,7 @@ class Loom:
         return q_articles.article_record(self.store, article_id)
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Full-text search (SQLite FTS5 syntax) over titles and texts, best first."""
+        """Full-text search: FTS5 syntax when the query is valid FTS5, else its words (never a syntax error)."""
         return q_articles.search(self.store, query, limit=limit)
 
     def rejects(self) -> list[dict[str, Any]]:
@@ -95,17 +100,19 @@ class Loom:
         """Articles, originals, copies and rejected inputs stored."""
         return q_articles.counts(self.store)
 
-    def entities(self, *, type: str | None = None, name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def entities(self, *, type: str | None = None, name: str | None = None, article: str | None = None,
+                 limit: int = 50) -> list[dict[str, Any]]:
         """Entities, most mentioned first (see :func:`newsloom.queries.entities.list_entities`)."""
-        return q_entities.list_entities(self.store, type=type, name=name, limit=limit)
+        return q_entities.list_entities(self.store, type=type, name=name, article=article, limit=limit)
 
     def entity(self, ref: str, *, limit: int = 20) -> dict[str, Any]:
         """One entity by id, id prefix, merged id or canonical name, with aliases, articles and events."""
         return q_entities.entity_record(self.store, ref, limit=limit)
 
-    def quotes(self, *, speaker: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Stored quotes, oldest stored first; ``speaker`` matches part of the speaker's name."""
-        return q_quotes.list_quotes(self.store, speaker=speaker, limit=limit)
+    def quotes(self, *, speaker: str | None = None, article: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Stored quotes, oldest stored first; ``speaker``: the quotes of the person a name stands for, under
+        every alias (see :func:`newsloom.queries.quotes.list_quotes`); ``article``: one article's quotes."""
+        return q_quotes.list_quotes(self.store, speaker=speaker, article=article, limit=limit)
 
     def quote(self, ref: str) -> dict[str, Any]:
         """One quote with every article that carries it."""

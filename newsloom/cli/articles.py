@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from . import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
+from .main import cli
 
 
 @cli.command()
@@ -51,7 +51,8 @@ def show() -> None:
 @click.pass_context
 @library_errors
 def show_article(ctx: click.Context, article_id: str, removed: bool, as_json: bool) -> None:
-    """One article: metadata, clean text, copy link and what cleaning removed.
+    """One article: metadata, copy links, its entities, quotes, dates and events, the clean text, and what
+    cleaning removed.
 
     Example:
 
@@ -59,31 +60,44 @@ def show_article(ctx: click.Context, article_id: str, removed: bool, as_json: bo
     """
     with open_loom(ctx) as loom:
         rec = loom.article_record(article_id)
-        if as_json:
-            emit_json(rec)
-            return
-        click.echo(click.style(rec["title"], bold=True))
-        for label, key in (("id", "id"), ("external id", "external_id"), ("source", "source"), ("url", "url"),
-                           ("published", "published"), ("language", "language"), ("author", "author")):
-            value = rec[key] or ("unknown" if key == "published" else None)
-            if value:
-                click.echo(f"{label:>12}: {value}")
-        if rec["copy_of"]:
-            orig = loom.article(rec["copy_of"])
-            click.echo(f"{'copy':>12}: {rec['copy_kind']} copy of {orig.id} ({orig.source or '-'}: {orig.title})")
-        flags = {k: v for k, v in rec["quality"].items() if isinstance(v, dict)}
-        for name, flag in flags.items():
+    if as_json:
+        emit_json(rec)
+        return
+    click.echo(click.style(rec["title"], bold=True))
+    for label, key in (("id", "id"), ("external id", "external_id"), ("source", "source"), ("url", "url"),
+                       ("published", "published"), ("language", "language"), ("author", "author")):
+        value = rec[key] or ("unknown" if key == "published" else None)
+        if value:
+            click.echo(f"{label:>12}: {value}")
+    if rec["original"]:
+        orig = rec["original"]
+        click.echo(f"{'copy':>12}: {rec['copy_kind']} copy of {orig['id']} ({orig['source'] or '-'}: {orig['title']})")
+    for name, flag in rec["quality"].items():
+        if isinstance(flag, dict):
             click.echo(f"{'quality':>12}: {name} {flag.get('score', '')}")
-        for label in ("copies", "entities", "dates", "events", "quotes"):
-            if rec[label]:
-                click.echo(f"{label:>12}: {len(rec[label])}")
+    _section("copies of it", rec["copies"], ["id", "copy_kind", "source", "published", "title"])
+    _section("entities", rec["entities"], ["type", "mentions", "name", "forms"])
+    _section("quotes", rec["quotes"], ["speaker", "kind", "cue", "text"],
+             lambda q: {**q, "speaker": q["speaker_name"] or q["speaker_text"] or "-"})
+    _section("dates", rec["dates"], ["text", "value", "precision"])
+    _section("events", rec["events"], ["date", "action", "actor", "target", "place"],
+             lambda e: {**e, "date": e["date"] or "-"})
+    click.echo()
+    click.echo(rec["text"])
+    if removed and rec["removed"]:
         click.echo()
-        click.echo(rec["text"])
-        if removed and rec["removed"]:
-            click.echo()
-            click.echo(click.style(f"removed by cleaning ({len(rec['removed'])}):", bold=True))
-            for cut in rec["removed"]:
-                click.echo(f"  - [{cut['reason']}] {cut['text'][:160]}")
+        click.echo(click.style(f"removed by cleaning ({len(rec['removed'])}):", bold=True))
+        for cut in rec["removed"]:
+            click.echo(f"  - [{cut['reason']}] {cut['text'][:160]}")
+
+
+def _section(title: str, rows: list[dict], columns: list[str], shape=None) -> None:
+    """A titled table of an article's records; nothing when there are none (or the stage did not run)."""
+    if not rows:
+        return
+    click.echo()
+    click.echo(click.style(f"{title} ({len(rows)})", bold=True))
+    print_table([shape(r) if shape else {**r, "id": r["id"][:12]} if "id" in r else r for r in rows], columns)
 
 
 @cli.command()
@@ -93,9 +107,15 @@ def show_article(ctx: click.Context, article_id: str, removed: bool, as_json: bo
 @click.pass_context
 @library_errors
 def search(ctx: click.Context, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search over titles and texts (SQLite FTS5 syntax: "a phrase", AND, OR, NOT, prefix*).
+    """Full-text search over titles and texts, best match first.
+
+    QUERY is words as you would type them (Belarus-Poland, Lukashenko's: every word must be there), or
+    SQLite FTS5 syntax: "a phrase", AND, OR, NOT, NEAR(a b, 5), prefix*, title:word. Text that is not
+    valid FTS5 is searched as words.
 
     Example:
+
+        newsloom search Belarus-Poland
 
         newsloom search '"border crisis" AND sanctions'
     """

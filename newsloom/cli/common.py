@@ -15,10 +15,19 @@ from ..loom import Loom
 from ..settings import Settings
 
 
-def open_loom(ctx: click.Context) -> Loom:
+def load_settings(ctx: click.Context) -> Settings:
+    """The settings in force: defaults < --config (or NEWSLOOM_CONFIG) < NEWSLOOM_* < -s (checked)."""
     obj = ctx.find_root().obj or {}
     try:
-        settings = Settings.load(obj.get("config"), overrides=obj.get("settings") or {})
+        return Settings.load(obj.get("config"), overrides=obj.get("settings") or {})
+    except NewsloomError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def open_loom(ctx: click.Context) -> Loom:
+    obj = ctx.find_root().obj or {}
+    settings = load_settings(ctx)
+    try:
         return Loom(obj.get("db", "newsloom.db"), settings=settings)
     except NewsloomError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -7,33 +7,38 @@ import click
 
 from ..queries.entities import top_entities
 from ..queries.events import earliest_events
-from . import cli
+from .articles import show
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
-from .articles import show
+from .main import cli
 
 
 @cli.command("entities")
 @click.option("--type", "etype", help="Only this type (PERSON, ORG, GPE, LOC, NORP, ...).")
 @click.option("--name", help="Only entities whose name or an alias contains this text.")
+@click.option("--article", "article_id", metavar="ID",
+              help="Only the entities of this article (id or unique prefix), most mentioned there first.")
 @click.option("--limit", default=50, show_default=True, help="How many entities.")
 @json_option
 @click.pass_context
 @library_errors
-def entities_cmd(ctx: click.Context, etype: str | None, name: str | None, limit: int, as_json: bool) -> None:
+def entities_cmd(ctx: click.Context, etype: str | None, name: str | None, article_id: str | None, limit: int,
+                 as_json: bool) -> None:
     """List entities (people, organisations, places), most mentioned first.
 
     Example:
 
         newsloom entities --type PERSON --limit 20
+
+        newsloom entities --article 3f2a9c
     """
     with open_loom(ctx) as loom:
-        rows = loom.entities(type=etype, name=name, limit=limit)
+        rows = loom.entities(type=etype, name=name, article=article_id, limit=limit)
         if as_json:
             emit_json(rows)
             return
         print_table([{**r, "id": r["id"][:12]} for r in rows],
-                    ["id", "type", "mentions", "articles", "aliases", "name"])
+                    ["id", "type", *(["in_article"] if article_id else []), "mentions", "articles", "aliases", "name"])
 
 
 @show.command("entity")

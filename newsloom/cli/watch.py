@@ -7,13 +7,13 @@ from datetime import datetime, timezone
 import click
 
 from ..engine.watch import SourceRound, Watcher, forget_sources, watch_status
-from . import cli
 from .common import emit_json, library_errors, open_loom, print_table
+from .main import cli
 
 
 @cli.command()
 @click.argument("sources", nargs=-1)
-@click.option("--interval", type=float, help="Seconds between rounds [default: watch.interval, 300].")
+@click.option("--interval", type=float, help="Seconds between rounds [default: the setting watch.interval].")
 @click.option("--once", is_flag=True, help="Poll every source once and exit.")
 @click.option("--max-rounds", type=click.IntRange(min=1), help="Stop after this many rounds.")
 @click.option("--fetch", is_flag=True, help="Fetch the linked pages of summary-only feed items and sitemap pages.")
@@ -55,7 +55,7 @@ def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, 
             click.echo(f"forgot {forget_sources(loom.store, sources)} of {len(sources)} source(s)")
             return
         watcher = Watcher(loom, list(sources), fetch=fetch)
-        every = float(interval if interval is not None else loom.settings.get("watch.interval", 300.0))
+        every = float(interval if interval is not None else loom.settings.get("watch.interval"))
 
         def on_round(n: int, results: list[SourceRound]) -> None:
             nonlocal failed

@@ -14,11 +14,10 @@ from itertools import islice
 from typing import Any
 
 from ..errors import Rejected
-from ..model import Article, Record, content_id
+from ..model import Article, Record, content_id, source_from_url
 from ..pipeline import Pipeline
 from ..readers import Item, ReadOptions, iter_inputs
 from ..readers.html import extract_html
-from ..stages.nlp import TRANSIENT
 from ..storage import InputRow, Store
 
 __all__ = ["IngestReport", "ingest", "record_to_article"]
@@ -49,8 +48,12 @@ def _where(record: Record) -> str:
     return str(record.extra.get("input") or record.external_id)
 
 
-def record_to_article(record: Record) -> Article:
-    """Make the Article a record starts as (HTML is extracted here when the record has no text)."""
+def record_to_article(record: Record, *, source: str | None = None) -> Article:
+    """Make the Article a record starts as (HTML is extracted here when the record has no text).
+
+    A record that carries no source gets ``source``, else the host of its URL (``www.`` dropped); the
+    id is the record's own content hash, so this naming never changes an id.
+    """
     if not (record.text or "").strip() and record.html:
         extracted = extract_html(record.html, _where(record), url=record.url)
         for name in ("title", "url", "source", "published", "author", "language"):
@@ -61,7 +64,8 @@ def record_to_article(record: Record) -> Article:
         text = record.text or ""
     return Article(
         id=content_id(record), external_id=record.external_id, title=record.title or "", text=text, raw_text=text,
-        source=record.source, url=record.url, published=record.published, language=record.language,
+        source=record.source or source or source_from_url(record.url), url=record.url, published=record.published,
+        language=record.language,
         author=record.author, fetched=record.fetched, format=record.format,
     )
 
@@ -73,8 +77,12 @@ def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
 
 def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: str | None = None,
            options: ReadOptions | None = None, batch_size: int = 64,
-           on_item: Callable[[Item], None] | None = None, items: Iterator[Item] | None = None) -> IngestReport:
-    """Ingest every input into ``store``; returns the report. Bad records never stop the batch."""
+           on_item: Callable[[Item], None] | None = None, items: Iterator[Item] | None = None,
+           source: str | None = None) -> IngestReport:
+    """Ingest every input into ``store``; returns the report. Bad records never stop the batch.
+
+    ``source`` names the source of records that carry none (else it is the host of the record's URL).
+    """
     report = IngestReport()
     queue = [slot.info.name for slot in pipeline.corpus]
     finish_pending(store, pipeline)
@@ -93,7 +101,7 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
                 continue
             where = _where(item)
             try:
-                art = record_to_article(item)
+                art = record_to_article(item, source=source)
             except Rejected as exc:
                 _reject(report, rows, where, item.external_id, exc)
                 continue
@@ -107,17 +115,15 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
             fresh.append(art)
 
         failed: dict[str, BaseException] = {}
-        pipeline.error_handler = lambda name, art, exc: failed.__setitem__(art.id, exc)
-        done = list(pipeline.pipe(fresh, batch_size=batch_size))
+        done = list(pipeline.pipe(fresh, batch_size=batch_size, on_error=lambda name, art, exc: failed.__setitem__(
+            art.id, exc)))
         by_id = {a.id: a for a in fresh}
         for aid, exc in failed.items():
             art = by_id[aid]
             _reject(report, rows, where_of[aid], art.external_id,
                     Rejected(where_of[aid], f"stage {getattr(exc, 'stage', '?')} failed: {exc!r}", code="E120"))
         kept = []
-        for art in done:
-            for key in TRANSIENT:  # in-memory only (the spaCy Doc): never stored, freed with the batch
-                art.annotations.pop(key, None)
+        for art in done:  # the pipeline dropped what lives only in memory (the spaCy Doc)
             if not art.text.strip():
                 _reject(report, rows, where_of[art.id], art.external_id,
                         Rejected(where_of[art.id], "no article text left after cleaning (all boilerplate)",

@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, NewsloomError, Rejected
-from ..readers.fetch import TRANSIENT_CODES, FetchError
 from ..readers import Item, _walk, iter_inputs
-from ..readers.feeds import FeedEntry, entry_items, looks_like_feed, parse_feed
+from ..readers.decode import gunzip_bytes
+from ..readers.feeds import MAX_SITEMAP_BYTES, FeedEntry, entry_items, looks_like_feed, parse_feed
+from ..readers.fetch import TRANSIENT_CODES, FetchError
 from ..readers.urls import is_url, response_items
 from ..storage.sqlite import now
 
@@ -92,8 +93,8 @@ class Watcher:
         self.store = loom.store
         self.fetch = fetch
         cfg = loom.settings
-        self.settle = float(cfg.get("watch.settle_seconds", 2.0) if settle_seconds is None else settle_seconds)
-        self.batch_files = int(cfg.get("watch.batch_files", 64) if batch_files is None else batch_files)
+        self.settle = float(cfg.get("watch.settle_seconds") if settle_seconds is None else settle_seconds)
+        self.batch_files = int(cfg.get("watch.batch_files") if batch_files is None else batch_files)
         self.stopping = threading.Event()
         with self.store.transaction() as conn:
             for src in sources:
@@ -239,9 +240,6 @@ class Watcher:
         return unit
 
     def _expand_index(self, children: list[FeedEntry], where: str) -> list[FeedEntry]:
-        from ..readers.decode import gunzip_bytes
-        from ..readers.feeds import MAX_SITEMAP_BYTES
-
         pages: list[FeedEntry] = []
         for child in children:
             if child.link is None:

@@ -32,6 +32,7 @@ from ..settings import Settings
 from ..storage import Store
 from . import Table, bench_data_root, evaluation
 from .copy_transforms import TRANSFORMS
+from .progress import progress
 
 __all__ = ["build_set", "run_copies_eval", "score", "KINDS"]
 
@@ -79,7 +80,8 @@ def build_set(docs: list[dict[str, Any]], *, per_transform: int = 30, seed: int 
 def _ingest(records: list[Record], db: Path, settings: Settings) -> Store:
     store = Store(db)
     pipeline = Pipeline.default(settings)
-    ingest(store, [], pipeline=pipeline, items=iter(records), batch_size=64)
+    ingest(store, [], pipeline=pipeline, items=progress(records, desc=f"ingest {db.stem}", total=len(records)),
+           batch_size=64)
     return store
 
 

@@ -25,6 +25,7 @@ from ..loom import Loom
 from ..model import Record
 from ..settings import Settings
 from . import Table, bench_data_root, evaluation
+from .progress import progress
 
 __all__ = ["eval_entities", "bcubed", "pairwise", "load_ecb_docs"]
 
@@ -161,7 +162,7 @@ def eval_entities(data: str | None = None, split: str = "test", limit: str | int
     settings = Settings.load(env={}, overrides={"pipeline.stages": stages})
     with tempfile.TemporaryDirectory() as tmp, Loom(Path(tmp) / "ecb.db", settings=settings) as loom:
         records = [Record(external_id=d["id"], text=d["text"], title="", language="en") for d in docs]
-        loom.ingest(items=records)
+        loom.ingest(items=progress(records, desc="eval entities", total=len(records)))
         by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in loom.store.rows('SELECT a.external_id AS doc, m.start, m."end", m.name, m.label, m.entity_id '
                                  "FROM mentions m JOIN articles a ON a.id = m.article_id"):

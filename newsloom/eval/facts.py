@@ -15,6 +15,7 @@ predictions in, counts out.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import sys
@@ -27,6 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..loom import Loom
+from ..model import Record
+from ..nlp import load_nlp
+from ..stages.dates import format_value
+from ..stages.events import LEXICON
+from ..stages.quotes import find_quote_spans
 from . import Table, bench_data_root, evaluation
 
 __all__ = ["eval_facts", "locate", "names_match", "score_quotes", "score_dates", "score_entities", "score_events",
@@ -37,6 +44,8 @@ Span = tuple[int, int]
 _MARKS = set("\"'\u201c\u201d\u201e\u00ab\u00bb\u2018\u2019\u201a`\u2032\u2033")
 #: words left out of an acronym ("World Health Organization" -> WHO)
 _ACRONYM_SKIP = frozenset("of the for and on in de des du la le".split())
+#: legal forms that end company names and are no surname ("Novartis AG")
+_LEGAL_FORMS = frozenset("ag inc ltd plc sa llc corp co gmbh nv spa".split())
 #: spaCy labels that name a place
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 SCORED_LABELS = frozenset({"PERSON", "ORG"}) | PLACE_LABELS
@@ -68,8 +77,6 @@ class Locator:
             return None
         lo, hi = 0, len(self.squeezed)
         if within is not None:
-            import bisect
-
             lo = bisect.bisect_left(self.offsets, within[0])
             hi = bisect.bisect_left(self.offsets, within[1])
         at = self.squeezed.find(needle, lo, hi)
@@ -100,6 +107,11 @@ def _words(name: str) -> list[str]:
     return re.findall(r"[^\W_]+", name)
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Are two words the same but for one substituted letter?"""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
 def _acronym(name: str) -> str:
     words = [w for w in re.findall(r"[^\W_]+", name) if w.casefold() not in _ACRONYM_SKIP]
     return "".join(w[0] for w in words).casefold() if len(words) >= 2 else ""
@@ -117,9 +129,13 @@ def names_match(gold: str | None, pred: str | None) -> bool:
     pred_flat = "".join(pred_words)
     for g in parts:
         words = _words(g)
+        while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+            words.pop()
         if not words:
             continue
         if words == pred_words or words[-1] in pred_words:
+            return True
+        if len(words[-1]) >= 6 and any(_one_edit(words[-1], w) for w in pred_words):  # Organisation/-ization
             return True
         if _acronym(g) and _acronym(g) == pred_flat:
             return True
@@ -550,7 +566,6 @@ def _store_predictions(store: Any, article_id: str) -> dict[str, list[Any]]:
 
 # -- predictions: the baseline ------------------------------------------------------------------------------
 def _baseline_quotes(doc: Any) -> list[PredQuote]:
-    from ..stages.quotes import find_quote_spans
 
     persons = [e for e in doc.ents if e.label_ == "PERSON"]
     out = []
@@ -565,7 +580,6 @@ def _baseline_dates(doc: Any, published: str | None) -> list[PredDate]:
 
     from dateparser.date import DateDataParser
 
-    from ..stages.dates import format_value
 
     settings: dict[str, Any] = {"RETURN_AS_TIMEZONE_AWARE": False}
     if published:
@@ -604,7 +618,6 @@ def _baseline_mentions(doc: Any) -> list[PredMention]:
 
 
 def _baseline_events(doc: Any) -> list[PredEvent]:
-    from ..stages.events import LEXICON
 
     out = []
     for sent in doc.sents:
@@ -638,8 +651,6 @@ _COLUMNS = {
 
 def ingest_articles(articles: list[dict[str, Any]], db: Path) -> Any:
     """Run the articles through the default pipeline into a new store at ``db``; return the Loom (open)."""
-    from ..loom import Loom
-    from ..model import Record
 
     loom = Loom(db)
     loom.ingest(items=[Record(external_id=a["id"], text=a["text"], title=a.get("title") or "",
@@ -662,7 +673,6 @@ def eval_facts(data: str | None = None, limit: str | int | None = None, show: st
     Returns:
         One table per kind of fact (quotes, dates, entities, events).
     """
-    from ..nlp import load_nlp
 
     folder = newsfacts_folder(data)
     articles, gold = _gold(folder)

@@ -10,13 +10,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
+from .. import plugins
 from ..errors import ConfigError, MissingDependency
 from ..storage import Store
 
 __all__ = ["exporter", "exporters", "export", "FORMATS"]
 
 FORMATS = ("jsonl", "csv", "parquet")
-_EXPORTERS: dict[str, Callable[[Store], Iterator[dict[str, Any]]]] = {}
+_EXPORTERS: dict[str, Callable[[Store], Iterator[dict[str, Any]]]] = plugins.registry({})
 
 
 def exporter(kind: str):
@@ -30,8 +31,8 @@ def exporter(kind: str):
 
 
 def exporters() -> dict[str, Callable[[Store], Iterator[dict[str, Any]]]]:
-    from . import articles  # noqa: F401  (registers the built-in kinds)
-
+    """Every registered export kind (built-in and plugin) by name."""
+    plugins.load()
     return dict(_EXPORTERS)
 
 

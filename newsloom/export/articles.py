@@ -14,6 +14,7 @@ _ARTICLE_FIELDS = ("id", "external_id", "source", "url", "title", "published", "
 
 @exporter("articles")
 def export_articles(store: Store) -> Iterator[dict[str, Any]]:
+    """One row per article: metadata, clean text, copy link, quality flags and what cleaning removed."""
     for art in store.iter_articles():
         row = {f: getattr(art, f) for f in _ARTICLE_FIELDS}
         row["story_id"] = None  # the contract's join key to stories; null until a stories stage exists
@@ -23,7 +24,3 @@ def export_articles(store: Store) -> Iterator[dict[str, Any]]:
 
 
 exporter("rejects")(rejects)
-
-from . import quotes  # noqa: E402,F401
-from . import copies  # noqa: E402,F401
-from . import dates, entities, events  # noqa: E402,F401

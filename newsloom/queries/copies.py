@@ -14,9 +14,9 @@ __all__ = ["copy_group", "copies_of", "copy_pairs", "iter_copies"]
 
 
 def copies_of(store: Store, article_id: str) -> list[dict[str, Any]]:
-    """The stored copies of one article (id, source, kind, title), in store order."""
-    return list(store.rows("SELECT id, source, copy_kind, title FROM articles WHERE copy_of = ? ORDER BY rowid",
-                           (article_id,)))
+    """The stored copies of one article (id, source, published, kind, title), in store order."""
+    return list(store.rows("SELECT id, source, published, copy_kind, title FROM articles WHERE copy_of = ?"
+                           " ORDER BY rowid", (article_id,)))
 
 
 def copy_group(store: Store, ref: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ Parsing steps (:func:`parse_xml`):
 
 A feed item becomes a Record: with full content (``content:encoded``, Atom ``content``) its text;
 with only a summary, the summary and the link, unless ``--fetch`` asks for the linked page,
-which is then fetched politely (:mod:`newsloom.fetch`) and extracted. A sitemap lists links
+which is then fetched politely (:mod:`newsloom.readers.fetch`) and extracted. A sitemap lists links
 only: without ``--fetch`` it is one Rejected saying so; with it, its pages are fetched (news
 sitemap metadata fills title, date and language) and a sitemap index is followed two levels deep.
 """
@@ -26,10 +26,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-from ..errors import Rejected
-from ..model import Record
+from ..errors import MissingDependency, Rejected
+from ..model import Record, source_from_url
+from .decode import gunzip_bytes
+from .fetch import Fetcher, FetchError
+from .html import extract_html
 from .published import parse_published
 from .registry import Item, ReadOptions, reader
 
@@ -77,7 +80,6 @@ def parse_xml(data: bytes, where: str) -> Any:
         from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
         from defusedxml import ElementTree as SafeET
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
-        from ..errors import MissingDependency
 
         raise MissingDependency("defusedxml (safe XML for feeds)", "pip install 'newsloom[feeds]'") from exc
 
@@ -368,19 +370,11 @@ def _sitemap(root: Any, name: str, base: str | None) -> Feed:
 
 
 # -- entries to records -----------------------------------------------------------------------
-def _host(url: str | None) -> str | None:
-    if not url or not url.startswith(("http://", "https://")):
-        return None
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host or None
-
-
 def fetcher_for(options: ReadOptions) -> tuple[Any, bool]:
     """The fetcher ingest put on ``options.extra["fetcher"]``, else a new one (and True: close it after)."""
     fetcher = options.extra.get("fetcher")
     if fetcher is not None:
         return fetcher, False
-    from .fetch import Fetcher
 
     return Fetcher(), True
 
@@ -420,7 +414,7 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
         return
     yield Record(
         external_id=entry.key, text=text, title=entry.title, url=entry.link,
-        source=_host(entry.link) or entry.source, published=parse_published(entry.published),
+        source=source_from_url(entry.link) or entry.source, published=parse_published(entry.published),
         language=entry.language, author=entry.author, fetched=fetched, format=fmt,
         extra={"input": where, "summary_only": not full, "feed": entry.source},
     )
@@ -428,8 +422,6 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
 
 def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected:
     """Fetch and extract the page an entry links to; entry metadata wins over the page's guesses."""
-    from .fetch import FetchError
-    from .html import extract_html
 
     assert entry.link is not None
     try:
@@ -445,16 +437,13 @@ def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected
     record.published = parse_published(entry.published) or record.published
     record.author = record.author or entry.author
     record.language = record.language or entry.language
-    record.source = record.source or _host(resp.url) or entry.source
+    record.source = record.source or source_from_url(resp.url) or entry.source
     record.fetched = resp.fetched
     record.extra = {"input": where, "fetched_page": True, "feed": entry.source}
     return record
 
 
 def _child_sitemap(entry: FeedEntry, where: str, options: ReadOptions, fetcher: Any, depth: int) -> Iterator[Item]:
-    from .fetch import FetchError
-    from .decode import gunzip_bytes
-
     if depth >= MAX_SITEMAP_DEPTH:
         yield Rejected(where, f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH} levels: {entry.link}",
                        code="E154")

@@ -21,13 +21,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from ..errors import NewsloomError
+from ..errors import MissingDependency, NewsloomError
+from ..settings import default_field
+from ..version import __version__
+from .decode import decode_bytes
 
 __all__ = ["TRANSIENT_CODES", "Fetcher", "FetchSettings", "FetchError", "Response", "HttpCache", "StoreHttpCache",
            "default_user_agent", "parse_retry_after"]
@@ -42,8 +45,6 @@ ROBOTS_MAX_BYTES = 500_000  # RFC 9309: crawlers must read at least 500 KiB
 
 
 def default_user_agent() -> str:
-    from .. import __version__
-
     return f"newsloom/{__version__} (+https://github.com/newsloom)"
 
 
@@ -59,43 +60,32 @@ class FetchError(NewsloomError):
 
 @dataclass(slots=True)
 class FetchSettings:
-    """Politeness and safety limits (the ``[fetch]`` settings)."""
+    """Politeness and safety limits: the ``[fetch]`` settings (defaults in default_settings.toml)."""
 
-    user_agent: str = field(default_factory=default_user_agent)
-    timeout: float = 15.0
-    connect_timeout: float = 10.0
-    max_seconds: float = 60.0
-    max_bytes: int = 10_000_000
-    retries: int = 3
-    backoff: float = 1.0
-    max_backoff: float = 60.0
-    max_retry_after: float = 300.0
-    host_interval: float = 1.0
-    max_crawl_delay: float = 30.0
-    robots: bool = True
-    robots_ttl: float = 3600.0
-    max_redirects: int = 5
-    cache: bool = True
-    cache_max_bytes: int = 5_000_000
-    trust_env: bool = True
-    max_sitemap_urls: int = 1000
+    user_agent: str = field(default_factory=default_user_agent)  # the setting "" means this
+    timeout: float = default_field("fetch.timeout")
+    connect_timeout: float = default_field("fetch.connect_timeout")
+    max_seconds: float = default_field("fetch.max_seconds")
+    max_bytes: int = default_field("fetch.max_bytes")
+    retries: int = default_field("fetch.retries")
+    backoff: float = default_field("fetch.backoff")
+    max_backoff: float = default_field("fetch.max_backoff")
+    max_retry_after: float = default_field("fetch.max_retry_after")
+    host_interval: float = default_field("fetch.host_interval")
+    max_crawl_delay: float = default_field("fetch.max_crawl_delay")
+    robots: bool = default_field("fetch.robots")
+    robots_ttl: float = default_field("fetch.robots_ttl")
+    max_redirects: int = default_field("fetch.max_redirects")
+    cache: bool = default_field("fetch.cache")
+    cache_max_bytes: int = default_field("fetch.cache_max_bytes")
+    trust_env: bool = default_field("fetch.trust_env")
+    max_sitemap_urls: int = default_field("fetch.max_sitemap_urls")
 
     @classmethod
     def from_settings(cls, settings: Any) -> "FetchSettings":
-        """Build from a :class:`~newsloom.settings.Settings` (its ``fetch`` section); empty values keep defaults."""
+        """Build from a :class:`~newsloom.settings.Settings` (its checked ``fetch`` section); "" keeps the default."""
         section = dict(settings.get("fetch", {}) or {}) if settings is not None else {}
-        known = {f.name: f for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for key, value in section.items():
-            if key not in known:
-                from ..errors import ConfigError
-
-                raise ConfigError(f"unknown setting fetch.{key}; known: {sorted(known)}", code="E209")
-            if value in ("", None):
-                continue
-            default = getattr(cls(), key)
-            values[key] = type(default)(value) if not isinstance(default, bool) else bool(value)
-        return cls(**values)
+        return cls(**{key: value for key, value in section.items() if value != ""})
 
 
 @dataclass(slots=True)
@@ -120,7 +110,6 @@ class Response:
 
     def text(self) -> str:
         """The body as text: the declared charset if it decodes, else detected."""
-        from .decode import decode_bytes
 
         if self.charset:
             try:
@@ -427,8 +416,6 @@ def _httpx() -> Any:
     try:
         import httpx
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
-        from ..errors import MissingDependency
-
         raise MissingDependency("httpx (fetching URLs)", "pip install 'newsloom[feeds]'") from exc
     return httpx
 

@@ -9,8 +9,8 @@ from typing import Any, BinaryIO
 
 from ..errors import Rejected
 from ..model import Record
-from .published import parse_published
 from .decode import decode_bytes
+from .published import parse_published
 from .registry import Item, ReadOptions, reader
 
 __all__ = ["record_from_mapping", "FIELDS"]

@@ -27,6 +27,7 @@ from typing import Any, BinaryIO
 
 from ..errors import MissingDependency, Rejected
 from .decode import decode_bytes
+from .html import extract_html
 from .registry import Item, ReadOptions, reader
 
 __all__ = ["read_warc", "MemberReader"]
@@ -182,7 +183,6 @@ def read_warc(stream: BinaryIO, where: str, options: ReadOptions) -> Iterator[It
         from warcio.limitreader import LimitReader
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
         raise MissingDependency("warcio (WARC archives)", "pip install 'newsloom[feeds]'") from exc
-    from .html import extract_html
 
     peek = getattr(stream, "peek", None)
     head = peek(2)[:2] if peek else b""

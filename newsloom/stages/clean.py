@@ -11,6 +11,7 @@ from typing import Any
 
 from ..model import Article, normalise_for_hash, text_hash
 from ..pipeline import stage
+from ..settings import stage_settings
 from .rules import is_caption, match_rule, words
 
 __all__ = ["Clean", "split_paragraphs"]
@@ -52,8 +53,7 @@ class Clean:
     """
 
     def __init__(self, settings: Any = None) -> None:
-        cfg = settings.stage("clean") if settings is not None else {}
-        self.cfg = {"repeat_similarity": 0.5, "max_title_chars": 220, "min_repeat_words": 8, **cfg}
+        self.cfg = stage_settings(settings, "clean")
 
     def __call__(self, article: Article) -> Article:
         removed: list[dict[str, Any]] = []

@@ -36,19 +36,23 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..model import Article
+from ..model import Article, Mention
+from ..nlp.scoped_parse import parse_scope
 from ..pipeline import stage
+from ..settings import stage_settings
 from .entity_spans import Span, context_type, is_thing, raw_spans
 from .entity_words import (_ACRONYM_SKIP, _FROM_TO, _POSSESSIVE, _THINGS, EXPANSIONS, LABELS, REGNAL, base_name, display_name,
                            edit_distance, fold, gender_of, is_title, surname)
 
 __all__ = ["Entities", "resolve_in_article", "extract_mentions", "fold", "edit_distance", "base_name", "LABELS"]
 
+parse_scope(labels=LABELS)  # the names the scoped parse looks for beside an event verb
+
 def _acronym(words: list[str]) -> str:
     return "".join(w[0] for w in words if w.casefold() not in _ACRONYM_SKIP and w[:1].isupper())
 
 
-def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
+def extract_mentions(doc: Any, text: str) -> list[Mention]:
     """The mentions of one parsed article (see the module docstring for the steps).
 
     Args:
@@ -160,8 +164,8 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
             best[k] = "GPE"
     spelled = {k: max(c.items(), key=lambda kv: (kv[1], not kv[0].isupper(), "-" in kv[0]))[0]
                for k, c in spellings.items()}
-    mentions = [{"start": sp.start, "end": sp.end, "text": text[sp.start:sp.end], "label": best[fold(name)],
-                 "name": spelled[fold(name)]} for sp, _, name in out]
+    mentions: list[Mention] = [{"start": sp.start, "end": sp.end, "text": text[sp.start:sp.end],
+                                "label": best[fold(name)], "name": spelled[fold(name)]} for sp, _, name in out]
     mentions.sort(key=lambda m: m["start"])
     return mentions
 
@@ -200,7 +204,7 @@ def _full_name_for(key: str, start: int, full_people: dict[str, list[_Full]], *,
     return before[-1] if before else cands[0]
 
 
-def resolve_in_article(mentions: list[dict[str, Any]], start: int, end: int) -> dict[str, Any] | None:
+def resolve_in_article(mentions: list[Mention], start: int, end: int) -> Mention | None:
     """The mention covering the span ``[start, end)``, if any.
 
     A mention that contains the span wins; otherwise the one overlapping it most (e.g. the span
@@ -233,7 +237,7 @@ class Entities:
     """Named-entity mentions with in-article canonical names (short forms resolved to full names)."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = dict(settings.stage("entities") if settings else {})
+        self.cfg = stage_settings(settings, "entities")
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")

@@ -10,9 +10,11 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from .. import plugins
+
 __all__ = ["migration", "apply_migrations", "MIGRATIONS"]
 
-MIGRATIONS: dict[str, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[str, Callable[[sqlite3.Connection], None]] = plugins.registry({})
 
 
 def migration(name: str):
@@ -28,9 +30,8 @@ def migration(name: str):
 
 
 def apply_migrations(conn: sqlite3.Connection) -> list[str]:
-    """Apply every migration not yet recorded in ``_migrations``; return the names applied."""
-    from .tables import articles  # noqa: F401  (registers the built-in migrations)
-
+    """Apply every migration (built-in and plugin) not yet recorded in ``_migrations``; return the names applied."""
+    plugins.load()
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
     applied = []

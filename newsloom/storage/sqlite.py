@@ -1,8 +1,8 @@
 """The SQLite store: WAL mode, FTS5 over title and text, migrations applied on open."""
 from __future__ import annotations
 
-import hashlib
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -11,58 +11,51 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import plugins
 from ..errors import QueryError, StoreError
 from ..model import Article
+from .base import InputRow, annotation_rows, default_store
 from .migrations import apply_migrations
+from .tables import articles as article_table
 
-__all__ = ["Store", "InputRow", "article_writer"]
+__all__ = ["SQLiteStore", "article_writer", "ARTICLE_WRITERS", "now"]
 
-#: functions ``fn(conn, article)`` that store what per-article stages put on ``article.annotations``;
-#: called for each newly stored article inside the same transaction as the article row
-ARTICLE_WRITERS: list[Callable[[sqlite3.Connection, Article], None]] = []
+#: functions ``fn(conn, article)`` that write with SQL what the pure row producers (``storage.base.article_rows``)
+#: cannot express; called for each newly stored article inside the same transaction as the article row
+ARTICLE_WRITERS: list[Callable[[sqlite3.Connection, Article], None]] = plugins.registry([])
 
 
 def article_writer(fn: Callable[[sqlite3.Connection, Article], None]) -> Callable[[sqlite3.Connection, Article], None]:
-    """Register ``fn(conn, article)`` to store an article's annotations with it (see ARTICLE_WRITERS)."""
+    """Register ``fn(conn, article)`` to write with an article in its transaction (see ARTICLE_WRITERS)."""
     if fn not in ARTICLE_WRITERS:
         ARTICLE_WRITERS.append(fn)
     return fn
 
-_ARTICLE_COLUMNS = ("id", "external_id", "source", "url", "title", "text", "raw_text", "published", "language",
-                    "author", "fetched", "format", "text_hash", "removed", "quality", "copy_of", "copy_kind",
-                    "fingerprint")
-_JSON_COLUMNS = ("removed", "quality")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def decode_article_row(row: sqlite3.Row) -> dict[str, Any]:
-    """An ``articles`` row as a dict, its JSON columns decoded."""
-    data = dict(row)
-    for col in _JSON_COLUMNS:
-        data[col] = json.loads(data[col] or ("[]" if col == "removed" else "{}"))
-    return data
+def insert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, Any]], *, or_ignore: bool = True) -> None:
+    """Insert row dicts (all with the same keys) into ``table``; a row already there (same key) is left alone."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    for name in (table, *cols):
+        if not _NAME.fullmatch(name):
+            raise StoreError(f"not a table or column name: {name!r}", code="E304")
+    verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+    names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    conn.executemany(f'{verb} INTO "{table}" ({names}) VALUES ({marks})', [[r[c] for c in cols] for r in rows])
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class InputRow(tuple):
-    """(input, external_id, article_id, status, code, reason): one input record's fate."""
-
-    __slots__ = ()
-
-    def __new__(cls, input: str, external_id: str | None, article_id: str | None, status: str,
-                code: str | None = None, reason: str | None = None) -> "InputRow":
-        return super().__new__(cls, (input, external_id, article_id, status, code, reason))
-
-    @property
-    def key(self) -> str:
-        inp, _, art, status, _, reason = self
-        return hashlib.sha256(f"{inp}\x1f{art or ''}\x1f{reason if status == 'rejected' else ''}".encode()).hexdigest()[:24]
-
-
-class Store:
-    """A newsloom database. ``Store(":memory:")`` gives a private in-memory one (tests).
+@default_store
+class SQLiteStore:
+    """The SQLite store (implements :class:`newsloom.storage.base.Store`); ``SQLiteStore(":memory:")`` gives a
+    private in-memory one (tests).
 
     Args:
         path: file path, or ``":memory:"``.
@@ -112,7 +105,7 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> "SQLiteStore":
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -124,14 +117,15 @@ class Store:
     # -- articles ---------------------------------------------------------------------------
     @staticmethod
     def _row_to_article(row: sqlite3.Row) -> Article:
-        return Article.from_dict(decode_article_row(row))
+        return Article.from_dict(article_table.decode_article_row(row))
 
     def has_article(self, article_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
     def add_batch(self, articles: Iterable[Article], inputs: Iterable[InputRow], *,
                   queue: Sequence[str] = ()) -> list[str]:
-        """Store new articles and the fate of every input in one transaction.
+        """Store new articles, their rows (every ``article_rows`` producer, then every ``article_writer``) and the
+        fate of every input in one transaction.
 
         An article whose clean text equals a stored original's is linked to it
         (``copy_of``, ``copy_kind="exact"``). Returns the ids of articles newly stored;
@@ -148,13 +142,10 @@ class Store:
                                         "ORDER BY rowid LIMIT 1", (art.text_hash,)).fetchone()
                     if orig is not None:
                         art.copy_of, art.copy_kind = orig[0], "exact"
-                values = art.as_dict()
-                for col in _JSON_COLUMNS:
-                    values[col] = json.dumps(values[col], ensure_ascii=False)
-                cols = ", ".join(_ARTICLE_COLUMNS)
-                marks = ", ".join("?" for _ in _ARTICLE_COLUMNS)
-                conn.execute(f"INSERT INTO articles ({cols}, ingested_at) VALUES ({marks}, ?)",
-                             [values[c] for c in _ARTICLE_COLUMNS] + [stamp])
+                for table, rows in article_table.rows(art).items():
+                    insert_rows(conn, table, [{**r, "ingested_at": stamp} for r in rows], or_ignore=False)
+                for table, rows in annotation_rows(art).items():
+                    insert_rows(conn, table, rows)
                 for write in ARTICLE_WRITERS:
                     write(conn, art)
                 conn.executemany("INSERT OR IGNORE INTO corpus_queue (article_id, stage) VALUES (?, ?)",
@@ -193,10 +184,10 @@ class Store:
 
     def update_article(self, article_id: str, **fields: Any) -> None:
         """Set columns of one article (JSON columns are encoded); caller holds a transaction."""
-        bad = set(fields) - set(_ARTICLE_COLUMNS)
+        bad = set(fields) - set(article_table.ARTICLE_COLUMNS)
         if bad:
             raise StoreError(f"not article columns: {sorted(bad)}", code="E303")
-        for col in _JSON_COLUMNS:
+        for col in article_table.JSON_COLUMNS:
             if col in fields:
                 fields[col] = json.dumps(fields[col], ensure_ascii=False)
         sets = ", ".join(f"{c} = ?" for c in fields)
