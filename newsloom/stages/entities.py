@@ -62,14 +62,14 @@ def extract_mentions(doc: Any, text: str) -> list[Mention]:
     Returns:
         Mention dicts sorted by ``start``.
     """
-    spans = raw_spans(doc)
+    spans = raw_spans(doc, text)
     if not spans:
         return []
     placed: set[str] = set()  # names written after "in", "near" ...: places if nothing says person
-    places = {doc.text[sp.start:sp.end] for sp in spans if sp.label in ("GPE", "LOC")}
+    places = {text[sp.start:sp.end] for sp in spans if sp.label in ("GPE", "LOC")}
     for sp in spans:
-        told = context_type(doc, sp)
-        route = _FROM_TO.search(doc.text[max(0, sp.start - 60):sp.start])
+        told = context_type(doc, text, sp)
+        route = _FROM_TO.search(text[max(0, sp.start - 60):sp.start])
         if told is None and route and route.group(1) in places:
             told = "GPE"  # "from Athens to Vilnius"
         if told in ("PERSON", "ORG"):

@@ -7,6 +7,7 @@ span for its type (a role in apposition, a wire credit, a dateline, a place prep
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -16,6 +17,8 @@ from .entity_words import (_ACRONYM_SKIP, _APOS, _APPOSITION, _BODY_WORDS, _CALE
                            PARTICLES, REGNAL, TITLES, is_honorific)
 
 __all__ = ["Span", "raw_spans", "is_thing", "context_type"]
+
+_LOWER_WORD = re.compile(r"[A-Za-z][\w']*")
 
 
 class Span:
@@ -27,7 +30,7 @@ class Span:
         self.tok_start, self.tok_end, self.keep_the = tok_start, tok_end, keep_the
 
 
-def _junk(doc: Any, s: int, e: int, label: str) -> bool:
+def _junk(doc: Any, text: str, s: int, e: int, label: str) -> bool:
     """True when the span ``doc[s:e]`` is not a name: a disease, a date, a code, a ticker, a title alone."""
     words = [t.text for t in doc[s:e] if any(c.isalnum() for c in t.text)]
     if not words:
@@ -46,7 +49,6 @@ def _junk(doc: Any, s: int, e: int, label: str) -> bool:
 
     if all(w in HONORIFICS or w in TITLES for w in folded) and (len(words) > 1 or label != "PERSON"):
         return True  # "Lance Corporal", "Defense"
-    text = doc.text
     start, end = doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)
     if re.fullmatch(r"[A-Z]{3}(?:/[A-Z]{3})?", text[start:end]) and (
             "/" in text[start:end] or re.match(r"/[A-Z]{3}\b", text[end:end + 4])
@@ -71,8 +73,23 @@ def _junk(doc: Any, s: int, e: int, label: str) -> bool:
 
 def _spelled_lower(text: str, acronym: str) -> bool:
     """True when the text spells ``acronym`` out in lower-case words ("quantitative easing" for QE)."""
-    pattern = r"\b" + r"[a-z]+[ -]".join(re.escape(c.lower()) for c in acronym) + r"[a-z]+\b"
-    return re.search(pattern, text) is not None
+    return acronym.casefold() in _lower_initials(text)
+
+
+@functools.lru_cache(maxsize=8)
+def _lower_initials(text: str) -> frozenset[str]:
+    """The initials of every run of two to five lower-case words in ``text`` (computed once per article)."""
+    words = _LOWER_WORD.findall(text)
+    out = set()
+    for i in range(len(words)):
+        initials = ""
+        for w in words[i:i + 5]:
+            if not w[:1].islower():
+                break
+            initials += w[0]
+            if len(initials) >= 2:
+                out.add(initials)
+    return frozenset(out)
 
 
 def _sentence_start(doc: Any, s: int) -> bool:
@@ -82,8 +99,9 @@ def _sentence_start(doc: Any, s: int) -> bool:
     return prev.text in (".", "!", "?", ":", "\"", "\u201c") or "\n" in prev.text_with_ws or prev.is_space
 
 
-def raw_spans(doc: Any) -> list[Span]:
-    """Step 1: spaCy entities of the kept labels, with their spans repaired."""
+def raw_spans(doc: Any, text: str) -> list[Span]:
+    """Step 1: spaCy entities of the kept labels, with their spans repaired (``text`` is the Doc's text:
+    ``Doc.text`` is rebuilt from every token on each access)."""
     spans: list[Span] = []
     ents = [(ent.start, ent.end, ent.label_) for ent in doc.ents if ent.label_ in LABELS]
     taken_until = -1
@@ -142,7 +160,7 @@ def raw_spans(doc: Any) -> list[Span]:
                     e += 1
                     continue
                 break
-        if _junk(doc, s, e, label):
+        if _junk(doc, text, s, e, label):
             continue
         letters = doc[s].text.replace(".", "")
         if label == "ORG" and e - s >= 4 and letters.isupper() and letters.casefold() in EXPANSIONS:
@@ -199,13 +217,12 @@ def _is_role(word: str) -> bool:
     return word[:1].islower() and (word.split("-")[0] in _ROLES or (word.endswith("ist") and len(word) > 5))
 
 
-def context_type(doc: Any, sp: Span) -> str | None:
+def context_type(doc: Any, text: str, sp: Span) -> str | None:
     """The type the words around a span tell: "ORG" for a name ending in a company's legal form; "PERSON" for a role in apposition after a name of two or
     more words ("Keiji Fukuda, acting WHO assistant director-general"), a role before it ("councillor Ines
     Varga") or a wire credit ("Editing by Toby
     Chopra"); "GPE" for a capitalised dateline before a wire credit ("ZURICH (Reuters)") or a name after
     "in", "near", ... (a person is rarely "in Houla")."""
-    text = doc.text
     before = text[max(0, sp.start - 30):sp.start]
     after = text[sp.end:sp.end + 80]
     if len(sp.words) >= 2 and sp.words[-1].rstrip(".").casefold() in _COMPANY:

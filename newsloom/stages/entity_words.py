@@ -126,8 +126,10 @@ def is_honorific(word: str) -> bool:
     return word.rstrip(".").casefold() in HONORIFICS
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def is_title(word: str) -> bool:
-    """A title word, or one misspelt by a letter ("Presidendt", "Presiden")."""
+    """A title word, or one misspelt by a letter ("Presidendt", "Presiden"); cached, as every word of every
+    mention is asked."""
     bare = word.rstrip(".").casefold()
     return bare in TITLES or (len(bare) >= 6 and any(edit_distance(bare, t, 1) <= 1 for t in _LONG_TITLES))
 
