@@ -109,30 +109,25 @@ def test_earlier_article_ingested_later_becomes_the_original(store: Store) -> No
     assert {r[0] for r in store.execute("SELECT original_id FROM copy_links")} == {first}
 
 
-def test_truncated_text_of_the_same_day_yields_to_the_complete_one(store: Store) -> None:
-    words = WIRE.split(" ")
-    cut = " ".join(words[: int(len(words) * 0.6)])
-    _ingest(store, [Record(external_id="truncated", text=cut, source="a.example", published="2024-03-05T08:00:00"),
-                    Record(external_id="full", text=WIRE, source="a.example", published="2024-03-05")])
-    rows = _by_ext(store)
-    assert rows["full"]["copy_of"] is None
-    assert (rows["truncated"]["copy_of"], rows["truncated"]["copy_kind"]) == (rows["full"]["id"], "near")
-
-
 @pytest.mark.issue(10)
-def test_an_original_is_never_published_after_its_copy(store: Store) -> None:
-    """A shorter, truncated text published first is still the original of the complete one a day later."""
+@pytest.mark.parametrize("cut_date, full_date, original", [
+    ("2024-03-05T08:00:00", "2024-03-05", "full"),  # the same day: the truncated text yields to the complete one
+    ("2024-03-05", "2024-03-06", "truncated"),  # published first: the original, however short
+])
+def test_the_earlier_published_text_is_the_original(store: Store, cut_date: str, full_date: str,
+                                                     original: str) -> None:
     words = WIRE.split(" ")
     cut = " ".join(words[: int(len(words) * 0.6)])
-    _ingest(store, [Record(external_id="truncated", text=cut, source="a.example", published="2024-03-05"),
-                    Record(external_id="full", text=WIRE, source="a.example", published="2024-03-06")])
+    _ingest(store, [Record(external_id="truncated", text=cut, source="a.example", published=cut_date),
+                    Record(external_id="full", text=WIRE, source="a.example", published=full_date)])
     rows = _by_ext(store)
-    assert rows["truncated"]["copy_of"] is None
-    assert rows["full"]["copy_of"] == rows["truncated"]["id"]
-    dates = {r["external_id"]: r["published"] for r in store.rows("SELECT external_id, published FROM articles")}
-    for copy, original in store.execute("SELECT a.external_id, o.external_id FROM copy_links l JOIN articles a ON "
+    copy = "full" if original == "truncated" else "truncated"
+    assert rows[original]["copy_of"] is None
+    assert (rows[copy]["copy_of"], rows[copy]["copy_kind"]) == (rows[original]["id"], "near")
+    dates = {r["external_id"]: r["published"][:10] for r in store.rows("SELECT external_id, published FROM articles")}
+    for copied, source in store.execute("SELECT a.external_id, o.external_id FROM copy_links l JOIN articles a ON "
                                         "a.id = l.article_id JOIN articles o ON o.id = l.original_id"):
-        assert dates[original] <= dates[copy]
+        assert dates[source] <= dates[copied]  # an original is never published after its copy
 
 
 @pytest.mark.issue(10)
