@@ -204,3 +204,12 @@ def test_the_name_of_a_disease_is_not_a_place(nlp):
     assert "Swine" in {e.text for e in nlp(text).ents}
     texts = {m["text"] for m in _mentions(nlp, text)}
     assert "Swine" not in texts and {"Mexico", "Britain"} <= texts
+
+
+@pytest.mark.issue(10)
+def test_names_in_a_list_or_around_a_dash_are_apart(nlp):
+    text = ("We want Amre Moussa -- Mubarak must go. Hosni Mubarak spoke. Sky, Channel 4 and Channel 5 agreed to "
+            "broadcast the appeal.")
+    ms = _mentions(nlp, text)
+    assert any(m["text"] == "Amre Moussa" for m in ms)
+    assert not any("--" in m["name"] or "," in m["name"] for m in ms)

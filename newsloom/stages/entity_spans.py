@@ -124,7 +124,8 @@ def raw_spans(doc: Any, text: str) -> list[Span]:
             if doc[i].text in ("(", ")", "[", "]", "<", ">"):
                 e = i
                 break
-            if label in ("ORG", "PERSON") and doc[i].text in (",", "\u2013", "\u2014"):
+            if label in ("ORG", "PERSON") and doc[i].text in (",", "\u2013", "\u2014", "--") or (
+                    label == "PERSON" and doc[i].text == "-" and doc[i - 1].whitespace_):  # "Amre Moussa -- Mubarak"
                 if i + 1 < e:  # the name after the comma is a span of its own ("Macworld, Apple Inc.")
                     ents.insert(k, (i + 1, e, label))
                 e = i
