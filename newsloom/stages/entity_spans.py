@@ -73,23 +73,25 @@ def _junk(doc: Any, text: str, s: int, e: int, label: str) -> bool:
 
 def _spelled_lower(text: str, acronym: str) -> bool:
     """True when the text spells ``acronym`` out in lower-case words ("quantitative easing" for QE)."""
-    return acronym.casefold() in _lower_initials(text)
+    words, starts = _lower_words(text)
+    letters = acronym.casefold()
+    for i in starts.get(letters[0], ()):
+        run = words[i:i + len(letters)]
+        if len(run) == len(letters) and all(w[:1] == c for w, c in zip(run, letters)):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=8)
-def _lower_initials(text: str) -> frozenset[str]:
-    """The initials of every run of two to five lower-case words in ``text`` (computed once per article)."""
-    words = _LOWER_WORD.findall(text)
-    out = set()
-    for i in range(len(words)):
-        initials = ""
-        for w in words[i:i + 5]:
-            if not w[:1].islower():
-                break
-            initials += w[0]
-            if len(initials) >= 2:
-                out.add(initials)
-    return frozenset(out)
+def _lower_words(text: str) -> tuple[list[str], dict[str, list[int]]]:
+    """The words of ``text`` (lower-case ones as written, others as "") and where each lower-case initial
+    starts one (computed once per article)."""
+    words = [w if w[:1].islower() else "" for w in _LOWER_WORD.findall(text)]
+    starts: dict[str, list[int]] = {}
+    for i, w in enumerate(words):
+        if w:
+            starts.setdefault(w[0], []).append(i)
+    return words, starts
 
 
 def _sentence_start(doc: Any, s: int) -> bool:
