@@ -7,7 +7,6 @@ span for its type (a role in apposition, a wire credit, a dateline, a place prep
 """
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
@@ -17,8 +16,6 @@ from .entity_words import (_ACRONYM_SKIP, _APOS, _APPOSITION, _BODY_WORDS, _CALE
                            PARTICLES, REGNAL, TITLES, is_honorific)
 
 __all__ = ["Span", "raw_spans", "is_thing", "context_type"]
-
-_LOWER_WORD = re.compile(r"[A-Za-z][\w']*")
 
 
 class Span:
@@ -56,8 +53,6 @@ def _junk(doc: Any, text: str, s: int, e: int, label: str) -> bool:
         return True  # a currency pair: "EUR/USD"
     if label == "GPE" and re.search(r"\d:\d\d\s*(?:[ap]\.?m\.?\s*)?$", text[max(0, start - 12):start]):
         return True  # a clock time's zone: "15:47 UK"
-    if len(words) == 1 and words[0].isupper() and 2 <= len(words[0]) <= 5 and _spelled_lower(text, words[0]):
-        return True  # "QE" in an article that writes "quantitative easing": a term
     if text[start - 1:start] not in ("(", "<"):
         return False
     # a stock ticker: "Barclays (BARC.L)", "<LLOY. L>"
@@ -69,29 +64,6 @@ def _junk(doc: Any, text: str, s: int, e: int, label: str) -> bool:
     before = [w for w in before if w.casefold() not in _ACRONYM_SKIP][-len(letters):] if letters else []
     return bool(before) and all(w[:1].islower() for w in before[1:]) and \
         "".join(w[0] for w in before).casefold() == letters.casefold()
-
-
-def _spelled_lower(text: str, acronym: str) -> bool:
-    """True when the text spells ``acronym`` out in lower-case words ("quantitative easing" for QE)."""
-    words, starts = _lower_words(text)
-    letters = acronym.casefold()
-    for i in starts.get(letters[0], ()):
-        run = words[i:i + len(letters)]
-        if len(run) == len(letters) and all(w[:1] == c for w, c in zip(run, letters)):
-            return True
-    return False
-
-
-@functools.lru_cache(maxsize=8)
-def _lower_words(text: str) -> tuple[list[str], dict[str, list[int]]]:
-    """The words of ``text`` (lower-case ones as written, others as "") and where each lower-case initial
-    starts one (computed once per article)."""
-    words = [w if w[:1].islower() else "" for w in _LOWER_WORD.findall(text)]
-    starts: dict[str, list[int]] = {}
-    for i, w in enumerate(words):
-        if w:
-            starts.setdefault(w[0], []).append(i)
-    return words, starts
 
 
 def _sentence_start(doc: Any, s: int) -> bool:
