@@ -32,7 +32,8 @@ class Loom:
 
     def __init__(self, db: str | Path | Store = "newsloom.db", *, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.load()
-        self.store = db if isinstance(db, Store) else Store(db)
+        self.store = db if isinstance(db, Store) else Store(
+            db, busy_timeout=float(self.settings.get("store.busy_timeout")))
         self._pipeline: Pipeline | None = None
         self._fetcher: Any = None
 
@@ -53,6 +54,8 @@ class Loom:
         opts = ReadOptions(
             max_article_bytes=self.settings.get("reader.max_article_bytes"),
             max_decompressed_bytes=self.settings.get("reader.max_decompressed_bytes"),
+            max_rejects_per_input=self.settings.get("reader.max_rejects_per_input"),
+            max_html_elements=self.settings.get("reader.max_html_elements"),
         )
         opts.extra["fetcher"] = self.fetcher  # URLs, feed --fetch, sitemaps
         for key, value in overrides.items():

@@ -35,6 +35,7 @@ BUILTINS = (
     "newsloom.export.quotes", "newsloom.export.copies",
     "newsloom.eval.quotes", "newsloom.eval.copies", "newsloom.eval.entities", "newsloom.eval.facts",
     "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.serve",
+    "newsloom.bench.hostile",
 )
 
 _state = {"loaded": False}

@@ -7,7 +7,7 @@ import click
 
 from ..queries import has_table
 from .articles import show
-from .common import emit_json, json_option, library_errors, open_loom, print_table
+from .common import COUNT, emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
 from .main import cli
 
@@ -16,7 +16,7 @@ from .main import cli
 @click.option("--speaker", help="Only the quotes of the person this name stands for, under any of their aliases "
               "(\"Lukashenko\" finds those attributed to \"Alexander Lukashenko\" too).")
 @click.option("--article", "article_id", metavar="ID", help="Only the quotes of this article (id or unique prefix).")
-@click.option("--limit", default=50, show_default=True, help="How many quotes.")
+@click.option("--limit", default=50, show_default=True, type=COUNT, help="How many quotes.")
 @json_option
 @click.pass_context
 @library_errors

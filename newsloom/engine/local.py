@@ -16,8 +16,9 @@ from typing import Any
 from ..errors import Rejected
 from ..model import Article, Record, content_id, source_from_url
 from ..pipeline import Pipeline
-from ..readers import Item, ReadOptions, iter_inputs
-from ..readers.html import extract_html
+from ..readers import Item, ReadOptions, iter_inputs, unexpected
+from ..readers.html import MAX_ELEMENTS, extract_html
+from ..readers.limits import check_record, safe_record, safe_text
 from ..storage import InputRow, Store
 
 __all__ = ["IngestReport", "ingest", "record_to_article"]
@@ -48,26 +49,31 @@ def _where(record: Record) -> str:
     return str(record.extra.get("input") or record.external_id)
 
 
-def record_to_article(record: Record, *, source: str | None = None) -> Article:
+def record_to_article(record: Record, *, source: str | None = None, max_html_elements: int = MAX_ELEMENTS) -> Article:
     """Make the Article a record starts as (HTML is extracted here when the record has no text).
 
     A record that carries no source gets ``source``, else the host of its URL (``www.`` dropped); the
-    id is the record's own content hash, so this naming never changes an id.
+    id is the record's own content hash, so this naming never changes an id. Text the reader could only
+    decode with replacement characters is flagged ``quality["encoding"]``.
     """
     if not (record.text or "").strip() and record.html:
-        extracted = extract_html(record.html, _where(record), url=record.url)
+        extracted = extract_html(record.html, _where(record), url=record.url, max_elements=max_html_elements)
         for name in ("title", "url", "source", "published", "author", "language"):
             if getattr(record, name) is None:
                 setattr(record, name, getattr(extracted, name))
         text = extracted.text or ""
     else:
         text = record.text or ""
-    return Article(
+    article = Article(
         id=content_id(record), external_id=record.external_id, title=record.title or "", text=text, raw_text=text,
         source=record.source or source or source_from_url(record.url), url=record.url, published=record.published,
-        language=record.language,
-        author=record.author, fetched=record.fetched, format=record.format,
+        language=record.language, author=record.author, fetched=record.fetched, format=record.format,
     )
+    replaced = text.count("\ufffd")
+    if replaced:
+        article.quality["encoding"] = {"score": round(min(1.0, 100 * replaced / max(1, len(text))), 3), "evidence": [
+            f"{replaced} character(s) could not be decoded and were replaced with U+FFFD"]}
+    return article
 
 
 def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
@@ -82,7 +88,10 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
     """Ingest every input into ``store``; returns the report. Bad records never stop the batch.
 
     ``source`` names the source of records that carry none (else it is the host of the record's URL).
+    The report adds up: ``read == stored + duplicate + rejected``, also when another process stores
+    the same records meanwhile (those are duplicates, decided inside the storing transaction).
     """
+    options = options or ReadOptions()
     report = IngestReport()
     queue = [slot.info.name for slot in pipeline.corpus]
     finish_pending(store, pipeline)
@@ -97,13 +106,21 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
             if on_item is not None:
                 on_item(item)
             if isinstance(item, Rejected):
+                more = getattr(item, "count", 1) - 1  # a summary of rejects not listed one by one
+                report.read += more
+                report.rejected += more
                 _reject(report, rows, item.where, None, item)
                 continue
+            safe_record(item)
             where = _where(item)
             try:
-                art = record_to_article(item, source=source)
+                check_record(item, where, options.max_article_bytes)
+                art = record_to_article(item, source=source, max_html_elements=options.max_html_elements)
             except Rejected as exc:
                 _reject(report, rows, where, item.external_id, exc)
+                continue
+            except Exception as exc:  # noqa: BLE001 - one record's surprise must not stop the batch
+                _reject(report, rows, where, item.external_id, unexpected(where, "making an article", exc))
                 continue
             if art.id in seen_ids or store.has_article(art.id):
                 report.duplicate += 1
@@ -133,6 +150,7 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
             rows.append(InputRow(where_of[art.id], art.external_id, art.id, "stored"))
         new_ids = store.add_batch(kept, rows, queue=queue)
         report.stored += len(new_ids)
+        report.duplicate += len(kept) - len(new_ids)  # stored meanwhile by another process
         new = set(new_ids)
         report.copies += sum(1 for a in kept if a.copy_of is not None and a.id in new)
         pipeline.run_corpus(store, new_ids)
@@ -155,6 +173,7 @@ def finish_pending(store: Store, pipeline: Pipeline) -> None:
 def _reject(report: IngestReport, rows: list[InputRow], where: str, external_id: str | None,
             exc: Rejected) -> None:
     report.rejected += 1
-    report.rejects.append((exc.where or where, exc.reason))
-    log.warning("rejected %s: %s", exc.where or where, exc.reason)
-    rows.append(InputRow(exc.where or where, external_id, None, "rejected", exc.code, exc.reason))
+    where, reason = safe_text(exc.where or where) or where, safe_text(exc.reason) or ""
+    report.rejects.append((where, reason))
+    log.warning("rejected %s: %s", where, reason)
+    rows.append(InputRow(where, safe_text(external_id), None, "rejected", exc.code, reason))

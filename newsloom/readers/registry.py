@@ -21,6 +21,8 @@ class ReadOptions:
 
     max_article_bytes: int = default_field("reader.max_article_bytes")
     max_decompressed_bytes: int = default_field("reader.max_decompressed_bytes")
+    max_rejects_per_input: int = default_field("reader.max_rejects_per_input")  # listed one by one; then counted
+    max_html_elements: int = default_field("reader.max_html_elements")  # start tags in one HTML page
     fetch: bool = False  # follow links of summary-only feed items
     extra: dict = field(default_factory=dict)
 

@@ -60,7 +60,7 @@ def response_items(resp: Any, where: str, format: str | None, options: ReadOptio
         return
     if format == "html" or (format is None and (ctype in _HTML_TYPES or looks_like_html(head))):
         try:
-            record = extract_html(resp.text(), where, url=resp.url)
+            record = extract_html(resp.text(), where, url=resp.url, max_elements=options.max_html_elements)
         except Rejected as exc:
             yield exc
             return

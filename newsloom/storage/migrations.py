@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from .. import plugins
 
-__all__ = ["migration", "apply_migrations", "MIGRATIONS"]
+__all__ = ["migration", "apply_migrations", "pending_migrations", "MIGRATIONS"]
 
 MIGRATIONS: dict[str, Callable[[sqlite3.Connection], None]] = plugins.registry({})
 
@@ -48,7 +48,17 @@ def apply_migrations(conn: sqlite3.Connection) -> list[str]:
                          (name, datetime.now(timezone.utc).isoformat(timespec="seconds")))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                conn.execute("ROLLBACK")
             raise
         applied.append(name)
     return applied
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    """The migrations not yet applied to the database ``conn`` reads (nothing is written)."""
+    plugins.load()
+
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone()
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")} if exists else set()
+    return [name for name in sorted(MIGRATIONS) if name not in done]

@@ -1,7 +1,14 @@
-"""The SQLite store: WAL mode, FTS5 over title and text, migrations applied on open."""
+"""The SQLite store: WAL mode, FTS5 over title and text, migrations applied on open.
+
+Errors at this boundary are :class:`~newsloom.errors.StoreError` with a message that says what to
+do: a full disk (E304), another writer holding the lock past the busy timeout (E305), a read-only
+database (E306: opened read-only, so reading still works), a disk I/O error (E307). A database
+file that cannot be written is opened read-only when it needs no migration.
+"""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -15,7 +22,7 @@ from .. import plugins
 from ..errors import QueryError, StoreError
 from ..model import Article
 from .base import InputRow, annotation_rows, default_store
-from .migrations import apply_migrations
+from .migrations import apply_migrations, pending_migrations
 from .tables import articles as article_table
 
 __all__ = ["SQLiteStore", "article_writer", "ARTICLE_WRITERS", "now"]
@@ -60,44 +67,109 @@ class SQLiteStore:
     Args:
         path: file path, or ``":memory:"``.
         tracer: called with (sql, params) for every query, e.g. ``tracer=print`` when debugging.
+        busy_timeout: seconds a write waits for another process's write lock before E305.
     """
 
-    def __init__(self, path: str | Path = "newsloom.db", *, tracer: Callable[[str, Any], None] | None = None) -> None:
+    def __init__(self, path: str | Path = "newsloom.db", *, tracer: Callable[[str, Any], None] | None = None,
+                 busy_timeout: float = 30.0) -> None:
         self.path = str(path)
+        self.busy_timeout = busy_timeout
+        self.readonly = False
         self._lock = threading.RLock()
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-            self.conn.row_factory = sqlite3.Row
-            if tracer is not None:
-                self.conn.set_trace_callback(lambda sql: tracer(sql, None))
+            self._connect(tracer)
             if self.path != ":memory:":
                 mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if mode.lower() != "wal":
                     raise StoreError(f"{self.path}: cannot switch to WAL journal mode (got {mode})", code="E301")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.execute("PRAGMA busy_timeout=30000")
             self.migrations_applied = apply_migrations(self.conn)
         except sqlite3.DatabaseError as exc:
+            readonly = (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
+            if _code(exc) in readonly and self.path != ":memory:" and os.path.isfile(self.path):
+                self._open_readonly(tracer)
+                return
+            if _code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL):
+                raise self.error(exc) from exc
             raise StoreError(f"cannot open the database {self.path}: {exc}", code="E302") from exc
+
+    def _connect(self, tracer: Callable[[str, Any], None] | None, uri: str | None = None) -> None:
+        self.conn = sqlite3.connect(uri or self.path, isolation_level=None, check_same_thread=False,
+                                    timeout=self.busy_timeout, uri=uri is not None)
+        self.conn.row_factory = sqlite3.Row
+        if tracer is not None:
+            self.conn.set_trace_callback(lambda sql: tracer(sql, None))
+        self.conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+
+    def _open_readonly(self, tracer: Callable[[str, Any], None] | None) -> None:
+        """Reopen a database that cannot be written for reading only (reads work; writes give E306)."""
+        self.conn.close()
+        uri = "file:" + Path(self.path).resolve().as_posix() + "?mode=ro"
+        # in a folder that cannot be written either, SQLite cannot make the WAL index: read it as immutable
+        for query in ("", "&immutable=1"):
+            try:
+                self._connect(tracer, uri + query)
+                missing = pending_migrations(self.conn)
+                break
+            except sqlite3.DatabaseError as exc:
+                self.conn.close()
+                error = exc
+        else:
+            raise StoreError(f"cannot read the read-only database {self.path}: {error}", code="E306") from error
+        self.readonly = True
+        if missing:
+            raise StoreError(f"{self.path} is read-only and needs {len(missing)} migration(s) ({missing[0]} ...): "
+                             "open it once where it can be written", code="E306")
+        self.migrations_applied = []
+
+    def error(self, exc: sqlite3.Error) -> StoreError:
+        """The StoreError that says what an SQLite error means for this database and how to fix it."""
+        code = _code(exc)
+        if code == sqlite3.SQLITE_FULL:
+            return StoreError(f"{self.path}: database or disk is full; free space on the disk that holds it, then "
+                              "run again (everything stored before is kept)", code="E304")
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return StoreError(f"{self.path}: another process has held the write lock for longer than the busy "
+                              f"timeout ({self.busy_timeout:g} s); let it finish (or stop it), then run again",
+                              code="E305")
+        if code == sqlite3.SQLITE_READONLY:
+            return StoreError(f"{self.path} is read-only: reading works (articles, search, export), writing does "
+                              "not; make the file and its folder writable to ingest", code="E306")
+        if code == sqlite3.SQLITE_IOERR:
+            return StoreError(f"{self.path}: disk I/O error ({exc}); check the disk, then run again", code="E307")
+        return StoreError(f"{self.path}: {exc}", code="E300")
 
     # -- plumbing ---------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error); re-entrant."""
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error); re-entrant.
+
+        SQLite errors come out as StoreError (see :meth:`error`); a failed ROLLBACK (SQLite already
+        rolled back, as it does on a full disk) never hides the error that caused it.
+        """
         with self._lock:
             if self.conn.in_transaction:
                 yield self.conn
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self.error(exc) from exc
             try:
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    try:
+                        self.conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                if isinstance(exc, sqlite3.Error):
+                    raise self.error(exc) from exc
                 raise
-            self.conn.execute("COMMIT")
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
@@ -129,13 +201,17 @@ class SQLiteStore:
 
         An article whose clean text equals a stored original's is linked to it
         (``copy_of``, ``copy_kind="exact"``). Returns the ids of articles newly stored;
-        each is queued for the corpus stages named in ``queue``.
+        each is queued for the corpus stages named in ``queue``. An article another process stored
+        meanwhile is not stored again, and its input is recorded as a duplicate.
         """
         new_ids: list[str] = []
         stamp = now()
+        inputs = list(inputs)
         with self.transaction() as conn:
+            present: set[str] = set()
             for art in articles:
                 if self.has_article(art.id):
+                    present.add(art.id)
                     continue
                 if art.copy_of is None:
                     orig = conn.execute("SELECT id FROM articles WHERE text_hash = ? AND copy_of IS NULL "
@@ -153,6 +229,8 @@ class SQLiteStore:
                 new_ids.append(art.id)
             # one row per input; seen again it is left alone, except that 'stored' wins over an
             # earlier 'duplicate' of the same input within one batch
+            inputs = [InputRow(row[0], row[1], row[2], "duplicate", reason="stored meanwhile by another process")
+                      if row[3] == "stored" and row[2] in present else row for row in inputs]
             conn.executemany("INSERT INTO inputs (key, input, external_id, article_id, status, code, reason, seen_at)"
                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET status = excluded.status,"
                              " reason = excluded.reason WHERE excluded.status = 'stored' AND inputs.status != 'stored'",
@@ -211,3 +289,9 @@ class SQLiteStore:
         """Rows of a read query as dicts (parameterised; the queries layer uses it)."""
         for r in self.conn.execute(sql, params):
             yield dict(r)
+
+
+def _code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of an error (SQLITE_FULL, SQLITE_BUSY, ...), if it carries one."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF

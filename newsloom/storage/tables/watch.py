@@ -1,4 +1,4 @@
-"""``newsloom watch``'s tables (migration 0301): ``watch_sources`` and ``watch_seen``."""
+"""``newsloom watch``'s tables (migrations 0301-0302): ``watch_sources`` (with its quarantine) and ``watch_seen``."""
 from __future__ import annotations
 
 import sqlite3
@@ -27,3 +27,11 @@ def watch(conn: sqlite3.Connection) -> None:
             seen_at TEXT NOT NULL,
             PRIMARY KEY (source, item_key)
         ) WITHOUT ROWID""")
+
+
+@migration("0302_watch_quarantine")
+def watch_quarantine(conn: sqlite3.Connection) -> None:
+    # a source failing the same way round after round is set aside until `quarantined_until`
+    # (newsloom watch's quarantine, issue 15): how many rounds in a row it failed so
+    conn.execute("ALTER TABLE watch_sources ADD COLUMN failures INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE watch_sources ADD COLUMN quarantined_until TEXT")
