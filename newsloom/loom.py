@@ -8,6 +8,7 @@ from typing import Any
 
 from .export import export as _export
 from .engine.local import IngestReport, ingest, record_to_article
+from .engine.workers import StagePlan, default_workers
 from .model import Article, Record
 from .pipeline import Pipeline
 from .queries import articles as q_articles, copies as q_copies, entities as q_entities, quotes as q_quotes
@@ -61,18 +62,29 @@ class Loom:
         return opts
 
     def ingest(self, *inputs: str, format: str | None = None, fetch: bool = False, source: str | None = None,
-               on_item: Callable[[Item], None] | None = None, items: Iterable[Item] | None = None) -> IngestReport:
+               on_item: Callable[[Item], None] | None = None, items: Iterable[Item] | None = None,
+               workers: int | None = None) -> IngestReport:
         """Read, clean, annotate and store every input (paths, folders, ``-``, URLs).
 
         A missing path or an unknown ``format`` raises before any model loads; ``source`` names the
-        source of records that carry none (else a record's source is the host of its URL).
+        source of records that carry none (else a record's source is the host of its URL). ``workers``
+        processes run the per-article stages (default ``[engine] workers``: 0 is one per core).
         """
         if items is None:
             check_inputs(inputs, format=format)
-        return ingest(self.store, inputs, pipeline=self.pipeline, format=format, source=source,
+        workers = workers if workers is not None else self.settings.get("engine.workers")
+        workers = workers or default_workers()
+        stages = None
+        if workers > 1 and self._pipeline is None:  # this process keeps the corpus stages; workers build the rest
+            stages = StagePlan.article_stages(self.settings)
+            pipeline = Pipeline.default(self.settings, names=[n for n in self.settings.stages
+                                                              if n not in stages.names])
+        else:
+            pipeline = self.pipeline
+        return ingest(self.store, inputs, pipeline=pipeline, format=format, source=source,
                       options=self.read_options(fetch=fetch),
                       batch_size=self.settings.get("pipeline.batch_size"), on_item=on_item,
-                      items=iter(items) if items is not None else None)
+                      items=iter(items) if items is not None else None, workers=workers, stages=stages)
 
     # -- reads: thin methods over newsloom.queries (plain dicts, except the Article objects of articles/article)
     def articles(self, *, limit: int | None = None, offset: int = 0, source: str | None = None,

@@ -8,6 +8,8 @@ anything twice.
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -18,8 +20,8 @@ from ..model import Article, Record, content_id, source_from_url
 from ..pipeline import Pipeline
 from ..readers import Item, ReadOptions, iter_inputs
 from ..readers.html import extract_html
-from ..stages.nlp import TRANSIENT
 from ..storage import InputRow, Store
+from .workers import InProcess, StagePlan, Work, WorkerPool
 
 __all__ = ["IngestReport", "ingest", "record_to_article"]
 
@@ -38,10 +40,13 @@ class IngestReport:
     rejects: list[tuple[str, str]] = field(default_factory=list)
     #: records a reader passed over on purpose, by kind (e.g. WARC request or image records)
     skipped: dict[str, int] = field(default_factory=dict)
+    #: seconds per stage (per-article stages summed over the processes that ran them) and "store"
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"read": self.read, "stored": self.stored, "duplicate": self.duplicate, "copies": self.copies,
                 "rejected": self.rejected, "skipped": self.skipped,
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "rejects": [{"input": w, "reason": r} for w, r in self.rejects]}
 
 
@@ -76,74 +81,133 @@ def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
+@dataclass
+class _Batch:
+    """One batch of input items on its way through the stages: the fate of each, in input order."""
+
+    seq: int
+    #: per item: an InputRow already decided (a reader's rejection, a duplicate), or the index of its entry in work
+    fates: list[InputRow | int] = field(default_factory=list)
+    work: list[Work] = field(default_factory=list)
+    external_ids: list[str | None] = field(default_factory=list)
+
+
 def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: str | None = None,
            options: ReadOptions | None = None, batch_size: int = 64,
            on_item: Callable[[Item], None] | None = None, items: Iterator[Item] | None = None,
-           source: str | None = None) -> IngestReport:
+           source: str | None = None, workers: int = 1, stages: StagePlan | None = None) -> IngestReport:
     """Ingest every input into ``store``; returns the report. Bad records never stop the batch.
 
     ``source`` names the source of records that carry none (else it is the host of the record's URL).
+    The per-article stages are ``stages`` when given (built when first needed), else ``pipeline``'s; with
+    ``workers`` > 1 they run in that many processes, batch by batch, while this process reads, stores (the
+    one writer) and runs ``pipeline``'s corpus stages: what is stored is the same as with one process, in
+    the same order.
     """
     report = IngestReport()
-    queue = [slot.info.name for slot in pipeline.corpus]
     finish_pending(store, pipeline)
     stream = items if items is not None else iter_inputs(inputs, format=format, options=options)
-    for chunk in _batches(stream, batch_size):
-        rows: list[InputRow] = []
-        fresh: list[Article] = []
-        seen_ids: set[str] = set()
-        where_of: dict[str, str] = {}
-        for item in chunk:
-            report.read += 1
-            if on_item is not None:
-                on_item(item)
-            if isinstance(item, Rejected):
-                _reject(report, rows, item.where, None, item)
-                continue
-            where = _where(item)
-            try:
-                art = record_to_article(item, source=source)
-            except Rejected as exc:
-                _reject(report, rows, where, item.external_id, exc)
-                continue
-            if art.id in seen_ids or store.has_article(art.id):
-                report.duplicate += 1
-                rows.append(InputRow(where, item.external_id, art.id, "duplicate",
-                                     reason="same content as a stored article"))
-                continue
-            seen_ids.add(art.id)
-            where_of[art.id] = where
-            fresh.append(art)
-
-        failed: dict[str, BaseException] = {}
-        pipeline.error_handler = lambda name, art, exc: failed.__setitem__(art.id, exc)
-        done = list(pipeline.pipe(fresh, batch_size=batch_size))
-        by_id = {a.id: a for a in fresh}
-        for aid, exc in failed.items():
-            art = by_id[aid]
-            _reject(report, rows, where_of[aid], art.external_id,
-                    Rejected(where_of[aid], f"stage {getattr(exc, 'stage', '?')} failed: {exc!r}", code="E120"))
-        kept = []
-        for art in done:
-            for key in TRANSIENT:  # in-memory only (the spaCy Doc): never stored, freed with the batch
-                art.annotations.pop(key, None)
-            if not art.text.strip():
-                _reject(report, rows, where_of[art.id], art.external_id,
-                        Rejected(where_of[art.id], "no article text left after cleaning (all boilerplate)",
-                                 code="E121"))
-                continue
-            kept.append(art)
-            rows.append(InputRow(where_of[art.id], art.external_id, art.id, "stored"))
-        new_ids = store.add_batch(kept, rows, queue=queue)
-        report.stored += len(new_ids)
-        new = set(new_ids)
-        report.copies += sum(1 for a in kept if a.copy_of is not None and a.id in new)
-        pipeline.run_corpus(store, new_ids)
+    build = (lambda: pipeline) if stages is None else stages.build
+    runner = WorkerPool(stages or StagePlan.of(pipeline), workers, local=build) if workers > 1 else InProcess(build)
+    in_flight: deque[_Batch] = deque()
+    try:
+        for seq, chunk in enumerate(_batches(stream, batch_size)):
+            batch = _prepare(store, report, seq, chunk, on_item, source)
+            runner.submit(seq, batch.work, source, batch_size)
+            in_flight.append(batch)
+            while len(in_flight) > runner.window:
+                _finish(store, pipeline, report, in_flight.popleft(), runner)
+        while in_flight:
+            _finish(store, pipeline, report, in_flight.popleft(), runner)
+    finally:
+        runner.close()
     for stats in (options.extra.get("skipped", {}) if options is not None else {}).values():
         for kind, count in stats.items():
             if kind != "html":
                 report.skipped[kind] = report.skipped.get(kind, 0) + count
     return report
+
+
+def _prepare(store: Store, report: IngestReport, seq: int, chunk: list[Item],
+             on_item: Callable[[Item], None] | None, source: str | None) -> _Batch:
+    """Sort a chunk of input items: rejected by a reader, already stored, or work for the stages.
+
+    A record whose text must be extracted from HTML goes to the stages as it is (its id depends on
+    what extraction finds), so extraction runs where the stages run.
+    """
+    batch = _Batch(seq)
+    seen: set[str] = set()
+    for item in chunk:
+        report.read += 1
+        if on_item is not None:
+            on_item(item)
+        if isinstance(item, Rejected):
+            batch.fates.append(_reject(report, item.where, None, item))
+            continue
+        where = _where(item)
+        if not (item.text or "").strip() and item.html:
+            batch.fates.append(len(batch.work))
+            batch.work.append((where, item))
+            batch.external_ids.append(item.external_id)
+            continue
+        try:
+            art = record_to_article(item, source=source)
+        except Rejected as exc:
+            batch.fates.append(_reject(report, where, item.external_id, exc))
+            continue
+        if art.id in seen or store.has_article(art.id):
+            report.duplicate += 1
+            batch.fates.append(_duplicate(where, item.external_id, art.id))
+            continue
+        seen.add(art.id)
+        batch.fates.append(len(batch.work))
+        batch.work.append((where, art))
+        batch.external_ids.append(item.external_id)
+    return batch
+
+
+def _finish(store: Store, pipeline: Pipeline, report: IngestReport, batch: _Batch,
+            runner: InProcess | WorkerPool) -> None:
+    """Store one batch's articles and the fate of every input in one transaction, then run the corpus stages.
+
+    An article stored meanwhile (by an earlier batch in flight, or found by its id only after HTML
+    extraction) is a duplicate, as it would have been found before the stages with one process.
+    """
+    outcomes, seconds = runner.result(batch.seq)
+    for name, sec in seconds.items():
+        report.seconds[name] = report.seconds.get(name, 0.0) + sec
+    t0 = time.perf_counter()
+    rows: list[InputRow] = []
+    kept: list[Article] = []
+    for fate in batch.fates:
+        if isinstance(fate, InputRow):
+            rows.append(fate)
+            continue
+        where, ext = batch.work[fate][0], batch.external_ids[fate]
+        out = outcomes[fate]
+        if isinstance(out, Rejected):
+            if getattr(out, "formatted", ""):
+                log.debug("%s: %s", where, out.formatted)
+            rows.append(_reject(report, where, ext, out))
+        elif isinstance(out, str) or store.has_article(out.id):
+            report.duplicate += 1
+            rows.append(_duplicate(where, ext, out if isinstance(out, str) else out.id))
+        else:
+            kept.append(out)
+            rows.append(InputRow(where, ext, out.id, "stored"))
+    new_ids = store.add_batch(kept, rows, queue=[slot.info.name for slot in pipeline.corpus])
+    report.seconds["store"] = report.seconds.get("store", 0.0) + time.perf_counter() - t0
+    report.stored += len(new_ids)
+    new = set(new_ids)
+    report.copies += sum(1 for a in kept if a.copy_of is not None and a.id in new)
+    pipeline.seconds = {}
+    pipeline.run_corpus(store, new_ids)
+    for name, sec in pipeline.seconds.items():
+        report.seconds[name] = report.seconds.get(name, 0.0) + sec
+
+
+def _duplicate(where: str, external_id: str | None, article_id: str | None) -> InputRow:
+    return InputRow(where, external_id, article_id, "duplicate", reason="same content as a stored article")
 
 
 def finish_pending(store: Store, pipeline: Pipeline) -> None:
@@ -155,9 +219,8 @@ def finish_pending(store: Store, pipeline: Pipeline) -> None:
             slot.component.run(store, pending)
 
 
-def _reject(report: IngestReport, rows: list[InputRow], where: str, external_id: str | None,
-            exc: Rejected) -> None:
+def _reject(report: IngestReport, where: str, external_id: str | None, exc: Rejected) -> InputRow:
     report.rejected += 1
     report.rejects.append((exc.where or where, exc.reason))
     log.warning("rejected %s: %s", exc.where or where, exc.reason)
-    rows.append(InputRow(exc.where or where, external_id, None, "rejected", exc.code, exc.reason))
+    return InputRow(exc.where or where, external_id, None, "rejected", exc.code, exc.reason)
