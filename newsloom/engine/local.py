@@ -170,8 +170,9 @@ def _finish(store: Store, pipeline: Pipeline, report: IngestReport, batch: _Batc
             runner: InProcess | WorkerPool) -> None:
     """Store one batch's articles and the fate of every input in one transaction, then run the corpus stages.
 
-    An article stored meanwhile (by an earlier batch in flight, or found by its id only after HTML
-    extraction) is a duplicate, as it would have been found before the stages with one process.
+    An article stored meanwhile (by an earlier batch in flight), or found by its id only after HTML
+    extraction or on another worker to repeat an earlier one of the batch, is a duplicate, as it would have
+    been found before the stages with one process.
     """
     outcomes, seconds = runner.result(batch.seq)
     for name, sec in seconds.items():
@@ -179,6 +180,7 @@ def _finish(store: Store, pipeline: Pipeline, report: IngestReport, batch: _Batc
     t0 = time.perf_counter()
     rows: list[InputRow] = []
     kept: list[Article] = []
+    seen: set[str] = set()
     for fate in batch.fates:
         if isinstance(fate, InputRow):
             rows.append(fate)
@@ -189,10 +191,11 @@ def _finish(store: Store, pipeline: Pipeline, report: IngestReport, batch: _Batc
             if getattr(out, "formatted", ""):
                 log.debug("%s: %s", where, out.formatted)
             rows.append(_reject(report, where, ext, out))
-        elif isinstance(out, str) or store.has_article(out.id):
+        elif isinstance(out, str) or out.id in seen or store.has_article(out.id):
             report.duplicate += 1
             rows.append(_duplicate(where, ext, out if isinstance(out, str) else out.id))
         else:
+            seen.add(out.id)
             kept.append(out)
             rows.append(InputRow(where, ext, out.id, "stored"))
     new_ids = store.add_batch(kept, rows, queue=[slot.info.name for slot in pipeline.corpus])

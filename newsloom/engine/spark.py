@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, EngineError, MissingDependency, Rejected
-from ..model import Article, Record
 from ..pipeline import Pipeline
 from ..readers import ReadOptions, iter_inputs
 from ..readers import _walk  # the local engine's folder walk, so both engines see files in one order
@@ -241,14 +240,9 @@ def _store_in_order(store: Store, corpus: Pipeline, report: IngestReport,
     def flush() -> None:
         nonlocal seq
         batch = _Batch(seq)
-        seen: set[str] = set()
         outcomes: list[Any] = []
         for where, ext, outcome in chunk:
             report.read += 1
-            if isinstance(outcome, Article):
-                if outcome.id in seen:
-                    outcome = outcome.id  # the same article earlier in this batch: a duplicate
-                seen.add(outcome.id if isinstance(outcome, Article) else outcome)
             batch.fates.append(len(batch.work))
             batch.work.append((where, None))  # type: ignore[arg-type]
             batch.external_ids.append(ext)

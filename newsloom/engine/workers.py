@@ -34,6 +34,9 @@ __all__ = ["StagePlan", "WorkerPool", "InProcess", "run_stages", "default_worker
 
 log = logging.getLogger(__name__)
 
+#: a batch is sent to the workers in parts of a multiple of this many articles (the nlp stage's spaCy batch)
+_PART = 16
+
 #: one batch item: an article ready for the stages, or a record still to convert (HTML extraction)
 Work = tuple[str, Article | Record]
 #: what became of one item: the finished article, a rejection, or (a str) the id of the earlier item of its
@@ -183,7 +186,8 @@ def _worker(plan: StagePlan, tasks: Any, results: Any, parent: int) -> None:
 
 
 class WorkerPool:
-    """``workers`` processes running the per-article stages; at most ``window`` batches in flight.
+    """``workers`` processes running the per-article stages; at most ``window`` batches in flight, each sent
+    in parts, one per worker.
 
     The processes start at the second batch: an ingest of one batch runs in this process (starting
     workers and loading their models would cost more than it saves). Use as a context manager.
@@ -197,7 +201,8 @@ class WorkerPool:
         self._procs: list[Any] = []
         self._tasks: Any = None
         self._results: Any = None
-        self._ready: dict[int, tuple[list[Outcome], dict[str, float]]] = {}
+        self._ready: dict[tuple[int, int], tuple[list[Outcome], dict[str, float]]] = {}
+        self._parts: dict[int, int] = {}
 
     def __enter__(self) -> "WorkerPool":
         return self
@@ -224,16 +229,24 @@ class WorkerPool:
         if not self._procs:
             self._start()
             held, self._held = self._held, None
-            self._put(held)
-        self._put(task)
+            self._send(*held)
+        self._send(*task)
 
-    def _put(self, task: Any) -> None:
-        while True:
-            try:
-                self._tasks.put(task, timeout=1.0)
-                return
-            except queue.Full:
-                self._check_alive()
+    def _send(self, seq: int, work: list[Work], source: str | None, batch_size: int) -> None:
+        """Send a batch as one part per worker (at least ``_PART`` articles each), so a short ingest keeps every
+        worker busy too; parts of a multiple of ``_PART`` keep spaCy's sub-batches as they are in one process."""
+        n = min(self.workers, max(1, len(work) // _PART))
+        size = max(1, -(-len(work) // n))
+        size = -(-size // _PART) * _PART if size > _PART else size
+        parts = [work[i:i + size] for i in range(0, len(work), size)] or [[]]
+        self._parts[seq] = len(parts)
+        for k, part in enumerate(parts):
+            while True:
+                try:
+                    self._tasks.put(((seq, k), part, source, batch_size), timeout=1.0)
+                    break
+                except queue.Full:
+                    self._check_alive()
 
     def result(self, seq: int) -> tuple[list[Outcome], dict[str, float]]:
         """The outcome of batch ``seq`` (waits for it; batches are taken in the order sent)."""
@@ -241,17 +254,25 @@ class WorkerPool:
             held, self._held = self._held, None
             self._local.submit(*held)
             return self._local.result(seq)
-        while seq not in self._ready:
+        keys = [(seq, k) for k in range(self._parts.pop(seq))]
+        while any(key not in self._ready for key in keys):
             try:
                 kind, got, payload = self._results.get(timeout=1.0)
             except queue.Empty:
                 self._check_alive()
                 continue
             if kind == "failed":
-                raise EngineError(f"a worker process failed{'' if got < 0 else f' on batch {got}'}: {payload}"
-                                  "Fix: run with --workers 1 to see the error in this process")
+                raise EngineError(f"a worker process failed{'' if got == -1 else f' on batch {got[0]}'}: "
+                                  f"{payload}Fix: run with --workers 1 to see the error in this process")
             self._ready[got] = payload
-        return self._ready.pop(seq)
+        outcomes: list[Outcome] = []
+        seconds: dict[str, float] = {}
+        for key in keys:
+            outs, secs = self._ready.pop(key)
+            outcomes += outs
+            for name, sec in secs.items():
+                seconds[name] = seconds.get(name, 0.0) + sec
+        return outcomes, seconds
 
     def _check_alive(self) -> None:
         dead = [p for p in self._procs if p.exitcode is not None]
