@@ -87,10 +87,10 @@ def test_load_refuses_a_database_with_articles_unless_replace(tmp_path):
     src = _timeline_jsonl(tmp_path / "a.jsonl", 3)
     run([str(src)], tmp_path / "out", settings=settings, workers=1)
     load_output(tmp_path / "out", tmp_path / "db.db")
-    with pytest.raises(ConfigError, match="E214"):
+    with pytest.raises(ConfigError, match="E133"):
         load_output(tmp_path / "out", tmp_path / "db.db")
     assert load_output(tmp_path / "out", tmp_path / "db.db", replace=True)["articles"] == 3
-    with pytest.raises(ConfigError, match="E213"):
+    with pytest.raises(ConfigError, match="E132"):
         load_output(tmp_path, tmp_path / "other.db")
 
 

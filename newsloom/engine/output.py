@@ -79,7 +79,7 @@ def load_output(output: str | Path, db: str | Path, *, replace: bool = False, ch
     files = sorted(folder.glob("*.parquet"))
     if not any(f.stem == "articles" for f in files):
         raise ConfigError(f"{output}: no {TABLES}/articles.parquet; give the OUTPUT folder of `newsloom run`",
-                          code="E213")
+                          code="E132")
     db = Path(db)
     if replace:
         for suffix in ("", "-wal", "-shm"):
@@ -88,12 +88,12 @@ def load_output(output: str | Path, db: str | Path, *, replace: bool = False, ch
     with Store(db) as store:
         if store.execute("SELECT count(*) FROM articles").fetchone()[0]:
             raise ConfigError(f"{db} holds articles already; load into a new file, or give --replace to make it "
-                              "anew", code="E214")
+                              "anew", code="E133")
         have = set(store_tables(store))
         missing = [f.stem for f in files if f.stem not in have]
         if missing:
             raise ConfigError(f"{output} has tables this newsloom does not know: {missing}; upgrade newsloom",
-                              code="E215")
+                              code="E134")
         order = sorted(files, key=lambda f: f.stem != "articles")  # articles first, in stored order
         with store.transaction() as conn:
             conn.execute("PRAGMA defer_foreign_keys = ON")

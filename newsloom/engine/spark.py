@@ -62,7 +62,7 @@ def input_files(inputs: Iterable[str]) -> list[str]:
     for inp in map(str, inputs):
         if inp == "-" or "://" in inp:
             raise ConfigError(f"{inp}: the Spark engine reads files and folders only; fetch URLs or save stdin to "
-                              "a file first (or use newsloom ingest)", code="E212")
+                              "a file first (or use newsloom ingest)", code="E131")
         path = Path(inp)
         if path.is_dir():
             files += [str(f) for f in _walk(path)]
