@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .export import export as _export
 from .engine.local import IngestReport, ingest, record_to_article
+from .export import export as _export
 from .engine.workers import StagePlan, default_workers
 from .model import Article, Record
 from .pipeline import Pipeline
@@ -15,6 +15,7 @@ from .queries import articles as q_articles, copies as q_copies, entities as q_e
 from .queries import resolve_id
 from .queries.coverage import distinct_sources
 from .readers import Item, ReadOptions, check_inputs
+from .readers.fetch import Fetcher
 from .settings import Settings
 from .storage import Store
 
@@ -32,7 +33,8 @@ class Loom:
 
     def __init__(self, db: str | Path | Store = "newsloom.db", *, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.load()
-        self.store = db if isinstance(db, Store) else Store(db)
+        self.store = db if isinstance(db, Store) else Store(
+            db, busy_timeout=float(self.settings.get("store.busy_timeout")))
         self._pipeline: Pipeline | None = None
         self._fetcher: Any = None
 
@@ -46,8 +48,6 @@ class Loom:
     def fetcher(self) -> Any:
         """The polite HTTP client (``[fetch]`` settings; conditional-GET cache in the store)."""
         if self._fetcher is None:
-            from .readers.fetch import Fetcher
-
             self._fetcher = Fetcher.from_settings(self.settings, store=self.store)
         return self._fetcher
 
@@ -55,6 +55,8 @@ class Loom:
         opts = ReadOptions(
             max_article_bytes=self.settings.get("reader.max_article_bytes"),
             max_decompressed_bytes=self.settings.get("reader.max_decompressed_bytes"),
+            max_rejects_per_input=self.settings.get("reader.max_rejects_per_input"),
+            max_html_elements=self.settings.get("reader.max_html_elements"),
         )
         opts.extra["fetcher"] = self.fetcher  # URLs, feed --fetch, sitemaps
         for key, value in overrides.items():

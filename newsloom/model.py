@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
-__all__ = ["Record", "Article", "content_id", "text_hash", "normalise_for_hash", "source_from_url"]
+__all__ = ["Record", "Article", "Mention", "DateExpression", "Event", "Quote", "content_id", "text_hash",
+           "normalise_for_hash", "source_from_url"]
 
 
 @dataclass(slots=True)
@@ -74,6 +75,63 @@ class Article:
     def from_dict(cls, data: dict[str, Any]) -> "Article":
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+# -- annotation records: what per-article stages put on ``Article.annotations`` (offsets index ``Article.text``);
+# typed dicts, so they stay plain JSON-able dicts for ``process()`` users and the Spark engine
+
+
+class Mention(TypedDict):
+    """``annotations["mentions"]``: a named entity with its in-article canonical name (entities stage)."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # PERSON, ORG, GPE, LOC, NORP, FAC
+    name: str
+
+
+class DateExpression(TypedDict):
+    """``annotations["dates"]``: a temporal expression resolved against the article's date (dates stage)."""
+
+    start: int
+    end: int
+    text: str
+    value: str | None  # YYYY, YYYY-MM or YYYY-MM-DD by precision
+    precision: str | None  # day, week, month, year
+    anchor: str | None  # published, absolute, text:YYYY-MM-DD
+
+
+class Event(TypedDict):
+    """``annotations["events"]``: who did what to whom, where and when, in one sentence (events stage)."""
+
+    start: int  # the sentence span
+    end: int
+    action: str
+    verb: str
+    verb_start: int
+    actor: str | None  # in-article canonical names
+    target: str | None
+    place: str | None
+    date: str | None
+    precision: str | None
+
+
+class Quote(TypedDict):
+    """``annotations["quotes"]``: a direct or indirect quote with its cue and speaker (quotes stage)."""
+
+    start: int
+    end: int
+    parts: list[list[int]]  # [start, end] of each part of a split quote
+    text: str
+    kind: str  # direct, indirect
+    cue: str | None
+    cue_start: int | None
+    cue_end: int | None
+    speaker_text: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    speaker_name: str | None
 
 
 def _shallow(obj: Any) -> dict[str, Any]:

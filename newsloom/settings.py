@@ -22,9 +22,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import plugins
 from .errors import ConfigError
 
-__all__ = ["Settings", "Spec", "stage_settings", "shipped_default", "default_field"]
+__all__ = ["Settings", "Spec", "stage_settings", "shipped_default", "default_field", "declare_stage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,18 +242,26 @@ def _shipped_specs() -> tuple[Spec, ...]:
     return tuple(_parse_specs(_shipped_text()))
 
 
+#: every registered stage's name and the settings it declares (``defaults=`` of ``@stage``), filled by the
+#: stage registry (newsloom.pipeline) as stages register
+_STAGE_DEFAULTS: dict[str, str | Mapping[str, Any] | None] = plugins.registry({})
+
+
+def declare_stage(name: str, defaults: str | Mapping[str, Any] | None) -> None:
+    """Record a registered stage and its settings (``[stages.NAME]``: TOML text with help comments, or a mapping)."""
+    _STAGE_DEFAULTS[name] = defaults
+
+
 def _stage_specs() -> tuple[list[Spec], list[str]]:
     """Specs a registered stage (a plugin's) declares with ``defaults=``, and every registered stage name."""
-    from .pipeline import registered_stages
-
-    reg = registered_stages()
+    plugins.load()  # the stages register (and declare their settings) when their modules are imported
     specs: list[Spec] = []
-    for name, info in sorted(reg.items()):
-        if isinstance(info.defaults, str):
-            specs += _parse_specs(info.defaults, prefix=f"stages.{name}.")
-        elif info.defaults:
-            specs += [Spec(f"stages.{name}.{k}", v) for k, v in info.defaults.items()]
-    return specs, sorted(reg)
+    for name, defaults in sorted(_STAGE_DEFAULTS.items()):
+        if isinstance(defaults, str):
+            specs += _parse_specs(defaults, prefix=f"stages.{name}.")
+        elif defaults:
+            specs += [Spec(f"stages.{name}.{k}", v) for k, v in defaults.items()]
+    return specs, sorted(_STAGE_DEFAULTS)
 
 
 def _schema() -> tuple[dict[str, Spec], list[str]]:

@@ -218,7 +218,7 @@ def test_cli_show_entity_and_list(seeded):
     assert any(e["name"] == "Sergei Markov" and e["entity_id"] for e in art["entities"])
     assert "dates" in art and "events" in art
     missing = _cli(db, "show", "entity", "zzzzzz")
-    assert missing.exit_code == 1 and "no entity" in missing.output
+    assert missing.exit_code == 2 and "no entity" in missing.output  # 2: the command failed (issue 15)
 
 
 def test_export_annotation_kinds(seeded, tmp_path):

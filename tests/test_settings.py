@@ -161,7 +161,7 @@ def test_a_plugin_stage_brings_its_settings(monkeypatch):
 ])
 def test_the_cli_refuses_bad_settings_in_one_line(tmp_path, args, words):
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), *args], env={"NEWSLOOM_PIPELINE__STAGES": None})
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exit_code == 2 and "Traceback" not in result.output  # 2: the run failed (issue 15)
     line = result.output.strip().splitlines()[-1]
     assert line.startswith("Error: [E24") and all(w in line for w in words), result.output
     assert not (tmp_path / "x.db").exists()  # refused before the database is touched

@@ -24,10 +24,11 @@ import time
 from typing import Any
 
 from ..engine.local import record_to_article
+from ..eval import Table, benchmark
 from ..model import Article, Record
+from ..nlp import load_nlp
 from ..pipeline import Pipeline, registered_stages
 from ..settings import Settings
-from ..eval import Table, benchmark
 from .ingest import peak_rss_mb, timeline17_sample
 
 __all__ = ["bench_annotate", "ANNOTATE_STAGES"]
@@ -121,7 +122,6 @@ def _round(pipeline: Pipeline, arts: list[Article], batch_size: int, bare: Any =
 def bench_annotate(n: int = 100, data: str | None = None, batch_size: int = 32, rounds: int = 3,
                    **_: Any) -> list[Table]:
     """Annotation throughput (nlp+entities+quotes+dates+events) against a bare spaCy NER pass."""
-    from ..nlp import load_nlp
 
     rows = timeline17_sample(n + _WARM, data)
     arts, warm_arts = _articles(rows[:n]), _articles(rows[n:]) or _articles(rows[:2])

@@ -21,13 +21,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..eval import Table, bench_data_root, benchmark
+from ..eval.copy_transforms import TRANSFORMS
 from ..model import Article, text_hash
 from ..queries.articles import counts as stored_counts
 from ..settings import Settings
 from ..stages.copies import Copies
 from ..storage import Store
-from ..eval import Table, bench_data_root, benchmark
-from ..eval.copy_transforms import TRANSFORMS
 from .ingest import peak_rss_mb
 
 __all__ = ["bench_copies", "synthetic_corpus"]

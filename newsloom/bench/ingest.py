@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..eval import Table, bench_data_root, benchmark
 from ..loom import Loom
 from ..settings import Settings
-from ..eval import Table, bench_data_root, benchmark
 from .memory import TreePeak
 
 

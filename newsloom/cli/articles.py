@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import click
 
-from . import cli
-from .common import emit_json, json_option, library_errors, open_loom, print_table
+from .common import COUNT, emit_json, json_option, library_errors, open_loom, print_table
+from .main import cli
 
 
 @cli.command()
-@click.option("--limit", default=50, show_default=True, help="How many articles.")
-@click.option("--offset", default=0, help="Skip this many first.")
+@click.option("--limit", default=50, show_default=True, type=COUNT, help="How many articles.")
+@click.option("--offset", default=0, type=COUNT, help="Skip this many first.")
 @click.option("--source", help="Only this source.")
 @click.option("--language", help="Only this language (ISO 639-1).")
 @json_option
@@ -102,7 +102,7 @@ def _section(title: str, rows: list[dict], columns: list[str], shape=None) -> No
 
 @cli.command()
 @click.argument("query")
-@click.option("--limit", default=20, show_default=True)
+@click.option("--limit", default=20, show_default=True, type=COUNT, help="How many hits.")
 @json_option
 @click.pass_context
 @library_errors

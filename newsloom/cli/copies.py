@@ -4,9 +4,9 @@ from __future__ import annotations
 import click
 
 from ..queries.copies import copy_pairs
+from .articles import show
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
-from .articles import show
 
 
 @show.command("copies")

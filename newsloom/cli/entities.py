@@ -7,10 +7,10 @@ import click
 
 from ..queries.entities import top_entities
 from ..queries.events import earliest_events
-from . import cli
-from .common import emit_json, json_option, library_errors, open_loom, print_table
-from .demo import demo_sections
 from .articles import show
+from .common import COUNT, emit_json, json_option, library_errors, open_loom, print_table
+from .demo import demo_sections
+from .main import cli
 
 
 @cli.command("entities")
@@ -18,7 +18,7 @@ from .articles import show
 @click.option("--name", help="Only entities whose name or an alias contains this text.")
 @click.option("--article", "article_id", metavar="ID",
               help="Only the entities of this article (id or unique prefix), most mentioned there first.")
-@click.option("--limit", default=50, show_default=True, help="How many entities.")
+@click.option("--limit", default=50, show_default=True, type=COUNT, help="How many entities.")
 @json_option
 @click.pass_context
 @library_errors
@@ -43,7 +43,7 @@ def entities_cmd(ctx: click.Context, etype: str | None, name: str | None, articl
 
 @show.command("entity")
 @click.argument("entity_id")
-@click.option("--limit", default=20, show_default=True, help="How many articles and events to list.")
+@click.option("--limit", default=20, show_default=True, type=COUNT, help="How many articles and events to list.")
 @json_option
 @click.pass_context
 @library_errors

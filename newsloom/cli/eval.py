@@ -9,8 +9,8 @@ import click
 
 from ..eval import Table, benchmarks, evaluations
 from ..eval.progress import show_progress
-from . import cli
 from .common import emit_json, library_errors, print_table
+from .main import cli
 
 
 def _print_tables(tables: list[Table], as_json: bool) -> None:

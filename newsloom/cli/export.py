@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from ..export import FORMATS, exporters
-from . import cli
 from .common import library_errors, open_loom
+from .main import cli
 
 
 class _ExportCommand(click.Command):

@@ -6,8 +6,8 @@ import sys
 import click
 
 from ..errors import Rejected
-from . import cli
-from .common import emit_json, library_errors, open_loom
+from .common import EXIT_OK, EXIT_REJECTED, emit_json, library_errors, open_loom
+from .main import cli
 
 
 @cli.command()
@@ -26,7 +26,9 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], fmt: str | None, fetch: 
            workers: int | None, silent: bool, as_json: bool) -> None:
     """Read, clean, annotate and store articles from files, folders, .gz, URLs or - (stdin).
 
-    Exit code 0 when every input record was stored or found already stored, 1 when any was rejected.
+    Exit codes: 0 every input record was stored or found already stored; 1 the run finished but some
+    inputs were rejected (listed on stderr, kept in `newsloom export rejects`); 2 the run itself failed
+    (a bad option or setting, the database full, locked or read-only, ...).
 
     Example:
 
@@ -77,4 +79,4 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], fmt: str | None, fetch: 
                       f"({', '.join(f'{k} {v}' for k, v in sorted(report.skipped.items()))})" if report.skipped else ""))
     else:
         emit_json(report.as_dict())
-    ctx.exit(1 if report.rejected else 0)
+    ctx.exit(EXIT_REJECTED if report.rejected else EXIT_OK)

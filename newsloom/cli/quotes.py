@@ -6,17 +6,17 @@ from typing import Any
 import click
 
 from ..queries import has_table
-from . import cli
-from .common import emit_json, json_option, library_errors, open_loom, print_table
-from .demo import demo_sections
 from .articles import show
+from .common import COUNT, emit_json, json_option, library_errors, open_loom, print_table
+from .demo import demo_sections
+from .main import cli
 
 
 @cli.command("quotes")
 @click.option("--speaker", help="Only the quotes of the person this name stands for, under any of their aliases "
               "(\"Lukashenko\" finds those attributed to \"Alexander Lukashenko\" too).")
 @click.option("--article", "article_id", metavar="ID", help="Only the quotes of this article (id or unique prefix).")
-@click.option("--limit", default=50, show_default=True, help="How many quotes.")
+@click.option("--limit", default=50, show_default=True, type=COUNT, help="How many quotes.")
 @json_option
 @click.pass_context
 @library_errors
@@ -57,8 +57,8 @@ def show_quote(ctx: click.Context, quote_id: str, as_json: bool) -> None:
         emit_json(rec)
         return
     click.echo(click.style(rec["text"], bold=True))
-    for label in ("id", "kind", "speaker_name", "speaker_text", "speaker_entity", "cue", "article_id",
-                  "first_article_id"):
+    for label in ("id", "kind", "speaker_name", "speaker_text", "speaker_entity", "on_behalf_of", "cue",
+                  "article_id", "first_article_id"):
         if rec.get(label):
             click.echo(f"{label.replace('_', ' '):>16}: {rec[label]}")
     if rec["carriers"]:
@@ -70,7 +70,7 @@ def show_quote(ctx: click.Context, quote_id: str, as_json: bool) -> None:
 def _demo_quotes(loom: Any) -> None:
     if not has_table(loom.store, "quotes"):
         return
-    rows = loom.quotes(limit=10)
+    rows = loom.quotes(limit=20)
     click.echo()
     click.echo(click.style("quotes", bold=True))
     print_table([{"speaker": r["speaker_name"] or r["speaker_text"] or "-", "cue": r["cue"] or "-",

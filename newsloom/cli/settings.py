@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from ..settings import Settings
-from . import cli
 from .common import emit_json, json_option, library_errors, load_settings
+from .main import cli
 
 
 @cli.command("settings")

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import click
 
 from ..engine.watch import SourceRound, Watcher, forget_sources, watch_status
-from . import cli
-from .common import emit_json, library_errors, open_loom, print_table
+from .common import EXIT_OK, EXIT_REJECTED, emit_json, library_errors, open_loom, print_table
+from .main import cli
 
 
 @cli.command()
@@ -28,8 +28,10 @@ def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, 
 
     The sources and the items already ingested are kept in the database: with no SOURCES the
     stored ones are resumed, and nothing is ingested twice across restarts. Ctrl-C (SIGINT) or
-    SIGTERM stops after the item in hand. With --once the exit code is 1 when a source failed
-    or an item was rejected.
+    SIGTERM stops after the item in hand (a fetch in flight is cancelled). A source failing the same
+    way round after round is quarantined for a while (watch.quarantine_after, --status shows it).
+    Exit codes: with --once, 1 when a source failed or an item was rejected; 2 when the watch
+    itself failed (a bad option or setting, the database cannot be written).
 
     Example:
 
@@ -47,7 +49,8 @@ def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, 
             if as_json:
                 emit_json(data)
             else:
-                print_table(data, ["kind", "rounds", "items", "seen", "last_polled", "last_error", "source"])
+                print_table(data, ["kind", "rounds", "items", "seen", "last_polled", "quarantined_until", "last_error",
+                                   "source"])
             return
         if forget:
             if not sources:
@@ -76,4 +79,4 @@ def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, 
         rounds = watcher.run(interval=every, max_rounds=1 if once else max_rounds, on_round=on_round)
         if watcher.stopping.is_set() and not as_json:
             click.echo(f"stopped after {rounds} round(s)", err=True)
-    ctx.exit(1 if once and failed else 0)
+    ctx.exit(EXIT_REJECTED if once and failed else EXIT_OK)

@@ -18,12 +18,13 @@ from typing import Any
 from ..errors import Rejected
 from ..model import Article, Record, content_id, source_from_url
 from ..pipeline import Pipeline
-from ..readers import Item, ReadOptions, iter_inputs
-from ..readers.html import extract_html
+from ..readers import Item, ReadOptions, iter_inputs, unexpected
+from ..readers.html import MAX_ELEMENTS, extract_html
+from ..readers.limits import check_record, safe_record, safe_text
 from ..storage import InputRow, Store
 from .workers import InProcess, StagePlan, Work, WorkerPool
 
-__all__ = ["IngestReport", "ingest", "record_to_article"]
+__all__ = ["IngestReport", "ingest", "record_to_article", "triage"]
 
 log = logging.getLogger(__name__)
 
@@ -54,26 +55,31 @@ def _where(record: Record) -> str:
     return str(record.extra.get("input") or record.external_id)
 
 
-def record_to_article(record: Record, *, source: str | None = None) -> Article:
+def record_to_article(record: Record, *, source: str | None = None, max_html_elements: int = MAX_ELEMENTS) -> Article:
     """Make the Article a record starts as (HTML is extracted here when the record has no text).
 
     A record that carries no source gets ``source``, else the host of its URL (``www.`` dropped); the
-    id is the record's own content hash, so this naming never changes an id.
+    id is the record's own content hash, so this naming never changes an id. Text the reader could only
+    decode with replacement characters is flagged ``quality["encoding"]``.
     """
     if not (record.text or "").strip() and record.html:
-        extracted = extract_html(record.html, _where(record), url=record.url)
+        extracted = extract_html(record.html, _where(record), url=record.url, max_elements=max_html_elements)
         for name in ("title", "url", "source", "published", "author", "language"):
             if getattr(record, name) is None:
                 setattr(record, name, getattr(extracted, name))
         text = extracted.text or ""
     else:
         text = record.text or ""
-    return Article(
+    article = Article(
         id=content_id(record), external_id=record.external_id, title=record.title or "", text=text, raw_text=text,
         source=record.source or source or source_from_url(record.url), url=record.url, published=record.published,
-        language=record.language,
-        author=record.author, fetched=record.fetched, format=record.format,
+        language=record.language, author=record.author, fetched=record.fetched, format=record.format,
     )
+    replaced = text.count("\ufffd")
+    if replaced:
+        article.quality["encoding"] = {"score": round(min(1.0, 100 * replaced / max(1, len(text))), 3), "evidence": [
+            f"{replaced} character(s) could not be decoded and were replaced with U+FFFD"]}
+    return article
 
 
 def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
@@ -102,8 +108,10 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
     The per-article stages are ``stages`` when given (built when first needed), else ``pipeline``'s; with
     ``workers`` > 1 they run in that many processes, batch by batch, while this process reads, stores (the
     one writer) and runs ``pipeline``'s corpus stages: what is stored is the same as with one process, in
-    the same order.
+    the same order. The report adds up: ``read == stored + duplicate + rejected``, also when another
+    process stores the same records meanwhile (those are duplicates, decided inside the storing transaction).
     """
+    options = options or ReadOptions()
     report = IngestReport()
     finish_pending(store, pipeline)
     stream = items if items is not None else iter_inputs(inputs, format=format, options=options)
@@ -112,8 +120,8 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
     in_flight: deque[_Batch] = deque()
     try:
         for seq, chunk in enumerate(_batches(stream, batch_size)):
-            batch = _prepare(store, report, seq, chunk, on_item, source)
-            runner.submit(seq, batch.work, source, batch_size)
+            batch = _prepare(store, report, seq, chunk, on_item, source, options)
+            runner.submit(seq, batch.work, (source, options.max_html_elements), batch_size)
             in_flight.append(batch)
             while len(in_flight) > runner.window:
                 _finish(store, pipeline, report, in_flight.popleft(), runner)
@@ -129,41 +137,51 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
 
 
 def _prepare(store: Store, report: IngestReport, seq: int, chunk: list[Item],
-             on_item: Callable[[Item], None] | None, source: str | None) -> _Batch:
-    """Sort a chunk of input items: rejected by a reader, already stored, or work for the stages.
-
-    A record whose text must be extracted from HTML goes to the stages as it is (its id depends on
-    what extraction finds), so extraction runs where the stages run.
-    """
+             on_item: Callable[[Item], None] | None, source: str | None, options: ReadOptions) -> _Batch:
+    """Sort a chunk of input items: rejected, already stored, or work for the stages (see :func:`triage`)."""
     batch = _Batch(seq)
     seen: set[str] = set()
     for item in chunk:
         report.read += 1
         if on_item is not None:
             on_item(item)
-        if isinstance(item, Rejected):
-            batch.fates.append(_reject(report, item.where, None, item))
-            continue
-        where = _where(item)
-        if not (item.text or "").strip() and item.html:
-            batch.fates.append(len(batch.work))
-            batch.work.append((where, item))
-            batch.external_ids.append(item.external_id)
-            continue
-        try:
-            art = record_to_article(item, source=source)
-        except Rejected as exc:
-            batch.fates.append(_reject(report, where, item.external_id, exc))
-            continue
-        if art.id in seen or store.has_article(art.id):
+        where, ext, got = triage(item, source=source, options=options)
+        if isinstance(got, Rejected):
+            if item is got:
+                more = getattr(item, "count", 1) - 1  # a summary of rejects not listed one by one
+                report.read += more
+                report.rejected += more
+            batch.fates.append(_reject(report, where, ext, got))
+        elif isinstance(got, Article) and (got.id in seen or store.has_article(got.id)):
             report.duplicate += 1
-            batch.fates.append(_duplicate(where, item.external_id, art.id))
-            continue
-        seen.add(art.id)
-        batch.fates.append(len(batch.work))
-        batch.work.append((where, art))
-        batch.external_ids.append(item.external_id)
+            batch.fates.append(_duplicate(where, ext, got.id))
+        else:
+            if isinstance(got, Article):
+                seen.add(got.id)
+            batch.fates.append(len(batch.work))
+            batch.work.append((where, got))
+            batch.external_ids.append(ext)
     return batch
+
+
+def triage(item: Item, *, source: str | None, options: ReadOptions) -> tuple[str, str | None, Article | Record | Rejected]:
+    """(where, external id, what to do) for one input item: a Rejected (a reader's, or the record's own), the
+    Article it starts as, or the Record itself when its text must first be extracted from HTML (its id
+    depends on what extraction finds, so extraction runs where the stages run)."""
+    if isinstance(item, Rejected):
+        return item.where, None, item
+    safe_record(item)
+    where = _where(item)
+    try:
+        check_record(item, where, options.max_article_bytes)
+        if not (item.text or "").strip() and item.html:
+            return where, item.external_id, item
+        return where, item.external_id, record_to_article(item, source=source,
+                                                          max_html_elements=options.max_html_elements)
+    except Rejected as exc:
+        return where, item.external_id, exc
+    except Exception as exc:  # noqa: BLE001 - one record's surprise must not stop the batch
+        return where, item.external_id, unexpected(where, "making an article", exc)
 
 
 def _finish(store: Store, pipeline: Pipeline, report: IngestReport, batch: _Batch,
@@ -190,6 +208,9 @@ def _finish(store: Store, pipeline: Pipeline, report: IngestReport, batch: _Batc
         if isinstance(out, Rejected):
             if getattr(out, "formatted", ""):
                 log.debug("%s: %s", where, out.formatted)
+            more = getattr(out, "count", 1) - 1  # a reader's summary of rejects (records read on Spark)
+            report.read += more
+            report.rejected += more
             rows.append(_reject(report, where, ext, out))
         elif isinstance(out, str) or out.id in seen or store.has_article(out.id):
             report.duplicate += 1
@@ -201,6 +222,7 @@ def _finish(store: Store, pipeline: Pipeline, report: IngestReport, batch: _Batc
     new_ids = store.add_batch(kept, rows, queue=[slot.info.name for slot in pipeline.corpus])
     report.seconds["store"] = report.seconds.get("store", 0.0) + time.perf_counter() - t0
     report.stored += len(new_ids)
+    report.duplicate += len(kept) - len(new_ids)  # stored meanwhile by another process
     new = set(new_ids)
     report.copies += sum(1 for a in kept if a.copy_of is not None and a.id in new)
     pipeline.seconds = {}
@@ -224,6 +246,7 @@ def finish_pending(store: Store, pipeline: Pipeline) -> None:
 
 def _reject(report: IngestReport, where: str, external_id: str | None, exc: Rejected) -> InputRow:
     report.rejected += 1
-    report.rejects.append((exc.where or where, exc.reason))
-    log.warning("rejected %s: %s", exc.where or where, exc.reason)
-    return InputRow(exc.where or where, external_id, None, "rejected", exc.code, exc.reason)
+    where, reason = safe_text(exc.where or where) or where, safe_text(exc.reason) or ""
+    report.rejects.append((where, reason))
+    log.warning("rejected %s: %s", where, reason)
+    return InputRow(where, safe_text(external_id), None, "rejected", exc.code, reason)

@@ -34,7 +34,8 @@ from ..readers import ReadOptions, iter_inputs
 from ..readers import _walk  # the local engine's folder walk, so both engines see files in one order
 from ..settings import Settings
 from ..storage import Store
-from .local import IngestReport, _Batch, _finish, _where, finish_pending, record_to_article
+from ..model import Article
+from .local import IngestReport, _Batch, _finish, finish_pending, triage
 from .output import WORK_DB, write_output
 from .workers import StagePlan, Work, run_stages
 
@@ -125,25 +126,16 @@ def annotate_split(split: Split, plan: StagePlan, *, fmt: str | None, options: R
         work: list[Work] = []
         slots: list[tuple[int, str, Any, Any]] = []  # (record, where, external id, outcome or None: see work)
         for i, item in buf:
-            if isinstance(item, Rejected):
-                slots.append((i, item.where, None, item))
-                continue
-            where = _where(item)
-            if not (item.text or "").strip() and item.html:
-                slots.append((i, where, item.external_id, None))
-                work.append((where, item))
-                continue
-            try:
-                art = record_to_article(item, source=source)
-            except Rejected as exc:
-                slots.append((i, where, item.external_id, exc))
-                continue
-            if art.id in known:
-                slots.append((i, where, item.external_id, art.id))
-                continue
-            slots.append((i, where, item.external_id, None))
-            work.append((where, art))
-        outcomes = iter(run_stages(pipeline, work, source=source, batch_size=batch_size)[0])
+            where, ext, got = triage(item, source=source, options=options)
+            if isinstance(got, Rejected):
+                slots.append((i, where, ext, got))
+            elif isinstance(got, Article) and got.id in known:
+                slots.append((i, where, ext, got.id))
+            else:
+                slots.append((i, where, ext, None))
+                work.append((where, got))
+        outcomes = iter(run_stages(pipeline, work, convert=(source, options.max_html_elements),
+                                   batch_size=batch_size)[0])
         for i, where, ext, out in slots:
             yield (split.index, i), where, ext, (next(outcomes) if out is None else out)
         buf.clear()

@@ -84,31 +84,36 @@ class StagePlan:
         return Pipeline.default(self.settings, names=self.names)
 
 
-def run_stages(pipeline: Pipeline, work: Sequence[Work], *, source: str | None = None,
+def run_stages(pipeline: Pipeline, work: Sequence[Work], *, convert: tuple[str | None, int] | None = None,
                batch_size: int = 64) -> tuple[list[Outcome], dict[str, float]]:
-    """Run the per-article stages over one batch; the same code in the parent and in a worker.
+    """Run the per-article stages over one batch; the same code in the parent, in a worker and on Spark.
 
     Args:
         work: ``(where, item)`` per input, in input order; a ``Record`` is converted here first (HTML
             extraction), and one whose article repeats an earlier item's gets that article's id.
-        source: the source of records that carry none (see ``record_to_article``).
+        convert: ``(source, max_html_elements)`` for ``record_to_article``.
 
     Returns:
         The outcome of each item, in order (a stage error or an article left empty by cleaning is a
-        ``Rejected`` with the stage's formatted traceback on ``.formatted``), and seconds per stage.
+        ``Rejected``, with the stage's formatted traceback on ``.formatted``), and seconds per stage.
     """
     from .local import record_to_article  # the local engine imports this module
-    from ..stages.nlp import TRANSIENT
+    from ..readers import unexpected
+    from ..readers.html import MAX_ELEMENTS
 
+    source, max_elements = convert or (None, MAX_ELEMENTS)
     out: list[Outcome] = [""] * len(work)
     index: dict[str, int] = {}
     fresh: list[Article] = []
     for i, (where, item) in enumerate(work):
         if isinstance(item, Record):
             try:
-                item = record_to_article(item, source=source)
+                item = record_to_article(item, source=source, max_html_elements=max_elements)
             except Rejected as exc:
                 out[i] = exc
+                continue
+            except Exception as exc:  # noqa: BLE001 - one record's surprise must not stop the batch
+                out[i] = unexpected(where, "making an article", exc)
                 continue
         if item.id in index:
             out[i] = item.id
@@ -116,11 +121,9 @@ def run_stages(pipeline: Pipeline, work: Sequence[Work], *, source: str | None =
         index[item.id] = i
         fresh.append(item)
     failed: dict[str, BaseException] = {}
-    pipeline.error_handler = lambda name, art, exc: failed.__setitem__(art.id, exc)
     pipeline.seconds = {}
-    for art in pipeline.pipe(fresh, batch_size=batch_size):
-        for key in TRANSIENT:  # in-memory only (the spaCy Doc): never stored, freed with the batch
-            art.annotations.pop(key, None)
+    for art in pipeline.pipe(fresh, batch_size=batch_size, on_error=lambda name, art, exc: failed.__setitem__(
+            art.id, exc)):  # the pipeline drops what lives only in memory (the spaCy Doc)
         i = index[art.id]
         if not art.text.strip():
             out[i] = Rejected(work[i][0], "no article text left after cleaning (all boilerplate)", code="E121")
@@ -150,8 +153,8 @@ class InProcess:
             self._pipeline = self._build()
         return self._pipeline
 
-    def submit(self, seq: int, work: list[Work], source: str | None, batch_size: int) -> None:
-        self._done[seq] = run_stages(self.pipeline, work, source=source, batch_size=batch_size)
+    def submit(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
+        self._done[seq] = run_stages(self.pipeline, work, convert=convert, batch_size=batch_size)
 
     def result(self, seq: int) -> tuple[list[Outcome], dict[str, float]]:
         return self._done.pop(seq)
@@ -178,9 +181,9 @@ def _worker(plan: StagePlan, tasks: Any, results: Any, parent: int) -> None:
             continue
         if task is None:
             return
-        seq, work, source, batch_size = task
+        seq, work, convert, batch_size = task
         try:
-            results.put(("done", seq, run_stages(pipeline, work, source=source, batch_size=batch_size)))
+            results.put(("done", seq, run_stages(pipeline, work, convert=convert, batch_size=batch_size)))
         except BaseException as exc:  # noqa: BLE001 - a failure outside any stage
             results.put(("failed", seq, f"{exc!r}\n{traceback.format_exc()}"))
 
@@ -197,7 +200,7 @@ class WorkerPool:
         self.plan, self.workers = plan, workers
         self.window = 2 * workers  # a batch in each worker and one queued for each
         self._local = InProcess(local or plan.build)
-        self._held: tuple[int, list[Work], str | None, int] | None = None
+        self._held: tuple[int, list[Work], tuple[str | None, int] | None, int] | None = None
         self._procs: list[Any] = []
         self._tasks: Any = None
         self._results: Any = None
@@ -221,8 +224,8 @@ class WorkerPool:
             self._procs.append(proc)
         log.info("started %d worker processes", self.workers)
 
-    def submit(self, seq: int, work: list[Work], source: str | None, batch_size: int) -> None:
-        task = (seq, work, source, batch_size)
+    def submit(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
+        task = (seq, work, convert, batch_size)
         if not self._procs and self._held is None:
             self._held = task
             return
@@ -232,7 +235,7 @@ class WorkerPool:
             self._send(*held)
         self._send(*task)
 
-    def _send(self, seq: int, work: list[Work], source: str | None, batch_size: int) -> None:
+    def _send(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
         """Send a batch as one part per worker (at least ``_PART`` articles each), so a short ingest keeps every
         worker busy too; parts of a multiple of ``_PART`` keep spaCy's sub-batches as they are in one process."""
         n = min(self.workers, max(1, len(work) // _PART))
@@ -243,7 +246,7 @@ class WorkerPool:
         for k, part in enumerate(parts):
             while True:
                 try:
-                    self._tasks.put(((seq, k), part, source, batch_size), timeout=1.0)
+                    self._tasks.put(((seq, k), part, convert, batch_size), timeout=1.0)
                     break
                 except queue.Full:
                     self._check_alive()

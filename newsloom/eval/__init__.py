@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import plugins
 from ..errors import ConfigError
 
 __all__ = ["Table", "evaluation", "benchmark", "evaluations", "benchmarks", "bench_data_root", "shared_root"]
@@ -30,8 +31,8 @@ class Table:
 
 
 Runner = Callable[..., list[Table]]
-_EVALS: dict[str, tuple[Runner, str]] = {}
-_BENCHES: dict[str, tuple[Runner, str]] = {}
+_EVALS: dict[str, tuple[Runner, str]] = plugins.registry({})
+_BENCHES: dict[str, tuple[Runner, str]] = plugins.registry({})
 
 
 def evaluation(name: str, *, help: str = ""):
@@ -54,17 +55,15 @@ def benchmark(name: str, *, help: str = ""):
     return deco
 
 
-def _load_builtins() -> None:
-    from . import suites  # noqa: F401  (imports the modules that register evaluations and benchmarks)
-
-
 def evaluations() -> dict[str, tuple[Runner, str]]:
-    _load_builtins()
+    """Every registered evaluation (built-in and plugin) by name: (runner, one-line help)."""
+    plugins.load()
     return dict(_EVALS)
 
 
 def benchmarks() -> dict[str, tuple[Runner, str]]:
-    _load_builtins()
+    """Every registered benchmark (built-in and plugin) by name: (runner, one-line help)."""
+    plugins.load()
     return dict(_BENCHES)
 
 

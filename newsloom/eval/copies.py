@@ -31,8 +31,8 @@ from ..pipeline import Pipeline
 from ..settings import Settings
 from ..storage import Store
 from . import Table, bench_data_root, evaluation
-from .progress import progress
 from .copy_transforms import TRANSFORMS
+from .progress import progress
 
 __all__ = ["build_set", "run_copies_eval", "score", "KINDS"]
 

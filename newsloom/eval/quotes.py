@@ -19,11 +19,18 @@ from ..errors import ConfigError
 from ..model import Article
 from ..pipeline import Pipeline, registered_stages
 from ..settings import Settings
-from ..stages.quotes import Quotes
+from ..stages.entities import extract_mentions
+from ..stages.quotes import Quotes, find_quote_spans
+from ..stages.speakers import REPRESENTATIVES
+from .facts import names_match
 from . import Table, bench_data_root, evaluation
 from .progress import progress
 
-__all__ = ["eval_quotes", "load_split", "score", "Scores", "SPEECH_CUE", "polnear_folder"]
+__all__ = ["eval_quotes", "load_split", "score", "source_name", "Scores", "SPEECH_CUE", "polnear_folder"]
+
+_NAMED = ("PERSON", "ORG", "GPE", "LOC", "FAC")
+#: words before a name in a source span that make the name someone else than the source
+_NOT_NAMED = re.compile(r"\b(?:for|of|at|from|with|in)\b|\b(?:" + "|".join(sorted(REPRESENTATIVES)) + r")\b")
 
 #: a cue counts as "speech" when one of its words starts with one of these stems (say, told, according to, ...)
 SPEECH_CUE = re.compile(r"\b(say|said|tell|told|accord|add|writ|wrote|ask|explain|note|argu|claim|repl|respond|"
@@ -48,6 +55,7 @@ class GoldQuote:
 class PredQuote:
     content: Spans
     speaker: tuple[int, int] | None
+    name: str | None = None  # the resolved speaker name users see
 
 
 @dataclass
@@ -62,6 +70,8 @@ class Scores:
     exact_pred: int = 0
     speaker_total: int = 0
     speaker_right: int = 0
+    resolved_total: int = 0
+    resolved_right: int = 0
 
     @staticmethod
     def prf(tp_pred: int, tp_gold: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
@@ -75,7 +85,8 @@ class Scores:
         return {"gold": self.gold, "pred": self.pred, "exact P": round(ep, 3), "exact R": round(er, 3),
                 "exact F1": round(ef, 3), "overlap P": round(op, 3), "overlap R": round(orr, 3),
                 "overlap F1": round(of, 3),
-                "speaker acc": round(self.speaker_right / self.speaker_total, 3) if self.speaker_total else None}
+                "speaker acc": round(self.speaker_right / self.speaker_total, 3) if self.speaker_total else None,
+                "resolved acc": round(self.resolved_right / self.resolved_total, 3) if self.resolved_total else None}
 
 
 def polnear_folder(data: str | None) -> Path:
@@ -180,10 +191,31 @@ def _match(preds: list[PredQuote], gold: list[GoldQuote]) -> list[tuple[int, int
     return out
 
 
-def score(text: str, preds: list[PredQuote], gold: list[GoldQuote], into: dict[str, Scores]) -> None:
+def source_name(text: str, source: Spans | None, mentions: list[dict[str, Any]]) -> str | None:
+    """The in-article name of the named mention that heads a gold source span (a person first, then the
+    longest; only an apposition may follow it), unless words before it make it another's ("a spokesman
+    for X", "officials in X"). None when the source is not named ("the Indiana governor", "he")."""
+    if not source:
+        return None
+    hits = [m for m in mentions if m.get("label") in _NAMED and _overlap([(m["start"], m["end"])], source) > 0]
+    if not hits:
+        return None
+    best = max(hits, key=lambda m: (m["label"] == "PERSON", m["end"] - m["start"]))
+    before = text[min(s for s, _ in source):best["start"]].lower()
+    after = text[best["end"]:max(e for _, e in source)].strip()
+    if _NOT_NAMED.search(before) or (after and after[0] not in ",(\u2014-"):
+        return None  # "a spokesman for Mr Assad", "the Indiana governor": the source is the role, not the name
+    return best["name"]
+
+
+def score(text: str, preds: list[PredQuote], gold: list[GoldQuote], into: dict[str, Scores],
+          mentions: list[dict[str, Any]] | None = None) -> None:
     """Add one article's counts to ``into["all"]`` and ``into["speech"]``.
 
     For the speech subset, a prediction matched to a non-speech gold attribution counts neither way.
+    Resolved-speaker accuracy (what users see) is scored on the gold attributions whose source span holds
+    a name (``mentions``: the article's named mentions): the prediction's resolved name must be that person
+    or body (surname or acronym match).
     """
     pairs = _match(preds, gold)
     matched_g = {j: i for i, j in pairs}
@@ -208,17 +240,21 @@ def score(text: str, preds: list[PredQuote], gold: list[GoldQuote], into: dict[s
                 sp = preds[i].speaker
                 if sp is not None and _overlap([sp], gold[j].source) > 0:
                     s.speaker_right += 1
+                named = source_name(text, gold[j].source, mentions or [])
+                if named:
+                    s.resolved_total += 1
+                    s.resolved_right += names_match(named, preds[i].name)
 
 
 def baseline(doc: Any) -> list[PredQuote]:
     """Every passage between quotation marks; speaker = the nearest PERSON entity that ends before it."""
-    from ..stages.quotes import find_quote_spans
 
-    persons = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON"]
+    persons = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ == "PERSON"]
     out = []
     for s, e in find_quote_spans(doc.text):
         before = [p for p in persons if p[1] <= s]
-        out.append(PredQuote([(s, e)], before[-1] if before else None))
+        out.append(PredQuote([(s, e)], (before[-1][0], before[-1][1]) if before else None,
+                             before[-1][2] if before else None))
     return out
 
 
@@ -274,18 +310,22 @@ def eval_quotes(data: str | None = None, split: str | None = None, limit: str | 
         articles = (Article(id=d["id"], external_id=d["id"], title=d.get("title") or "", text=d["text"],
                             language="en") for d, _ in items)
         gold_of = {d["id"]: g for d, g in items}
-        for art in progress(pipe.pipe(articles, batch_size=16), desc=f"eval quotes {folder.name}", total=len(items)):
+        for art in progress(pipe.pipe(articles, batch_size=16, keep_transient=True),  # the baseline reads the Doc
+                            desc=f"eval quotes {folder.name}", total=len(items)):
+            mentions = art.annotations.get("mentions")
+            if mentions is None and art.annotations.get("doc") is not None:
+                mentions = extract_mentions(art.annotations["doc"], art.text)
             for name, component in systems_cfg.items():
                 quotes = component(art).annotations.pop("quotes", [])
-                score(art.text, [_pred(q) for q in quotes], gold_of[art.id], systems[name])
+                score(art.text, [_pred(q) for q in quotes], gold_of[art.id], systems[name], mentions)
             doc = art.annotations.pop("doc", None)
             if doc is not None:
-                score(art.text, baseline(doc), gold_of[art.id], systems["baseline"])
+                score(art.text, baseline(doc), gold_of[art.id], systems["baseline"], mentions)
         for system, by_subset in systems.items():
             for subset, s in by_subset.items():
                 rows.append({"split": folder.name, "gold set": subset, "system": system, **s.row()})
     columns = ["split", "gold set", "system", "gold", "pred", "exact P", "exact R", "exact F1", "overlap P",
-               "overlap R", "overlap F1", "speaker acc"]
+               "overlap R", "overlap F1", "speaker acc", "resolved acc"]
     notes = [f"data: {root} ({', '.join(f.name for f in folders)}{f', first {n_limit} articles' if n_limit else ''})",
              "gold: one annotator per article (lowest id); 'all' = every attribution with a content span, "
              "'speech' = those whose cue is a verb of saying (say, tell, according to, add, write, ...)",
@@ -295,6 +335,8 @@ def eval_quotes(data: str | None = None, split: str | None = None, limit: str | 
              "speaker = nearest PERSON before",
              "speaker acc: share of overlap-matched gold attributions with a source span whose predicted speaker "
              "span overlaps it",
+             "resolved acc: of those whose gold source span holds a name, the share whose predicted speaker "
+             "name (what users see; a pronoun resolved to a person) is that name (surname or acronym match)",
              f"stages before quotes: {', '.join(pipe.names)}",
              "published figures (folder README; annotator agreement, no extraction baseline was published):",
              *[f"  {line}" for line in published_figures(root)]]
@@ -303,4 +345,4 @@ def eval_quotes(data: str | None = None, split: str | None = None, limit: str | 
 
 def _pred(q: dict[str, Any]) -> PredQuote:
     speaker = (q["speaker_start"], q["speaker_end"]) if q.get("speaker_start") is not None else None
-    return PredQuote([tuple(p) for p in q["parts"]], speaker)
+    return PredQuote([tuple(p) for p in q["parts"]], speaker, q.get("speaker_name"))

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
+from .. import plugins
 from ..errors import ConfigError, MissingDependency
 from ..storage import Store
 
 __all__ = ["exporter", "exporters", "export", "FORMATS"]
 
 FORMATS = ("jsonl", "csv", "parquet")
-_EXPORTERS: dict[str, Callable[[Store], Iterator[dict[str, Any]]]] = {}
+_EXPORTERS: dict[str, Callable[[Store], Iterator[dict[str, Any]]]] = plugins.registry({})
 
 
 def exporter(kind: str):
@@ -30,8 +32,8 @@ def exporter(kind: str):
 
 
 def exporters() -> dict[str, Callable[[Store], Iterator[dict[str, Any]]]]:
-    from . import articles  # noqa: F401  (registers the built-in kinds)
-
+    """Every registered export kind (built-in and plugin) by name."""
+    plugins.load()
     return dict(_EXPORTERS)
 
 
@@ -47,16 +49,35 @@ def export(store: Store, kind: str, fmt: str = "jsonl", out: str | None = None) 
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {FORMATS}", code="E210")
     rows = kinds[kind](store)
-    if fmt == "parquet":
-        if not out or out == "-":
-            raise ConfigError("parquet needs a file: give -o FILE", code="E211")
-        return _write_parquet(rows, out)
-    fh: IO[str] = sys.stdout if not out or out == "-" else open(out, "w", encoding="utf-8", newline="")
+    if fmt == "parquet" and (not out or out == "-"):
+        raise ConfigError("parquet needs a file: give -o FILE", code="E211")
+    if out and out != "-":
+        _check_output(out)
     try:
-        return (_write_jsonl if fmt == "jsonl" else _write_csv)(rows, fh)
-    finally:
-        if fh is not sys.stdout:
-            fh.close()
+        if fmt == "parquet":
+            return _write_parquet(rows, out)  # type: ignore[arg-type]
+        fh: IO[str] = sys.stdout if not out or out == "-" else open(out, "w", encoding="utf-8", newline="")
+        try:
+            return (_write_jsonl if fmt == "jsonl" else _write_csv)(rows, fh)
+        finally:
+            if fh is not sys.stdout:
+                fh.close()
+    except OSError as exc:
+        if out and out != "-":
+            raise ConfigError(f"cannot write {out}: {exc.strerror or exc}", code="E230") from exc
+        raise
+
+
+def _check_output(out: str) -> None:
+    """Refuse an output path that cannot be written before any row is read (E230, saying why)."""
+    folder = os.path.dirname(os.path.abspath(out))
+    if os.path.isdir(out):
+        raise ConfigError(f"cannot write {out}: it is a folder; give -o a file name", code="E230")
+    if not os.path.isdir(folder):
+        raise ConfigError(f"cannot write {out}: the folder {folder} does not exist; create it or give another -o",
+                          code="E230")
+    if not os.access(folder, os.W_OK) or (os.path.exists(out) and not os.access(out, os.W_OK)):
+        raise ConfigError(f"cannot write {out}: permission denied; give -o a path you can write", code="E230")
 
 
 def _write_jsonl(rows: Iterable[dict[str, Any]], fh: IO[str]) -> int:

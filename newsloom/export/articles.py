@@ -24,7 +24,3 @@ def export_articles(store: Store) -> Iterator[dict[str, Any]]:
 
 
 exporter("rejects")(rejects)
-
-from . import quotes  # noqa: E402,F401
-from . import copies  # noqa: E402,F401
-from . import dates, entities, events  # noqa: E402,F401

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependency, NewsloomError
+from .scoped_parse import DISABLED, SCOPED_COMPONENT, register
 
 __all__ = ["doc_text", "load_nlp", "model_dir", "verify_model", "MODEL_PACKAGE", "PIP_LINE"]
 
@@ -63,7 +64,7 @@ def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False) -> Any:
     """The verified spaCy Language, loaded once per process (and per ``disable`` set).
 
     ``scoped``: NER over the whole text and the parse only on the sentences the annotation stages
-    read (see :mod:`newsloom.scoped_parse`); ``disable`` is ignored then.
+    read (see :mod:`newsloom.nlp.scoped_parse`); ``disable`` is ignored then.
     """
     key = ("scoped",) if scoped else tuple(sorted(disable))
     with _lock:
@@ -73,8 +74,6 @@ def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False) -> Any:
             except ImportError as exc:
                 raise MissingDependency("spaCy", PIP_LINE) from exc
             if scoped:
-                from .scoped_parse import DISABLED, SCOPED_COMPONENT, register
-
                 register()
                 nlp = spacy.load(verify_model(), disable=list(DISABLED))
                 nlp.add_pipe(SCOPED_COMPONENT, last=True)

@@ -4,10 +4,10 @@ The parse of en_core_web_sm (tok2vec, tagger, parser, attribute ruler, lemmatize
 NER. The quotes and events stages read the parse only in sentences that can hold what they look for,
 so a sentence is parsed when it has, in lower case and not right after a determiner ("the report"):
 
-* a form of a speech cue verb (say, tell, write, warn, according to, ...: ``quotes.CUE_LEMMAS``);
+* a form of a speech cue verb (say, tell, write, warn, according to, ...: the quotes stage's ``CUE_LEMMAS``);
   a verb the quotes stage takes only with a reported clause (think, find, accuse, ...) counts only
   in a sentence with "that";
-* a form of an event verb (``events.LEXICON``) with a named entity at most ``EVENT_WINDOW`` tokens
+* a form of an event verb (the events stage's ``LEXICON``) with a named entity at most ``EVENT_WINDOW`` tokens
   away (an event needs a named actor or target, and they stand near the verb);
 * or it is the first sentence (the headline, whose title case the entities stage reads by tag).
 
@@ -16,7 +16,7 @@ verb, and a quote that continues an attributed one is tied by the quotes stage's
 
 The ``newsloom_scoped_parse`` spaCy component splits each Doc into sentences with the rule of spaCy's
 ``Sentencizer``, parses the chosen sentences as Docs of their own (batched across the texts of a
-``pipe`` call), takes parts of speech, morphology and lemmas from :mod:`newsloom.tag_attributes`, and
+``pipe`` call), takes parts of speech, morphology and lemmas from :mod:`newsloom.nlp.tag_attributes`, and
 writes them back with the heads and labels. Every other sentence keeps its tokens and entities with
 a flat placeholder tree: its first token is the ``ROOT``, the others hang on it with the label
 ``dep``, and tags, parts of speech and lemmas stay empty; so ``doc.sents`` still gives every sentence,
@@ -26,19 +26,19 @@ and the rules, which look for verbs and labelled dependents, find nothing there.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from .. import plugins
 from .tag_attributes import SET_ATTRS, TagAttributes
 
 __all__ = ["SCOPED_COMPONENT", "PARSE_COMPONENTS", "DISABLED", "EVENT_WINDOW", "ScopedParse", "register",
-           "scope", "sentence_bounds", "trigger_forms"]
+           "scope", "sentence_bounds", "trigger_forms", "parse_scope"]
 
 SCOPED_COMPONENT = "newsloom_scoped_parse"
 #: the model components the scoped parse runs on the chosen sentences, in pipeline order (the attribute
-#: ruler and the lemmatizer, also disabled, are applied by :class:`~newsloom.tag_attributes.TagAttributes`)
+#: ruler and the lemmatizer, also disabled, are applied by :class:`~newsloom.nlp.tag_attributes.TagAttributes`)
 PARSE_COMPONENTS = ("tok2vec", "tagger", "parser")
 DISABLED = (*PARSE_COMPONENTS, "attribute_ruler", "lemmatizer")
 #: tokens between an event verb and the nearest named entity, at most, for its sentence to be parsed
@@ -73,19 +73,34 @@ def _forms(lemmas: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=1)
+#: what the annotation stages read in the parse, as they declare it with :func:`parse_scope`
+_SCOPE: dict[str, frozenset[str]] = plugins.registry({})
+
+
+def parse_scope(*, speech: Iterable[str] = (), clause: Iterable[str] = (), event: Iterable[str] = (),
+                labels: Iterable[str] = ()) -> None:
+    """Declare what a stage reads in the parse, so that the scoped parse covers those sentences.
+
+    Args:
+        speech: lemmas of speech cue verbs (a sentence with one of their forms is parsed).
+        clause: lemmas of verbs read only with a reported clause (parsed when the sentence also has "that").
+        event: lemmas of event verbs (parsed when a named entity stands within ``EVENT_WINDOW`` tokens).
+        labels: the entity labels that count as named for ``event``.
+    """
+    for kind, words in (("speech", speech), ("clause", clause), ("event", event), ("labels", labels)):
+        _SCOPE[kind] = _SCOPE.get(kind, frozenset()) | frozenset(words)
+
+
 def trigger_forms() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(speech, clause, event) forms: lower-case words that put a sentence in the parse scope.
 
     Clause forms (think, hope, find, show, accuse, ...) count only in a sentence with "that": the
     quotes stage takes those verbs only with a reported clause, and without "that" they rarely have one.
     """
-    from ..stages.events import LEXICON
-    from ..stages.quotes import CLAUSE_CUE_LEMMAS, CUE_LEMMAS, OPINION_LEMMAS
-
-    beliefs = _forms(CLAUSE_CUE_LEMMAS | OPINION_LEMMAS)
-    return ((_forms(CUE_LEMMAS) | {"according"}) - _NOUN_LIKE - beliefs, beliefs - _NOUN_LIKE,
-            _forms(LEXICON) - _NOUN_LIKE)
+    plugins.load()  # the stages declare their words when they are imported
+    beliefs = _forms(_SCOPE.get("clause", ()))
+    return ((_forms(_SCOPE.get("speech", ())) | {"according"}) - _NOUN_LIKE - beliefs, beliefs - _NOUN_LIKE,
+            _forms(_SCOPE.get("event", ())) - _NOUN_LIKE)
 
 
 #: forms that in news are nearly always nouns ("the United States", "comments", "points"); measured on
@@ -127,11 +142,9 @@ class _Ids:
     """Hash ids of the word lists, for vectorised look-ups over ``Doc.to_array`` columns."""
 
     def __init__(self, strings: Any) -> None:
-        from ..stages.entities import LABELS
-
         speech, beliefs, events = trigger_forms()
         #: the labels of the entities stage's mentions, which the events stage names actors and targets by
-        self.named_labels = frozenset(strings.add(label) for label in LABELS)
+        self.named_labels = frozenset(strings.add(label) for label in _SCOPE.get("labels", ()))
         self.beliefs = np.array([strings.add(w) for w in beliefs], dtype=np.uint64)
         self.that = strings.add("that")
         self.speech = np.array([strings.add(w) for w in speech], dtype=np.uint64)

@@ -5,10 +5,12 @@ Read SQL lives here; write SQL lives in ``storage/``. Each function takes a
 """
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import QueryError
 from ..storage import Store
 
-__all__ = ["resolve_id", "has_table"]
+__all__ = ["resolve_id", "has_table", "page"]
 
 _NOUNS = {"articles": "article", "entities": "entity", "stories": "story", "quotes": "quote", "events": "event"}
 
@@ -34,3 +36,18 @@ def resolve_id(store: Store, prefix: str, table: str = "articles") -> str:
     if len(rows) > 1 and rows[0][0] != prefix:
         raise QueryError(f"id prefix {prefix!r} matches more than one {noun}; give more characters", code="E403")
     return rows[0][0]
+
+
+def page(store: Store, *, select: str, from_where: str, params: list[Any], order: str, limit: int,
+         offset: int) -> dict[str, Any]:
+    """One page of a read: ``{items, total, limit, offset}`` (``total`` counts every matching row).
+
+    Args:
+        select: the column list (``SELECT`` left out).
+        from_where: ``FROM ... [WHERE ...]``, with ``?`` placeholders for ``params``.
+        order: the ``ORDER BY`` clause's terms.
+    """
+    total = store.execute(f"SELECT count(*) {from_where}", params).fetchone()[0]
+    items = list(store.rows(f"SELECT {select} {from_where} ORDER BY {order} LIMIT ? OFFSET ?",
+                            [*params, limit, offset]))
+    return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -8,11 +8,11 @@ from typing import Any
 
 from ..errors import QueryError
 from ..storage import Store
-from ..storage.sqlite import decode_article_row
-from . import copies, dates, entities, events, quotes, resolve_id
+from ..storage.tables.articles import decode_article_row
+from . import copies, dates, entities, events, has_table, page, quotes, resolve_id
 
-__all__ = ["list_articles", "article_row", "article_record", "article_extras", "search", "words_query", "rejects",
-           "counts"]
+__all__ = ["list_articles", "page_articles", "article_row", "article_record", "article_extras", "search", "page_search",
+           "fts_search", "words_query", "distinct_values", "rejects", "counts"]
 
 #: what a listing leaves out (the text before cleaning is only for export and debugging)
 _HIDDEN = ("raw_text", "ingested_at")
@@ -36,6 +36,34 @@ def list_articles(store: Store, *, limit: int | None = None, offset: int = 0, so
     sql += " LIMIT ? OFFSET ?"
     params += [-1 if limit is None else limit, offset]
     return [decode_article_row(r) for r in store.execute(sql, params)]
+
+
+#: the listing columns of a page (no text)
+_LISTED = "id, external_id, source, url, title, published, language, author, copy_of, copy_kind"
+
+
+def page_articles(store: Store, *, limit: int = 50, offset: int = 0, source: str | None = None,
+                  language: str | None = None, story: str | None = None) -> dict[str, Any]:
+    """A page of articles (listing columns, no text), newest published first, with the total that match."""
+    where, params = [], []
+    for column, value in (("source", source), ("language", language)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if story and has_table(store, "story_articles"):
+        where.append("id IN (SELECT article_id FROM story_articles WHERE story_id = ?)")
+        params.append(story)
+    from_where = "FROM articles" + (" WHERE " + " AND ".join(where) if where else "")
+    return page(store, select=_LISTED, from_where=from_where, params=params,
+                order="published IS NULL, published DESC, rowid DESC", limit=limit, offset=offset)
+
+
+def distinct_values(store: Store, column: str, *, limit: int = 500) -> list[str]:
+    """The distinct non-empty values of ``source`` or ``language``, most frequent first."""
+    if column not in ("source", "language"):
+        raise QueryError(f"not a listable column: {column!r}", code="E401")
+    return [r[0] for r in store.execute(f"SELECT {column} FROM articles WHERE {column} IS NOT NULL AND {column} != ''"
+                                        f" GROUP BY {column} ORDER BY count(*) DESC, {column} LIMIT ?", (limit,))]
 
 
 def article_row(store: Store, ref: str) -> dict[str, Any]:
@@ -70,7 +98,12 @@ def words_query(text: str) -> str:
 
 
 def search(store: Store, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-    """Full-text search over titles and texts, best first.
+    """Full-text search over titles and texts, best first (the hits of :func:`page_search`)."""
+    return page_search(store, query, limit=limit)["items"]
+
+
+def page_search(store: Store, query: str, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    """A page of full-text hits over titles and texts, best first, with the total that match.
 
     A query that is valid FTS5 (``"border crisis" AND sanctions``, ``NEAR(a b, 5)``, ``sanc*``,
     ``title:minsk``) runs as it is; any other text (``Belarus-Poland``, ``Lukashenko's``, a stray quote,
@@ -78,30 +111,32 @@ def search(store: Store, query: str, *, limit: int = 20) -> list[dict[str, Any]]
     A query with no words finds nothing.
     """
     text = _CONTROL.sub(" ", query).strip()
-    if not text:
-        return []
-    try:
-        return fts_search(store, text, limit=limit)
-    except QueryError as exc:
-        if exc.code != "E404":
-            raise
-    words = words_query(text)
-    return fts_search(store, words, limit=limit) if words else []
+    if text:
+        try:
+            return fts_search(store, text, limit=limit, offset=offset)
+        except QueryError as exc:
+            if exc.code != "E404":
+                raise
+        words = words_query(text)
+        if words:
+            return fts_search(store, words, limit=limit, offset=offset)
+    return {"items": [], "total": 0, "limit": limit, "offset": offset}
 
 
-def fts_search(store: Store, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-    """FTS5 search over title and text with the query as given, best first; malformed FTS5 raises QueryError
-    (E404)."""
+def fts_search(store: Store, query: str, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    """A page of FTS5 hits over title and text with the query as given, best first, and the total that match;
+    malformed FTS5 raises QueryError (E404)."""
     try:
+        total = store.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)).fetchone()[0]
         rows = store.execute(
             "SELECT a.id, a.title, a.source, a.published, "
             "snippet(articles_fts, 1, '[', ']', ' ... ', 12) AS snippet, bm25(articles_fts) AS rank "
             "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit)).fetchall()
+            "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?", (query, limit, offset)).fetchall()
     except sqlite3.OperationalError as exc:
         raise QueryError(f"malformed search query {query!r}: {exc}. Quote phrases with double quotes; "
                          "operators are AND, OR, NOT, NEAR and prefix*", code="E404") from exc
-    return [dict(r) for r in rows]
+    return {"items": [dict(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
 def rejects(store: Store) -> list[dict[str, Any]]:

@@ -9,8 +9,8 @@ from ..errors import QueryError
 from ..storage import Store
 from . import events, has_table, resolve_id
 
-__all__ = ["list_entities", "entities_named", "entity_record", "article_entities", "top_entities", "iter_entities",
-           "iter_mentions"]
+__all__ = ["list_entities", "page_entities", "entities_named", "entity_record", "entity_timeline", "article_entities",
+           "article_mentions", "top_entities", "iter_entities", "iter_mentions"]
 
 
 def _require_entities(store: Store, message: str = "this database has no entities yet") -> None:
@@ -18,9 +18,9 @@ def _require_entities(store: Store, message: str = "this database has no entitie
         raise QueryError(message, code="E410")
 
 
-def list_entities(store: Store, *, type: str | None = None, name: str | None = None, article: str | None = None,
-                  limit: int = 50) -> list[dict[str, Any]]:
-    """Entities, most mentioned first.
+def page_entities(store: Store, *, type: str | None = None, name: str | None = None, article: str | None = None,
+                  limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """A page of entities, most mentioned first, with the total that match: ``{items, total, limit, offset}``.
 
     Args:
         store: the store.
@@ -29,9 +29,10 @@ def list_entities(store: Store, *, type: str | None = None, name: str | None = N
         article: only the entities mentioned in this article (id or unique prefix), most mentioned there first;
             ``in_article`` counts those mentions.
         limit: how many.
+        offset: how many to skip.
     """
     _require_entities(store)
-    where, params, counted = [], [], "NULL"
+    where, params, counted, count_params = [], [], "NULL", []
     if type:
         where.append("type = ?")
         params.append(type.upper())
@@ -41,12 +42,23 @@ def list_entities(store: Store, *, type: str | None = None, name: str | None = N
     if article:
         aid = resolve_id(store, article)
         where.append("id IN (SELECT entity_id FROM mentions WHERE article_id = ?)")
+        params.append(aid)
         counted = "(SELECT count(*) FROM mentions m WHERE m.article_id = ? AND m.entity_id = entities.id)"
-        params = [aid, *params, aid]
-    sql = (f"SELECT id, name, type, mentions, articles, {counted} AS in_article, (SELECT count(*) FROM aliases a"
-           " WHERE a.entity_id = entities.id) AS aliases FROM entities" + (" WHERE " + " AND ".join(where) if where else "")
-           + (" ORDER BY in_article DESC, mentions DESC, name" if article else " ORDER BY mentions DESC, name") + " LIMIT ?")
-    return list(store.rows(sql, [*params, limit]))
+        count_params = [aid]
+    from_where = "FROM entities" + (" WHERE " + " AND ".join(where) if where else "")
+    total = store.execute(f"SELECT count(*) {from_where}", params).fetchone()[0]
+    items = list(store.rows(
+        f"SELECT id, name, type, mentions, articles, {counted} AS in_article, (SELECT count(*) FROM aliases a"
+        f" WHERE a.entity_id = entities.id) AS aliases {from_where}"
+        + (" ORDER BY in_article DESC, mentions DESC, name" if article else " ORDER BY mentions DESC, name")
+        + " LIMIT ? OFFSET ?", [*count_params, *params, limit, offset]))
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def list_entities(store: Store, *, type: str | None = None, name: str | None = None, article: str | None = None,
+                  limit: int = 50) -> list[dict[str, Any]]:
+    """Entities, most mentioned first (the items of :func:`page_entities`)."""
+    return page_entities(store, type=type, name=name, article=article, limit=limit)["items"]
 
 
 def entities_named(store: Store, name: str) -> list[str]:
@@ -64,6 +76,22 @@ def entities_named(store: Store, name: str) -> list[str]:
         marks = ", ".join("?" for _ in ids)
         ids += [r[0] for r in store.execute(f"SELECT old_id FROM entity_merges WHERE new_id IN ({marks})", ids)]
     return ids
+
+
+def entity_timeline(store: Store, entity_id: str) -> list[tuple[str, int]]:
+    """(published day, articles mentioning the entity that day), in date order; undated articles left out."""
+    return [(r[0], r[1]) for r in store.execute(
+        "SELECT substr(a.published, 1, 10) AS day, count(DISTINCT a.id) FROM mentions m JOIN articles a"
+        " ON a.id = m.article_id WHERE m.entity_id = ? AND a.published IS NOT NULL GROUP BY day ORDER BY day",
+        (entity_id,))]
+
+
+def article_mentions(store: Store, article_id: str) -> list[dict[str, Any]]:
+    """One article's entity mentions in text order: span, surface text, label, in-article name, entity id."""
+    if not has_table(store, "mentions"):
+        return []
+    return list(store.rows('SELECT start, "end", text, label, name, entity_id FROM mentions WHERE article_id = ?'
+                           " ORDER BY start", (article_id,)))
 
 
 def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:

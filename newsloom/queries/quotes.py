@@ -8,10 +8,10 @@ from typing import Any
 
 from ..errors import QueryError
 from ..storage import Store
-from . import has_table, resolve_id
+from . import has_table, page, resolve_id
 from .entities import entities_named
 
-__all__ = ["list_quotes", "quote_record", "article_quotes", "iter_quotes"]
+__all__ = ["list_quotes", "page_quotes", "quote_record", "article_quotes", "iter_quotes"]
 
 
 def _require_quotes(store: Store) -> None:
@@ -19,9 +19,9 @@ def _require_quotes(store: Store) -> None:
         raise QueryError("this database has no quotes table: open it with this version of newsloom", code="E420")
 
 
-def list_quotes(store: Store, *, speaker: str | None = None, article: str | None = None,
-                limit: int = 50) -> list[dict[str, Any]]:
-    """Stored quotes, oldest stored first.
+def page_quotes(store: Store, *, speaker: str | None = None, article: str | None = None,
+                speaker_entity: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """A page of stored quotes, oldest stored first, with the total that match: ``{items, total, limit, offset}``.
 
     Args:
         store: the store.
@@ -29,7 +29,9 @@ def list_quotes(store: Store, *, speaker: str | None = None, article: str | None
             "Lukashenko" and "Alexander Lukashenko" find the same quotes), linked to the entity or attributed under
             one of its aliases. With no such entity, the quotes whose speaker name or words contain the text.
         article: only the quotes of this article (id or unique prefix).
+        speaker_entity: only the quotes linked to this entity id.
         limit: how many.
+        offset: how many to skip.
     """
     _require_quotes(store)
     where, params = [], []
@@ -47,12 +49,23 @@ def list_quotes(store: Store, *, speaker: str | None = None, article: str | None
     if article:
         where.append("q.article_id = ?")
         params.append(resolve_id(store, article))
-    return list(store.rows(
-        "SELECT q.id, q.article_id, q.kind, q.speaker_name, q.speaker_text, q.speaker_entity, q.cue, q.text,"
+    if speaker_entity:
+        where.append("q.speaker_entity = ?")
+        params.append(speaker_entity)
+    from_where = "FROM quotes q JOIN articles a ON a.id = q.article_id" + (
+        " WHERE " + " AND ".join(where) if where else "")
+    return page(store, select=(
+        "q.id, q.article_id, a.title, q.kind, q.speaker_name, q.speaker_text, q.speaker_entity, q.on_behalf_of,"
+        " q.cue, q.text,"
         " q.first_article_id, CASE WHEN q.quote_key IS NULL THEN 1 ELSE (SELECT count(DISTINCT q2.article_id)"
-        " FROM quotes q2 WHERE q2.quote_key = q.quote_key) END AS carriers"
-        " FROM quotes q JOIN articles a ON a.id = q.article_id" + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY a.rowid, q.start LIMIT ?", [*params, limit]))
+        " FROM quotes q2 WHERE q2.quote_key = q.quote_key) END AS carriers"), from_where=from_where, params=params,
+        order="a.rowid, q.start", limit=limit, offset=offset)
+
+
+def list_quotes(store: Store, *, speaker: str | None = None, article: str | None = None,
+                limit: int = 50) -> list[dict[str, Any]]:
+    """Stored quotes, oldest stored first (the items of :func:`page_quotes`)."""
+    return page_quotes(store, speaker=speaker, article=article, limit=limit)["items"]
 
 
 def quote_record(store: Store, ref: str) -> dict[str, Any]:
@@ -72,8 +85,8 @@ def article_quotes(store: Store, article_id: str) -> list[dict[str, Any]]:
     """One article's quotes in text order."""
     if not has_table(store, "quotes"):
         return []
-    return list(store.rows("SELECT id, kind, speaker_name, speaker_text, speaker_entity, cue, text, first_article_id"
-                           " FROM quotes WHERE article_id = ? ORDER BY start", (article_id,)))
+    return list(store.rows('SELECT id, start, "end", kind, speaker_name, speaker_text, speaker_entity, on_behalf_of,'
+                           " cue, text, first_article_id FROM quotes WHERE article_id = ? ORDER BY start", (article_id,)))
 
 
 def iter_quotes(store: Store) -> Iterator[dict[str, Any]]:
@@ -87,6 +100,7 @@ def iter_quotes(store: Store) -> Iterator[dict[str, Any]]:
             SELECT q.id, q.article_id, a.source AS article_source, a.published AS article_published,
                    q."start", q."end", q.parts, q.text, q.kind, q.cue, q.cue_start, q.cue_end,
                    q.speaker_text, q.speaker_start, q.speaker_end, q.speaker_name, q.speaker_entity,
+                   q.on_behalf_of,
                    q.quote_key, q.first_article_id,
                    (SELECT count(DISTINCT q2.article_id) FROM quotes q2 WHERE q2.quote_key = q.quote_key)
                        AS carriers

@@ -2,15 +2,23 @@
 
 Every request:
 
-1. is refused unless the URL is ``http(s)`` and the host's robots.txt allows it for our user
-   agent (robots.txt is fetched once per host and cached; a ``Crawl-delay`` slows that host);
+1. is refused unless the URL is ``http(s)`` (at most ``MAX_URL_CHARS`` long, a valid port), its
+   host's addresses are allowed (:mod:`newsloom.readers.netguard`: no loopback, private or
+   link-local address unless on an origin the user named or ``allow_private``), and the host's
+   robots.txt allows it for our user agent (robots.txt is fetched once per host and cached; a
+   ``Crawl-delay`` slows that host; a host that cannot be reached at all is reported as such);
 2. waits for the host's turn (at most one request per ``host_interval`` seconds per host);
 3. sends ``If-None-Match`` / ``If-Modified-Since`` when the store holds an earlier answer; a 304
    hands back the stored body, flagged ``not_modified``;
-4. streams the body, refusing it once it passes ``max_bytes`` (after content decoding, so a gzip
-   bomb is capped too) or takes longer than ``max_seconds``;
+4. streams the body, undoing its content codings itself (:mod:`newsloom.readers.inflate`: stacked
+   ``gzip, gzip`` included), refusing it once it passes ``max_bytes`` after decoding, or once the
+   whole request, from connecting through the headers to the last byte, takes longer than
+   ``max_seconds``;
 5. retries connection errors, timeouts, 429 and 5xx with exponential backoff, honouring
-   ``Retry-After``; follows at most ``max_redirects`` redirects, checking robots.txt on each hop.
+   ``Retry-After`` (the waits for one URL add up to at most ``max_retry_after``); follows at most
+   ``max_redirects`` redirects, checking the address policy and robots.txt on each hop.
+
+:meth:`Fetcher.cancel` ends every wait at once (``newsloom watch`` calls it on SIGTERM).
 
 Settings live under ``[fetch]`` (see default_settings.toml).
 """
@@ -18,8 +26,10 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import re
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -27,8 +37,12 @@ from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
-from ..errors import NewsloomError
+from ..errors import MissingDependency, NewsloomError
 from ..settings import default_field
+from ..version import __version__
+from .decode import decode_bytes
+from .inflate import Inflater, TooLarge, UnsupportedCoding, codings
+from .netguard import AddressPolicy, AddressRefused, Cancelled, DeadlineExceeded, GuardedBackend
 
 __all__ = ["TRANSIENT_CODES", "Fetcher", "FetchSettings", "FetchError", "Response", "HttpCache", "StoreHttpCache",
            "default_user_agent", "parse_retry_after"]
@@ -40,12 +54,17 @@ TRANSIENT_CODES = frozenset({"E162", "E166", "E167"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_BYTES = 500_000  # RFC 9309: crawlers must read at least 500 KiB
+#: a longer URL is refused (E165); servers commonly refuse more than 8 KB of request line
+MAX_URL_CHARS = 8192
 
 
 def default_user_agent() -> str:
-    from .. import __version__
-
     return f"newsloom/{__version__} (+https://github.com/newsloom)"
+
+
+def short_url(url: str, limit: int = 300) -> str:
+    """``url`` cut to ``limit`` characters for messages."""
+    return url if len(url) <= limit else url[:limit] + "\u2026"
 
 
 class FetchError(NewsloomError):
@@ -54,8 +73,8 @@ class FetchError(NewsloomError):
     code = "E161"
 
     def __init__(self, url: str, reason: str, *, code: str | None = None) -> None:
-        self.url, self.reason = url, reason
-        super().__init__(f"{url}: {reason}", code=code)
+        self.url, self.reason = short_url(url), reason
+        super().__init__(f"{self.url}: {reason}", code=code)
 
 
 @dataclass(slots=True)
@@ -80,6 +99,7 @@ class FetchSettings:
     cache_max_bytes: int = default_field("fetch.cache_max_bytes")
     trust_env: bool = default_field("fetch.trust_env")
     max_sitemap_urls: int = default_field("fetch.max_sitemap_urls")
+    allow_private: bool = default_field("fetch.allow_private")
 
     @classmethod
     def from_settings(cls, settings: Any) -> "FetchSettings":
@@ -110,7 +130,6 @@ class Response:
 
     def text(self) -> str:
         """The body as text: the declared charset if it decodes, else detected."""
-        from .decode import decode_bytes
 
         if self.charset:
             try:
@@ -170,8 +189,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if re.fullmatch(r"[0-9]+", value):
+        return float(value) if len(value) < 16 else float("inf")
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -187,16 +206,18 @@ class Fetcher:
     Args:
         settings: limits; defaults when None.
         cache: where conditional-GET validators live (e.g. :class:`StoreHttpCache`); None: no conditional GET.
-        transport: an httpx transport (tests); None: the network.
-        sleep: the function used to wait (tests record the waits).
+        transport: an httpx transport (tests); None: the network, through the address guard.
+        sleep: the function used to wait (tests record the waits); None: a wait :meth:`cancel` ends.
     """
 
     def __init__(self, settings: FetchSettings | None = None, *, cache: HttpCache | None = None,
-                 transport: Any = None, sleep: Callable[[float], None] = time.sleep) -> None:
+                 transport: Any = None, sleep: Callable[[float], None] | None = None) -> None:
         self.settings = settings or FetchSettings()
         self.cache = cache if self.settings.cache else None
+        self.policy = AddressPolicy(allow_private=self.settings.allow_private)
+        self._backend = GuardedBackend(self.policy)
         self._transport = transport
-        self._sleep = sleep
+        self._sleep = sleep if sleep is not None else self._pause
         self._client: Any = None
         self._lock = threading.RLock()
         self._next_ok: dict[str, float] = {}
@@ -214,13 +235,32 @@ class Fetcher:
             httpx = _httpx()
 
             s = self.settings
+            transport, mounts = self._transport, {}
+            if transport is None:
+                transport = httpx.HTTPTransport(trust_env=s.trust_env)
+                # every connection goes through the address guard and the request deadline (httpcore's
+                # documented NetworkBackend interface, set on the pool httpx 0.28 builds)
+                transport._pool._network_backend = self._backend
+                mounts = _proxy_mounts(httpx, s.trust_env)
             self._client = httpx.Client(
                 timeout=httpx.Timeout(s.timeout, connect=s.connect_timeout), follow_redirects=False,
-                transport=self._transport, trust_env=s.trust_env,
+                transport=transport, mounts=mounts, trust_env=s.trust_env,
                 # only codings whose inflation the size cap can follow chunk by chunk
                 headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             )
         return self._client
+
+    def cancel(self) -> None:
+        """Stop: every wait of this fetcher (socket, backoff) ends with FetchError E169. Signal-safe."""
+        self._backend.cancel()
+
+    def resume(self) -> None:
+        """Undo :meth:`cancel`: fetch again."""
+        self._backend.resume()
+
+    def _pause(self, seconds: float) -> None:
+        if self._backend.wait(seconds):
+            raise Cancelled("stopped")
 
     def close(self) -> None:
         if self._client is not None:
@@ -252,11 +292,14 @@ class Fetcher:
         if not self.settings.robots:
             return True
         parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = _origin(url)
         with self._lock:
             cached = self._robots.get(origin)
             if cached is None or cached[0] < time.monotonic():
                 parser = self._load_robots(origin)
+                if isinstance(parser, FetchError):  # the host cannot be reached: say so for a while
+                    self._robots[origin] = (time.monotonic() + min(self.settings.robots_ttl, 60.0), parser)
+                    raise parser
                 # an unreachable robots.txt (disallow all) is asked again sooner than a real one
                 ttl = min(self.settings.robots_ttl, 300.0) if getattr(parser, "unreachable", False) \
                     else self.settings.robots_ttl
@@ -265,20 +308,29 @@ class Fetcher:
                 if delay:
                     self._host_delay[parts.netloc] = min(float(delay), self.settings.max_crawl_delay)
             parser = self._robots[origin][1]
+            if isinstance(parser, FetchError):
+                raise parser
         return parser.can_fetch(self.settings.user_agent, url)
 
-    def _load_robots(self, origin: str) -> RobotFileParser:
-        """Fetch and parse ``origin/robots.txt`` following RFC 9309's rules for failures."""
+    def _load_robots(self, origin: str) -> RobotFileParser | FetchError:
+        """Fetch and parse ``origin/robots.txt`` following RFC 9309's rules for failures.
+
+        Returns the error instead when the host cannot be reached at all (refused, no such host, timeout).
+        """
         parser = RobotFileParser(origin + "/robots.txt")
         try:
             # RFC 9309: a robots.txt over 500 KiB is read up to there
             resp = self._get(origin + "/robots.txt", conditional=False, max_bytes=ROBOTS_MAX_BYTES,
                              check_robots=False, accept_status=lambda st: 200 <= st < 500, truncate=True)
         except FetchError as exc:
-            # unreachable (5xx or network): RFC 9309 says assume complete disallow
+            if exc.code in ("E162", "E163", "E168", "E169"):
+                host = urlsplit(origin).netloc
+                return FetchError(origin, f"cannot reach {host}: {exc.reason}", code=exc.code)
+            # unreachable robots.txt (5xx, 429): RFC 9309 says assume complete disallow
             log.warning("robots.txt of %s unreachable (%s); not fetching from that host for now", origin, exc.reason)
             parser.disallow_all = True
             parser.unreachable = True  # type: ignore[attr-defined]
+            parser.reason = exc.reason  # type: ignore[attr-defined]
             return parser
         if resp.status in (401, 403):
             parser.disallow_all = True  # as urllib.robotparser does: the site keeps its pages to itself
@@ -289,12 +341,13 @@ class Fetcher:
         return parser
 
     # -- requests -----------------------------------------------------------------------------
-    def get(self, url: str, *, conditional: bool = True) -> Response:
+    def get(self, url: str, *, conditional: bool = True, named: bool = True) -> Response:
         """Fetch ``url`` politely; see the module docstring for the steps.
 
         Args:
             url: an ``http://`` or ``https://`` URL.
             conditional: send the cached validators; a 304 returns the cached body with ``not_modified``.
+            named: the user named ``url`` (its origin may be on any address); False for links found in content.
 
         Returns:
             The response (status 200, or 304 served from the cache).
@@ -302,8 +355,12 @@ class Fetcher:
         Raises:
             FetchError: refused by robots.txt (E160), HTTP error (E161), network or timeout (E162),
                 too large or too slow (E163), bad redirect (E164), bad URL (E165), Retry-After too long (E166),
-                429/5xx still after every retry (E167). E162, E166 and E167 are worth retrying later.
+                429/5xx still after every retry (E167), address refused (E168), stopped (E169). E162, E166
+                and E167 are worth retrying later.
         """
+        if named:
+            _check_url(url)
+            self.policy.name(url)
         return self._get(url, conditional=conditional, max_bytes=self.settings.max_bytes, check_robots=True,
                          accept_status=lambda st: 200 <= st < 300)
 
@@ -313,15 +370,23 @@ class Fetcher:
         current = url
         for _hop in range(self.settings.max_redirects + 1):
             _check_url(current)
+            self._check_address(current)
             if check_robots and not self.allowed(current):
-                raise FetchError(current, f"robots.txt of {urlsplit(current).netloc} disallows it for user agent "
-                                 f"{self.settings.user_agent!r}", code="E160")
+                parser = self._robots[_origin(current)][1]
+                why = f"robots.txt of {urlsplit(current).netloc} could not be read ({parser.reason}); RFC 9309: " \
+                    "nothing is fetched from that host for now" if getattr(parser, "unreachable", False) else \
+                    f"robots.txt of {urlsplit(current).netloc} disallows it for user agent {self.settings.user_agent!r}"
+                raise FetchError(current, why, code="E160")
             status, headers, body = self._attempts(current, cached, max_bytes, accept_status, truncate)
             if status in REDIRECT_STATUSES:
                 location = headers.get("location")
                 if not location:
                     raise FetchError(current, f"HTTP {status} redirect without a Location header", code="E164")
-                current = urljoin(current, location)
+                try:
+                    current = urljoin(current, location)
+                except ValueError as exc:
+                    raise FetchError(current, f"HTTP {status} redirect to a malformed URL ({exc})", code="E164") \
+                        from None
                 continue
             ctype = headers.get("content-type", "")
             if status == 304 and cached is not None:
@@ -342,9 +407,30 @@ class Fetcher:
         elif self.cache.get(url) is not None:
             self.cache.delete(url)
 
+    def _check_address(self, url: str) -> None:
+        """Refuse (E168) a URL whose host resolves only to addresses the policy refuses."""
+        try:
+            self.policy.check(url)
+        except AddressRefused as exc:
+            raise FetchError(url, f"refused {short_url(url, 120)}: {exc.reason}", code="E168") from None
+        except OSError:
+            pass  # the host does not resolve: the connection attempt reports it (and is retried)
+
     def _attempts(self, url: str, cached: CachedEntry | None, max_bytes: int, accept_status: Callable[[int], bool],
                   truncate: bool = False) -> tuple[int, dict[str, str], bytes]:
         """One hop with retries; returns (status, lower-cased headers, body)."""
+        try:
+            return self._retrying(url, cached, max_bytes, accept_status, truncate)
+        except AddressRefused as exc:
+            raise FetchError(url, f"refused {short_url(url, 120)}: {exc.reason}", code="E168") from None
+        except DeadlineExceeded:
+            raise FetchError(url, f"the request took longer than fetch.max_seconds ({self.settings.max_seconds}s, "
+                             "waiting for the headers included)", code="E163") from None
+        except Cancelled:
+            raise FetchError(url, "stopped before it was fetched (newsloom is shutting down)", code="E169") from None
+
+    def _retrying(self, url: str, cached: CachedEntry | None, max_bytes: int, accept_status: Callable[[int], bool],
+                  truncate: bool) -> tuple[int, dict[str, str], bytes]:
         httpx = _httpx()
 
         headers = {}
@@ -355,10 +441,13 @@ class Fetcher:
                 headers["If-Modified-Since"] = cached.last_modified
         host = urlsplit(url).netloc
         tries = self.settings.retries + 1
+        waited = 0.0
         for attempt in range(tries):
             self._wait_turn(host)
             try:
                 status, rheaders, body = self._once(url, headers, max_bytes, truncate)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise FetchError(url, f"not a URL that can be fetched: {exc}", code="E165") from None
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
                 if attempt + 1 >= tries:
@@ -367,17 +456,21 @@ class Fetcher:
                 delay = self._backoff(attempt)
                 log.info("%s: %s, retrying in %.1fs", url, kind, delay)
                 self._sleep(delay)
+                waited += delay
                 continue
             if status in RETRY_STATUSES:
                 hinted = parse_retry_after(rheaders.get("retry-after"))
-                if hinted is not None and hinted > self.settings.max_retry_after:
-                    raise FetchError(url, f"HTTP {status}, and the server asks to retry after {hinted:.0f}s, longer "
-                                     f"than fetch.max_retry_after ({self.settings.max_retry_after:.0f}s)", code="E166")
+                cap = self.settings.max_retry_after
+                if hinted is not None and waited + hinted > cap:
+                    already = f" (after {waited:.0f}s of waiting already)" if waited else ""
+                    raise FetchError(url, f"HTTP {status}, and the server asks to retry after {hinted:.0f}s{already}, "
+                                     f"longer than fetch.max_retry_after ({cap:.0f}s) allows", code="E166")
                 if attempt + 1 >= tries:
                     raise FetchError(url, f"HTTP {status} after {tries} attempt(s)", code="E167")
                 delay = hinted if hinted is not None else self._backoff(attempt)
                 log.info("%s: HTTP %d, retrying in %.1fs", url, status, delay)
                 self._sleep(delay)
+                waited += delay
                 continue
             if status in REDIRECT_STATUSES or status == 304 or accept_status(status):
                 return status, rheaders, body
@@ -388,42 +481,85 @@ class Fetcher:
               truncate: bool = False) -> tuple[int, dict[str, str], bytes]:
         """One request; the body is read only for final answers, within the size and time caps.
 
-        With ``truncate``, a body over ``max_bytes`` is cut there instead of refused.
+        With ``truncate``, a body over ``max_bytes`` is cut there instead of refused. The whole request
+        runs under one deadline (``max_seconds``), enforced at every socket wait by the guarded backend.
         """
         start = time.monotonic()
-        with self._http().stream("GET", url, headers=headers) as r:
-            rheaders = {k.lower(): v for k, v in r.headers.items()}
-            if r.status_code in REDIRECT_STATUSES or r.status_code in RETRY_STATUSES or r.status_code == 304:
-                return r.status_code, rheaders, b""
-            declared = rheaders.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes and not truncate:
-                raise FetchError(url, f"declares {int(declared):,} bytes, more than fetch.max_bytes "
-                                 f"({max_bytes:,})", code="E163")
-            body = bytearray()
-            for chunk in r.iter_bytes():
-                body += chunk
-                if len(body) > max_bytes and truncate:
-                    return r.status_code, rheaders, bytes(body[:max_bytes])
-                if len(body) > max_bytes:
-                    raise FetchError(url, f"body larger than fetch.max_bytes ({max_bytes:,} bytes, after "
-                                     "decompression)", code="E163")
-                if time.monotonic() - start > self.settings.max_seconds:
-                    raise FetchError(url, f"body took longer than fetch.max_seconds ({self.settings.max_seconds}s)",
-                                     code="E163")
-            return r.status_code, rheaders, bytes(body)
+        previous = self._backend.set_deadline(start + self.settings.max_seconds)
+        try:
+            with self._http().stream("GET", url, headers=headers) as r:
+                rheaders = {k.lower(): v for k, v in r.headers.items()}
+                if r.status_code in REDIRECT_STATUSES or r.status_code in RETRY_STATUSES or r.status_code == 304:
+                    return r.status_code, rheaders, b""
+                declared = rheaders.get("content-length", "")
+                if declared.isdigit() and int(declared) > max_bytes and not truncate:
+                    raise FetchError(url, f"declares {int(declared):,} bytes, more than fetch.max_bytes "
+                                     f"({max_bytes:,})", code="E163")
+                return r.status_code, rheaders, self._body(r, url, max_bytes, truncate, start)
+        finally:
+            self._backend.set_deadline(previous)
+
+    def _body(self, r: Any, url: str, max_bytes: int, truncate: bool, start: float) -> bytes:
+        """The decoded body, capped at ``max_bytes`` (cut there with ``truncate``, else refused)."""
+        encoding = r.headers.get("content-encoding")
+        try:
+            inflater = Inflater(codings(encoding), max_bytes)
+        except UnsupportedCoding as exc:
+            raise FetchError(url, f"unsupported Content-Encoding {encoding!r} ({exc}); newsloom asks for gzip or "
+                             "deflate only", code="E161") from None
+        body = bytearray()
+        try:
+            for chunk in r.iter_raw():
+                for piece in inflater.feed(chunk):
+                    body += piece
+                if time.monotonic() - start > self.settings.max_seconds:  # a transport without the guard
+                    raise DeadlineExceeded("deadline passed")
+            for piece in inflater.flush():
+                body += piece
+        except TooLarge:
+            if truncate:
+                return bytes(body[:max_bytes])
+            raise FetchError(url, f"body larger than fetch.max_bytes ({max_bytes:,} bytes, after decompression)",
+                             code="E163") from None
+        except zlib.error as exc:
+            raise FetchError(url, f"corrupt {encoding} body: {exc}", code="E161") from None
+        return bytes(body)
 
 
 def _httpx() -> Any:
     try:
         import httpx
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
-        from ..errors import MissingDependency
-
         raise MissingDependency("httpx (fetching URLs)", "pip install 'newsloom[feeds]'") from exc
     return httpx
 
 
-def _check_url(url: str) -> None:
+def _proxy_mounts(httpx: Any, trust_env: bool) -> dict[str, Any]:
+    """The proxies the environment names (HTTP(S)_PROXY, NO_PROXY), as httpx would mount them itself."""
+    if not trust_env:
+        return {}
+    try:
+        from httpx._utils import get_environment_proxies
+    except ImportError:  # pragma: no cover - another httpx
+        return {}
+    return {pattern: httpx.HTTPTransport(proxy=proxy, trust_env=True) if proxy else None
+            for pattern, proxy in get_environment_proxies().items()}
+
+
+def _origin(url: str) -> str:
     parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _check_url(url: str) -> None:
+    if len(url) > MAX_URL_CHARS:
+        raise FetchError(url, f"a URL longer than {MAX_URL_CHARS:,} characters ({len(url):,})", code="E165")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise FetchError(url, f"not a valid URL: {exc}", code="E165") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError(url, "not an http(s) URL with a host name", code="E165")
+    if port == 0:
+        raise FetchError(url, "port 0 is not a port that can be fetched from", code="E165")

@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import MissingDependency
-from ..model import Article
+from ..model import Article, DateExpression
 from ..nlp import doc_text
 from ..pipeline import stage
 from ..settings import stage_settings
@@ -235,7 +235,7 @@ def _published(article: Article) -> date | None:
         return None
 
 
-def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
+def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
     """The temporal expressions of one parsed article, resolved (see the module docstring).
 
     Args:
@@ -254,7 +254,7 @@ def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
                 anchor, anchor_name = date.fromisoformat(value), f"text:{value}"
                 break
     text = doc_text(doc)
-    out: list[dict[str, Any]] = []
+    out: list[DateExpression] = []
     taken = -1  # the end of a list of days already expanded past its entity
     for e, future in zip(ents, _future_flags(doc, ents)):
         if e.start_char < taken:

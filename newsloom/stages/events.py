@@ -23,15 +23,15 @@ An event needs its actor or its target to be a named mention, so "it" and "they"
 from __future__ import annotations
 
 import bisect
-import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..model import Article
+from ..model import Article, DateExpression, Event, Mention
+from ..nlp.scoped_parse import parse_scope
 from ..pipeline import stage
 from ..settings import stage_settings
 
-__all__ = ["Events", "LEXICON", "ACTIONS", "extract_events", "event_id"]
+__all__ = ["Events", "LEXICON", "ACTIONS", "extract_events"]
 
 #: verb lemma (optionally with its particle/preposition) -> PLOVER-like action
 LEXICON: dict[str, str] = {}
@@ -58,17 +58,13 @@ for _action, _words in _CLASSES.items():
     for _w in _words.split():
         LEXICON[_w.replace("_", " ")] = _action
 ACTIONS = tuple(_CLASSES)
+parse_scope(event=LEXICON)  # the scoped parse parses sentences with an event verb near a name
 
 _TARGET_PREPS = frozenset({"with", "against", "on", "to", "for", "at", "over", "into"})
 _PLACE_PREPS = frozenset({"in", "at", "near", "on", "from", "to", "inside", "outside", "across", "into"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _OBJECTS = frozenset({"dobj", "obj", "attr", "dative"})
-
-
-def event_id(article_id: str, start: int, verb_offset: int, action: str) -> str:
-    """Stable id of one event: a hash of its article, sentence, verb position and action."""
-    return hashlib.sha1(f"{article_id}\x1f{start}\x1f{verb_offset}\x1f{action}".encode()).hexdigest()[:16]
 
 
 def _action_of(verb: Any) -> tuple[str, str] | None:
@@ -102,17 +98,17 @@ def _action_of(verb: Any) -> tuple[str, str] | None:
 class _MentionIndex:
     """Mentions by offset, for mapping a token to the mention that covers it."""
 
-    def __init__(self, mentions: list[dict[str, Any]]) -> None:
+    def __init__(self, mentions: list[Mention]) -> None:
         self.mentions = mentions
         self.starts = [m["start"] for m in mentions]
 
-    def at(self, offset: int) -> dict[str, Any] | None:
+    def at(self, offset: int) -> Mention | None:
         i = bisect.bisect_right(self.starts, offset) - 1
         if i >= 0 and self.mentions[i]["start"] <= offset < self.mentions[i]["end"]:
             return self.mentions[i]
         return None
 
-    def within(self, start: int, end: int) -> list[dict[str, Any]]:
+    def within(self, start: int, end: int) -> list[Mention]:
         i = bisect.bisect_left(self.starts, start)
         out = []
         while i < len(self.mentions) and self.mentions[i]["start"] < end:
@@ -125,7 +121,7 @@ class _MentionIndex:
 _CHILD_ORDER = {"appos": 0, "compound": 1, "pobj": 2, "prep": 2, "conj": 3, "poss": 5, "amod": 6}
 
 
-def _named(token: Any, index: _MentionIndex) -> dict[str, Any] | None:
+def _named(token: Any, index: _MentionIndex) -> Mention | None:
     """The mention for a phrase headed by ``token``: the one covering its head, else the one nearest it in the tree.
 
     Walks the phrase breadth-first from its head, appositions first and possessors last, so
@@ -180,7 +176,7 @@ def _objects(verb: Any) -> list[Any]:
     return found
 
 
-def _place(verb: Any, index: _MentionIndex, used: set[int]) -> dict[str, Any] | None:
+def _place(verb: Any, index: _MentionIndex, used: set[int]) -> Mention | None:
     for tok in verb.subtree:
         if tok.dep_ == "pobj" and tok.head.text.lower() in _PLACE_PREPS:
             m = index.at(tok.idx)
@@ -189,7 +185,7 @@ def _place(verb: Any, index: _MentionIndex, used: set[int]) -> dict[str, Any] | 
     return None
 
 
-def extract_events(doc: Any, mentions: list[dict[str, Any]], dates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def extract_events(doc: Any, mentions: list[Mention], dates: list[DateExpression]) -> list[Event]:
     """The events of one parsed article (see the module docstring).
 
     Args:
@@ -204,7 +200,7 @@ def extract_events(doc: Any, mentions: list[dict[str, Any]], dates: list[dict[st
         return []
     index = _MentionIndex(mentions)
     resolved = [d for d in dates if d.get("value")]
-    out: list[dict[str, Any]] = []
+    out: list[Event] = []
     for sent in doc.sents:
         for verb in sent:
             if verb.pos_ != "VERB":

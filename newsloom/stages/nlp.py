@@ -1,9 +1,10 @@
 """The nlp stage: one spaCy parse per article, shared by the annotation stages that follow.
 
-The parsed ``Doc`` rides on ``article.annotations["doc"]`` (never stored); texts are parsed in
-batches with ``nlp.pipe``. Non-English articles are not parsed (the model is English). By default
-(``parse = "scoped"``) NER covers the whole text and the dependency parse only the sentences the
-quotes and events stages read (:mod:`newsloom.scoped_parse`); ``parse = "all"`` parses everything.
+The parsed ``Doc`` rides on ``article.annotations["doc"]``, declared transient: the pipeline drops it once
+the last stage is done, so it is never stored. Texts are parsed in batches with ``nlp.pipe``. Non-English
+articles are not parsed (the model is English). By default (``parse = "scoped"``) NER covers the whole text
+and the dependency parse only the sentences the quotes and events stages read
+(:mod:`newsloom.nlp.scoped_parse`); ``parse = "all"`` parses everything.
 The stage parses in the process it runs in: several cores are used by running the per-article stages
 in several worker processes (``[engine] workers``, :mod:`newsloom.engine.workers`).
 """
@@ -17,13 +18,10 @@ from ..nlp import load_nlp
 from ..pipeline import stage
 from ..settings import stage_settings
 
-__all__ = ["Nlp", "TRANSIENT"]
-
-#: annotation keys that live only in memory, between stages
-TRANSIENT = ("doc",)
+__all__ = ["Nlp"]
 
 
-@stage("nlp", requires=("text", "language"), assigns=("annotations.doc",), extra="nlp")
+@stage("nlp", requires=("text", "language"), assigns=("annotations.doc",), extra="nlp", transient=("annotations.doc",))
 class Nlp:
     """Parse the clean text with en_core_web_sm (verified against pinned hashes)."""
 

@@ -1,9 +1,42 @@
-"""The core tables (see storage/migrations.py for numbering): articles, inputs, articles_fts, corpus_queue, source_lines."""
+"""The core tables (migrations 0001-0003): ``articles``, ``inputs``, ``articles_fts`` (kept in step by triggers),
+``corpus_queue``; and the shape of an article row (:func:`rows`, :func:`decode_article_row`)."""
 from __future__ import annotations
 
+import json
 import sqlite3
+from typing import Any
 
+from ...model import Article
+from ..base import Rows
 from ..migrations import migration
+
+__all__ = ["ARTICLE_COLUMNS", "JSON_COLUMNS", "rows", "decode_article_row"]
+
+#: the article fields stored as columns (``ingested_at`` is added by the store when it writes the row)
+ARTICLE_COLUMNS = ("id", "external_id", "source", "url", "title", "text", "raw_text", "published", "language",
+                   "author", "fetched", "format", "text_hash", "removed", "quality", "copy_of", "copy_kind",
+                   "fingerprint")
+#: columns holding JSON text
+JSON_COLUMNS = ("removed", "quality")
+
+
+def rows(article: Article) -> Rows:
+    """The article's own row (JSON columns encoded). Not an ``article_rows`` producer: the store writes it first,
+    after linking an exact copy to its original."""
+    values = article.as_dict()
+    row = {c: values[c] for c in ARTICLE_COLUMNS}
+    for col in JSON_COLUMNS:
+        row[col] = json.dumps(row[col], ensure_ascii=False)
+    return {"articles": [row]}
+
+
+def decode_article_row(row: Any) -> dict[str, Any]:
+    """An ``articles`` row (a mapping) as a dict, its JSON columns decoded."""
+    data = dict(row)
+    for col in JSON_COLUMNS:
+        data[col] = json.loads(data[col] or ("[]" if col == "removed" else "{}"))
+    return data
+
 
 
 @migration("0001_articles")
@@ -61,16 +94,3 @@ def corpus_queue(conn: sqlite3.Connection) -> None:
     # same transaction as its output, so a crash in between is finished on the next run
     conn.execute("CREATE TABLE corpus_queue (article_id TEXT NOT NULL, stage TEXT NOT NULL,"
                  " PRIMARY KEY (article_id, stage)) WITHOUT ROWID")
-
-
-@migration("0004_source_lines")
-def source_lines(conn: sqlite3.Connection) -> None:
-    # paragraph hashes per source, for boilerplate found by corpus statistics
-    conn.execute("CREATE TABLE source_lines (source TEXT NOT NULL, hash TEXT NOT NULL, article_id TEXT NOT NULL,"
-                 " PRIMARY KEY (source, hash, article_id)) WITHOUT ROWID")
-    conn.execute("CREATE TABLE source_boilerplate (source TEXT NOT NULL, hash TEXT NOT NULL, text TEXT NOT NULL,"
-                 " articles INTEGER NOT NULL, PRIMARY KEY (source, hash)) WITHOUT ROWID")
-from . import fetch  # noqa: E402,F401  (fetch cache, watch)
-from . import copies  # noqa: E402,F401
-from . import quotes  # noqa: E402,F401
-from . import entities  # noqa: E402,F401  (entities, aliases, mentions, dates, events)

@@ -1,13 +1,21 @@
-"""Migrations of the annotation area (0100-0149): entities, aliases, mentions, dates, events.
+"""The entities tables (migration 0100): ``entities``, ``aliases``, ``alias_articles``, ``entity_merges`` and
+``mentions``; the mention rows stored with each article.
 
-The per-article stages' annotations are written with the article (see the writer in
-``newsloom.stages.resolve``); the "resolve" corpus stage then links mentions to entities.
+The entities stage puts mentions on the article; they are stored with it (entity_id empty), and the ``resolve``
+corpus stage then links them to store-wide entities.
 """
 from __future__ import annotations
 
 import sqlite3
 
+from ...model import Article
+from ..base import Rows, article_rows
 from ..migrations import migration
+from ..spans import span_table
+
+__all__ = ["rows"]
+
+span_table("mentions")
 
 
 @migration("0100_entities")
@@ -56,37 +64,8 @@ def entities(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX mentions_name ON mentions(article_id, name)")
 
 
-@migration("0110_dates")
-def dates(conn: sqlite3.Connection) -> None:
-    # temporal expressions; value is ISO (YYYY, YYYY-MM or YYYY-MM-DD by precision) or NULL when
-    # it cannot be resolved without inventing a date; anchor says what it was resolved against
-    conn.execute("""CREATE TABLE dates (
-        article_id TEXT NOT NULL REFERENCES articles(id),
-        start INTEGER NOT NULL,
-        "end" INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        value TEXT,
-        precision TEXT,
-        anchor TEXT,
-        PRIMARY KEY (article_id, start))""")
-    conn.execute("CREATE INDEX dates_value ON dates(value)")
-
-
-@migration("0120_events")
-def events(conn: sqlite3.Connection) -> None:
-    # actor/action/target/place/date from one sentence; start/end is the sentence span in the text;
-    # *_id columns point at entities once the resolve stage has linked the article's mentions
-    conn.execute("""CREATE TABLE events (
-        id TEXT PRIMARY KEY,
-        article_id TEXT NOT NULL REFERENCES articles(id),
-        start INTEGER NOT NULL,
-        "end" INTEGER NOT NULL,
-        sentence TEXT NOT NULL,
-        action TEXT NOT NULL,
-        verb TEXT NOT NULL,
-        actor TEXT, target TEXT, place TEXT,
-        date TEXT, precision TEXT,
-        actor_id TEXT, target_id TEXT, place_id TEXT)""")
-    conn.execute("CREATE INDEX events_article ON events(article_id)")
-    conn.execute("CREATE INDEX events_action ON events(action, date)")
-    conn.execute("CREATE INDEX events_actor ON events(actor_id)")
+@article_rows
+def rows(article: Article) -> Rows:
+    """``article.annotations["mentions"]`` as ``mentions`` rows."""
+    return {"mentions": [{"article_id": article.id, "start": m["start"], "end": m["end"], "text": m["text"],
+                          "label": m["label"], "name": m["name"]} for m in article.annotations.get("mentions") or ()]}

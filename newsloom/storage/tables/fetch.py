@@ -1,4 +1,4 @@
-"""Migrations for ingest at the edges (0300-0399): the HTTP cache and the watch state."""
+"""The polite fetcher's table (migration 0300): ``http_cache``, for conditional GET."""
 from __future__ import annotations
 
 import sqlite3
@@ -19,26 +19,3 @@ def http_cache(conn: sqlite3.Connection) -> None:
             body BLOB NOT NULL,
             fetched_at TEXT NOT NULL
         )""")
-
-
-@migration("0301_watch")
-def watch(conn: sqlite3.Connection) -> None:
-    # every source `newsloom watch` polls; a restart with no sources resumes these
-    conn.execute("""
-        CREATE TABLE watch_sources (
-            source TEXT PRIMARY KEY,
-            kind TEXT,
-            added_at TEXT NOT NULL,
-            last_polled TEXT,
-            rounds INTEGER NOT NULL DEFAULT 0,
-            items INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT
-        )""")
-    # the items of a source already ingested (feed guid or link, file path+size+mtime, page hash)
-    conn.execute("""
-        CREATE TABLE watch_seen (
-            source TEXT NOT NULL REFERENCES watch_sources(source) ON DELETE CASCADE,
-            item_key TEXT NOT NULL,
-            seen_at TEXT NOT NULL,
-            PRIMARY KEY (source, item_key)
-        ) WITHOUT ROWID""")

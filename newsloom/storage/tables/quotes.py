@@ -1,4 +1,4 @@
-"""The ``quotes`` table (migrations 0150-0199) and the writer that stores an article's quotes with it.
+"""The ``quotes`` table (migrations 0150-0199) and the quote rows stored with each article.
 
 One row per quote the quotes stage found. ``id`` is a hash of the article id and the span, so a
 re-ingest writes nothing twice. ``quote_key`` is a hash of the quote's normalised words (None for
@@ -14,13 +14,15 @@ import json
 import re
 import sqlite3
 import unicodedata
-from typing import Any
 
 from ...model import Article
+from ..base import Rows, article_rows
 from ..migrations import migration
-from ..sqlite import article_writer
+from ..spans import span_table
 
-__all__ = ["quote_id", "quote_key", "quote_words", "write_quotes", "MIN_KEY_WORDS"]
+__all__ = ["quote_id", "quote_key", "quote_words", "rows", "MIN_KEY_WORDS"]
+
+span_table("quotes", others=(("cue_start", "cue_end"), ("speaker_start", "speaker_end")), json_pairs=("parts",))
 
 #: quotes shorter than this many words get no quote_key (never linked across articles)
 MIN_KEY_WORDS = 4
@@ -50,6 +52,12 @@ def quotes_table(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX quotes_speaker_name ON quotes(speaker_name)")
 
 
+@migration("0151_quotes_on_behalf_of")
+def quotes_on_behalf_of(conn: sqlite3.Connection) -> None:
+    # whom a representative speaker (a spokesman, an aide, a lawyer) speaks for; the speaker stays the role
+    conn.execute("ALTER TABLE quotes ADD COLUMN on_behalf_of TEXT")
+
+
 def quote_id(article_id: str, start: int, end: int) -> str:
     """Stable id of a quote: a hash of its article and span."""
     return hashlib.sha256(f"{article_id}\x1f{start}\x1f{end}".encode()).hexdigest()[:16]
@@ -68,20 +76,18 @@ def quote_key(text: str) -> str | None:
     return hashlib.sha256(" ".join(words).encode()).hexdigest()[:16]
 
 
-@article_writer
-def write_quotes(conn: sqlite3.Connection, article: Article) -> None:
-    """Store ``article.annotations["quotes"]`` (called inside the article's own transaction).
+@article_rows
+def rows(article: Article) -> Rows:
+    """``article.annotations["quotes"]`` as ``quotes`` rows.
 
     ``first_article_id`` starts as the article itself; the quote_links stage corrects it.
     """
-    quotes: list[dict[str, Any]] = article.annotations.get("quotes") or []
-    rows = []
-    for q in quotes:
-        rows.append((quote_id(article.id, q["start"], q["end"]), article.id, q["start"], q["end"],
-                     json.dumps(q.get("parts") or [[q["start"], q["end"]]]), q["text"], q["kind"], q.get("cue"),
-                     q.get("cue_start"), q.get("cue_end"), q.get("speaker_text"), q.get("speaker_start"),
-                     q.get("speaker_end"), q.get("speaker_name"), quote_key(q["text"]), article.id))
-    conn.executemany(
-        'INSERT OR IGNORE INTO quotes (id, article_id, "start", "end", parts, text, kind, cue, cue_start, cue_end, '
-        "speaker_text, speaker_start, speaker_end, speaker_name, quote_key, first_article_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return {"quotes": [{"id": quote_id(article.id, q["start"], q["end"]), "article_id": article.id,
+                        "start": q["start"], "end": q["end"],
+                        "parts": json.dumps(q.get("parts") or [[q["start"], q["end"]]]), "text": q["text"],
+                        "kind": q["kind"], "cue": q.get("cue"), "cue_start": q.get("cue_start"),
+                        "cue_end": q.get("cue_end"), "speaker_text": q.get("speaker_text"),
+                        "speaker_start": q.get("speaker_start"), "speaker_end": q.get("speaker_end"),
+                        "speaker_name": q.get("speaker_name"), "on_behalf_of": q.get("on_behalf_of"),
+                        "quote_key": quote_key(q["text"]),
+                        "first_article_id": article.id} for q in article.annotations.get("quotes") or ()]}
