@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import cli
+from .main import cli
 from .common import emit_json, library_errors
 
 
