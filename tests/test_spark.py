@@ -10,7 +10,7 @@ import pytest
 
 from newsloom import Settings
 from newsloom.engine.output import load_output
-from newsloom.engine.run import run
+from newsloom.loom import run
 from newsloom.errors import ConfigError
 
 from .conftest import BASE_STAGES, BENCH, REPO
@@ -95,7 +95,7 @@ def test_load_refuses_a_database_with_articles_unless_replace(tmp_path):
 
 
 def test_the_core_install_never_imports_pyspark():
-    code = ("import sys, newsloom, newsloom.cli.commands, newsloom.engine.run, newsloom.engine.output; "
+    code = ("import sys, newsloom, newsloom.cli.commands, newsloom.loom, newsloom.engine.spark, newsloom.engine.output; "
             "print('pyspark' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

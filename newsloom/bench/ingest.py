@@ -21,27 +21,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..eval import Table, bench_data_root, benchmark
+from ..eval import Table, benchmark
 from ..loom import Loom
+from ..nlp import load_nlp
 from ..settings import Settings
-from .memory import TreePeak
+from .annotate import _NON_NER, _articles
+from .memory import TreePeak, peak_rss_mb
+from .samples import timeline17_sample
 
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def timeline17_sample(n: int, data: str | None = None) -> list[dict[str, Any]]:
-    """The first ``n`` Timeline17 articles as JSON rows (real news texts)."""
-    path = bench_data_root(data) / "timeline17" / "articles.jsonl"
-    rows = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            rows.append(json.loads(line))
-            if len(rows) >= n:
-                break
-    return rows
+__all__ = ["bench_ingest", "peak_rss_mb", "timeline17_sample"]
 
 
 @benchmark("ingest")
@@ -93,9 +81,6 @@ def _ingest_child(db: Path, src: Path, workers: int) -> tuple[float, float, floa
 
 
 def _bench_annotated(n: int, data: str | None, rounds: int, workers: list[int]) -> list[Table]:
-    from ..nlp import load_nlp
-    from .annotate import _NON_NER, _articles
-
     rows = timeline17_sample(n, data)
     texts = [a.text[:200_000] for a in _articles(rows)]
     bare = load_nlp(disable=_NON_NER)

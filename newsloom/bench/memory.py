@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import os
+import resource
 import threading
 from pathlib import Path
 
-__all__ = ["TreePeak", "tree_rss_mb"]
+__all__ = ["TreePeak", "tree_rss_mb", "peak_rss_mb"]
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _children(pid: int) -> list[int]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import click
 
-from .main import cli
+from ..engine.output import load_output
 from .common import emit_json, library_errors
+from .main import cli
 
 
 @cli.command("load")
@@ -23,8 +24,6 @@ def load_cmd(ctx: click.Context, output: str, replace: bool, as_json: bool) -> N
 
         newsloom --db news.db articles
     """
-    from ..engine.output import load_output
-
     db = (ctx.find_root().obj or {}).get("db", "newsloom.db")
     counts = load_output(output, db, replace=replace)
     if as_json:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import click
 
-from .main import cli
+from ..loom import run
 from .common import emit_json, library_errors, load_settings
+from .main import cli
 
 
 @cli.command("run")
@@ -34,8 +35,6 @@ def run_cmd(ctx: click.Context, paths: tuple[str, ...], engine: str, master: str
 
         newsloom load out/ --db news.db
     """
-    from ..engine.run import run
-
     if len(paths) < 2:
         raise click.UsageError("give at least one INPUT and the OUTPUT folder")
     report = run(paths[:-1], paths[-1], settings=load_settings(ctx), engine=engine, master=master, fmt=fmt,

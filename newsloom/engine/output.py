@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import ConfigError, MissingDependency
 from ..storage import Store
 
-__all__ = ["write_output", "load_output", "store_tables", "WORK_DB", "TABLES", "EXPORTS"]
+__all__ = ["write_tables", "load_output", "store_tables", "WORK_DB", "TABLES", "EXPORTS"]
 
 WORK_DB = "work.db"
 TABLES = "tables"
@@ -33,20 +33,17 @@ def _arrow_type(pa: Any, declared: str) -> Any:
 
 
 def store_tables(store: Store) -> list[str]:
-    """The tables of a store that ``write_output`` writes and ``load`` imports (FTS and bookkeeping left out)."""
+    """The tables of a store that ``write_tables`` writes and ``load_output`` imports (FTS and bookkeeping left out)."""
     return [t for t in store.tables() if not t.startswith(("articles_fts", "sqlite_", "_migrations"))]
 
 
-def write_output(store: Store, out: Path, *, chunk: int = 5000) -> None:
-    """Write every table of ``store`` to ``out/tables`` and every export kind to ``out/export`` (Parquet)."""
+def write_tables(store: Store, out: Path, *, chunk: int = 5000) -> None:
+    """Write every table of ``store`` to ``out/tables`` as Parquet (articles in stored order)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from ..export import export, exporters
-
-    for sub in (TABLES, EXPORTS):
-        shutil.rmtree(out / sub, ignore_errors=True)
-        (out / sub).mkdir(parents=True)
+    shutil.rmtree(out / TABLES, ignore_errors=True)
+    (out / TABLES).mkdir(parents=True)
     for table in store_tables(store):
         cols = [(r[1], r[2]) for r in store.execute(f'PRAGMA table_info("{table}")')]
         schema = pa.schema([pa.field(name, _arrow_type(pa, decl)) for name, decl in cols])
@@ -57,8 +54,6 @@ def write_output(store: Store, out: Path, *, chunk: int = 5000) -> None:
             while rows := cur.fetchmany(chunk):
                 writer.write_table(pa.Table.from_pylist([dict(zip([c for c, _ in cols], r)) for r in rows],
                                                         schema=schema))
-    for kind in exporters():
-        export(store, kind, "parquet", str(out / EXPORTS / f"{kind}.parquet"))
 
 
 def _has_rowid(store: Store, table: str) -> bool:

@@ -11,8 +11,8 @@
    same incremental corpus stages (copies, entity resolution, quote links, boilerplate). What the run
    stores is therefore what ``newsloom ingest`` stores from the same inputs, in the same order.
 4. **Output** (OUTPUT/): ``tables/<table>.parquet``, every table of the store (what ``newsloom load``
-   imports), and ``export/<kind>.parquet``, the tables of ``newsloom export``; ``work.db`` keeps the
-   corpus stages' state, so a later run into the same OUTPUT adds to it (incremental).
+   imports); ``work.db`` keeps the corpus stages' state, so a later run into the same OUTPUT adds to it
+   (incremental). ``newsloom run`` then adds ``export/<kind>.parquet`` (:func:`newsloom.loom.run`).
 
 pyspark is imported only here, when the engine runs (``pip install 'newsloom[distributed]'``).
 """
@@ -29,14 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, EngineError, MissingDependency, Rejected
-from ..pipeline import Pipeline
+from ..pipeline import Pipeline, registered_stages
 from ..readers import ReadOptions, iter_inputs
 from ..readers import _walk  # the local engine's folder walk, so both engines see files in one order
 from ..settings import Settings
 from ..storage import Store
 from ..model import Article
-from .local import IngestReport, _Batch, _finish, finish_pending, triage
-from .output import WORK_DB, write_output
+from .local import IngestReport, _Batch, _finish, finish_pending
+from .output import WORK_DB, write_tables
+from .records import triage
 from .workers import StagePlan, Work, run_stages
 
 __all__ = ["run_spark", "Split", "plan_splits", "spark_session", "annotate_split", "input_files"]
@@ -172,8 +173,6 @@ def spark_session(master: str, *, app: str = "newsloom") -> Any:
 def run_spark(inputs: Iterable[str], output: str | Path, *, settings: Settings, master: str = "local[*]",
               fmt: str | None = None, source: str | None = None, spark: Any = None) -> IngestReport:
     """Run the pipeline over ``inputs`` on Spark into ``output`` (adding to what it holds); returns the report."""
-    from ..pipeline import registered_stages
-
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     files = input_files(inputs)
@@ -211,7 +210,7 @@ def run_spark(inputs: Iterable[str], output: str | Path, *, settings: Settings, 
             known_b.unpersist()
             if own:
                 spark.stop()
-        write_output(store, out)
+        write_tables(store, out)
     return report
 
 

@@ -28,6 +28,9 @@ from typing import Any
 from ..errors import EngineError, Rejected
 from ..model import Article, Record
 from ..pipeline import Pipeline, registered_stages
+from ..readers import unexpected
+from ..readers.html import MAX_ELEMENTS
+from .records import record_to_article
 
 __all__ = ["StagePlan", "WorkerPool", "InProcess", "run_stages", "default_workers", "Work",
            "Outcome"]
@@ -97,10 +100,6 @@ def run_stages(pipeline: Pipeline, work: Sequence[Work], *, convert: tuple[str |
         The outcome of each item, in order (a stage error or an article left empty by cleaning is a
         ``Rejected``, with the stage's formatted traceback on ``.formatted``), and seconds per stage.
     """
-    from .local import record_to_article  # the local engine imports this module
-    from ..readers import unexpected
-    from ..readers.html import MAX_ELEMENTS
-
     source, max_elements = convert or (None, MAX_ELEMENTS)
     out: list[Outcome] = [""] * len(work)
     index: dict[str, int] = {}
