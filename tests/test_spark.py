@@ -65,7 +65,7 @@ def test_spark_stores_what_the_local_engine_stores(spark, tmp_path, seed_paths):
     counts = load_output(tmp_path / "spark", tmp_path / "loaded.db")
     assert counts["articles"] == 9
     assert snapshot(tmp_path / "loaded.db") == two
-    assert (tmp_path / "spark" / "export" / "quotes.parquet").exists()
+    assert (tmp_path / "local" / "export" / "quotes.parquet").exists()  # newsloom.loom.run adds the export kinds
 
 
 def test_an_incremental_run_adds_to_the_output_as_a_second_ingest_does(spark, tmp_path):
