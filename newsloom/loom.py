@@ -15,7 +15,7 @@ from .export import export as _export, exporters
 from .model import Article, Record
 from .pipeline import Pipeline
 from .queries import articles as q_articles, copies as q_copies, entities as q_entities, quotes as q_quotes
-from .queries import resolve_id
+from .queries import compare as q_compare, resolve_id, timelines as q_timelines
 from .queries.coverage import distinct_sources
 from .readers import Item, ReadOptions, check_inputs
 from .readers.fetch import Fetcher
@@ -143,6 +143,18 @@ class Loom:
     def coverage(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
         """The articles grouped by original, earliest first: an original and its copies are one source."""
         return [g.as_dict() for g in distinct_sources(self.store, article_ids)]
+
+    def timeline(self, kind: str, ref: str | Sequence[str], **options: Any) -> dict[str, Any]:
+        """The timeline of a story, thread, entity (``kind`` + id), search (``"query"``) or ``"articles"`` list."""
+        return q_timelines.timeline(self.store, kind, ref, **options)
+
+    def summary(self, kind: str, ref: str | Sequence[str], **options: Any) -> dict[str, Any]:
+        """A headline and 3-6 cited sentences from several sources (scopes as :meth:`timeline`)."""
+        return q_timelines.summary(self.store, kind, ref, **options)
+
+    def compare(self, kind: str, ref: str | Sequence[str], *, by: str | None = None) -> dict[str, Any]:
+        """Who covered it and when, what only each outlet carried, figures that disagree (scopes as :meth:`timeline`)."""
+        return q_compare.compare(self.store, kind, ref, by=by)
 
     def export(self, kind: str, *, format: str = "jsonl", out: str | None = None) -> int:
         return _export(self.store, kind, format, out)

@@ -97,9 +97,10 @@ class DateExpression(TypedDict):
     start: int
     end: int
     text: str
-    value: str | None  # YYYY, YYYY-MM or YYYY-MM-DD by precision
+    kind: str  # date, duration, set, vague, age (only a date has a value)
+    value: str | None  # YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www by precision
     precision: str | None  # day, week, month, year
-    anchor: str | None  # published, absolute, text:YYYY-MM-DD
+    anchor: str | None  # published, absolute, text:YYYY-MM-DD, comment:YYYY-MM-DD
 
 
 class Event(TypedDict):

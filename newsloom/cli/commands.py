@@ -4,6 +4,7 @@ import click
 
 from . import articles, copies, demo, entities, eval, export, ingest, load, quotes, run, serve, settings, watch  # noqa: F401
 from .main import cli, global_options
+from . import compare, timelines  # noqa: E402,F401  (timeline, summary, compare, sources)
 
 #: commands that open no database and read no settings
 _NO_STORE = {"eval", "bench"}

@@ -19,7 +19,8 @@ def _print_tables(tables: list[Table], as_json: bool) -> None:
         return
     for t in tables:
         click.echo(click.style(t.title, bold=True))
-        print_table(t.rows, t.columns, widths={c: max(len(c), 8) for c in t.columns})
+        print_table(t.rows, t.columns, widths={c: min(40, max([len(c), 8] + [len(str(r.get(c, ""))) for r in t.rows]))
+                                               for c in t.columns})
         for note in t.notes:
             click.echo(f"  {note}")
         click.echo()

@@ -7,8 +7,10 @@ so a sentence is parsed when it has, in lower case and not right after a determi
 * a form of a speech cue verb (say, tell, write, warn, according to, ...: the quotes stage's ``CUE_LEMMAS``);
   a verb the quotes stage takes only with a reported clause (think, find, accuse, ...) counts only
   in a sentence with "that";
-* a form of an event verb (the events stage's ``LEXICON``) with a named entity at most ``EVENT_WINDOW`` tokens
-  away (an event needs a named actor or target, and they stand near the verb);
+* a past form of an event verb that reports an event by itself ("killed", "arrested", "accused": the
+  events stage's ``reported`` lemmas), or another form of an event verb (its ``LEXICON``) with a named
+  entity at most ``EVENT_WINDOW`` tokens away; not right after "to", a modal or "not" (the events stage
+  keeps only asserted events: "to attack", "could attack" are none);
 * or it is the first sentence (the headline, whose title case the entities stage reads by tag).
 
 A quotation mark alone does not put a sentence in scope: a direct quote's attribution has a speech
@@ -78,29 +80,42 @@ _SCOPE: dict[str, frozenset[str]] = plugins.registry({})
 
 
 def parse_scope(*, speech: Iterable[str] = (), clause: Iterable[str] = (), event: Iterable[str] = (),
-                labels: Iterable[str] = ()) -> None:
+                reported: Iterable[str] = (), labels: Iterable[str] = ()) -> None:
     """Declare what a stage reads in the parse, so that the scoped parse covers those sentences.
 
     Args:
         speech: lemmas of speech cue verbs (a sentence with one of their forms is parsed).
         clause: lemmas of verbs read only with a reported clause (parsed when the sentence also has "that").
         event: lemmas of event verbs (parsed when a named entity stands within ``EVENT_WINDOW`` tokens).
+        reported: event lemmas whose past forms report an event by themselves ("were killed"): parsed
+            with no name near.
         labels: the entity labels that count as named for ``event``.
     """
-    for kind, words in (("speech", speech), ("clause", clause), ("event", event), ("labels", labels)):
+    for kind, words in (("speech", speech), ("clause", clause), ("event", event), ("reported", reported),
+                        ("labels", labels)):
         _SCOPE[kind] = _SCOPE.get(kind, frozenset()) | frozenset(words)
 
 
-def trigger_forms() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(speech, clause, event) forms: lower-case words that put a sentence in the parse scope.
+def _past_forms(lemmas: Iterable[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for lemma in lemmas:
+        word = lemma.split()[0]
+        out |= {f for f in _regular(word) if f.endswith("ed")} | set(_IRREGULAR.get(word, "").split())
+    return frozenset(out)
+
+
+def trigger_forms() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """(speech, clause, event, past event) forms: lower-case words that put a sentence in the parse scope.
 
     Clause forms (think, hope, find, show, accuse, ...) count only in a sentence with "that": the
     quotes stage takes those verbs only with a reported clause, and without "that" they rarely have one.
+    Event forms count near a name; past event forms ("killed", "arrested") anywhere.
     """
     plugins.load()  # the stages declare their words when they are imported
     beliefs = _forms(_SCOPE.get("clause", ()))
+    events = _forms(_SCOPE.get("event", ())) - _NOUN_LIKE - _EVENT_NOUN_LIKE
     return ((_forms(_SCOPE.get("speech", ())) | {"according"}) - _NOUN_LIKE - beliefs, beliefs - _NOUN_LIKE,
-            _forms(_SCOPE.get("event", ())) - _NOUN_LIKE)
+            events, _past_forms(_SCOPE.get("reported", ())) & events)
 
 
 #: forms that in news are nearly always nouns ("the United States", "comments", "points"); measured on
@@ -109,6 +124,15 @@ _NOUN_LIKE = frozenset("""
 state states question questions post posts comment comments point points charge charges demands attacks
 continue continues back free protests
 """.split())
+
+
+#: event forms that in news are mostly nouns ("the talks", "aid", "fire"); measured on Timeline17 with the
+#: whole parse, sentences they alone put in scope gave almost no asserted events
+_EVENT_NOUN_LIKE = frozenset("""
+mass masses aid fire talks clashes bombing battle interview meeting sanctions support protest march rally attack
+""".split())
+#: after these an event verb is not asserted ("to attack", "could attack", "not attack")
+_UNASSERTING = frozenset("to will would could can may might should must shall not n't never".split())
 
 
 def sentence_bounds(doc: Any, punct_ids: frozenset[int]) -> list[tuple[int, int]]:
@@ -142,13 +166,15 @@ class _Ids:
     """Hash ids of the word lists, for vectorised look-ups over ``Doc.to_array`` columns."""
 
     def __init__(self, strings: Any) -> None:
-        speech, beliefs, events = trigger_forms()
+        speech, beliefs, events, past_events = trigger_forms()
         #: the labels of the entities stage's mentions, which the events stage names actors and targets by
         self.named_labels = frozenset(strings.add(label) for label in _SCOPE.get("labels", ()))
         self.beliefs = np.array([strings.add(w) for w in beliefs], dtype=np.uint64)
         self.that = strings.add("that")
         self.speech = np.array([strings.add(w) for w in speech], dtype=np.uint64)
         self.events = np.array([strings.add(w) for w in events], dtype=np.uint64)
+        self.past_events = np.array([strings.add(w) for w in past_events], dtype=np.uint64)
+        self.unasserting = np.array([strings.add(w) for w in _UNASSERTING], dtype=np.uint64)
         self.noun_before = np.array([strings.add(w) for w in _NOUN_BEFORE], dtype=np.uint64)
 
 
@@ -190,9 +216,13 @@ def scope(doc: Any, bounds: list[tuple[int, int]], ids: _Ids) -> list[bool]:
     for ent in doc.ents:
         if ent.label in ids.named_labels:
             named[ent.start:ent.end] = True
-    # an event's named actor or target stands near its verb: a name within EVENT_WINDOW tokens
+    # an event's named actor or target stands near its verb: a name within EVENT_WINDOW tokens; a past
+    # form reports an event by itself ("100 people were killed"); after "to" or a modal none is asserted
     near = _near(named, bounds, EVENT_WINDOW)
-    events = _any_in(verb_like & np.isin(lower, ids.events) & near, bounds)
+    unasserted = np.zeros(len(doc), dtype=bool)
+    unasserted[1:] = np.isin(lower[:-1], ids.unasserting)
+    event_words = verb_like & np.isin(lower, ids.events) & ~unasserted
+    events = _any_in(event_words & (near | np.isin(lower, ids.past_events)), bounds)
     chosen = speech | events
     chosen[0] = True  # the headline or first sentence: the entities stage reads its title case by tag
     return chosen.tolist()

@@ -11,15 +11,15 @@ __all__ = ["article_dates", "iter_dates"]
 
 
 def article_dates(store: Store, article_id: str) -> list[dict[str, Any]]:
-    """One article's temporal expressions in text order: span, text, resolved value, precision, anchor."""
+    """One article's temporal expressions in text order: span, text, kind, resolved value, precision, anchor."""
     if not has_table(store, "dates"):
         return []
-    return list(store.rows('SELECT start, "end", text, value, precision, anchor FROM dates WHERE article_id = ?'
+    return list(store.rows('SELECT start, "end", text, kind, value, precision, anchor FROM dates WHERE article_id = ?'
                            " ORDER BY start", (article_id,)))
 
 
 def iter_dates(store: Store) -> Iterator[dict[str, Any]]:
-    """One row per temporal expression: span, text, resolved value (or null), precision, anchor."""
+    """One row per temporal expression: span, text, kind, resolved value (or null), precision, anchor."""
     if has_table(store, "dates"):
-        yield from store.rows('SELECT article_id, start, "end", text, value, precision, anchor FROM dates'
+        yield from store.rows('SELECT article_id, start, "end", text, kind, value, precision, anchor FROM dates'
                               " ORDER BY rowid")
