@@ -35,7 +35,7 @@ BUILTINS = (
     "newsloom.export.quotes", "newsloom.export.copies", "newsloom.export.timelines",
     "newsloom.eval.quotes", "newsloom.eval.copies", "newsloom.eval.entities", "newsloom.eval.facts", "newsloom.eval.timelines",
     "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.serve",
-    "newsloom.bench.hostile", "newsloom.bench.timelines",
+    "newsloom.bench.hostile", "newsloom.bench.timelines", "newsloom.bench.scale",
 )
 
 _state = {"loaded": False}
