@@ -7,11 +7,13 @@ Every error carries a stable code (``[E012]``) and says how to fix the problem::
      ├── ConfigError         a bad setting or an unknown stage / format name
      ├── StoreError          the database cannot be opened or migrated
      ├── QueryError          a malformed search query or an unknown id
-     └── MissingDependency   an optional extra is not installed (says the pip line to run)
+     ├── MissingDependency   an optional extra is not installed (says the pip line to run)
+     └── EngineError         a worker process or a Spark job failed
 """
 from __future__ import annotations
 
-__all__ = ["NewsloomError", "Rejected", "ConfigError", "StoreError", "QueryError", "MissingDependency"]
+__all__ = ["NewsloomError", "Rejected", "ConfigError", "StoreError", "QueryError", "MissingDependency",
+           "EngineError"]
 
 
 class NewsloomError(Exception):
@@ -39,6 +41,15 @@ class Rejected(NewsloomError):
         self.reason = reason
         super().__init__(f"{where}: {reason}", code=code)
 
+    def __reduce__(self) -> tuple:  # pickled in a worker process, rebuilt in the parent with its code
+        return _rebuild_rejected, (type(self), self.where, self.reason, self.code, dict(self.__dict__))
+
+
+def _rebuild_rejected(cls: type, where: str, reason: str, code: str, state: dict) -> "Rejected":
+    exc = cls(where, reason, code=code)
+    exc.__dict__.update(state)
+    return exc
+
 
 class ConfigError(NewsloomError):
     code = "E200"
@@ -57,3 +68,9 @@ class MissingDependency(NewsloomError):
 
     def __init__(self, what: str, pip: str) -> None:
         super().__init__(f"{what} is not installed. Run: {pip}")
+
+
+class EngineError(NewsloomError):
+    """A worker process or a Spark job failed."""
+
+    code = "E130"

@@ -2,23 +2,27 @@
 from __future__ import annotations
 
 import functools
+import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .engine.local import IngestReport, ingest, record_to_article
-from .export import export as _export
+from .engine.output import EXPORTS, WORK_DB, write_tables
+from .engine.spark import run_spark
+from .engine.workers import StagePlan, default_workers
+from .export import export as _export, exporters
 from .model import Article, Record
 from .pipeline import Pipeline
 from .queries import articles as q_articles, copies as q_copies, entities as q_entities, quotes as q_quotes
-from .queries import resolve_id
+from .queries import compare as q_compare, resolve_id, timelines as q_timelines
 from .queries.coverage import distinct_sources
 from .readers import Item, ReadOptions, check_inputs
 from .readers.fetch import Fetcher
 from .settings import Settings
 from .storage import Store
 
-__all__ = ["Loom", "process"]
+__all__ = ["Loom", "process", "run"]
 
 
 class Loom:
@@ -63,18 +67,29 @@ class Loom:
         return opts
 
     def ingest(self, *inputs: str, format: str | None = None, fetch: bool = False, source: str | None = None,
-               on_item: Callable[[Item], None] | None = None, items: Iterable[Item] | None = None) -> IngestReport:
+               on_item: Callable[[Item], None] | None = None, items: Iterable[Item] | None = None,
+               workers: int | None = None) -> IngestReport:
         """Read, clean, annotate and store every input (paths, folders, ``-``, URLs).
 
         A missing path or an unknown ``format`` raises before any model loads; ``source`` names the
-        source of records that carry none (else a record's source is the host of its URL).
+        source of records that carry none (else a record's source is the host of its URL). ``workers``
+        processes run the per-article stages (default ``[engine] workers``: 0 is one per core).
         """
         if items is None:
             check_inputs(inputs, format=format)
-        return ingest(self.store, inputs, pipeline=self.pipeline, format=format, source=source,
+        workers = workers if workers is not None else self.settings.get("engine.workers")
+        workers = workers or default_workers()
+        stages = None
+        if workers > 1 and self._pipeline is None:  # this process keeps the corpus stages; workers build the rest
+            stages = StagePlan.article_stages(self.settings)
+            pipeline = Pipeline.default(self.settings, names=[n for n in self.settings.stages
+                                                              if n not in stages.names])
+        else:
+            pipeline = self.pipeline
+        return ingest(self.store, inputs, pipeline=pipeline, format=format, source=source,
                       options=self.read_options(fetch=fetch),
                       batch_size=self.settings.get("pipeline.batch_size"), on_item=on_item,
-                      items=iter(items) if items is not None else None)
+                      items=iter(items) if items is not None else None, workers=workers, stages=stages)
 
     # -- reads: thin methods over newsloom.queries (plain dicts, except the Article objects of articles/article)
     def articles(self, *, limit: int | None = None, offset: int = 0, source: str | None = None,
@@ -129,6 +144,18 @@ class Loom:
         """The articles grouped by original, earliest first: an original and its copies are one source."""
         return [g.as_dict() for g in distinct_sources(self.store, article_ids)]
 
+    def timeline(self, kind: str, ref: str | Sequence[str], **options: Any) -> dict[str, Any]:
+        """The timeline of a story, thread, entity (``kind`` + id), search (``"query"``) or ``"articles"`` list."""
+        return q_timelines.timeline(self.store, kind, ref, **options)
+
+    def summary(self, kind: str, ref: str | Sequence[str], **options: Any) -> dict[str, Any]:
+        """A headline and 3-6 cited sentences from several sources (scopes as :meth:`timeline`)."""
+        return q_timelines.summary(self.store, kind, ref, **options)
+
+    def compare(self, kind: str, ref: str | Sequence[str], *, by: str | None = None) -> dict[str, Any]:
+        """Who covered it and when, what only each outlet carried, figures that disagree (scopes as :meth:`timeline`)."""
+        return q_compare.compare(self.store, kind, ref, by=by)
+
     def export(self, kind: str, *, format: str = "jsonl", out: str | None = None) -> int:
         return _export(self.store, kind, format, out)
 
@@ -161,3 +188,28 @@ def process(text: str | None = None, *, html: str | None = None, title: str | No
 def _default_pipeline() -> Pipeline:
     """The default pipeline, built once per process: ``process`` is called in loops."""
     return Pipeline.default()
+
+
+def run(inputs: Iterable[str], output: str | Path, *, settings: Settings, engine: str = "local",
+        master: str = "local[*]", fmt: str | None = None, source: str | None = None,
+        workers: int | None = None) -> IngestReport:
+    """Run every stage over ``inputs`` into the folder ``output`` (``newsloom run``); an existing OUTPUT is added to.
+
+    ``engine`` is ``local`` (``workers`` processes) or ``spark`` (``master``; pyspark is imported only then).
+    OUTPUT gets ``tables/`` (every table as Parquet, what ``newsloom load`` imports), ``export/`` (the kinds of
+    ``newsloom export`` as Parquet) and ``work.db`` (:mod:`newsloom.engine.output`).
+    """
+    out = Path(output)
+    out.mkdir(parents=True, exist_ok=True)
+    if engine == "spark":
+        report = run_spark(inputs, out, settings=settings, master=master, fmt=fmt, source=source)
+    else:
+        with Loom(out / WORK_DB, settings=settings) as loom:
+            report = loom.ingest(*inputs, format=fmt, source=source, workers=workers)
+            write_tables(loom.store, out)
+    shutil.rmtree(out / EXPORTS, ignore_errors=True)
+    (out / EXPORTS).mkdir()
+    with Store(out / WORK_DB) as store:
+        for kind in exporters():
+            _export(store, kind, "parquet", str(out / EXPORTS / f"{kind}.parquet"))
+    return report

@@ -11,6 +11,7 @@ Two kinds of stage (see docs/architecture.md):
 from __future__ import annotations
 
 import logging
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -117,6 +118,8 @@ class Pipeline:
     settings: Any = None
     slots: list[_Slot] = field(default_factory=list)
     corpus: list[_Slot] = field(default_factory=list)
+    #: seconds spent in each stage (per-article and corpus) since this was last reset
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def default(cls, settings: Any = None, *, names: Iterable[str] | None = None) -> "Pipeline":
@@ -216,25 +219,30 @@ class Pipeline:
     def _run_batch(self, batch: list[Article], batch_size: int, on_error: ErrorHandler | None,
                    keep_transient: bool) -> list[Article]:
         for slot in self.slots:
-            comp = slot.component
-            if hasattr(comp, "pipe"):
-                try:
-                    batch = list(comp.pipe(batch, batch_size=batch_size))
-                    continue
-                except Exception:  # fall back to one at a time to find the bad article
-                    log.debug("batch failed in %s, retrying one by one", slot.info.name)
-            out = []
-            for art in batch:
-                try:
-                    out.append(comp(art))
-                except Exception as exc:  # noqa: BLE001 - handed to the handler
-                    if on_error is None:
-                        raise
-                    exc.stage = slot.info.name  # type: ignore[attr-defined]
-                    exc.formatted = traceback.format_exc()  # type: ignore[attr-defined]
-                    on_error(slot.info.name, art, exc)
-            batch = out
+            t0 = time.perf_counter()
+            batch = self._run_stage(slot, batch, batch_size, on_error)
+            self.seconds[slot.info.name] = self.seconds.get(slot.info.name, 0.0) + time.perf_counter() - t0
         return batch if keep_transient else [self._drop_transient(a) for a in batch]
+
+    def _run_stage(self, slot: _Slot, batch: list[Article], batch_size: int,
+                   on_error: ErrorHandler | None) -> list[Article]:
+        comp = slot.component
+        if hasattr(comp, "pipe"):
+            try:
+                return list(comp.pipe(batch, batch_size=batch_size))
+            except Exception:  # fall back to one at a time to find the bad article
+                log.debug("batch failed in %s, retrying one by one", slot.info.name)
+        out = []
+        for art in batch:
+            try:
+                out.append(comp(art))
+            except Exception as exc:  # noqa: BLE001 - handed to the handler
+                if on_error is None:
+                    raise
+                exc.stage = slot.info.name  # type: ignore[attr-defined]
+                exc.formatted = traceback.format_exc()  # type: ignore[attr-defined]
+                on_error(slot.info.name, art, exc)
+        return out
 
     def run_corpus(self, store: Any, ids: list[str]) -> None:
         """Run every corpus stage against the store for the newly stored ``ids`` (nothing new: nothing to do;
@@ -242,4 +250,6 @@ class Pipeline:
         if not ids:
             return
         for slot in self.corpus:
+            t0 = time.perf_counter()
             slot.component.run(store, ids)
+            self.seconds[slot.info.name] = self.seconds.get(slot.info.name, 0.0) + time.perf_counter() - t0

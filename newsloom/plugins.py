@@ -32,10 +32,10 @@ BUILTINS = (
     "newsloom.stages.entities", "newsloom.stages.quotes", "newsloom.stages.dates", "newsloom.stages.events",
     "newsloom.stages.boilerplate", "newsloom.stages.copies", "newsloom.stages.resolve", "newsloom.stages.quote_links",
     "newsloom.export.articles", "newsloom.export.entities", "newsloom.export.dates", "newsloom.export.events",
-    "newsloom.export.quotes", "newsloom.export.copies",
-    "newsloom.eval.quotes", "newsloom.eval.copies", "newsloom.eval.entities", "newsloom.eval.facts",
+    "newsloom.export.quotes", "newsloom.export.copies", "newsloom.export.timelines",
+    "newsloom.eval.quotes", "newsloom.eval.copies", "newsloom.eval.entities", "newsloom.eval.facts", "newsloom.eval.timelines",
     "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.serve",
-    "newsloom.bench.hostile",
+    "newsloom.bench.hostile", "newsloom.bench.timelines", "newsloom.bench.scale",
 )
 
 _state = {"loaded": False}

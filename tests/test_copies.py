@@ -109,14 +109,52 @@ def test_earlier_article_ingested_later_becomes_the_original(store: Store) -> No
     assert {r[0] for r in store.execute("SELECT original_id FROM copy_links")} == {first}
 
 
-def test_truncated_earlier_text_yields_to_the_complete_one(store: Store) -> None:
+@pytest.mark.issue(10)
+@pytest.mark.parametrize("cut_date, full_date, original", [
+    ("2024-03-05T08:00:00", "2024-03-05", "full"),  # the same day: the truncated text yields to the complete one
+    ("2024-03-05", "2024-03-06", "truncated"),  # published first: the original, however short
+])
+def test_the_earlier_published_text_is_the_original(store: Store, cut_date: str, full_date: str,
+                                                     original: str) -> None:
     words = WIRE.split(" ")
     cut = " ".join(words[: int(len(words) * 0.6)])
-    _ingest(store, [Record(external_id="truncated", text=cut, source="a.example", published="2024-03-05"),
-                    Record(external_id="full", text=WIRE, source="a.example", published="2024-03-06")])
+    _ingest(store, [Record(external_id="truncated", text=cut, source="a.example", published=cut_date),
+                    Record(external_id="full", text=WIRE, source="a.example", published=full_date)])
     rows = _by_ext(store)
-    assert rows["full"]["copy_of"] is None
-    assert (rows["truncated"]["copy_of"], rows["truncated"]["copy_kind"]) == (rows["full"]["id"], "near")
+    copy = "full" if original == "truncated" else "truncated"
+    assert rows[original]["copy_of"] is None
+    assert (rows[copy]["copy_of"], rows[copy]["copy_kind"]) == (rows[original]["id"], "near")
+    dates = {r["external_id"]: r["published"][:10] for r in store.rows("SELECT external_id, published FROM articles")}
+    for copied, source in store.execute("SELECT a.external_id, o.external_id FROM copy_links l JOIN articles a ON "
+                                        "a.id = l.article_id JOIN articles o ON o.id = l.original_id"):
+        assert dates[source] <= dates[copied]  # an original is never published after its copy
+
+
+@pytest.mark.issue(10)
+def test_pages_that_share_only_site_furniture_are_not_copies(store: Store) -> None:
+    """Two reader-report pages of one site: different reports inside the same account forms and notices."""
+    furniture = (
+        "You've selected the U.S. Edition. Would you like to make this your default edition? YES | NO "
+        "Enter your e-mail address below and we will send you an e-mail with a link and reset code to reset your "
+        "password. Sign Up Be sure to fill in everything with an * Providing your contact information helps us "
+        "verify your stories to include in our coverage. By clicking on \"sign up\" you agree with the Terms of "
+        "Service and the Privacy Policy and consent to the collection, storage and use of this information. For "
+        "our international users, please be aware that by using this service you are consenting to this "
+        "collection, storage, and use. Please create a screen name. This screen name will be associated with "
+        "your stories and comments on this site. It can not be changed once you make a selection. Select one "
+        "with 3-12 characters, numbers and letters only. What do you think of this story? Select one of the "
+        "options below. Your feedback will help tell our producers what to do with this story.")
+    one = ("A reader in Lyon sent photos of the flooded market square on Sunday morning. The water reached the "
+           "stalls within an hour, she wrote, and traders carried crates up the steps of the church. " + furniture)
+    two = ("Another reader filmed the night sky over the desert near Tucson during the meteor shower. He counted "
+           "more than forty streaks in ten minutes from the roof of his truck, far from the city lights. " + furniture)
+    _ingest(store, [Record(external_id="one", text=one, published="2024-03-05"),
+                    Record(external_id="two", text=two, published="2024-03-06")])
+    rows = _by_ext(store)
+    assert rows["one"]["copy_of"] is None and rows["two"]["copy_of"] is None
+    # the same report on both pages is still a copy
+    _ingest(store, [Record(external_id="three", text=one.replace("Sunday", "Sunday,"), published="2024-03-07")])
+    assert _by_ext(store)["three"]["copy_of"] == rows["one"]["id"]
 
 
 def test_index_persists_across_processes_and_rerun_is_a_noop(tmp_path: Path) -> None:

@@ -8,6 +8,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from .conftest import BASE_STAGES
 
@@ -26,7 +29,21 @@ def _counts(db) -> tuple[int, int]:
         conn.close()
 
 
-def test_sigkill_mid_ingest_then_rerun(tmp_path):
+def _session_processes(sid: int) -> list[int]:
+    """Processes still alive in session ``sid`` (the killed ingest and any worker it started)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":
+            alive.append(int(stat.parent.name))
+    return alive
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigkill_mid_ingest_then_rerun(tmp_path, workers):
     src = tmp_path / "many.jsonl"
     with src.open("w", encoding="utf-8") as fh:
         for i in range(N):
@@ -35,13 +52,18 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path):
                                          f"Residents said the decision on road {i} surprised them."}) + "\n")
     db = tmp_path / "crash.db"
     env = {**os.environ, "NEWSLOOM_PIPELINE__STAGES": json.dumps(BASE_STAGES)}
-    cmd = [sys.executable, "-m", "newsloom", "--db", str(db), "ingest", "--silent", str(src)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "newsloom", "--db", str(db), "ingest", "--silent", "--workers", workers, str(src)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     deadline = time.time() + 120
     while time.time() < deadline and _counts(db)[0] < 200:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    deadline = time.time() + 30  # workers notice their parent is gone and exit on their own
+    while _session_processes(proc.pid) and time.time() < deadline:
+        time.sleep(0.2)
+    assert not _session_processes(proc.pid), "a worker outlived the killed ingest"
     arts, stored = _counts(db)
     assert 0 < arts < N, "the kill should land mid-ingest"
 

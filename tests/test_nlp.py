@@ -50,24 +50,3 @@ def test_missing_file_names_the_pip_line(model_copy):
 def test_load_once_per_disable_set():
     assert load_nlp() is load_nlp()
     assert "ner" in load_nlp().pipe_names
-
-
-def test_parallel_parse_gives_the_same_annotations(tmp_path):
-    """stages.nlp.n_process = 2 parses in two processes; what is stored must not change."""
-    import json
-
-    from newsloom import Loom, Settings
-
-    rows = [{"id": f"p{i}", "title": f"Talks {i}", "text": f"Mayor Ada Quill met union leaders in Port Calder on "
-             f"Tuesday. \u201cWe agreed on {i + 2} points,\u201d Quill said. The council will vote on Friday."}
-            for i in range(6)]
-    src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    stored = []
-    for n in (1, 2):
-        settings = Settings.load(env={}, overrides={"stages.nlp.n_process": n})
-        with Loom(tmp_path / f"n{n}.db", settings=settings) as loom:
-            assert loom.ingest(str(src)).stored == 6
-            stored.append([loom.store.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                           for t in ("mentions", "quotes", "dates", "events")])
-    assert stored[0] == stored[1] and stored[0][0] > 0 and stored[0][1] == 6

@@ -67,3 +67,42 @@ def test_not_an_article_on_a_link_list() -> None:
     prose = "\n".join("This is a long paragraph of running prose that explains what happened in the town "
                       "yesterday, with several clauses and a full stop at the end." for _ in range(6))
     assert not_an_article(prose)["score"] < 0.3
+
+
+@pytest.mark.issue(10)
+def test_seed_000_machine_translation_is_flagged() -> None:
+    """Seed 000 carries one passage in two renderings (a reworded repeat): a translation's mark."""
+    flag = _seed("000").quality["spin"]
+    assert flag["score"] >= 0.5
+    assert any("repeated in other words" in e for e in flag["evidence"])
+
+
+@pytest.mark.issue(10)
+def test_abbreviations_addresses_and_page_labels_are_not_evidence() -> None:
+    text = ("U.S. officials met at 9 a.m. on Monday. The U.S. government and U.K. ministers said the U.S. "
+            "economy grew. Acme Inc. and Widget Co. filed papers with the Sen. Kerry office on Jan. 25 at 3 p.m. "
+            "local time. Read it on CNN.com and see bit.ly/x3Fq9 for more. (learn more) For our readers, the "
+            "rules of The Atlantic apply. updated: Tue Feb 1 2011. Posted 8:06 am The people in Cairo marched.")
+    flag = spin_artefacts(text)
+    assert flag["evidence"] == [] and flag["score"] == 0.0
+
+
+@pytest.mark.issue(10)
+def test_a_commenter_who_types_in_lower_case_is_not_a_translation() -> None:
+    text = ("Protesters filled Cairo on Friday, officials said. thats why i understand them. why are they "
+            "protesting in new jersey? cant imagine it. hope the world is watching. go egypt!")
+    assert spin_artefacts(text)["evidence"] == []
+    # a sentence that starts in lower case but capitalises a name is broken casing
+    broken = "The Defence Ministry said so. earlier in the week Belarus moved troops to the Polish border."
+    assert any("lower case" in e for e in spin_artefacts(broken)["evidence"])
+
+
+def test_a_verbatim_repeat_is_not_a_reworded_one() -> None:
+    par = ("Officials in Minsk said on Tuesday that the border crossing would stay closed for the rest of the week "
+           "while talks with the European Union continued in Brussels and Warsaw.")
+    removed = [{"text": par, "rule": "repeated_paragraph"}]
+    assert spin_artefacts(par, "en", removed)["score"] == 0.0
+    reworded = ("On Tuesday officials in Minsk said the border crossing will remain shut for the rest of this week "
+                "as talks with the European Union go on in Brussels and in Warsaw.")
+    flag = spin_artefacts(par, "en", [{"text": reworded, "rule": "repeated_paragraph"}])
+    assert flag["score"] >= 0.5 and "repeated in other words" in flag["evidence"][0]

@@ -5,7 +5,7 @@ import pytest
 
 from newsloom import Loom, Settings
 from newsloom.model import Article
-from newsloom.stages.resolve import Resolve, name_key, person_parts, skeleton
+from newsloom.stages.resolve import Resolve, canonical_name, majority_type, name_key, person_parts, skeleton
 from newsloom.storage import Store
 
 from .conftest import SHARED
@@ -143,6 +143,90 @@ def test_resolution_is_incremental_and_idempotent(fresh_store):
     assert _entity_of(fresh_store, "f2", "Merkel") == before[0][0]
 
 
+@pytest.mark.issue(10)
+def test_a_form_seen_once_never_names_an_entity_seen_in_many(fresh_store):
+    for i in range(4):
+        _ingest(fresh_store, _article(f"eg{i}", [("Egypt", "GPE", "Egypt"), ("Cairo", "GPE", "Cairo")]))
+    _ingest(fresh_store, _article("eg9", [("4 Egypt", "GPE", "4 Egypt"), ("Cairo", "GPE", "Cairo")]))
+    eid = _entity_of(fresh_store, "eg0", "Egypt")
+    assert fresh_store.execute("SELECT name FROM entities WHERE id = ?", (eid,)).fetchone()[0] == "Egypt"
+    assert canonical_name([("4 Egypt", 1, 0, 1, 9), ("Egypt", 4, 0, 9, 1)]) == "Egypt"
+    # a full form wins once it is well supported; spellings of one name count together
+    assert canonical_name([("Lukashenko", 5, 2, 20, 1), ("Alexander Lukashenko", 3, 2, 7, 2)]) == \
+        "Alexander Lukashenko"
+    assert canonical_name([("Bashar al Assad", 1, 1, 1, 1), ("Bashar al-Assad", 2, 1, 3, 2)]) == "Bashar al-Assad"
+
+
+@pytest.mark.issue(10)
+def test_a_rare_spelled_out_acronym_does_not_rename_it_and_any_alias_finds_it(fresh_store):
+    from newsloom.queries.entities import entity_record
+
+    for i in range(3):
+        _ingest(fresh_store, _article(f"cnn{i}", [("CNN", "ORG", "CNN"), ("Cairo", "GPE", "Cairo")]))
+    _ingest(fresh_store, _article("cnn9", [("Christian News Network", "ORG", "Christian News Network"),
+                                           ("CNN", "ORG", "Christian News Network")]))
+    eid = _entity_of(fresh_store, "cnn9", "Christian News Network")
+    assert _entity_of(fresh_store, "cnn0", "CNN") == eid
+    assert fresh_store.execute("SELECT name FROM entities WHERE id = ?", (eid,)).fetchone()[0] == "CNN"
+    for ref in ("CNN", "cnn", "Christian News Network"):
+        assert entity_record(fresh_store, ref)["id"] == eid
+
+
+@pytest.mark.issue(10)
+def test_first_names_and_ordinals_never_merge_people(fresh_store):
+    _ingest(fresh_store, _article("j1", [("John", "PERSON", "John"), ("Bible", "ORG", "Bible")]))
+    _ingest(fresh_store, _article("j2", [("John King", "PERSON", "John King"), ("CNN", "ORG", "CNN")]))
+    _ingest(fresh_store, _article("j3", [("Pope John Paul II", "PERSON", "John Paul II"),
+                                         ("Vatican", "GPE", "Vatican")]))
+    _ingest(fresh_store, _article("j4", [("Pope John II", "PERSON", "John II"), ("Vatican", "GPE", "Vatican"),
+                                         ("Bible", "ORG", "Bible"), ("CNN", "ORG", "CNN")]))
+    ids = {_entity_of(fresh_store, a, n) for a, n in (("j1", "John"), ("j2", "John King"), ("j3", "John Paul II"),
+                                                      ("j4", "John II"))}
+    assert len(ids) == 4
+    assert person_parts("John Paul II") == (None, "John Paul II")
+    assert person_parts("Barack Hussein Obama II") == ("Barack", "Obama")
+
+
+@pytest.mark.issue(10)
+def test_mrs_x_is_not_the_man_named_x(fresh_store):
+    _ingest(fresh_store, _article("m1", [("President Hosni Mubarak", "PERSON", "Hosni Mubarak"),
+                                         ("Mr. Mubarak", "PERSON", "Hosni Mubarak"), ("Cairo", "GPE", "Cairo")]))
+    _ingest(fresh_store, _article("m2", [("Mrs. Mubarak", "PERSON", "Mrs. Mubarak"), ("Cairo", "GPE", "Cairo")]))
+    hosni = _entity_of(fresh_store, "m1", "Hosni Mubarak")
+    assert _entity_of(fresh_store, "m2", "Mrs. Mubarak") != hosni
+    _ingest(fresh_store, _article("m3", [("Mubarak", "PERSON", "Mubarak"), ("Cairo", "GPE", "Cairo")]))
+    assert _entity_of(fresh_store, "m3", "Mubarak") == hosni
+
+
+@pytest.mark.issue(10)
+def test_type_is_what_most_articles_say(fresh_store):
+    _ingest(fresh_store, _article("v1", [("Vilnius", "GPE", "Vilnius"), ("Minsk", "GPE", "Minsk")]))
+    _ingest(fresh_store, _article("v2", [("Vilnius", "GPE", "Vilnius")]))
+    _ingest(fresh_store, _article("v3", [("Vilnius", "ORG", "Vilnius")] * 3))
+    eid = _entity_of(fresh_store, "v3", "Vilnius")
+    assert eid == _entity_of(fresh_store, "v1", "Vilnius")
+    assert fresh_store.execute("SELECT type FROM entities WHERE id = ?", (eid,)).fetchone()[0] == "GPE"
+    assert majority_type([("a", "ORG", 5), ("b", "GPE", 1), ("c", "LOC", 1)]) == "GPE"
+    assert majority_type([("a", "PERSON", 2), ("a", "ORG", 1), ("b", "ORG", 1), ("c", "PERSON", 1)]) == "PERSON"
+
+
+@pytest.mark.issue(10)
+def test_two_people_side_by_side_are_split(fresh_store):
+    _ingest(fresh_store, _article("p1", [("Vladimir Putin", "PERSON", "Vladimir Putin")]))
+    _ingest(fresh_store, _article("p2", [("Alexander Lukashenko", "PERSON", "Alexander Lukashenko"),
+                                         ("Putin Lukashenko's", "PERSON", "Putin Lukashenko")]))
+    rows = {r["text"]: r["entity_id"] for r in fresh_store.rows("SELECT text, entity_id FROM mentions WHERE"
+                                                               " article_id = 'p2'")}
+    assert rows["Putin"] == _entity_of(fresh_store, "p1", "Vladimir Putin")
+    assert rows["Lukashenko's"] == _entity_of(fresh_store, "p2", "Alexander Lukashenko")
+    # a first name is not a surname: "Bill Clinton" beside "Hillary Clinton" stays one person
+    _ingest(fresh_store, _article("p3", [("Bill Clinton", "PERSON", "Bill Clinton")]))
+    _ingest(fresh_store, _article("p4", [("Hillary Clinton", "PERSON", "Hillary Clinton"),
+                                         ("Bill Clinton", "PERSON", "Bill Clinton")]))
+    assert {r[0] for r in fresh_store.execute("SELECT text FROM mentions WHERE article_id = 'p4'")} == {
+        "Hillary Clinton", "Bill Clinton"}
+
+
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
     paths = sorted((SHARED / "corpora" / "seeds").glob("0*.txt"))
@@ -174,6 +258,18 @@ def test_seeds_one_putin(seeded):
     store = seeded.store
     ids = set().union(*(_person(store, f) for f in ("Vladimir V. Putin", "Mr Putin", "Vladimir Putin")))
     assert len(ids) == 1
+
+
+@pytest.mark.issue(10)
+def test_seeds_putin_beside_lukashenko_and_the_scholar(seeded):
+    store = seeded.store
+    assert store.execute("SELECT count(*) FROM entities WHERE name LIKE 'Putin Lukashenko%'").fetchone()[0] == 0
+    putin = _person(store, "Vladimir Putin")
+    art = store.execute("SELECT id FROM articles WHERE external_id LIKE '%/000_%'").fetchone()[0]
+    linked = {r[0] for r in store.execute("SELECT entity_id FROM mentions WHERE article_id = ? AND text = 'Putin'",
+                                          (art,))}
+    assert linked and linked <= putin
+    assert _person(store, "Artyom Shraibman")  # "Artyom Shraibman, a Belarusian scholar": a person, not an ORG
 
 
 def test_seeds_different_people_stay_apart(seeded):

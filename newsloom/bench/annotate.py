@@ -29,7 +29,8 @@ from ..model import Article, Record
 from ..nlp import load_nlp
 from ..pipeline import Pipeline, registered_stages
 from ..settings import Settings
-from .ingest import peak_rss_mb, timeline17_sample
+from .memory import peak_rss_mb
+from .samples import timeline17_sample
 
 __all__ = ["bench_annotate", "ANNOTATE_STAGES"]
 

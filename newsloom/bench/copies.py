@@ -28,7 +28,7 @@ from ..queries.articles import counts as stored_counts
 from ..settings import Settings
 from ..stages.copies import Copies
 from ..storage import Store
-from .ingest import peak_rss_mb
+from .memory import peak_rss_mb
 
 __all__ = ["bench_copies", "synthetic_corpus"]
 

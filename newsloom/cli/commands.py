@@ -2,8 +2,9 @@
 database ``--db``, ``--config`` and ``-s`` after the command name too."""
 import click
 
-from . import articles, copies, demo, entities, eval, export, ingest, quotes, serve, settings, watch  # noqa: F401
+from . import articles, copies, demo, entities, eval, export, ingest, load, quotes, run, serve, settings, watch  # noqa: F401
 from .main import cli, global_options
+from . import compare, timelines  # noqa: E402,F401  (timeline, summary, compare, sources)
 
 #: commands that open no database and read no settings
 _NO_STORE = {"eval", "bench"}

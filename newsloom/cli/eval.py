@@ -19,7 +19,8 @@ def _print_tables(tables: list[Table], as_json: bool) -> None:
         return
     for t in tables:
         click.echo(click.style(t.title, bold=True))
-        print_table(t.rows, t.columns, widths={c: max(len(c), 8) for c in t.columns})
+        print_table(t.rows, t.columns, widths={c: min(40, max([len(c), 8] + [len(str(r.get(c, ""))) for r in t.rows]))
+                                               for c in t.columns})
         for note in t.notes:
             click.echo(f"  {note}")
         click.echo()
@@ -87,10 +88,12 @@ def eval_cmd(name: str | None, data: str | None, as_json: bool, options: tuple[t
 @click.option("--json", "as_json", is_flag=True, help="Print the tables as JSON.")
 @click.option("-o", "--option", "options", nargs=2, multiple=True, metavar="KEY VALUE",
               help="An option of the benchmark, e.g. -o rounds 5")
+@click.option("--annotate", is_flag=True, help="ingest: the whole pipeline (annotation included) at 1 and 2 "
+              "workers, against a bare spaCy NER pass.")
 @silent_option
 @library_errors
 def bench_cmd(names: tuple[str, ...], n: int | None, data: str | None, as_json: bool,
-              options: tuple[tuple[str, str], ...], silent: bool) -> None:
+              options: tuple[tuple[str, str], ...], annotate: bool, silent: bool) -> None:
     """Measure throughput and peak memory; with no NAME, list the benchmarks.
 
     Example:
@@ -100,6 +103,8 @@ def bench_cmd(names: tuple[str, ...], n: int | None, data: str | None, as_json: 
         newsloom bench ingest -n 2000
 
         newsloom bench annotate -n 50 -o rounds 5
+
+        newsloom bench ingest --annotate -n 100 -o rounds 3
     """
     benches = benchmarks()
     if not names:
@@ -111,6 +116,8 @@ def bench_cmd(names: tuple[str, ...], n: int | None, data: str | None, as_json: 
         kwargs: dict[str, object] = {"data": data, **{k: int(v) if v.isdigit() else v for k, v in options}}
         if n is not None:
             kwargs["n"] = n
+        if annotate:
+            kwargs["annotate"] = True
         with _progress(silent, as_json):
             tables = benches[name][0](**kwargs)
         _print_tables(tables, as_json)

@@ -16,12 +16,14 @@ from .main import cli
 @click.option("--fetch", is_flag=True, help="Fetch the linked pages of summary-only feed items.")
 @click.option("--source", help="Source (outlet) of the records that name none; default: the host of the "
               "record's URL (www. dropped), else none.")
+@click.option("--workers", type=click.IntRange(min=0), help="Processes that run the per-article stages "
+              "(each loads its own models); 0: one per core; 1: this process only. Default: [engine] workers (0).")
 @click.option("--silent", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 @library_errors
 def ingest(ctx: click.Context, inputs: tuple[str, ...], fmt: str | None, fetch: bool, source: str | None,
-           silent: bool, as_json: bool) -> None:
+           workers: int | None, silent: bool, as_json: bool) -> None:
     """Read, clean, annotate and store articles from files, folders, .gz, URLs or - (stdin).
 
     Exit codes: 0 every input record was stored or found already stored; 1 the run finished but some
@@ -33,6 +35,8 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], fmt: str | None, fetch: 
         newsloom ingest articles/ feed.jsonl.gz page.html
 
         newsloom ingest wire/ --source "Reuters"
+
+        newsloom ingest archive.jsonl.gz --workers 2
     """
     loom = open_loom(ctx)
     bar = None
@@ -58,7 +62,7 @@ def ingest(ctx: click.Context, inputs: tuple[str, ...], fmt: str | None, fetch: 
             click.echo(line, err=True)
 
     try:
-        report = loom.ingest(*inputs, format=fmt, fetch=fetch, source=source, on_item=on_item)
+        report = loom.ingest(*inputs, format=fmt, fetch=fetch, source=source, on_item=on_item, workers=workers)
     finally:
         if bar is not None:
             bar.close()

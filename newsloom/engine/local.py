@@ -8,20 +8,23 @@ anything twice.
 from __future__ import annotations
 
 import logging
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
 from ..errors import Rejected
-from ..model import Article, Record, content_id, source_from_url
+from ..model import Article
 from ..pipeline import Pipeline
-from ..readers import Item, ReadOptions, iter_inputs, unexpected
-from ..readers.html import MAX_ELEMENTS, extract_html
-from ..readers.limits import check_record, safe_record, safe_text
+from ..readers import Item, ReadOptions, iter_inputs
+from ..readers.limits import safe_text
 from ..storage import InputRow, Store
+from .records import record_to_article, triage
+from .workers import InProcess, StagePlan, Work, WorkerPool
 
-__all__ = ["IngestReport", "ingest", "record_to_article"]
+__all__ = ["IngestReport", "ingest", "record_to_article", "triage"]
 
 log = logging.getLogger(__name__)
 
@@ -38,42 +41,14 @@ class IngestReport:
     rejects: list[tuple[str, str]] = field(default_factory=list)
     #: records a reader passed over on purpose, by kind (e.g. WARC request or image records)
     skipped: dict[str, int] = field(default_factory=dict)
+    #: seconds per stage (per-article stages summed over the processes that ran them) and "store"
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"read": self.read, "stored": self.stored, "duplicate": self.duplicate, "copies": self.copies,
                 "rejected": self.rejected, "skipped": self.skipped,
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "rejects": [{"input": w, "reason": r} for w, r in self.rejects]}
-
-
-def _where(record: Record) -> str:
-    return str(record.extra.get("input") or record.external_id)
-
-
-def record_to_article(record: Record, *, source: str | None = None, max_html_elements: int = MAX_ELEMENTS) -> Article:
-    """Make the Article a record starts as (HTML is extracted here when the record has no text).
-
-    A record that carries no source gets ``source``, else the host of its URL (``www.`` dropped); the
-    id is the record's own content hash, so this naming never changes an id. Text the reader could only
-    decode with replacement characters is flagged ``quality["encoding"]``.
-    """
-    if not (record.text or "").strip() and record.html:
-        extracted = extract_html(record.html, _where(record), url=record.url, max_elements=max_html_elements)
-        for name in ("title", "url", "source", "published", "author", "language"):
-            if getattr(record, name) is None:
-                setattr(record, name, getattr(extracted, name))
-        text = extracted.text or ""
-    else:
-        text = record.text or ""
-    article = Article(
-        id=content_id(record), external_id=record.external_id, title=record.title or "", text=text, raw_text=text,
-        source=record.source or source or source_from_url(record.url), url=record.url, published=record.published,
-        language=record.language, author=record.author, fetched=record.fetched, format=record.format,
-    )
-    replaced = text.count("\ufffd")
-    if replaced:
-        article.quality["encoding"] = {"score": round(min(1.0, 100 * replaced / max(1, len(text))), 3), "evidence": [
-            f"{replaced} character(s) could not be decoded and were replaced with U+FFFD"]}
-    return article
 
 
 def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
@@ -81,84 +56,132 @@ def _batches(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
+@dataclass
+class _Batch:
+    """One batch of input items on its way through the stages: the fate of each, in input order."""
+
+    seq: int
+    #: per item: an InputRow already decided (a reader's rejection, a duplicate), or the index of its entry in work
+    fates: list[InputRow | int] = field(default_factory=list)
+    work: list[Work] = field(default_factory=list)
+    external_ids: list[str | None] = field(default_factory=list)
+
+
 def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: str | None = None,
            options: ReadOptions | None = None, batch_size: int = 64,
            on_item: Callable[[Item], None] | None = None, items: Iterator[Item] | None = None,
-           source: str | None = None) -> IngestReport:
+           source: str | None = None, workers: int = 1, stages: StagePlan | None = None) -> IngestReport:
     """Ingest every input into ``store``; returns the report. Bad records never stop the batch.
 
     ``source`` names the source of records that carry none (else it is the host of the record's URL).
-    The report adds up: ``read == stored + duplicate + rejected``, also when another process stores
-    the same records meanwhile (those are duplicates, decided inside the storing transaction).
+    The per-article stages are ``stages`` when given (built when first needed), else ``pipeline``'s; with
+    ``workers`` > 1 they run in that many processes, batch by batch, while this process reads, stores (the
+    one writer) and runs ``pipeline``'s corpus stages: what is stored is the same as with one process, in
+    the same order. The report adds up: ``read == stored + duplicate + rejected``, also when another
+    process stores the same records meanwhile (those are duplicates, decided inside the storing transaction).
     """
     options = options or ReadOptions()
     report = IngestReport()
-    queue = [slot.info.name for slot in pipeline.corpus]
     finish_pending(store, pipeline)
     stream = items if items is not None else iter_inputs(inputs, format=format, options=options)
-    for chunk in _batches(stream, batch_size):
-        rows: list[InputRow] = []
-        fresh: list[Article] = []
-        seen_ids: set[str] = set()
-        where_of: dict[str, str] = {}
-        for item in chunk:
-            report.read += 1
-            if on_item is not None:
-                on_item(item)
-            if isinstance(item, Rejected):
-                more = getattr(item, "count", 1) - 1  # a summary of rejects not listed one by one
-                report.read += more
-                report.rejected += more
-                _reject(report, rows, item.where, None, item)
-                continue
-            safe_record(item)
-            where = _where(item)
-            try:
-                check_record(item, where, options.max_article_bytes)
-                art = record_to_article(item, source=source, max_html_elements=options.max_html_elements)
-            except Rejected as exc:
-                _reject(report, rows, where, item.external_id, exc)
-                continue
-            except Exception as exc:  # noqa: BLE001 - one record's surprise must not stop the batch
-                _reject(report, rows, where, item.external_id, unexpected(where, "making an article", exc))
-                continue
-            if art.id in seen_ids or store.has_article(art.id):
-                report.duplicate += 1
-                rows.append(InputRow(where, item.external_id, art.id, "duplicate",
-                                     reason="same content as a stored article"))
-                continue
-            seen_ids.add(art.id)
-            where_of[art.id] = where
-            fresh.append(art)
-
-        failed: dict[str, BaseException] = {}
-        done = list(pipeline.pipe(fresh, batch_size=batch_size, on_error=lambda name, art, exc: failed.__setitem__(
-            art.id, exc)))
-        by_id = {a.id: a for a in fresh}
-        for aid, exc in failed.items():
-            art = by_id[aid]
-            _reject(report, rows, where_of[aid], art.external_id,
-                    Rejected(where_of[aid], f"stage {getattr(exc, 'stage', '?')} failed: {exc!r}", code="E120"))
-        kept = []
-        for art in done:  # the pipeline dropped what lives only in memory (the spaCy Doc)
-            if not art.text.strip():
-                _reject(report, rows, where_of[art.id], art.external_id,
-                        Rejected(where_of[art.id], "no article text left after cleaning (all boilerplate)",
-                                 code="E121"))
-                continue
-            kept.append(art)
-            rows.append(InputRow(where_of[art.id], art.external_id, art.id, "stored"))
-        new_ids = store.add_batch(kept, rows, queue=queue)
-        report.stored += len(new_ids)
-        report.duplicate += len(kept) - len(new_ids)  # stored meanwhile by another process
-        new = set(new_ids)
-        report.copies += sum(1 for a in kept if a.copy_of is not None and a.id in new)
-        pipeline.run_corpus(store, new_ids)
+    build = (lambda: pipeline) if stages is None else stages.build
+    runner = WorkerPool(stages or StagePlan.of(pipeline), workers, local=build) if workers > 1 else InProcess(build)
+    in_flight: deque[_Batch] = deque()
+    try:
+        for seq, chunk in enumerate(_batches(stream, batch_size)):
+            batch = _prepare(store, report, seq, chunk, on_item, source, options)
+            runner.submit(seq, batch.work, (source, options.max_html_elements), batch_size)
+            in_flight.append(batch)
+            while len(in_flight) > runner.window:
+                _finish(store, pipeline, report, in_flight.popleft(), runner)
+        while in_flight:
+            _finish(store, pipeline, report, in_flight.popleft(), runner)
+    finally:
+        runner.close()
     for stats in (options.extra.get("skipped", {}) if options is not None else {}).values():
         for kind, count in stats.items():
             if kind != "html":
                 report.skipped[kind] = report.skipped.get(kind, 0) + count
     return report
+
+
+def _prepare(store: Store, report: IngestReport, seq: int, chunk: list[Item],
+             on_item: Callable[[Item], None] | None, source: str | None, options: ReadOptions) -> _Batch:
+    """Sort a chunk of input items: rejected, already stored, or work for the stages (see :func:`triage`)."""
+    batch = _Batch(seq)
+    seen: set[str] = set()
+    for item in chunk:
+        report.read += 1
+        if on_item is not None:
+            on_item(item)
+        where, ext, got = triage(item, source=source, options=options)
+        if isinstance(got, Rejected):
+            if item is got:
+                more = getattr(item, "count", 1) - 1  # a summary of rejects not listed one by one
+                report.read += more
+                report.rejected += more
+            batch.fates.append(_reject(report, where, ext, got))
+        elif isinstance(got, Article) and (got.id in seen or store.has_article(got.id)):
+            report.duplicate += 1
+            batch.fates.append(_duplicate(where, ext, got.id))
+        else:
+            if isinstance(got, Article):
+                seen.add(got.id)
+            batch.fates.append(len(batch.work))
+            batch.work.append((where, got))
+            batch.external_ids.append(ext)
+    return batch
+
+
+def _finish(store: Store, pipeline: Pipeline, report: IngestReport, batch: _Batch,
+            runner: InProcess | WorkerPool) -> None:
+    """Store one batch's articles and the fate of every input in one transaction, then run the corpus stages.
+
+    An article stored meanwhile (by an earlier batch in flight), or found by its id only after HTML
+    extraction or on another worker to repeat an earlier one of the batch, is a duplicate, as it would have
+    been found before the stages with one process.
+    """
+    outcomes, seconds = runner.result(batch.seq)
+    for name, sec in seconds.items():
+        report.seconds[name] = report.seconds.get(name, 0.0) + sec
+    t0 = time.perf_counter()
+    rows: list[InputRow] = []
+    kept: list[Article] = []
+    seen: set[str] = set()
+    for fate in batch.fates:
+        if isinstance(fate, InputRow):
+            rows.append(fate)
+            continue
+        where, ext = batch.work[fate][0], batch.external_ids[fate]
+        out = outcomes[fate]
+        if isinstance(out, Rejected):
+            if getattr(out, "formatted", ""):
+                log.debug("%s: %s", where, out.formatted)
+            more = getattr(out, "count", 1) - 1  # a reader's summary of rejects (records read on Spark)
+            report.read += more
+            report.rejected += more
+            rows.append(_reject(report, where, ext, out))
+        elif isinstance(out, str) or out.id in seen or store.has_article(out.id):
+            report.duplicate += 1
+            rows.append(_duplicate(where, ext, out if isinstance(out, str) else out.id))
+        else:
+            seen.add(out.id)
+            kept.append(out)
+            rows.append(InputRow(where, ext, out.id, "stored"))
+    new_ids = store.add_batch(kept, rows, queue=[slot.info.name for slot in pipeline.corpus])
+    report.seconds["store"] = report.seconds.get("store", 0.0) + time.perf_counter() - t0
+    report.stored += len(new_ids)
+    report.duplicate += len(kept) - len(new_ids)  # stored meanwhile by another process
+    new = set(new_ids)
+    report.copies += sum(1 for a in kept if a.copy_of is not None and a.id in new)
+    pipeline.seconds = {}
+    pipeline.run_corpus(store, new_ids)
+    for name, sec in pipeline.seconds.items():
+        report.seconds[name] = report.seconds.get(name, 0.0) + sec
+
+
+def _duplicate(where: str, external_id: str | None, article_id: str | None) -> InputRow:
+    return InputRow(where, external_id, article_id, "duplicate", reason="same content as a stored article")
 
 
 def finish_pending(store: Store, pipeline: Pipeline) -> None:
@@ -170,10 +193,9 @@ def finish_pending(store: Store, pipeline: Pipeline) -> None:
             slot.component.run(store, pending)
 
 
-def _reject(report: IngestReport, rows: list[InputRow], where: str, external_id: str | None,
-            exc: Rejected) -> None:
+def _reject(report: IngestReport, where: str, external_id: str | None, exc: Rejected) -> InputRow:
     report.rejected += 1
     where, reason = safe_text(exc.where or where) or where, safe_text(exc.reason) or ""
     report.rejects.append((where, reason))
     log.warning("rejected %s: %s", where, reason)
-    rows.append(InputRow(where, safe_text(external_id), None, "rejected", exc.code, reason))
+    return InputRow(where, safe_text(external_id), None, "rejected", exc.code, reason)

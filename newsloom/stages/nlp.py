@@ -5,6 +5,8 @@ the last stage is done, so it is never stored. Texts are parsed in batches with 
 articles are not parsed (the model is English). By default (``parse = "scoped"``) NER covers the whole text
 and the dependency parse only the sentences the quotes and events stages read
 (:mod:`newsloom.nlp.scoped_parse`); ``parse = "all"`` parses everything.
+The stage parses in the process it runs in: several cores are used by running the per-article stages
+in several worker processes (``[engine] workers``, :mod:`newsloom.engine.workers`).
 """
 from __future__ import annotations
 
@@ -43,8 +45,8 @@ class Nlp:
         batch = list(articles)
         todo = [a for a in batch if self._wanted(a)]
         texts = [a.text[: self.cfg["max_chars"]] for a in todo]
-        for art, text, doc in zip(todo, texts, self.nlp.pipe(texts, n_process=int(self.cfg["n_process"]),
-                                                             batch_size=min(batch_size, self.cfg["spacy_batch_size"]))):
+        for art, text, doc in zip(todo, texts, self.nlp.pipe(texts, batch_size=min(batch_size,
+                                                                                   self.cfg["spacy_batch_size"]))):
             doc.user_data["text"] = text  # the nlp.doc_text of later stages: Doc.text re-joins every token
             art.annotations["doc"] = doc
         yield from batch

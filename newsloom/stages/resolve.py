@@ -30,9 +30,10 @@ from typing import Any
 from ..pipeline import corpus_stage
 from ..settings import stage_settings
 from ..storage.sqlite import now
-from .entities import HONORIFICS, SUFFIXES, TITLES, edit_distance, fold
+from .entity_words import HONORIFICS, REGNAL, SUFFIXES, TITLES, edit_distance, fold, gender_of
 
-__all__ = ["Resolve", "skeleton", "person_parts", "entity_group", "merge_entities"]
+__all__ = ["Resolve", "skeleton", "person_parts", "entity_group", "merge_entities", "canonical_name",
+           "majority_type"]
 
 _PLACE_ORG = frozenset({"ORG", "GPE", "LOC", "FAC"})
 _SKEL_SUBS = (("sch", "sh"), ("x", "ks"), ("ph", "f"), ("kh", "h"), ("ck", "k"), ("q", "k"), ("c", "k"),
@@ -68,10 +69,16 @@ def skeleton(word: str) -> str:
 
 
 def person_parts(name: str) -> tuple[str | None, str]:
-    """(first name or None, surname) of a person's name; titles, honorifics and middle initials dropped."""
+    """(first name or None, surname) of a person's name; titles, honorifics and middle initials dropped.
+
+    A regnal name (one or two names and an ordinal: "John II", "John Paul II", "Elizabeth II") has no
+    surname: the whole name is its key, so it never joins a "John" or a "Paul".
+    """
     words = [w for w in name.replace("-", " ").split() if w]
     while len(words) > 1 and w_strip(words[0]) in HONORIFICS | TITLES:
         words = words[1:]
+    if 1 < len(words) <= 3 and REGNAL.match(words[-1]):  # "Barack Hussein Obama II": a generation
+        return None, " ".join(words)
     while len(words) > 1 and w_strip(words[-1]) in SUFFIXES:
         words = words[:-1]
     if not words:
@@ -89,7 +96,12 @@ def _first_key(first: str | None) -> str | None:
     if not first:
         return None
     bare = first.rstrip(".")
-    return bare[0].lower() if len(bare) == 1 else skeleton(bare)
+    key = skeleton(bare) or bare[0].lower()
+    if len(bare) == 1:  # an initial: one letter, compatible with any name it starts
+        return key[0]
+    # a short name's skeleton is one letter ("Joe" -> "i"): doubled, so it is never taken for an initial
+    # ("Joe Jackson" is not "Jermaine Jackson")
+    return key * 2 if len(key) == 1 else key
 
 
 def _firsts_compatible(a: str | None, b: str | None) -> bool:
@@ -183,10 +195,12 @@ class Resolve:
 
     # -- one article ------------------------------------------------------------------------
     def _resolve_article(self, conn: sqlite3.Connection, aid: str) -> set[str]:
-        rows = conn.execute('SELECT start, text, label, name FROM mentions WHERE article_id = ? AND entity_id IS NULL'
-                            " ORDER BY start", (aid,)).fetchall()
+        query = 'SELECT start, text, label, name FROM mentions WHERE article_id = ? AND entity_id IS NULL ORDER BY start'
+        rows = conn.execute(query, (aid,)).fetchall()
         if not rows:
             return set()
+        if self._split_adjacent(conn, aid, rows):
+            rows = conn.execute(query, (aid,)).fetchall()
         context = {fold(r["name"]) for r in conn.execute("SELECT DISTINCT name FROM mentions WHERE article_id = ?",
                                                          (aid,))}
         groups: dict[tuple[str, str], list[sqlite3.Row]] = defaultdict(list)
@@ -222,6 +236,46 @@ class Resolve:
                          f" events.article_id AND m.name = events.{field} AND m.entity_id IS NOT NULL LIMIT 1)"
                          f" WHERE article_id = ? AND {field} IS NOT NULL", (aid,))
         return touched
+
+    def _split_adjacent(self, conn: sqlite3.Connection, aid: str, rows: list[sqlite3.Row]) -> bool:
+        """Split a two-word person that is two people side by side ("Putin Lukashenko's").
+
+        The second word is the surname of another person named in the article ("Alexander Lukashenko"), the
+        first is the surname of a person named in full in other articles ("Vladimir Putin"), and it is
+        nobody's first name (in the article or the store). True when a mention was split.
+        """
+        people = {r[0] for r in conn.execute("SELECT DISTINCT name FROM mentions WHERE article_id = ? AND"
+                                             " label = 'PERSON'", (aid,))}
+        split = False
+        for r in rows:
+            words = r["name"].split()
+            if r["label"] != "PERSON" or len(words) != 2 or gender_of(words) is not None:
+                continue
+            others = people - {r["name"]}
+            first, last = fold(words[0]), fold(words[1])
+            full = [p for p in others if len(p.split()) >= 2 and fold(p.split()[-1]) == last]
+            if not full or any(fold(p).startswith(first + " ") for p in others):
+                continue
+            alone = conn.execute(
+                "SELECT 1 FROM entities WHERE grp = 'person' AND key = ? AND first IS NOT NULL LIMIT 1",
+                (first,)).fetchone() is not None or conn.execute(
+                # or in the batch being resolved (unlinked rows: the entity_id index keeps this to the batch)
+                "SELECT 1 FROM mentions WHERE entity_id IS NULL AND label = 'PERSON' AND article_id != ? AND"
+                " name LIKE ? LIMIT 1", (aid, "% " + words[0])).fetchone() is not None
+            if not alone or conn.execute("SELECT 1 FROM entities WHERE grp = 'person' AND first = ? LIMIT 1",
+                                         (_first_key(words[0]),)).fetchone() is not None:
+                continue
+            at = r["text"].find(words[1], len(words[0]))
+            if at < 0:
+                continue
+            head = r["text"][:at].rstrip()
+            conn.execute('UPDATE mentions SET "end" = ?, text = ?, name = ? WHERE article_id = ? AND start = ?',
+                         (r["start"] + len(head), head, words[0], aid, r["start"]))
+            conn.execute('INSERT OR IGNORE INTO mentions (article_id, start, "end", text, label, name) VALUES'
+                         " (?, ?, ?, ?, 'PERSON', ?)", (aid, r["start"] + at, r["start"] + len(r["text"]),
+                                                        r["text"][at:], full[0]))
+            split = True
+        return split
 
     def _overlap(self, conn: sqlite3.Connection, eid: str, ctx: set[str]) -> int:
         """How many names of the new article also occur in recent articles of entity ``eid``."""
@@ -262,6 +316,17 @@ class Resolve:
 
         full = [c for c in cands if c.first is not None and _firsts_compatible(fkey, c.first) and close(c)]
         surname_only = [c for c in cands if c.first is None and close(c)]
+        gender = gender_of(name.split())
+        if gender is not None:
+            # "Mrs. Mubarak": never a man's entity; a full-named one only when she is the one with that surname
+            # (or is known as "Mrs. X" already)
+            surname_only = [c for c in surname_only if self._gender(conn, c.id) == gender]
+            known = [c for c in full if self._gender(conn, c.id) == gender]
+            if not known and len(full) == 1 and self._gender(conn, full[0].id) is None:
+                known = full
+            full = known
+        else:  # a bare surname does not join a woman named only as "Mrs. X"
+            surname_only = [c for c in surname_only if gender_of(c.name.split()) is None]
         if fkey is not None:
             if full:
                 best = max(full, key=lambda c: (c.key == key, c.first == fkey, shared(c), c.mentions))
@@ -269,7 +334,7 @@ class Resolve:
                                             " first IS NOT NULL", (best.key,)).fetchone()[0]
                 if same_surname == 1:  # unambiguous now: surname-only entities of that surname join it
                     for c in surname_only:
-                        if c.key == best.key:
+                        if c.key == best.key and self._gender(conn, c.id) in (None, self._gender(conn, best.id)):
                             merge_entities(conn, best.id, c.id)
                 return best.id
             others = [c for c in cands if c.first is not None and c.key == key]
@@ -286,6 +351,14 @@ class Resolve:
                 return ranked[0].id
         exact_only = [c for c in surname_only if c.key == key]
         return exact_only[0].id if exact_only else None
+
+    @staticmethod
+    def _gender(conn: sqlite3.Connection, eid: str) -> str | None:
+        """"m" or "f" when an entity's name or aliases carry a gendered honorific or title and none of the other."""
+        names = [r[0] for r in conn.execute("SELECT name FROM entities WHERE id = ? UNION SELECT alias FROM aliases"
+                                            " WHERE entity_id = ?", (eid, eid))]
+        told = {gender_of(n.split()) for n in names} - {None}
+        return told.pop() if len(told) == 1 else None
 
     def _match_other(self, conn: sqlite3.Connection, grp: str, name: str, ctx: set[str]) -> str | None:
         key = name_key(name, grp)
@@ -342,16 +415,85 @@ class Resolve:
         for eid in ids:
             if conn.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone() is None:
                 continue  # merged away meanwhile
-            names = conn.execute("SELECT name, count(DISTINCT article_id) AS arts, count(*) AS n, min(rowid) AS seen"
-                                 " FROM mentions WHERE entity_id = ? GROUP BY name", (eid,)).fetchall()
-            labels = conn.execute("SELECT label, count(*) FROM mentions WHERE entity_id = ? GROUP BY label"
-                                  " ORDER BY count(*) DESC, label LIMIT 1", (eid,)).fetchone()
+            names = conn.execute(
+                "SELECT m.name, count(DISTINCT m.article_id) AS arts, count(DISTINCT a.source) AS sources,"
+                " count(*) AS n, min(m.rowid) AS seen FROM mentions m JOIN articles a ON a.id = m.article_id"
+                " WHERE m.entity_id = ? GROUP BY m.name", (eid,)).fetchall()
             if not names:
                 continue
-            best = max(names, key=lambda r: (len(r["name"].split()) >= 2, r["arts"], r["n"], -r["seen"]))
+            labels = conn.execute("SELECT article_id, label, count(*) FROM mentions WHERE entity_id = ?"
+                                  " GROUP BY article_id, label", (eid,)).fetchall()
             total = sum(r["n"] for r in names)
             self._rebuild_aliases(conn, eid)
             arts = conn.execute("SELECT count(DISTINCT article_id) FROM mentions WHERE entity_id = ?",
                                 (eid,)).fetchone()[0]
             conn.execute("UPDATE entities SET name = ?, type = ?, mentions = ?, articles = ? WHERE id = ?",
-                         (best["name"], labels[0], total, arts, eid))
+                         (canonical_name([tuple(r) for r in names]), majority_type([tuple(r) for r in labels]),
+                          total, arts, eid))
+
+
+def canonical_name(names: list[tuple[str, int, int, int, int]]) -> str:
+    """The canonical name of an entity from its mentions' names: the best-supported full form.
+
+    Spellings of one name (folded alike: "al-Assad", "al Assad") count together and show as their most
+    used spelling. A form needs support: seen in at least a fifth of the articles of the best-supported
+    form, and in two when that one is in three or more ("4 Egypt" in one reader comment never names
+    Egypt). Among those, a full form (two words or more) wins, then the most articles and sources.
+
+    Args:
+        names: (name, articles, sources, mentions, first seen) per name the entity's mentions carry.
+
+    Returns:
+        The name.
+    """
+    groups: dict[str, list[tuple[str, int, int, int, int]]] = defaultdict(list)
+    for row in names:
+        groups[fold(row[0]) or row[0]].append(row)
+    forms = []
+    for rows in groups.values():
+        spelled = max(rows, key=lambda r: (r[3], any(c in r[0] for c in "-&'/"), not r[0].isupper(), -r[4]))[0]
+        forms.append((spelled, sum(r[1] for r in rows), sum(r[2] for r in rows), sum(r[3] for r in rows),
+                      min(r[4] for r in rows)))
+    top = max(f[1] for f in forms)
+    need = 1 if top <= 2 else max(2, top / 5)
+    supported = [f for f in forms if f[1] >= need]
+    return max(supported, key=lambda f: (len(f[0].split()) >= 2, f[1], f[2], f[3], -f[4]))[0]
+
+
+_PLACE = ("GPE", "LOC", "FAC")
+
+
+def majority_type(labels: list[tuple[str, str, int]]) -> str:
+    """An entity's type by store-wide evidence: each article votes the label most of its mentions carry,
+    places (GPE, LOC, FAC) together; the most voted kind wins (then the most mentions), and a place takes its
+    most used place label. "Vilnius" typed ORG all over one article and GPE in two others is a place.
+
+    Args:
+        labels: (article id, label, mentions) rows.
+
+    Returns:
+        The label.
+    """
+    per_article: dict[str, Counter] = defaultdict(Counter)
+    mentions: Counter = Counter()
+    for aid, label, n in labels:
+        per_article[aid][label] += n
+        mentions[label] += n
+
+    def kind(label: str) -> str:
+        return "PLACE" if label in _PLACE else label
+
+    votes: Counter = Counter()
+    for counts in per_article.values():
+        kinds: Counter = Counter()
+        for label, n in counts.items():
+            kinds[kind(label)] += n
+        votes[max(kinds.items(), key=lambda kv: (kv[1], kv[0] == "PERSON", kv[0]))[0]] += 1
+    mention_kinds: Counter = Counter()
+    for label, n in mentions.items():
+        mention_kinds[kind(label)] += n
+    winner = max(votes, key=lambda k: (votes[k], mention_kinds[k], k))
+    if winner != "PLACE":
+        return winner
+    return max((label for label in mentions if label in _PLACE), key=lambda label: (mentions[label],
+                                                                                  -_PLACE.index(label)))

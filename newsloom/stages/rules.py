@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["Rule", "RULES", "match_rule", "words"]
+__all__ = ["Rule", "RULES", "match_rule", "words", "without_furniture"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -105,3 +105,29 @@ def is_caption(rest: str) -> bool:
     """True when ``rest`` (what follows a repeated title) reads as a photo caption or credit."""
     rest = rest.strip()
     return not rest or bool(_CAPTION.search(rest)) or (len(rest) <= 160 and not rest.endswith("."))
+
+
+# a sentence of the page around an article: the reader's account, forms, legal notices, comment prompts
+_FURNITURE = re.compile(r"\b(click(ing)? (on|here)|sign (up|in)|log ?in|subscribe|screen name|e-?mail address|password|"
+                        r"terms of (service|use)|privacy policy|cookies?|report abuse|default edition|you agree|"
+                        r"your (feedback|contact information)|select one|required,? but will not be published|"
+                        r"all rights reserved|post (a|your) comment|consent(ing)? to (the|this) collection|"
+                        r"what do you think of this|make a selection)\b", re.I)
+# the page speaking to its reader about the site itself: "you can explain your choice in the comments below"
+_YOU = re.compile(r"\b(you|your)\b", re.I)
+_SITE = re.compile(r"\b(comments? (below|section)|regist(er|ering|ration)|you submit|your (account|choice|stories)|"
+                   r"edition|newsletter|this site|our (site|services))\b", re.I)
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'\u201c\u2018(])|\n+")
+
+
+def without_furniture(text: str) -> str:
+    """``text`` without the sentences of page furniture (account and comment forms, terms of service,
+    edition pickers): what two pages of one site share even when their articles differ."""
+    return "\n".join(s for s in _SENTENCES.split(text) if s.strip() and not _is_furniture(s))
+
+
+def _is_furniture(sentence: str) -> bool:
+    if _FURNITURE.search(sentence):
+        return True
+    quoted = any(q in sentence for q in "\"\u201c\u201d")
+    return not quoted and bool(_YOU.search(sentence)) and bool(_SITE.search(sentence))

@@ -111,6 +111,7 @@ class SpeakerResolver:
         self.said: list[_Said] = []
         self._excluded: list[tuple[int, int]] = []
         quoted = sorted(quoted or [])
+        self._quoted = quoted
         self.persons = [m for m in mentions if m["label"] == "PERSON" and _plausible_person(m["name"])
                         and not _inside(m["start"], quoted)]
         self.orgs = [m for m in mentions if m["label"] == "ORG" and not _inside(m["start"], quoted)
@@ -158,7 +159,9 @@ class SpeakerResolver:
             clauses += [c for c in root.children if c.dep_ == "relcl"]
             for clause in clauses:
                 for tok in clause.subtree:
-                    if tok.lower_ in ("he", "she") and tok.dep_ in _SUBJ:
+                    # a pronoun inside a direct quote is the speaker's word about someone else ("He knew
+                    # about this crack," Varga said): no evidence of the speaker's gender
+                    if tok.lower_ in ("he", "she") and tok.dep_ in _SUBJ and not _inside(tok.idx, self._quoted):
                         self.gender.setdefault(m["name"], set()).add("m" if tok.lower_ == "he" else "f")
                         break
 

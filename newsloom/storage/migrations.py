@@ -2,7 +2,7 @@
 
 Add a migration by decorating a function ``(conn) -> None`` with :func:`migration`. Names sort
 in the order they apply; numbers leave gaps per area: 0001-0099 core, 0100-0199 annotations,
-0200-0299 copies, 0300-0399 ingest sources (feeds, watch).
+0200-0299 copies, 0300-0399 ingest sources (feeds, watch), 0600-0699 timelines and the sources table.
 """
 from __future__ import annotations
 

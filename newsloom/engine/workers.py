@@ -1,0 +1,310 @@
+"""Per-article stages on several processes: a bounded pool the local engine feeds batch by batch.
+
+Each worker process builds the per-article stages once (:class:`StagePlan`: the settings and the
+stage names, so the spaCy model is loaded once per process) and then runs :func:`run_stages` on
+the batches it is sent. The parent reads the inputs, keeps the one SQLite writer and runs the corpus
+stages; at most ``window`` batches are in flight, and results are taken in the order the batches
+were sent, so what is stored is the same, in the same order, as with one process.
+
+A stage error comes back as a rejection of that article naming the stage, with the formatted
+traceback; a worker that dies (killed, out of memory) stops the ingest with :class:`EngineError`
+and nothing of its batches is stored (re-running the ingest finishes the job). A worker whose
+parent died exits on its own.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import multiprocessing as mp
+import os
+import queue
+import signal
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import EngineError, Rejected
+from ..model import Article, Record
+from ..pipeline import Pipeline, registered_stages
+from ..readers import unexpected
+from ..readers.html import MAX_ELEMENTS
+from .records import record_to_article
+
+__all__ = ["StagePlan", "WorkerPool", "InProcess", "run_stages", "default_workers", "Work",
+           "Outcome"]
+
+log = logging.getLogger(__name__)
+
+#: a batch is sent to the workers in parts of a multiple of this many articles (the nlp stage's spaCy batch)
+_PART = 16
+
+#: one batch item: an article ready for the stages, or a record still to convert (HTML extraction)
+Work = tuple[str, Article | Record]
+#: what became of one item: the finished article, a rejection, or (a str) the id of the earlier item of its
+#: batch it repeats (found once a record is converted where the stages run)
+Outcome = Article | Rejected | str
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """The per-article stages to build in a process: the settings, the stage names in order, and the
+    modules that register them (imported first, so a stage registered outside newsloom's own modules and
+    entry points, e.g. by an application module, exists in a worker too)."""
+
+    settings: Any
+    names: tuple[str, ...]
+    modules: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, pipeline: Pipeline) -> "StagePlan":
+        return cls.named(pipeline.settings, [s.info.name for s in pipeline.slots])
+
+    @classmethod
+    def article_stages(cls, settings: Any) -> "StagePlan":
+        """The per-article stages of ``settings``' pipeline (corpus stages left out, none built)."""
+        reg = registered_stages()
+        return cls.named(settings, [n for n in settings.stages if n not in reg or reg[n].kind == "article"])
+
+    @classmethod
+    def named(cls, settings: Any, names: Sequence[str]) -> "StagePlan":
+        reg = registered_stages()
+        modules = {getattr(reg[n].factory, "__module__", None) for n in names if n in reg}
+        return cls(settings, tuple(names), tuple(sorted(m for m in modules if m and m != "__main__")))
+
+    def build(self) -> Pipeline:
+        for module in self.modules:
+            importlib.import_module(module)
+        return Pipeline.default(self.settings, names=self.names)
+
+
+def run_stages(pipeline: Pipeline, work: Sequence[Work], *, convert: tuple[str | None, int] | None = None,
+               batch_size: int = 64) -> tuple[list[Outcome], dict[str, float]]:
+    """Run the per-article stages over one batch; the same code in the parent, in a worker and on Spark.
+
+    Args:
+        work: ``(where, item)`` per input, in input order; a ``Record`` is converted here first (HTML
+            extraction), and one whose article repeats an earlier item's gets that article's id.
+        convert: ``(source, max_html_elements)`` for ``record_to_article``.
+
+    Returns:
+        The outcome of each item, in order (a stage error or an article left empty by cleaning is a
+        ``Rejected``, with the stage's formatted traceback on ``.formatted``), and seconds per stage.
+    """
+    source, max_elements = convert or (None, MAX_ELEMENTS)
+    out: list[Outcome] = [""] * len(work)
+    index: dict[str, int] = {}
+    fresh: list[Article] = []
+    for i, (where, item) in enumerate(work):
+        if isinstance(item, Record):
+            try:
+                item = record_to_article(item, source=source, max_html_elements=max_elements)
+            except Rejected as exc:
+                out[i] = exc
+                continue
+            except Exception as exc:  # noqa: BLE001 - one record's surprise must not stop the batch
+                out[i] = unexpected(where, "making an article", exc)
+                continue
+        if item.id in index:
+            out[i] = item.id
+            continue
+        index[item.id] = i
+        fresh.append(item)
+    failed: dict[str, BaseException] = {}
+    pipeline.seconds = {}
+    for art in pipeline.pipe(fresh, batch_size=batch_size, on_error=lambda name, art, exc: failed.__setitem__(
+            art.id, exc)):  # the pipeline drops what lives only in memory (the spaCy Doc)
+        i = index[art.id]
+        if not art.text.strip():
+            out[i] = Rejected(work[i][0], "no article text left after cleaning (all boilerplate)", code="E121")
+        else:
+            out[i] = art
+    for aid, exc in failed.items():
+        i = index[aid]
+        rej = Rejected(work[i][0], f"stage {getattr(exc, 'stage', '?')} failed: {exc!r}", code="E120")
+        rej.formatted = getattr(exc, "formatted", "")  # type: ignore[attr-defined]
+        out[i] = rej
+    return out, dict(pipeline.seconds)
+
+
+class InProcess:
+    """Runs each batch at once in this process (``--workers 1``); ``build`` makes the pipeline when first needed."""
+
+    window = 0
+
+    def __init__(self, build: Callable[[], Pipeline]) -> None:
+        self._build = build
+        self._pipeline: Pipeline | None = None
+        self._done: dict[int, tuple[list[Outcome], dict[str, float]]] = {}
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            self._pipeline = self._build()
+        return self._pipeline
+
+    def submit(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
+        self._done[seq] = run_stages(self.pipeline, work, convert=convert, batch_size=batch_size)
+
+    def result(self, seq: int) -> tuple[list[Outcome], dict[str, float]]:
+        return self._done.pop(seq)
+
+    def close(self) -> None:
+        self._done.clear()
+
+
+def _worker(plan: StagePlan, tasks: Any, results: Any, parent: int) -> None:
+    """A worker process: build the stages once, then run batches until told to stop or orphaned."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        pipeline = plan.build()
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        results.put(("failed", -1, f"{exc}\n{traceback.format_exc()}"))
+        return
+    while True:
+        if os.getppid() != parent:  # the parent died (killed): nobody will read our results
+            results.cancel_join_thread()  # exit without waiting to flush results into a pipe nobody reads
+            return
+        try:
+            task = tasks.get(timeout=1.0)
+        except queue.Empty:
+            continue
+        if task is None:
+            return
+        seq, work, convert, batch_size = task
+        try:
+            results.put(("done", seq, run_stages(pipeline, work, convert=convert, batch_size=batch_size)))
+        except BaseException as exc:  # noqa: BLE001 - a failure outside any stage
+            results.put(("failed", seq, f"{exc!r}\n{traceback.format_exc()}"))
+
+
+class WorkerPool:
+    """``workers`` processes running the per-article stages; at most ``window`` batches in flight, each sent
+    in parts, one per worker.
+
+    The processes start at the second batch: an ingest of one batch runs in this process (starting
+    workers and loading their models would cost more than it saves). Use as a context manager.
+    """
+
+    def __init__(self, plan: StagePlan, workers: int, *, local: Callable[[], Pipeline] | None = None) -> None:
+        self.plan, self.workers = plan, workers
+        self.window = 2 * workers  # a batch in each worker and one queued for each
+        self._local = InProcess(local or plan.build)
+        self._held: tuple[int, list[Work], tuple[str | None, int] | None, int] | None = None
+        self._procs: list[Any] = []
+        self._tasks: Any = None
+        self._results: Any = None
+        self._ready: dict[tuple[int, int], tuple[list[Outcome], dict[str, float]]] = {}
+        self._parts: dict[int, int] = {}
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self) -> None:
+        ctx = mp.get_context("spawn")  # a clean interpreter: no inherited threads, locks or SQLite handles
+        self._tasks = ctx.Queue(maxsize=self.window)
+        self._results = ctx.Queue()
+        for _ in range(self.workers):
+            proc = ctx.Process(target=_worker, args=(self.plan, self._tasks, self._results, os.getpid()),
+                               name="newsloom-worker", daemon=True)
+            proc.start()
+            self._procs.append(proc)
+        log.info("started %d worker processes", self.workers)
+
+    def submit(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
+        task = (seq, work, convert, batch_size)
+        if not self._procs and self._held is None:
+            self._held = task
+            return
+        if not self._procs:
+            self._start()
+            held, self._held = self._held, None
+            self._send(*held)
+        self._send(*task)
+
+    def _send(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
+        """Send a batch as one part per worker (at least ``_PART`` articles each), so a short ingest keeps every
+        worker busy too; parts of a multiple of ``_PART`` keep spaCy's sub-batches as they are in one process."""
+        n = min(self.workers, max(1, len(work) // _PART))
+        size = max(1, -(-len(work) // n))
+        size = -(-size // _PART) * _PART if size > _PART else size
+        parts = [work[i:i + size] for i in range(0, len(work), size)] or [[]]
+        self._parts[seq] = len(parts)
+        for k, part in enumerate(parts):
+            while True:
+                try:
+                    self._tasks.put(((seq, k), part, convert, batch_size), timeout=1.0)
+                    break
+                except queue.Full:
+                    self._check_alive()
+
+    def result(self, seq: int) -> tuple[list[Outcome], dict[str, float]]:
+        """The outcome of batch ``seq`` (waits for it; batches are taken in the order sent)."""
+        if self._held is not None and self._held[0] == seq:  # the only batch: run it here
+            held, self._held = self._held, None
+            self._local.submit(*held)
+            return self._local.result(seq)
+        keys = [(seq, k) for k in range(self._parts.pop(seq))]
+        while any(key not in self._ready for key in keys):
+            try:
+                kind, got, payload = self._results.get(timeout=1.0)
+            except queue.Empty:
+                self._check_alive()
+                continue
+            if kind == "failed":
+                raise EngineError(f"a worker process failed{'' if got == -1 else f' on batch {got[0]}'}: "
+                                  f"{payload}Fix: run with --workers 1 to see the error in this process")
+            self._ready[got] = payload
+        outcomes: list[Outcome] = []
+        seconds: dict[str, float] = {}
+        for key in keys:
+            outs, secs = self._ready.pop(key)
+            outcomes += outs
+            for name, sec in secs.items():
+                seconds[name] = seconds.get(name, 0.0) + sec
+        return outcomes, seconds
+
+    def _check_alive(self) -> None:
+        dead = [p for p in self._procs if p.exitcode is not None]
+        if dead:
+            raise EngineError(f"worker process {dead[0].pid} died (exit code {dead[0].exitcode}); nothing of its "
+                              "batches was stored. Fix: re-run the ingest (it finishes the job), with --workers 1 "
+                              "or a smaller pipeline.batch_size if memory ran out")
+
+    def close(self) -> None:
+        """Stop the workers (each finishes its batch or is terminated after a grace period)."""
+        self._local.close()
+        if not self._procs:
+            return
+        try:  # batches not started yet are dropped (an error or Ctrl-C is stopping the ingest)
+            while True:
+                self._tasks.get_nowait()
+        except queue.Empty:
+            pass
+        for _ in self._procs:
+            try:
+                self._tasks.put_nowait(None)
+            except queue.Full:
+                break
+        deadline = time.monotonic() + 5
+        for p in self._procs:
+            p.join(max(0.0, deadline - time.monotonic()))
+            if p.exitcode is None:
+                p.terminate()
+                p.join(1)
+        for q in (self._tasks, self._results):
+            q.cancel_join_thread()
+            q.close()
+        self._procs = []

@@ -1,0 +1,26 @@
+"""What a store holds, in a form two stores can be compared by (timestamps left out)."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+#: tables that are indexes over others (FTS5 shadow tables), or bookkeeping of the run itself
+_SKIP_PREFIXES = ("articles_fts", "_migrations", "sqlite_")
+
+
+def snapshot(db: str | Path, tables: list[str] | None = None) -> dict[str, Any]:
+    """Every row of every table (or of ``tables``), sorted, without the ``*_at`` columns; plus the article ids
+    in the order they were stored."""
+    conn = sqlite3.connect(db)
+    try:
+        names = tables or [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                           if not r[0].startswith(_SKIP_PREFIXES)]
+        out: dict[str, Any] = {"article order": [r[0] for r in conn.execute("SELECT id FROM articles ORDER BY rowid")]}
+        for name in names:
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info({name})") if not r[1].endswith("_at")]
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            out[name] = sorted(conn.execute(f"SELECT {quoted} FROM {name}").fetchall(), key=repr)
+        return out
+    finally:
+        conn.close()

@@ -1,0 +1,27 @@
+"""``newsloom eval timelines`` on a small slice of Timeline17 (the full run is in docs/timelines.md)."""
+from __future__ import annotations
+
+from newsloom.eval.timelines import load_t17, query_terms, run_timelines_eval
+
+from .conftest import BENCH
+
+
+def test_eval_timelines_subset_runs_and_oracle_is_the_ceiling():
+    tables = run_timelines_eval(str(BENCH), topics=1, limit=60, systems="newsloom,datewise,oracle")
+    mean, per, days = tables
+    rows = {r["system"]: r for r in mean.rows}
+    assert {"newsloom", "datewise", "oracle", "SUnSET (published)"} <= set(rows)
+    for name in ("newsloom", "datewise", "oracle"):
+        assert 0.0 < rows[name]["AR1-F"] <= 1.0 and 0.0 <= rows[name]["Date-F1"] <= 1.0
+    assert rows["oracle"]["AR1-F"] >= rows["newsloom"]["AR1-F"]
+    assert [r["timeline"] for r in per.rows] == ["EgyptianProtest_cnn/tl8.txt"]
+    assert {r["system"] for r in days.rows} == {"newsloom summary", "lead baseline"}
+
+
+def test_t17_loads_sentences_with_resolved_days_and_a_query():
+    data = load_t17(BENCH / "timeline17", topics=1, limit=20)
+    (name, c), = data.items()
+    assert name == "EgyptianProtest_cnn" and len({s.article_id for s in c["sents"]}) == 20
+    assert any(s.dates for s in c["sents"])
+    assert all(s.published is not None for s in c["sents"])
+    assert "egypt" in query_terms(c["texts"])

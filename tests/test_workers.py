@@ -1,0 +1,94 @@
+"""Per-article stages on worker processes store exactly what one process stores."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsloom import Loom, Settings, stage
+from newsloom.engine.workers import StagePlan, default_workers
+from newsloom.errors import EngineError
+from newsloom.model import Article
+
+from .conftest import BASE_STAGES, BENCH
+from .snapshot import snapshot
+
+
+@stage("test_worker_boom", requires=("text",))
+def worker_boom(article: Article) -> Article:
+    """Fails on articles that mention a detonation (a stage error raised inside a worker)."""
+    if "detonate" in article.text:
+        raise ValueError(f"cannot handle {article.external_id}")
+    return article
+
+
+def _inputs(tmp_path: Path, seed_paths: list[Path], n_timeline: int) -> list[str]:
+    rows = []
+    with (BENCH / "timeline17" / "articles.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            rows.append(json.loads(line))
+            if len(rows) >= n_timeline:
+                break
+    rows.append(rows[1])  # a duplicate a few batches later
+    src = tmp_path / "t17.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return [str(p) for p in seed_paths] + [str(src)]
+
+
+def test_two_workers_store_what_one_process_stores(tmp_path, seed_paths):
+    """The whole pipeline (spaCy included) on the seeds and Timeline17 rows, 3 articles per batch."""
+    inputs = _inputs(tmp_path, seed_paths, 10)
+    settings = Settings.load(env={}, overrides={"pipeline.batch_size": 3})
+    reports = {}
+    for workers in (1, 2):
+        with Loom(tmp_path / f"w{workers}.db", settings=settings) as loom:
+            reports[workers] = loom.ingest(*inputs, workers=workers)
+    one, two = snapshot(tmp_path / "w1.db"), snapshot(tmp_path / "w2.db")
+    assert reports[1].as_dict() | {"seconds": 0} == reports[2].as_dict() | {"seconds": 0}
+    assert reports[2].stored == 14 and reports[2].duplicate == 1 and reports[2].rejected == 1  # a row without text
+    assert one["article order"] == two["article order"]
+    for table in ("mentions", "quotes", "dates", "events"):
+        assert one[table], f"no {table} stored: the test would prove nothing"
+    assert one.keys() == two.keys()
+    for table in one:
+        assert one[table] == two[table], table
+    assert set(reports[2].seconds) >= {"nlp", "entities", "store", "copies", "resolve"}
+
+
+def test_a_stage_error_in_a_worker_rejects_that_article_with_the_stage(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{i}", "text": f"Story {i}: crews " +
+                                       ("detonate the old tower." if i % 5 == 2 else "rebuild the old tower.")})
+                           + "\n" for i in range(20)), encoding="utf-8")
+    settings = Settings.load(env={}, overrides={"pipeline.stages": ["clean", "test_worker_boom", "language",
+                                                                    "boilerplate"], "pipeline.batch_size": 4})
+    got = {}
+    for workers in (1, 2):
+        with Loom(tmp_path / f"b{workers}.db", settings=settings) as loom:
+            report = loom.ingest(str(src), workers=workers)
+            got[workers] = (report.stored, sorted(report.rejects),
+                            [r[0] for r in loom.store.execute("SELECT id FROM articles ORDER BY rowid")])
+    assert got[1] == got[2]
+    stored, rejects, _ = got[2]
+    assert stored == 16 and len(rejects) == 4
+    assert all("stage test_worker_boom failed: ValueError('cannot handle" in reason for _, reason in rejects)
+
+
+def test_a_worker_that_cannot_build_its_stages_stops_the_ingest_with_the_reason(tmp_path):
+    settings = Settings.load(env={}, overrides={"pipeline.stages": BASE_STAGES, "pipeline.batch_size": 2})
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{i}", "text": f"Story {i} about the tower."}) + "\n"
+                           for i in range(6)), encoding="utf-8")
+    plan = StagePlan(settings, ("clean", "no_such_stage"))
+    with Loom(tmp_path / "x.db", settings=settings) as loom:
+        from newsloom.engine.local import ingest
+
+        with pytest.raises(EngineError, match="no_such_stage"):
+            ingest(loom.store, [str(src)], pipeline=loom.pipeline, workers=2, stages=plan, batch_size=2)
+        assert loom.store.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+def test_default_workers_is_the_cores_this_process_may_use():
+    assert default_workers() >= 1
+    assert Settings.load(env={}).get("engine.workers") == 0
