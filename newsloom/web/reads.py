@@ -9,8 +9,10 @@ from ..engine.local import IngestReport
 from ..errors import QueryError
 from ..model import Record
 from ..queries import articles as q_articles
+from ..queries import compare as q_compare
 from ..queries import entities as q_entities
 from ..queries import quotes as q_quotes
+from ..queries import timelines as q_timelines
 from ..storage import Store
 from .render import Span
 
@@ -105,9 +107,37 @@ def stories_page(store: Store, *, limit: int, offset: int, **filters: Any) -> di
 
 
 def story_full(store: Store, ref: str) -> dict[str, Any]:
+    """A story with what its page shows: the cited summary and the timeline (one cached build), coverage by
+    outlet and by day, and the source comparison (first reporter, what only one outlet carried, figures that
+    disagree)."""
     if not _has_stories(store):
         raise _no_stories()
-    return _stories().story_record(store, ref)
+    story = _stories().story_record(store, ref)
+    sid = story["id"]
+    view = q_timelines.story_view(store, "story", sid)
+    story["summary"] = view["summary"]["sentences"]
+    story["headline"] = view["summary"]["title"]
+    story["timeline"] = view["timeline"]["days"]
+    story["comparison"] = comparison(q_compare.compare(store, "story", sid))
+    return story
+
+
+def comparison(cmp: dict[str, Any]) -> dict[str, Any]:
+    """The parts of :func:`newsloom.queries.compare.compare` a story page shows, in the page's words."""
+    only = cmp["only_here"]
+    return {
+        "outlets": [{"source": o["outlet"], "first": o["first_reporter"], "first_published": o["first_published"],
+                     "originals": o["originals"], "copies": o["copies"],
+                     "only_quotes": only.get(o["outlet"], {}).get("quotes", []),
+                     "only_entities": [e["name"] for e in only.get(o["outlet"], {}).get("entities", [])],
+                     "only_figures": [f["text"] for f in only.get(o["outlet"], {}).get("figures", [])]}
+                    for o in cmp["outlets"]],
+        "disagreements": [{"what": " ".join(x for x in (d["unit"], d["counts"]) if x) or "figure",
+                           "values": [{"text": c["text"], "source": c["outlet"], "article_id": c["article_id"],
+                                       "start": c["start"]} for c in (d["a"], d["b"])]} for d in cmp["disagreements"]],
+        "coverage": [(o["outlet"], o["originals"] + o["copies"]) for o in cmp["outlets"]],
+        "by_day": [(d["day"], sum(d["outlets"].values())) for d in cmp["coverage_by_day"] if d["day"] != "unknown"],
+    }
 
 
 def thread_full(store: Store, ref: str) -> dict[str, Any]:
@@ -118,7 +148,7 @@ def thread_full(store: Store, ref: str) -> dict[str, Any]:
 
 def timeline(store: Store, kind: str, ref: str, *, max_dates: int = 20) -> dict[str, Any]:
     """The timeline of a story, thread, entity or query (dates that matter, cited sentences)."""
-    return importlib.import_module("newsloom.queries.timelines").timeline(store, kind, ref, max_dates=max_dates)
+    return q_timelines.timeline(store, kind, ref, max_dates=max_dates)
 
 
 def sources(store: Store) -> list[str]:
