@@ -74,3 +74,4 @@ from . import schema_feeds  # noqa: E402,F401  (feeds, fetch cache, watch)
 from . import schema_copies  # noqa: E402,F401
 from . import schema_quotes  # noqa: E402,F401
 from . import schema_annotate  # noqa: E402,F401  (entities, aliases, mentions, dates, events)
+from .tables import embed as _embed, stories as _stories  # noqa: E402,F401  (embeddings, stories, threads)

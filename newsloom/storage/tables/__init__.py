@@ -1,0 +1,1 @@
+"""One module per capability: its tables' migrations and the rows it stores with an article."""
