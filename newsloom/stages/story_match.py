@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Signals", "Profile", "Weights", "features", "term_counts", "term_hash", "day_gap",
+__all__ = ["Signals", "Profile", "Weights", "features", "term_counts", "term_words", "term_hash", "day_gap",
            "FEATURES"]
 
 _TOKEN = re.compile(r"[^\W_]{2,}")
@@ -50,6 +50,11 @@ def term_counts(title: str | None, text: str) -> dict[int, float]:
         h = term_hash(token)
         counts[h] = counts.get(h, 0) + 1
     return {h: 1.0 + math.log(c) for h, c in counts.items()}
+
+
+def term_words(title: str | None, text: str) -> dict[int, str]:
+    """The words behind the term ids of :func:`term_counts`."""
+    return {term_hash(t): t for t in _TOKEN.findall(f"{title or ''}\n{text}".casefold())}
 
 
 def _unit(weights: Mapping[Any, float]) -> dict[Any, float]:
@@ -107,6 +112,7 @@ class Signals:
         entities: log mention counts by resolved entity id.
         quotes: the ``quote_key`` of each quote it carries.
         published: ``YYYY-MM-DD...`` or None.
+        not_before: for an undated article, the latest date its text mentions (a lower bound of its date).
     """
 
     vector: np.ndarray | None
@@ -114,6 +120,8 @@ class Signals:
     entities: dict[str, float] = field(default_factory=dict)
     quotes: frozenset[str] = frozenset()
     published: str | None = None
+    #: for an undated article, the latest date it mentions: it was written no earlier (None: no such date)
+    not_before: str | None = None
 
     def to_blob(self) -> bytes:
         """The lexical part (terms, entities, quotes) as bytes; the vector is stored in ``embeddings``."""
@@ -151,6 +159,8 @@ class Profile:
     quotes: dict[str, int] = field(default_factory=dict)
     first: str | None = None
     last: str | None = None
+    #: the latest lower bound of its undated articles (see Signals.not_before)
+    not_before: str | None = None
 
     def add(self, s: Signals, idf: Mapping[int, float], eidf: Mapping[str, float], *,
             max_terms: int = 300, max_entities: int = 60) -> None:
@@ -165,6 +175,8 @@ class Profile:
         for q in s.quotes:
             self.quotes[q] = self.quotes.get(q, 0) + 1
         self._dates(s.published, s.published)
+        if s.published is None and s.not_before:
+            self.not_before = max(self.not_before or s.not_before, s.not_before)
         self._trim(idf, eidf, max_terms, max_entities)
 
     def merge(self, other: "Profile", idf: Mapping[int, float], eidf: Mapping[str, float], *,
@@ -180,6 +192,8 @@ class Profile:
         for k, c in other.quotes.items():
             self.quotes[k] = self.quotes.get(k, 0) + c
         self._dates(other.first, other.last)
+        if other.not_before:
+            self.not_before = max(self.not_before or other.not_before, other.not_before)
         self._trim(idf, eidf, max_terms, max_entities)
 
     def _dates(self, first: str | None, last: str | None) -> None:
@@ -202,13 +216,13 @@ class Profile:
     def as_signals(self) -> Signals:
         """The profile seen as one article: its mean vector and summed weights (to compare two profiles)."""
         vec = self.vector / self.n if self.vector is not None and self.n else None
-        return Signals(vec, self.terms, self.entities, frozenset(self.quotes), self.first)
+        return Signals(vec, self.terms, self.entities, frozenset(self.quotes), self.first, self.not_before)
 
     def to_blob(self) -> bytes:
         vec = self.vector if self.vector is not None else np.zeros(0, dtype=np.float32)
         head = Signals(None, self.terms, self.entities, frozenset(), None).to_blob()
         quotes = "\x1f".join(f"{k}\x1e{v}" for k, v in sorted(self.quotes.items())).encode()
-        dates = f"{self.first or ''}\x1f{self.last or ''}".encode()
+        dates = f"{self.first or ''}\x1f{self.last or ''}\x1f{self.not_before or ''}".encode()
         return struct.pack("<IIIII", self.n, len(vec), len(head), len(quotes), len(dates)) + \
             vec.astype("<f4").tobytes() + head + quotes + dates
 
@@ -222,8 +236,8 @@ class Profile:
         pos += lh
         quotes = {k: int(v) for k, v in (e.split("\x1e") for e in blob[pos:pos + lq].decode().split("\x1f") if e)}
         pos += lq
-        first, last = blob[pos:pos + ld].decode().split("\x1f")
-        return cls(n, vec, head.terms, head.entities, quotes, first or None, last or None)
+        first, last, not_before = blob[pos:pos + ld].decode().split("\x1f")
+        return cls(n, vec, head.terms, head.entities, quotes, first or None, last or None, not_before or None)
 
 
 def features(a: Signals | Profile, p: Profile, idf: Mapping[int, float], eidf: Mapping[str, float]
@@ -236,22 +250,26 @@ def features(a: Signals | Profile, p: Profile, idf: Mapping[int, float], eidf: M
         between the dates (None when unknown).
     """
     if isinstance(a, Profile):
-        first, last = a.first, a.last
-        n_a = a.n
+        first, last, floor = a.first, a.last, a.not_before
         a = a.as_signals()
     else:
         first = last = a.published
-        n_a = 1
+        floor = a.not_before if a.published is None else None
+    gap = _span_gap(first, last, p.first, p.last)
+    if gap is None:  # an undated side written after the other's last date is that far from it
+        if first is None and floor and p.last and floor[:10] > p.last[:10]:
+            gap = day_gap(floor, p.first, p.last)
+        elif p.first is None and p.not_before and last and p.not_before[:10] > last[:10]:
+            gap = day_gap(p.not_before, first, last)
     emb = 0.0
     if a.vector is not None and p.vector is not None and p.n:
         emb = float(np.dot(a.vector, p.vector)) / p.n
-    del n_a
     return {
         "embedding": emb,
         "words": _cosine(a.terms, p.terms, idf),
         "entities": _cosine(a.entities, p.entities, eidf),
         "quotes": 1.0 if a.quotes and any(q in p.quotes for q in a.quotes) else 0.0,
-        "gap": _span_gap(first, last, p.first, p.last),
+        "gap": gap,
     }
 
 

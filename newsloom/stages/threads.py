@@ -51,7 +51,7 @@ class Threads:
         try:
             with store.transaction() as conn:
                 index.sync(conn)
-                idf = Idf(conn)
+                idf = Idf(conn, background=float(self.index_cfg["background"]))
                 for start in range(0, len(ids), 500):
                     chunk = ids[start:start + 500]
                     for art in store.articles(ids=chunk):

@@ -40,8 +40,10 @@ def stories(conn: sqlite3.Connection) -> None:
     # the lexical signals of each article (terms, entities, quotes; see story_match.Signals.to_blob)
     conn.execute("CREATE TABLE story_signals (article_id TEXT PRIMARY KEY REFERENCES articles(id), "
                  "signals BLOB NOT NULL)")
-    # document frequencies of terms over the articles the stage has seen (row term 0 holds the count of articles)
-    conn.execute("CREATE TABLE story_terms_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL)")
+    # document frequencies of terms over the articles the stage has seen (row term 0 holds the count of articles),
+    # and each term's background share of documents (from the embedding model's unigram vocabulary)
+    conn.execute("CREATE TABLE story_terms_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL, "
+                 "background REAL NOT NULL DEFAULT 0)")
     conn.execute("""CREATE TABLE story_merges (
         old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, merged_at TEXT NOT NULL,
         reason TEXT NOT NULL, evidence TEXT NOT NULL DEFAULT '{}')""")
