@@ -74,6 +74,25 @@ class Loom:
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
         return self.store.search(query, limit=limit)
 
+    def stories(self, **filters: Any) -> list[dict[str, Any]]:
+        """Stories as dicts (``sort="size"|"recent"``, ``since``, ``until``, ``source``, ``entity``, ``language``,
+        ``text``, ``thread``, ``limit``, ``offset``; see ``queries.stories.stories``)."""
+        from .queries import stories as q
+
+        return q.stories(self.store, **filters)
+
+    def story(self, story_id: str) -> dict[str, Any]:
+        """One story in full (any id it ever had, or a unique prefix)."""
+        from .queries import stories as q
+
+        return q.story(self.store, story_id)
+
+    def thread(self, thread_id: str) -> dict[str, Any]:
+        """One thread with its stories in time order."""
+        from .queries import stories as q
+
+        return q.thread(self.store, thread_id)
+
     def export(self, kind: str, *, format: str = "jsonl", out: str | None = None) -> int:
         return _export(self.store, kind, format, out)
 
