@@ -311,11 +311,14 @@ class Stories:
 
     def _merge_check(self, conn: sqlite3.Connection, sid: str, candidates: dict[str, Profile], idf: Idf) -> None:
         """Merge into ``sid`` (or it into them) the candidate stories now as close as one story's articles are."""
-        for other in list(candidates):
-            if other == sid:
+        for name, theirs in list(candidates.items()):
+            other = resolve_story(conn, name)  # an earlier merge of this loop may have taken it
+            if other is None or other == sid:
                 continue
+            if other != name:
+                theirs = Profile.from_blob(conn.execute("SELECT profile FROM stories WHERE id = ?",
+                                                        (other,)).fetchone()[0])
             mine = Profile.from_blob(conn.execute("SELECT profile FROM stories WHERE id = ?", (sid,)).fetchone()[0])
-            theirs = candidates[other]
             f = features(mine, theirs, *idf.both(mine, theirs))
             score = self.weights.score(f)
             if score > float(self.cfg["merge_margin"]):
