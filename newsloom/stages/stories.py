@@ -47,8 +47,8 @@ __all__ = ["Stories", "story_id", "shared_index", "article_signals", "Idf"]
 log = logging.getLogger(__name__)
 _INDEXES: "weakref.WeakKeyDictionary[Any, VectorIndex]" = weakref.WeakKeyDictionary()
 
-DEFAULTS = {"background": 1000.0, "neighbours": 30, "embedding": 2.0, "words": 14.0, "entities": 6.0, "quotes": 2.5, "bias": -5.0,
-            "time": 2.0, "window": 3.0, "merge_margin": 0.5, "max_terms": 300, "max_entities": 60,
+DEFAULTS = {"background": 1000.0, "neighbours": 30, "embedding": 2.0, "words": 14.0, "entities": 6.0, "quotes": 2.5, "bias": -7.0,
+            "time": 2.0, "window": 3.0, "merge_margin": 2.0, "max_terms": 300, "max_entities": 60,
             "index_connectivity": 16, "index_expansion_add": 128, "index_expansion_search": 96}
 
 
