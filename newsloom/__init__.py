@@ -4,14 +4,13 @@ The public API is what ``__all__`` lists; everything else may change between rel
 """
 from __future__ import annotations
 
+from .engine.local import IngestReport
 from .errors import NewsloomError, Rejected
-from .ingest import IngestReport
 from .loom import Loom, process
 from .model import Article, Record
 from .pipeline import Pipeline, corpus_stage, stage
 from .settings import Settings
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
     "Loom", "process", "Article", "Record", "Pipeline", "stage", "corpus_stage", "Settings", "IngestReport",

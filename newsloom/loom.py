@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from .engine.local import IngestReport, ingest, record_to_article
 from .export import export as _export
-from .ingest import IngestReport, ingest, record_to_article
 from .model import Article, Record
 from .pipeline import Pipeline
-from .readers import Item, ReadOptions
+from .queries import articles as q_articles, copies as q_copies, entities as q_entities, quotes as q_quotes
+from .queries import stories as q_stories
+from .queries import resolve_id
+from .queries.coverage import distinct_sources
+from .readers import Item, ReadOptions, check_inputs
+from .readers.fetch import Fetcher
 from .settings import Settings
 from .storage import Store
 
@@ -28,7 +33,8 @@ class Loom:
 
     def __init__(self, db: str | Path | Store = "newsloom.db", *, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.load()
-        self.store = db if isinstance(db, Store) else Store(db)
+        self.store = db if isinstance(db, Store) else Store(
+            db, busy_timeout=float(self.settings.get("store.busy_timeout")))
         self._pipeline: Pipeline | None = None
         self._fetcher: Any = None
 
@@ -42,56 +48,100 @@ class Loom:
     def fetcher(self) -> Any:
         """The polite HTTP client (``[fetch]`` settings; conditional-GET cache in the store)."""
         if self._fetcher is None:
-            from .fetch import Fetcher
-
             self._fetcher = Fetcher.from_settings(self.settings, store=self.store)
         return self._fetcher
 
     def read_options(self, **overrides: Any) -> ReadOptions:
         opts = ReadOptions(
-            max_article_bytes=int(self.settings.get("reader.max_article_bytes", 10_000_000)),
-            max_decompressed_bytes=int(self.settings.get("reader.max_decompressed_bytes", 4_000_000_000)),
+            max_article_bytes=self.settings.get("reader.max_article_bytes"),
+            max_decompressed_bytes=self.settings.get("reader.max_decompressed_bytes"),
+            max_rejects_per_input=self.settings.get("reader.max_rejects_per_input"),
+            max_html_elements=self.settings.get("reader.max_html_elements"),
         )
         opts.extra["fetcher"] = self.fetcher  # URLs, feed --fetch, sitemaps
         for key, value in overrides.items():
             setattr(opts, key, value)
         return opts
 
-    def ingest(self, *inputs: str, format: str | None = None, fetch: bool = False,
+    def ingest(self, *inputs: str, format: str | None = None, fetch: bool = False, source: str | None = None,
                on_item: Callable[[Item], None] | None = None, items: Iterable[Item] | None = None) -> IngestReport:
-        """Read, clean, annotate and store every input (paths, folders, ``-``, URLs)."""
-        return ingest(self.store, inputs, pipeline=self.pipeline, format=format,
+        """Read, clean, annotate and store every input (paths, folders, ``-``, URLs).
+
+        A missing path or an unknown ``format`` raises before any model loads; ``source`` names the
+        source of records that carry none (else a record's source is the host of its URL).
+        """
+        if items is None:
+            check_inputs(inputs, format=format)
+        return ingest(self.store, inputs, pipeline=self.pipeline, format=format, source=source,
                       options=self.read_options(fetch=fetch),
-                      batch_size=int(self.settings.get("pipeline.batch_size", 64)), on_item=on_item,
+                      batch_size=self.settings.get("pipeline.batch_size"), on_item=on_item,
                       items=iter(items) if items is not None else None)
 
-    def articles(self, **filters: Any) -> list[Article]:
-        return self.store.articles(**filters)
+    # -- reads: thin methods over newsloom.queries (plain dicts, except the Article objects of articles/article)
+    def articles(self, *, limit: int | None = None, offset: int = 0, source: str | None = None,
+                 language: str | None = None) -> list[Article]:
+        """Stored articles, oldest stored first."""
+        return [Article.from_dict(r) for r in q_articles.list_articles(
+            self.store, limit=limit, offset=offset, source=source, language=language)]
 
     def article(self, article_id: str) -> Article:
-        return self.store.article(article_id)
+        """One article by id or unique id prefix (4+ characters)."""
+        return self.store.article(resolve_id(self.store, article_id))
+
+    def article_record(self, article_id: str) -> dict[str, Any]:
+        """One article as a dict with its copies, entities, dates, events and quotes."""
+        return q_articles.article_record(self.store, article_id)
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        return self.store.search(query, limit=limit)
+        """Full-text search: FTS5 syntax when the query is valid FTS5, else its words (never a syntax error)."""
+        return q_articles.search(self.store, query, limit=limit)
+
+    def rejects(self) -> list[dict[str, Any]]:
+        """Every rejected input with its error code and reason."""
+        return q_articles.rejects(self.store)
+
+    def counts(self) -> dict[str, int]:
+        """Articles, originals, copies and rejected inputs stored."""
+        return q_articles.counts(self.store)
+
+    def entities(self, *, type: str | None = None, name: str | None = None, article: str | None = None,
+                 limit: int = 50) -> list[dict[str, Any]]:
+        """Entities, most mentioned first (see :func:`newsloom.queries.entities.list_entities`)."""
+        return q_entities.list_entities(self.store, type=type, name=name, article=article, limit=limit)
+
+    def entity(self, ref: str, *, limit: int = 20) -> dict[str, Any]:
+        """One entity by id, id prefix, merged id or canonical name, with aliases, articles and events."""
+        return q_entities.entity_record(self.store, ref, limit=limit)
+
+    def quotes(self, *, speaker: str | None = None, article: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Stored quotes, oldest stored first; ``speaker``: the quotes of the person a name stands for, under
+        every alias (see :func:`newsloom.queries.quotes.list_quotes`); ``article``: one article's quotes."""
+        return q_quotes.list_quotes(self.store, speaker=speaker, article=article, limit=limit)
+
+    def quote(self, ref: str) -> dict[str, Any]:
+        """One quote with every article that carries it."""
+        return q_quotes.quote_record(self.store, ref)
+
+    def copies(self, article_id: str) -> dict[str, Any]:
+        """The copy group of an article: its original, every copy with the link's evidence, the outlets."""
+        return q_copies.copy_group(self.store, article_id)
+
+    def coverage(self, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The articles grouped by original, earliest first: an original and its copies are one source."""
+        return [g.as_dict() for g in distinct_sources(self.store, article_ids)]
 
     def stories(self, **filters: Any) -> list[dict[str, Any]]:
         """Stories as dicts (``sort="size"|"recent"``, ``since``, ``until``, ``source``, ``entity``, ``language``,
         ``text``, ``thread``, ``limit``, ``offset``; see ``queries.stories.stories``)."""
-        from .queries import stories as q
-
-        return q.stories(self.store, **filters)
+        return q_stories.stories(self.store, **filters)
 
     def story(self, story_id: str) -> dict[str, Any]:
         """One story in full (any id it ever had, or a unique prefix)."""
-        from .queries import stories as q
-
-        return q.story(self.store, story_id)
+        return q_stories.story(self.store, story_id)
 
     def thread(self, thread_id: str) -> dict[str, Any]:
         """One thread with its stories in time order."""
-        from .queries import stories as q
-
-        return q.thread(self.store, thread_id)
+        return q_stories.thread(self.store, thread_id)
 
     def export(self, kind: str, *, format: str = "jsonl", out: str | None = None) -> int:
         return _export(self.store, kind, format, out)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypedDict
+from urllib.parse import urlsplit
 
-__all__ = ["Record", "Article", "content_id", "text_hash", "normalise_for_hash"]
+__all__ = ["Record", "Article", "Mention", "DateExpression", "Event", "Quote", "content_id", "text_hash",
+           "normalise_for_hash", "source_from_url"]
 
 
 @dataclass(slots=True)
@@ -75,6 +77,64 @@ class Article:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
+# -- annotation records: what per-article stages put on ``Article.annotations`` (offsets index ``Article.text``);
+# typed dicts, so they stay plain JSON-able dicts for ``process()`` users and the Spark engine
+
+
+class Mention(TypedDict):
+    """``annotations["mentions"]``: a named entity with its in-article canonical name (entities stage)."""
+
+    start: int
+    end: int
+    text: str
+    label: str  # PERSON, ORG, GPE, LOC, NORP, FAC
+    name: str
+
+
+class DateExpression(TypedDict):
+    """``annotations["dates"]``: a temporal expression resolved against the article's date (dates stage)."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # date, duration, set, vague, age (only a date has a value)
+    value: str | None  # YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www by precision
+    precision: str | None  # day, week, month, year
+    anchor: str | None  # published, absolute, text:YYYY-MM-DD, comment:YYYY-MM-DD
+
+
+class Event(TypedDict):
+    """``annotations["events"]``: who did what to whom, where and when, in one sentence (events stage)."""
+
+    start: int  # the sentence span
+    end: int
+    action: str
+    verb: str
+    verb_start: int
+    actor: str | None  # in-article canonical names
+    target: str | None
+    place: str | None
+    date: str | None
+    precision: str | None
+
+
+class Quote(TypedDict):
+    """``annotations["quotes"]``: a direct or indirect quote with its cue and speaker (quotes stage)."""
+
+    start: int
+    end: int
+    parts: list[list[int]]  # [start, end] of each part of a split quote
+    text: str
+    kind: str  # direct, indirect
+    cue: str | None
+    cue_start: int | None
+    cue_end: int | None
+    speaker_text: str | None
+    speaker_start: int | None
+    speaker_end: int | None
+    speaker_name: str | None
+
+
 def _shallow(obj: Any) -> dict[str, Any]:
     # dataclasses.asdict deep-copies every value, and a spaCy Doc riding on the annotations
     # costs a pickle of the whole vocabulary per article (a third of ingest time, gigabytes of memory)
@@ -110,3 +170,15 @@ def content_id(record: Record) -> str:
 def text_hash(text: str) -> str:
     """Hash of the normalised clean text, for exact-copy detection across inputs."""
     return _digest(normalise_for_hash(text))[:16]
+
+
+def source_from_url(url: str | None) -> str | None:
+    """The source an ``http(s)`` URL names: its host, lower-cased, without a leading ``www.``
+    (``https://www.cnn.com/x`` -> ``cnn.com``; ``edition.cnn.com`` stays itself), as trafilatura names it."""
+    if not url or not url.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:  # a malformed URL (an unclosed IPv6 bracket, ...) names no host
+        return None
+    return host.removeprefix("www.") or None

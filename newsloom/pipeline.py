@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import plugins
 from .errors import ConfigError, MissingDependency
 from .model import Article
+from .settings import Settings, declare_stage
 
 __all__ = ["stage", "corpus_stage", "StageInfo", "Pipeline", "registered_stages", "ErrorHandler"]
 
@@ -35,69 +37,63 @@ class StageInfo:
     assigns: tuple[str, ...] = ()
     extra: str | None = None  # pip extra it needs, if any
     doc: str = ""
+    #: the stage's settings (section ``[stages.NAME]``): TOML text whose comment above each key is its help,
+    #: or a mapping; built-in stages declare theirs in default_settings.toml
+    defaults: str | dict[str, Any] | None = None
+    transient: tuple[str, ...] = ()  # assigned fields that live only in memory (dropped before storing)
 
 
-_REGISTRY: dict[str, StageInfo] = {}
+_REGISTRY: dict[str, StageInfo] = plugins.registry({})
 
 
 def _register(info: StageInfo) -> None:
     if info.name in _REGISTRY and _REGISTRY[info.name].factory is not info.factory:
         raise ConfigError(f"a stage named {info.name!r} is registered already. Existing names: {sorted(_REGISTRY)}", code="E201")
     _REGISTRY[info.name] = info
+    declare_stage(info.name, info.defaults)
 
 
-def stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None):
+def stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None,
+          defaults: str | dict[str, Any] | None = None, transient: Iterable[str] = ()):
     """Register a per-article stage. The decorated object is a function or a class.
 
     A function is used as it is; a class is instantiated with ``(settings)`` when a
-    pipeline is built, so it can load models once.
+    pipeline is built, so it can load models once. ``defaults`` declares the stage's settings
+    (``[stages.NAME]``; TOML text, a comment above each key as its help): only declared keys may be set.
+    ``transient`` names assigned annotations that live only in memory, between stages (e.g.
+    ``"annotations.doc"``, the spaCy parse): the pipeline drops them when the last stage is done with an
+    article, so they are never stored.
     """
+    transient = tuple(transient)
+    bad = [t for t in transient if not t.startswith("annotations.") or t not in tuple(assigns)]
+    if bad:
+        raise ConfigError(f"stage {name!r}: transient fields must be annotations it assigns, not {bad}", code="E230")
 
     def deco(obj):
-        _register(StageInfo(name, obj, "article", tuple(requires), tuple(assigns), extra, (obj.__doc__ or "").strip()))
+        _register(StageInfo(name, obj, "article", tuple(requires), tuple(assigns), extra, (obj.__doc__ or "").strip(),
+                            defaults, transient))
         return obj
 
     return deco
 
 
-def corpus_stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None):
-    """Register a corpus stage: a class built with ``(settings)`` having ``run(store, ids)``."""
+def corpus_stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str] = (), extra: str | None = None,
+                 defaults: str | dict[str, Any] | None = None):
+    """Register a corpus stage: a class built with ``(settings)`` having ``run(store, ids)``; ``defaults`` as
+    for :func:`stage`."""
 
     def deco(cls):
-        _register(StageInfo(name, cls, "corpus", tuple(requires), tuple(assigns), extra, (cls.__doc__ or "").strip()))
+        _register(StageInfo(name, cls, "corpus", tuple(requires), tuple(assigns), extra, (cls.__doc__ or "").strip(),
+                            defaults))
         return cls
 
     return deco
 
 
-_plugins_loaded = False
-
-
-def _load_plugins() -> None:
-    """Import the modules that installed packages name in the entry-point group ``newsloom``."""
-    global _plugins_loaded
-    if _plugins_loaded:
-        return
-    _plugins_loaded = True
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group="newsloom"):
-        try:
-            ep.load()
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop newsloom
-            log.warning("plugin %s failed to load: %s", ep.name, exc)
-
-
 def registered_stages() -> dict[str, StageInfo]:
-    """All registered stages, built-in and plugin, by name."""
-    from . import stages  # noqa: F401  (imports register the built-in stages)
-
-    _load_plugins()
+    """All registered stages, built-in and plugin (see :mod:`newsloom.plugins`), by name."""
+    plugins.load()
     return dict(_REGISTRY)
-
-
-def _reraise(name: str, article: Article, exc: BaseException) -> None:
-    raise exc
 
 
 @dataclass
@@ -121,13 +117,10 @@ class Pipeline:
     settings: Any = None
     slots: list[_Slot] = field(default_factory=list)
     corpus: list[_Slot] = field(default_factory=list)
-    error_handler: ErrorHandler = _reraise
 
     @classmethod
     def default(cls, settings: Any = None, *, names: Iterable[str] | None = None) -> "Pipeline":
         """The stages named in settings (``pipeline.stages``), in that order."""
-        from .settings import Settings
-
         settings = settings or Settings.load()
         p = cls(settings=settings)
         for name in names if names is not None else settings.stages:
@@ -182,27 +175,46 @@ class Pipeline:
             raise ConfigError("; ".join(problems), code="E206")
         return self.names
 
-    def __call__(self, article: Article) -> Article:
-        for slot in self.slots:
-            article = slot.component(article)
+    @property
+    def transient(self) -> tuple[str, ...]:
+        """The annotation keys the stages keep only in memory (``transient`` of :func:`stage`)."""
+        return tuple(dict.fromkeys(t.removeprefix("annotations.") for s in self.slots for t in s.info.transient))
+
+    def _drop_transient(self, article: Article) -> Article:
+        for key in self.transient:
+            article.annotations.pop(key, None)
         return article
 
-    def pipe(self, articles: Iterable[Article], *, batch_size: int = 64) -> Iterator[Article]:
+    def __call__(self, article: Article, *, keep_transient: bool = False) -> Article:
+        """Run every per-article stage on one article (a failing stage raises)."""
+        for slot in self.slots:
+            article = slot.component(article)
+        return article if keep_transient else self._drop_transient(article)
+
+    def pipe(self, articles: Iterable[Article], *, batch_size: int = 64, on_error: ErrorHandler | None = None,
+             keep_transient: bool = False) -> Iterator[Article]:
         """Run every per-article stage over a stream, batch by batch.
 
-        A stage failing on one article calls the error handler; with a log-and-skip handler
-        the article is dropped from the stream (the caller records it as rejected).
+        Args:
+            articles: the articles.
+            batch_size: how many articles each stage gets at once.
+            on_error: called with (stage name, article, exception) when a stage fails on one article; the
+                article is then left out of the stream (the caller records it as rejected). None: the error
+                is raised.
+            keep_transient: keep the in-memory values (the spaCy Doc) on the articles; by default they are
+                dropped once the last stage is done.
         """
         batch: list[Article] = []
         for art in articles:
             batch.append(art)
             if len(batch) >= batch_size:
-                yield from self._run_batch(batch, batch_size)
+                yield from self._run_batch(batch, batch_size, on_error, keep_transient)
                 batch = []
         if batch:
-            yield from self._run_batch(batch, batch_size)
+            yield from self._run_batch(batch, batch_size, on_error, keep_transient)
 
-    def _run_batch(self, batch: list[Article], batch_size: int) -> list[Article]:
+    def _run_batch(self, batch: list[Article], batch_size: int, on_error: ErrorHandler | None,
+                   keep_transient: bool) -> list[Article]:
         for slot in self.slots:
             comp = slot.component
             if hasattr(comp, "pipe"):
@@ -216,15 +228,17 @@ class Pipeline:
                 try:
                     out.append(comp(art))
                 except Exception as exc:  # noqa: BLE001 - handed to the handler
+                    if on_error is None:
+                        raise
                     exc.stage = slot.info.name  # type: ignore[attr-defined]
                     exc.formatted = traceback.format_exc()  # type: ignore[attr-defined]
-                    self.error_handler(slot.info.name, art, exc)
+                    on_error(slot.info.name, art, exc)
             batch = out
-        return batch
+        return batch if keep_transient else [self._drop_transient(a) for a in batch]
 
     def run_corpus(self, store: Any, ids: list[str]) -> None:
         """Run every corpus stage against the store for the newly stored ``ids`` (nothing new: nothing to do;
-        what an interrupted run left queued is finished by ``ingest.finish_pending``)."""
+        what an interrupted run left queued is finished by ``engine.local.finish_pending``)."""
         if not ids:
             return
         for slot in self.corpus:

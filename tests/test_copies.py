@@ -10,14 +10,15 @@ from click.testing import CliRunner
 
 from newsloom.cli import cli
 from newsloom.eval.copy_transforms import TRANSFORMS
-from newsloom.ingest import ingest
+from newsloom.engine.local import ingest
 from newsloom.model import Record
 from newsloom.pipeline import Pipeline
 from newsloom.settings import Settings
 from newsloom.stages.copy_match import Features, compare, decide
 from newsloom.storage import Store
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from .conftest import SHARED
+
 ECB = SHARED / "bench-data" / "ecbplus" / "docs.jsonl"
 CRISIS = SHARED / "bench-data" / "crisis_ml" / "docs.jsonl"
 

@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from newsloom.cli import cli
-from newsloom.eval.copies_bench import bench_copies, synthetic_corpus
-from newsloom.eval.copies_eval import build_set, derived_pairs
+from newsloom.bench.copies import bench_copies, synthetic_corpus
+from newsloom.eval.copies import build_set, derived_pairs
 from newsloom.eval.copy_transforms import KIND_OF, TRANSFORMS
 from newsloom.model import normalise_for_hash
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from .conftest import SHARED
+
 BENCH = SHARED / "bench-data"
 
 TEXT = ("The council voted on Tuesday to close the bridge, officials said.\nThe bridge carries 18,000 vehicles a "

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from newsloom.coverage import coverage_count, distinct_sources, first_reporter
+from newsloom.queries.coverage import coverage_count, distinct_sources, first_reporter
 from newsloom.model import Article, text_hash
 from newsloom.storage import Store
 

@@ -1,16 +1,28 @@
-"""The dates stage: relative expressions resolved against the article's date, never the clock."""
+"""The dates stage: relative expressions resolved against the article's date and the clause's tense,
+lengths of time kept as kinds without a value, never the clock."""
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
+import json
+import sqlite3
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsloom import Loom, Settings
-from newsloom.stages.dates import format_value, resolve_expression
+from newsloom.export import export
+from newsloom.loom import process
+from newsloom.stages.dates import KINDS, format_value, kind_of, resolve_expression
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from .conftest import SHARED
+
 TUE = date(2021, 11, 16)  # a Tuesday
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _value(text: str, anchor: date | None = TUE, **kw) -> str | None:
+    return resolve_expression(text, anchor, **kw).value
 
 
 @pytest.mark.parametrize("text, value, precision", [
@@ -28,50 +40,233 @@ TUE = date(2021, 11, 16)  # a Tuesday
     ("November 3, 2019", "2019-11-03", "day"),
     ("October 6, 8, and 9", "2021-10-06", "day"),
     ("three days ago", "2021-11-13", "day"),
-    ("this week", "2021-11-15", "week"),
+    ("this week", "2021-W46", "week"),           # an ISO week
+    ("last week", "2021-W45", "week"),
+    ("last night", "2021-11-15", "day"),
+    ("the end of the year", "2021", "year"),
 ])
 def test_resolved_against_the_published_date(text, value, precision):
-    got, prec, _ = resolve_expression(text, TUE)
-    assert (got, prec) == (value, precision)
+    got = resolve_expression(text, TUE)
+    assert (got.value, got.precision, got.kind) == (value, precision, "date")
 
 
-def test_future_sentence_points_forward():
-    assert resolve_expression("Thursday", TUE, future=True)[0] == "2021-11-18"
-    assert resolve_expression("Thursday", TUE)[0] == "2021-11-11"
+@pytest.mark.parametrize("text, tense, value", [
+    ("Thursday", "future", "2021-11-18"),         # "will meet on Thursday"
+    ("Thursday", "present", "2021-11-18"),        # "meets on Thursday"
+    ("Thursday", "past", "2021-11-11"),           # "met on Thursday"
+    ("Thursday", None, "2021-11-11"),             # news reports the past
+    ("Tuesday", "future", "2021-11-16"),          # "will vote Tuesday" in Tuesday's paper: that day
+    ("Tuesday", "past", "2021-11-16"),
+    ("last Thursday", "future", "2021-11-11"),    # "last" and "next" step away whatever the tense
+    ("next Thursday", "past", "2021-11-18"),
+    ("January", "future", "2022-01"),             # months by tense
+    ("January", "past", "2021-01"),
+    ("January", None, "2022-01"),                 # unknown tense: the nearer one
+    ("September", None, "2021-09"),
+    ("4 January", "future", "2022-01-04"),
+    ("the first quarter", "future", "2022"),
+    ("the first quarter", "past", "2021"),
+])
+def test_the_tense_decides_the_direction(text, tense, value):
+    assert _value(text, tense=tense) == value
 
 
-@pytest.mark.parametrize("text", ["Tuesday", "last year", "in September", "October 6, 8, and 9", "next week"])
+@pytest.mark.parametrize("text, value", [
+    ("Thu Jul 03 2008", "2008-07-03"),            # datelines resolve fully
+    ("Wed Sep 7, 2011", "2011-09-07"),
+    ("Wednesday 20 July 2005", "2005-07-20"),
+    ("Saturday 8 October", "2022-10-08"),         # the weekday picks the year: 8 Oct 2022 was a Saturday
+    ("25 and 26 May", "2021-05-25"),
+    ("April-June", "2021"),                       # a range of months: its year
+    ("the new year", "2022"),
+])
+def test_datelines_and_other_shapes(text, value):
+    assert _value(text) == value
+
+
+@pytest.mark.parametrize("text, before, kind", [
+    ("30-year rule", "", "duration"),
+    ("three years", "grounded for ", "duration"),
+    ("four-minute", "a ", "duration"),
+    ("the past two weeks", "in ", "duration"),
+    ("the past week", "over ", "duration"),
+    ("42 years", "Gaddafi's ", "duration"),
+    ("eight days", "struck ", "duration"),
+    ("two decades", "for ", "duration"),
+    ("a year", "for ", "duration"),
+    ("65-year-old", "a ", "age"),
+    ("50", "died aged ", "age"),
+    ("every Friday", "", "set"),
+    ("a year", "$5bn ", "set"),
+    ("twice a week", "", "set"),
+    ("recently", "", "vague"),
+    ("in recent years", "", "vague"),
+    ("the past", "in ", "vague"),
+    ("decades", "for ", "vague"),
+])
+def test_lengths_ages_rules_and_vague_expressions_have_no_value(text, before, kind):
+    got = resolve_expression(text, TUE, before=before)
+    assert (got.kind, got.value, got.precision) == (kind, None, None)
+
+
+@pytest.mark.parametrize("text", ["three days ago", "two years ago", "Monday", "last week", "2009"])
+def test_points_in_time_stay_dates(text):
+    assert kind_of(text) == "date"
+
+
+@pytest.mark.parametrize("text", ["Tuesday", "last year", "in September", "October 6, 8, and 9", "next week",
+                                  "the first quarter", "last night", "Saturday 8 October"])
 def test_no_anchor_no_invented_date(text):
-    value, precision, _ = resolve_expression(text, None)
-    assert value is None and precision is None
+    got = resolve_expression(text, None)
+    assert got.value is None and got.precision is None
 
 
-@pytest.mark.parametrize("text", ["six months later", "decades", "the 1990s", "their late 60s", "recent days"])
+@pytest.mark.parametrize("text", ["six months later", "the 1990s", "their late 60s", "recent days", "the day"])
 def test_narrative_and_vague_expressions_stay_open(text):
-    assert resolve_expression(text, TUE)[0] is None
+    assert _value(text) is None
 
 
 def test_absolute_dates_need_no_anchor():
-    assert resolve_expression("since 1994", None) == ("1994", "year", True)
-    assert resolve_expression("March 12, 2024", None) == ("2024-03-12", "day", True)
+    assert resolve_expression("since 1994", None)[:3] == ("1994", "year", True)
+    assert resolve_expression("March 12, 2024", None)[:3] == ("2024-03-12", "day", True)
 
 
 def test_format_value():
-    assert format_value(TUE, "month") == "2021-11" and format_value(TUE, "week") == "2021-11-15"
+    assert format_value(TUE, "month") == "2021-11" and format_value(TUE, "week") == "2021-W46"
+    assert format_value(date(2021, 1, 2), "week") == "2020-W53"  # ISO weeks belong to the ISO year
 
+
+# --- properties ----------------------------------------------------------------------------------------
+
+_DAYS = st.dates(min_value=date(1990, 1, 1), max_value=date(2035, 12, 31))
+
+
+@settings(max_examples=300, deadline=None)
+@given(anchor=_DAYS, weekday=st.sampled_from(WEEKDAYS), tense=st.sampled_from(["past", "present", "future", None]),
+       which=st.sampled_from(["", "on ", "last ", "next "]))
+def test_any_weekday_resolves_within_a_week_in_the_right_direction(anchor, weekday, tense, which):
+    got = resolve_expression(f"{which}{weekday}", anchor, tense=tense)
+    day = date.fromisoformat(got.value)
+    assert got.precision == "day" and day.strftime("%A") == weekday
+    delta = (day - anchor).days
+    if which == "last ":
+        assert -7 <= delta <= -1
+    elif which == "next ":
+        assert 1 <= delta <= 7
+    elif tense in ("future", "present"):
+        assert 0 <= delta <= 6
+    else:
+        assert -6 <= delta <= 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(anchor=_DAYS, month=st.integers(1, 12), tense=st.sampled_from(["past", "present", "future", None]))
+def test_any_month_resolves_within_a_year_in_the_right_direction(anchor, month, tense):
+    name = date(2000, month, 1).strftime("%B")
+    got = resolve_expression(name, anchor, tense=tense)
+    year, mon = map(int, got.value.split("-"))
+    assert mon == month and got.precision == "month"
+    distance = (year * 12 + mon) - (anchor.year * 12 + anchor.month)
+    if tense == "past":
+        assert -11 <= distance <= 0
+    elif tense in ("future", "present"):
+        assert 0 <= distance <= 11
+    else:
+        assert -6 <= distance <= 6
+
+
+@settings(max_examples=200, deadline=None)
+@given(anchor=_DAYS, n=st.integers(2, 99), unit=st.sampled_from(["day", "week", "month", "year", "decade"]),
+       form=st.sampled_from(["{n} {u}s", "{n}-{u}", "for {n} {u}s", "the past {n} {u}s", "nearly {n} {u}s"]))
+def test_a_length_of_time_never_gets_a_value(anchor, n, unit, form):
+    got = resolve_expression(form.format(n=n, u=unit), anchor)
+    assert got.kind == "duration" and got.value is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(anchor=_DAYS, n=st.integers(1, 30), unit=st.sampled_from(["days", "weeks", "months", "years"]))
+def test_ago_counts_back_from_the_anchor(anchor, n, unit):
+    got = resolve_expression(f"{n} {unit} ago", anchor)
+    assert got.kind == "date" and got.value is not None and got.value[:4] <= f"{anchor.year:04d}"
+
+
+def test_every_kind_is_known():
+    assert set(KINDS) == {"date", "duration", "set", "vague", "age"}
+
+
+# --- in context: the tense of the clause --------------------------------------------------------------
+
+def _dated(text: str, published: str) -> list[tuple[str, str | None, str]]:
+    return [(d["text"], d["value"], d["kind"]) for d in process(text, published=published, title="x")
+            .annotations["dates"]]
+
+
+def test_would_meet_on_thursday_is_the_coming_thursday():
+    got = _dated("Mayor Tomas Brandt said on Monday that the city had asked for it. He said the council would meet "
+                 "on Thursday to approve emergency funds.", "2024-03-12")
+    assert ("Monday", "2024-03-11", "date") in got and ("Thursday", "2024-03-14", "date") in got
+
+
+def test_said_on_thursday_in_a_thursday_article_is_that_day_even_after_will():
+    got = _dated("Novartis AG will use data from a study to help develop a vaccine, it said on Thursday.",
+                 "2009-04-30")
+    assert ("Thursday", "2009-04-30", "date") in got
+
+
+def test_met_on_thursday_is_the_past_thursday():
+    got = _dated("The ministers met on Thursday in Brussels. They will meet again on Friday.", "2021-11-16")
+    assert ("Thursday", "2021-11-11", "date") in got and ("Friday", "2021-11-19", "date") in got
+
+
+def test_scheduled_months_point_forward_and_since_points_back():
+    got = _dated("A preliminary hearing is scheduled to begin on 4 January. The programme is due to be broadcast "
+                 "in January. It is his first speech since November.", "2010-12-30")
+    assert ("4 January", "2011-01-04", "date") in got and ("January", "2011-01", "date") in got
+    assert ("November", "2010-11", "date") in got
+
+
+def test_a_delivery_month_is_never_past():
+    got = _dated("Brent crude fell on Monday. ICE Brent October crude fell $1.25 a barrel.", "2011-08-22")
+    assert ("October", "2011-10", "date") in got
+
+
+def test_datelines_spacy_misses_are_found_and_resolved():
+    got = _dated("LONDON | Wed Sep 7, 2011 2:13 pm BST LONDON (Reuters) - Sterling fell. SHALGHOUDA, Libya, "
+                 "Aug 11 (Reuters) - Rebels advanced.", "2011-09-07")
+    assert ("Wed Sep 7, 2011", "2011-09-07", "date") in got and ("Aug 11", "2011-08-11", "date") in got
+
+
+def test_day_first_list_and_narrowed_expression():
+    got = _dated("More than 100 people were killed overnight between 25 and 26 May. Investors cut their exposure "
+                 "in the week to August 16, data showed.", "2012-09-03")
+    assert ("25", "2012-05-25", "date") in got and ("26", "2012-05-26", "date") in got
+    assert ("August 16", "2012-08-16", "date") in got
+
+
+def test_durations_in_text_keep_their_kind_and_no_value():
+    got = _dated("Gaddafi ended his 41-year rule. The worker had not been into the store for nine days. "
+                 "A 65-year-old man died.", "2011-08-22")
+    kinds = {t: (v, k) for t, v, k in got}
+    assert kinds["41-year"] == (None, "duration") and kinds["nine days"] == (None, "duration")
+    assert kinds["65-year-old"] == (None, "age")
+
+
+# --- the seeds and the demo (golden) ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
-    paths = [next((SHARED / "corpora" / "seeds").glob(f"{p}_*.txt")) for p in ("001", "003")]
-    settings = Settings.load(env={}, overrides={"pipeline.stages": ["clean", "language", "nlp", "entities", "dates"]})
+    paths = [next((SHARED / "corpora" / "seeds").glob(f"{p}_*.txt")) for p in ("001", "003", "004")]
+    settings = Settings.load(env={}, overrides={"pipeline.stages": ["clean", "language", "nlp", "entities", "dates",
+                                                                    "resolve"]})
     with Loom(tmp_path_factory.mktemp("dates") / "t.db", settings=settings) as loom:
         loom.ingest(*map(str, paths))
         yield loom
 
 
 def _dates(loom, prefix: str) -> list[dict]:
-    return list(loom.store.rows('SELECT d.text, d.value, d.precision, d.anchor FROM dates d JOIN articles a ON '
-                                'a.id = d.article_id WHERE a.external_id LIKE ? ORDER BY d.start', (f"%/{prefix}_%",)))
+    return list(loom.store.rows('SELECT d.text, d.kind, d.value, d.precision, d.anchor FROM dates d JOIN articles a'
+                                ' ON a.id = d.article_id WHERE a.external_id LIKE ? ORDER BY d.start',
+                                (f"%/{prefix}_%",)))
 
 
 def test_seed_001_golden(seeded):
@@ -82,6 +277,7 @@ def test_seed_001_golden(seeded):
     assert ("last year", "2020", "year") in got
     assert ("1994", "1994", "year") in got
     assert all(r["anchor"] in ("published", "absolute") for r in rows if r["value"])
+    assert all(r["kind"] in KINDS for r in rows)
 
 
 def test_seed_003_has_no_date_and_invents_none(seeded):
@@ -94,14 +290,61 @@ def test_seed_003_has_no_date_and_invents_none(seeded):
             assert r["anchor"] == "absolute" and r["value"] in r["text"]
 
 
-def test_a_list_of_days_gives_one_date_per_day():
-    from newsloom.loom import process
+def test_seed_004_has_no_date_in_its_text_and_leaves_weekdays_open(seeded):
+    assert seeded.store.execute("SELECT published FROM articles WHERE external_id LIKE '%/004_%'").fetchone()[0] is None
+    rows = _dates(seeded, "004")
+    weekdays = [r for r in rows if any(w in r["text"] for w in WEEKDAYS)]
+    assert weekdays and all(r["value"] is None for r in weekdays)
+    assert all(r["value"] is None or r["anchor"] == "absolute" for r in rows)
 
-    text = "Protests were held on October 6, 8, and 9 in Minsk. Talks on May 3 and 5, 2019 failed."
-    got = [(d["text"], d["value"]) for d in process(text, published="2020-10-20", title="x").annotations["dates"]]
-    assert got[:3] == [("October 6", "2020-10-06"), ("8", "2020-10-08"), ("9", "2020-10-09")]
-    assert ("May 3", "2019-05-03") in got and ("5", "2019-05-05") in got
-    # past spaCy's entity only a list closed by "and"; a range keeps its first day
-    text = "On October 6, 12 protesters were arrested. On October 6-9 nothing happened."
-    got = [(d["text"], d["value"]) for d in process(text, published="2020-10-20", title="x").annotations["dates"]]
-    assert got == [("October 6", "2020-10-06"), ("October 6-9", "2020-10-06")]
+
+def test_demo_thursday_and_lengths(tmp_path):
+    from newsloom.cli.demo import sample_path
+
+    with Loom(tmp_path / "demo.db") as loom:
+        loom.ingest(sample_path())
+        rows = {(r["ext"].rsplit("/", 1)[-1], r["text"]): (r["value"], r["kind"]) for r in loom.store.rows(
+            "SELECT a.external_id AS ext, d.text, d.value, d.kind FROM dates d JOIN articles a ON a.id = d.article_id")}
+    assert rows[("01_harbour_bridge.txt", "Thursday")] == ("2024-03-14", "date")   # "would meet on Thursday"
+    assert rows[("01_harbour_bridge.txt", "Tuesday")] == ("2024-03-12", "date")
+    assert rows[("02_bridge_followup.txt", "Thursday")] == ("2024-03-14", "date")  # "on Thursday approved", that day
+    assert rows[("02_bridge_followup.txt", "about six weeks")] == (None, "duration")
+    assert rows[("calder-wire-0315", "Thursday")] == ("2024-03-14", "date")         # a day before a Friday story
+
+
+# --- storage ------------------------------------------------------------------------------------------
+
+def test_kind_is_stored_exported_and_added_to_an_older_database(tmp_path):
+    from newsloom.storage import Store
+    from newsloom.storage.tables import articles  # noqa: F401  (registers the built-in migrations)
+    from newsloom.storage.migrations import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for name in sorted(MIGRATIONS):
+        if name < "0111":  # a database made before the kind column
+            MIGRATIONS[name](conn)
+            conn.execute("INSERT INTO _migrations VALUES (?, 'then')", (name,))
+    conn.execute("INSERT INTO articles (id, external_id, title, text, text_hash, ingested_at)"
+                 " VALUES ('a1', 'a1', 'x', 'x', 'h', 'then')")
+    conn.execute("INSERT INTO dates (article_id, start, \"end\", text, value) VALUES ('a1', 0, 1, 'x', '2020')")
+    conn.close()
+    store = Store(str(path))
+    try:
+        assert tuple(store.execute("SELECT kind, value FROM dates").fetchone()) == ("date", "2020")
+    finally:
+        store.close()
+    stages = ["clean", "language", "nlp", "entities", "dates", "resolve"]
+    with Loom(tmp_path / "new.db", settings=Settings.load(env={}, overrides={"pipeline.stages": stages})) as loom:
+        loom.ingest(str(next((SHARED / "corpora" / "seeds").glob("001_*.txt"))))
+        export(loom.store, "dates", "jsonl", str(tmp_path / "dates.jsonl"))
+    rows = [json.loads(line) for line in (tmp_path / "dates.jsonl").read_text().splitlines()]
+    assert rows and all(r["kind"] in KINDS for r in rows)
+    assert any(r["kind"] == "date" and r["value"] for r in rows)
+    assert all(r["value"] is None for r in rows if r["kind"] != "date")
+
+
+def test_a_week_is_seven_days_in_iso_terms():
+    monday = date(2021, 11, 15)
+    assert {format_value(monday + timedelta(days=i), "week") for i in range(7)} == {"2021-W46"}

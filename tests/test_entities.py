@@ -1,15 +1,13 @@
 """The entities stage: mentions with in-article canonical names, and the span helper quotes use."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from newsloom.model import Article
 from newsloom.nlp import load_nlp
 from newsloom.stages.entities import Entities, base_name, edit_distance, extract_mentions, fold, resolve_in_article
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from .conftest import SHARED
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,13 @@
 """The ECB+ entity-resolution evaluation: its scores and its reading of the gold chains."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from newsloom.eval.entities_eval import bcubed, eval_entities, load_ecb_docs, pairwise
+from newsloom.eval.entities import bcubed, eval_entities, load_ecb_docs, pairwise
 
-BENCH = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
+from .conftest import SHARED
+
+BENCH = SHARED / "bench-data"
 
 
 def test_bcubed_and_pairwise():

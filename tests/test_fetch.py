@@ -8,10 +8,11 @@ import time
 import pytest
 
 from newsloom import Loom, Settings
-from newsloom.fetch import Fetcher, FetchError, FetchSettings, StoreHttpCache, default_user_agent, parse_retry_after
+from newsloom.readers.fetch import Fetcher, FetchError, FetchSettings, StoreHttpCache, default_user_agent, parse_retry_after
 from newsloom.storage import Store
 
 from .conftest import BASE_STAGES
+
 from .localhttp import page, text
 
 PARAS = ["The harbour council approved the new footbridge on Tuesday after a long debate about its cost.",

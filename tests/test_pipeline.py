@@ -1,12 +1,16 @@
-"""The stage registry and Pipeline: placement, analysis, error handling, settings precedence."""
+"""The stage registry and Pipeline: placement, analysis, error handling, transient values, settings precedence."""
 from __future__ import annotations
+
+import ast
 
 import pytest
 
-from newsloom import Pipeline, Settings, stage
+from newsloom import Loom, Pipeline, Settings, stage
 from newsloom.errors import ConfigError
 from newsloom.model import Article
 from newsloom.pipeline import registered_stages
+
+from .conftest import REPO
 
 
 def _art(text="Title\n\nBody text here.") -> Article:
@@ -59,14 +63,60 @@ def test_analyze_reports_unmet_requirements():
         p.analyze()
 
 
-def test_error_handler_default_raises_and_can_skip():
+def test_errors_raise_unless_pipe_is_given_a_handler():
     p = Pipeline.default(Settings.load(env={}), names=["clean", "test_boom"])
     with pytest.raises(ValueError):
         list(p.pipe([_art("Boom\n\nthis will go boom now")]))
     seen = []
-    p.error_handler = lambda name, art, exc: seen.append((name, str(exc)))
-    out = list(p.pipe([_art("Fine\n\nfine text"), _art("Boom\n\nthis will go boom now")]))
+    out = list(p.pipe([_art("Fine\n\nfine text"), _art("Boom\n\nthis will go boom now")],
+                      on_error=lambda name, art, exc: seen.append((name, str(exc)))))
     assert len(out) == 1 and seen == [("test_boom", "boom inside")]
+    with pytest.raises(ValueError):  # the handler was for that call only
+        list(p.pipe([_art("Boom\n\nthis will go boom now")]))
+
+
+@pytest.mark.issue(9)
+def test_ingest_leaves_the_pipeline_raising(tmp_path):
+    """Regression: ingest used to set ``pipeline.error_handler`` to its own recorder and never restore it, so a
+    later ``pipe`` silently dropped failing articles."""
+    settings = Settings.load(env={}, overrides={"pipeline.stages": ["clean", "test_boom"]})
+    (tmp_path / "boom.txt").write_text("Boom\n\nthis will go boom now", encoding="utf-8")
+    with Loom(tmp_path / "t.db", settings=settings) as loom:
+        report = loom.ingest(str(tmp_path / "boom.txt"))
+        assert report.rejected == 1 and "test_boom" in report.rejects[0][1]
+        with pytest.raises(ValueError, match="boom inside"):
+            list(loom.pipeline.pipe([_art("Boom\n\nthis will go boom now")]))
+
+
+@stage("test_scratch", requires=("text",), assigns=("annotations.scratch", "annotations.kept"),
+       transient=("annotations.scratch",))
+def scratch(article: Article) -> Article:
+    article.annotations["scratch"] = object()  # like a spaCy Doc: in memory only
+    article.annotations["kept"] = len(article.text)
+    return article
+
+
+def test_the_pipeline_drops_transient_values():
+    p = Pipeline.default(Settings.load(env={}), names=["clean", "test_scratch"])
+    assert p.transient == ("scratch",)
+    for out in (p(_art()), next(p.pipe([_art()]))):
+        assert "scratch" not in out.annotations and out.annotations["kept"] > 0
+    assert "scratch" in next(p.pipe([_art()], keep_transient=True)).annotations
+    assert "scratch" in p(_art(), keep_transient=True).annotations
+    assert Pipeline.default(Settings.load(env={}), names=["nlp"]).transient == ("doc",)
+
+
+def test_transient_must_be_an_assigned_annotation():
+    with pytest.raises(ConfigError, match="E230"):
+        stage("test_bad_transient", assigns=("annotations.x",), transient=("title",))
+
+
+def test_the_engine_imports_no_stage():
+    """The engine runs whatever stages the pipeline holds; it knows none of them."""
+    for path in (REPO / "newsloom" / "engine").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        mods = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        assert not [m for m in mods if m.split(".")[-1] == "stages" or ".stages." in f".{m}."], path.name
 
 
 def test_settings_precedence(tmp_path):

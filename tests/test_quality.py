@@ -1,8 +1,6 @@
 """The quality stage: spin/MT artefacts on the real seeds, truncation, boilerplate share, not-an-article."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from newsloom.model import Article
@@ -10,7 +8,9 @@ from newsloom.stages.clean import Clean
 from newsloom.stages.language import Language
 from newsloom.stages.quality import Quality, not_an_article, spin_artefacts, truncation
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "seeds"
+from .conftest import SHARED
+
+SEEDS = SHARED / "corpora" / "seeds"
 
 
 def _seed(prefix: str) -> Article:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +13,8 @@ from newsloom.export import export
 from newsloom.model import Article
 from newsloom.stages.quote_links import QuoteLinks, first_carrier
 from newsloom.storage import InputRow, Store
+
+from .conftest import SHARED
 
 QUOTE = "“The border will stay open for trade,”"
 TEXT = f"{QUOTE} Anna Berg said. Later she left."
@@ -131,7 +132,7 @@ def test_cli_export_quotes(tmp_path):
     assert row["text"] == QUOTE and row["first_article_id"] == "a"
 
 
-SEED_001 = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "seeds"
+SEED_001 = SHARED / "corpora" / "seeds"
 
 
 def test_end_to_end_an_earlier_rewrite_carries_the_seed_quotes_first(tmp_path):

@@ -1,8 +1,6 @@
 """The quotes stage: quotation marks, attribution layouts, speaker resolution, storage, golden seeds."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,9 +10,11 @@ from newsloom.pipeline import Pipeline, registered_stages
 from newsloom.settings import Settings
 from newsloom.stages.quotes import Quotes, extract_quotes, find_quote_spans
 from newsloom.storage import InputRow, Store
-from newsloom.storage.schema_quotes import quote_id, quote_key
+from newsloom.storage.tables.quotes import quote_id, quote_key
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "seeds"
+from .conftest import SHARED
+
+SEEDS = SHARED / "corpora" / "seeds"
 
 
 # -- quotation marks (no model needed) ---------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_quote_key_folds_marks_case_and_punctuation():
 # -- golden seeds --------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def seed_quotes():
-    from newsloom.ingest import record_to_article
+    from newsloom.engine.local import record_to_article
 
     names = ["clean", "language", "nlp"] + (["entities"] if "entities" in registered_stages() else []) + ["quotes"]
     pipe = Pipeline.default(Settings.load(env={}), names=names)

@@ -10,9 +10,11 @@ from click.testing import CliRunner
 from newsloom.cli import cli
 from newsloom.errors import ConfigError
 from newsloom.eval import evaluations
-from newsloom.eval.quotes_eval import GoldQuote, PredQuote, Scores, eval_quotes, load_split, polnear_folder, score
+from newsloom.eval.quotes import GoldQuote, PredQuote, Scores, eval_quotes, load_split, polnear_folder, score
 
-POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "bench-data" / "polnear"
+from .conftest import SHARED
+
+POLNEAR = SHARED / "bench-data" / "polnear"
 
 
 def scores_for(text: str, preds: list[PredQuote], gold: list[GoldQuote]) -> dict[str, dict]:

@@ -1,8 +1,6 @@
 """Store-wide entity resolution: incremental, alias-merging, and careful not to merge different people."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from newsloom import Loom, Settings
@@ -10,7 +8,8 @@ from newsloom.model import Article
 from newsloom.stages.resolve import Resolve, name_key, person_parts, skeleton
 from newsloom.storage import Store
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from .conftest import SHARED
+
 ANNOTATE = ["clean", "language", "nlp", "entities", "dates", "events", "boilerplate", "resolve"]
 
 
@@ -219,7 +218,7 @@ def test_cli_show_entity_and_list(seeded):
     assert any(e["name"] == "Sergei Markov" and e["entity_id"] for e in art["entities"])
     assert "dates" in art and "events" in art
     missing = _cli(db, "show", "entity", "zzzzzz")
-    assert missing.exit_code == 1 and "no entity" in missing.output
+    assert missing.exit_code == 2 and "no entity" in missing.output  # 2: the command failed (issue 15)
 
 
 def test_export_annotation_kinds(seeded, tmp_path):

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from newsloom import Loom, Settings
 from newsloom.cli import cli
-from newsloom.eval.entities_eval import bcubed
+from newsloom.eval.entities import bcubed
 from newsloom.model import Record
 from newsloom.queries import stories as q
 from newsloom.stages.story_match import Profile, Signals, Weights, features, term_counts
@@ -150,7 +150,7 @@ def test_cli_stories_show_and_export(seeded, tmp_path):
                               "--json"], catch_exceptions=False)
     assert [r["id"] for r in json.loads(res.output)] == [big]
     res = runner.invoke(cli, ["--db", str(seeded), "show", "story", "nosuchstory"])
-    assert res.exit_code == 1 and "no story" in res.output
+    assert res.exit_code == 2 and "no story" in res.output
     out = tmp_path / "a.jsonl"
     runner.invoke(cli, ["--db", str(seeded), "export", "articles", "-o", str(out)], catch_exceptions=False)
     arts = [json.loads(line) for line in out.read_text().splitlines()]

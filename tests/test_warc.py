@@ -175,7 +175,7 @@ def test_throughput_on_timeline17_pages_and_bomb_refusal_time(capsys):
     """The figures in docs/inputs/warc.md: 300 real news texts as HTML in a .warc.gz, and a 1 GB bomb."""
     import html as html_lib
 
-    from newsloom.eval.ingest_bench import timeline17_sample
+    from newsloom.bench.ingest import timeline17_sample
 
     from .conftest import BENCH
 

@@ -13,9 +13,10 @@ import pytest
 
 from newsloom import Loom, Settings
 from newsloom.errors import ConfigError
-from newsloom.watch import Watcher, watch_status
+from newsloom.engine.watch import Watcher, watch_status
 
 from .conftest import BASE_STAGES, REPO
+
 from .localhttp import page, text
 
 STORY = ("date 2021-11-{day:02d} {title}\n\n"

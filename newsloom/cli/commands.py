@@ -1,6 +1,22 @@
-"""Imports every command module so that each registers its commands."""
-from . import demo, evaluate, export, ingest, read, settings_cmd, watch  # noqa: F401
-from . import entities  # noqa: E402,F401  (entities, show entity)
-from . import quotes  # noqa: E402,F401  (quotes, show quote)
-from . import copies  # noqa: E402,F401  (show copies, demo section)
-from . import stories  # noqa: E402,F401  (stories, show story, show thread)
+"""Imports every command module so that each registers its commands; gives the commands that open a
+database ``--db``, ``--config`` and ``-s`` after the command name too."""
+import click
+
+from . import articles, copies, demo, entities, eval, export, ingest, quotes, serve, settings, watch  # noqa: F401
+from . import stories  # noqa: F401  (stories, show story, show thread)
+from .main import cli, global_options
+
+#: commands that open no database and read no settings
+_NO_STORE = {"eval", "bench"}
+
+
+def _leaves(group: click.Group):
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            yield from _leaves(cmd)
+        elif name not in _NO_STORE:
+            yield cmd
+
+
+for _cmd in _leaves(cli):
+    global_options(_cmd)

@@ -1,32 +1,12 @@
 """``show copies ID``: an article's copy group (original, copies, kinds, evidence); the demo's copies section."""
 from __future__ import annotations
 
-import json
-
 import click
 
-from ..coverage import distinct_sources
+from ..queries.copies import copy_pairs
+from .articles import show
 from .common import emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
-from .read import show
-
-
-def copy_group(loom, article_id: str) -> dict:
-    """The group of one article: its original and every copy of it, with the evidence of each link."""
-    art = loom.article(article_id)
-    original = art.copy_of or art.id
-    ids = [original] + [r[0] for r in loom.store.execute("SELECT id FROM articles WHERE copy_of = ? ORDER BY rowid",
-                                                         (original,))]
-    group = distinct_sources(loom.store, ids)[0].as_dict()
-    evidence = {}
-    if "copy_links" in loom.store.tables():
-        for r in loom.store.rows("SELECT article_id, matched_id, score, evidence FROM copy_links WHERE original_id = ?",
-                                 (original,)):
-            evidence[r["article_id"]] = {"matched_id": r["matched_id"], "score": r["score"],
-                                         **json.loads(r["evidence"])}
-    for c in group["copies"]:
-        c["evidence"] = evidence.get(c["id"], {})
-    return group
 
 
 @show.command("copies")
@@ -42,7 +22,7 @@ def show_copies(ctx: click.Context, article_id: str, as_json: bool) -> None:
         newsloom show copies 3f2a9c
     """
     with open_loom(ctx) as loom:
-        group = copy_group(loom, article_id)
+        group = loom.copies(article_id)
         if as_json:
             emit_json(group)
             return
@@ -58,8 +38,7 @@ def show_copies(ctx: click.Context, article_id: str, as_json: bool) -> None:
 
 
 def _demo_copies(loom) -> None:
-    rows = list(loom.store.rows("SELECT a.id, a.copy_kind, a.copy_of, a.source, o.source AS original_source "
-                                "FROM articles a JOIN articles o ON o.id = a.copy_of ORDER BY a.rowid"))
+    rows = copy_pairs(loom.store)
     click.echo()
     click.echo(click.style("copies (an original and its copies count as one source)", bold=True))
     if not rows:

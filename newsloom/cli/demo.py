@@ -5,8 +5,8 @@ from importlib import resources
 
 import click
 
-from . import cli
 from .common import library_errors, open_loom, print_table
+from .main import cli
 
 
 def sample_path() -> str:

@@ -5,94 +5,45 @@ from typing import Any
 
 import click
 
-from ..errors import QueryError
-from ..storage import Store
-from . import cli
-from .common import emit_json, json_option, library_errors, open_loom, print_table
+from ..queries.entities import top_entities
+from ..queries.events import earliest_events
+from .articles import show
+from .common import COUNT, emit_json, json_option, library_errors, open_loom, print_table
 from .demo import demo_sections
-from .read import show
-
-
-def entity_record(store: Store, ref: str, *, limit: int = 20) -> dict[str, Any]:
-    """One entity with its aliases (counts, articles), recent mentions and events.
-
-    Args:
-        store: the store.
-        ref: an entity id, a unique id prefix, an id merged into another, or an exact canonical name.
-        limit: how many articles and events to list.
-
-    Returns:
-        The entity as a dict (``merged_from`` tells when ``ref`` was an old id).
-    """
-    if "entities" not in store.tables():
-        raise QueryError("this database has no entities yet: ingest with the nlp, entities and resolve stages",
-                         code="E410")
-    merged = store.execute("SELECT new_id FROM entity_merges WHERE old_id = ?", (ref,)).fetchone()
-    by_name = store.execute("SELECT id FROM entities WHERE name = ? ORDER BY mentions DESC LIMIT 1", (ref,)).fetchone()
-    if merged or by_name:
-        eid = (merged or by_name)[0]
-    else:
-        try:
-            eid = store.resolve_id(ref, "entities")
-        except QueryError as exc:
-            if exc.code != "E402":
-                raise
-            raise QueryError(f"no entity with id or name {ref!r}; list them with: newsloom entities --name TEXT",
-                             code="E402") from exc
-    ent = dict(store.execute("SELECT id, name, type, mentions, articles, created_at FROM entities WHERE id = ?",
-                             (eid,)).fetchone())
-    ent["merged_from"] = ref if merged else None
-    ent["aliases"] = [dict(r) for r in store.execute(
-        "SELECT a.alias, a.count, (SELECT count(*) FROM alias_articles x WHERE x.entity_id = a.entity_id AND"
-        " x.alias = a.alias) AS articles FROM aliases a WHERE a.entity_id = ? ORDER BY a.count DESC, a.alias", (eid,))]
-    ent["article_list"] = [dict(r) for r in store.execute(
-        "SELECT a.id, a.published, a.title, count(*) AS mentions FROM mentions m JOIN articles a ON a.id = m.article_id"
-        " WHERE m.entity_id = ? GROUP BY a.id ORDER BY a.published DESC, a.rowid DESC LIMIT ?", (eid, limit))]
-    ent["events"] = [dict(r) for r in store.execute(
-        "SELECT id, article_id, date, action, actor, target, place, sentence FROM events WHERE actor_id = ? OR"
-        " target_id = ? ORDER BY date IS NULL, date DESC LIMIT ?", (eid, eid, limit))]
-    return ent
+from .main import cli
 
 
 @cli.command("entities")
 @click.option("--type", "etype", help="Only this type (PERSON, ORG, GPE, LOC, NORP, ...).")
 @click.option("--name", help="Only entities whose name or an alias contains this text.")
-@click.option("--limit", default=50, show_default=True, help="How many entities.")
+@click.option("--article", "article_id", metavar="ID",
+              help="Only the entities of this article (id or unique prefix), most mentioned there first.")
+@click.option("--limit", default=50, show_default=True, type=COUNT, help="How many entities.")
 @json_option
 @click.pass_context
 @library_errors
-def entities_cmd(ctx: click.Context, etype: str | None, name: str | None, limit: int, as_json: bool) -> None:
+def entities_cmd(ctx: click.Context, etype: str | None, name: str | None, article_id: str | None, limit: int,
+                 as_json: bool) -> None:
     """List entities (people, organisations, places), most mentioned first.
 
     Example:
 
         newsloom entities --type PERSON --limit 20
+
+        newsloom entities --article 3f2a9c
     """
     with open_loom(ctx) as loom:
-        store = loom.store
-        if "entities" not in store.tables():
-            raise QueryError("this database has no entities yet", code="E410")
-        where, params = [], []
-        if etype:
-            where.append("type = ?")
-            params.append(etype.upper())
-        if name:
-            where.append("(name LIKE ? OR id IN (SELECT entity_id FROM aliases WHERE alias LIKE ?))")
-            params += [f"%{name}%", f"%{name}%"]
-        sql = ("SELECT id, name, type, mentions, articles, (SELECT count(*) FROM aliases a WHERE a.entity_id ="
-               " entities.id) AS aliases FROM entities" + (" WHERE " + " AND ".join(where) if where else "")
-               + " ORDER BY mentions DESC, name LIMIT ?")
-        rows = list(store.rows(sql, [*params, limit]))
+        rows = loom.entities(type=etype, name=name, article=article_id, limit=limit)
         if as_json:
             emit_json(rows)
             return
         print_table([{**r, "id": r["id"][:12]} for r in rows],
-                    ["id", "type", "mentions", "articles", "aliases", "name"])
+                    ["id", "type", *(["in_article"] if article_id else []), "mentions", "articles", "aliases", "name"])
 
 
 @show.command("entity")
 @click.argument("entity_id")
-@click.option("--limit", default=20, show_default=True, help="How many articles and events to list.")
+@click.option("--limit", default=20, show_default=True, type=COUNT, help="How many articles and events to list.")
 @json_option
 @click.pass_context
 @library_errors
@@ -106,7 +57,7 @@ def show_entity(ctx: click.Context, entity_id: str, limit: int, as_json: bool) -
         newsloom show entity "Alexander Lukashenko"
     """
     with open_loom(ctx) as loom:
-        ent = entity_record(loom.store, entity_id, limit=limit)
+        ent = loom.entity(entity_id, limit=limit)
         if as_json:
             emit_json(ent)
             return
@@ -128,19 +79,13 @@ def show_entity(ctx: click.Context, entity_id: str, limit: int, as_json: bool) -
 
 
 def _demo_entities(loom: Any) -> None:
-    store = loom.store
-    if "entities" not in store.tables() or not store.execute("SELECT 1 FROM entities LIMIT 1").fetchone():
+    rows = top_entities(loom.store)
+    if not rows:
         return
     click.echo()
     click.echo(click.style("entities (most mentioned, with merged aliases)", bold=True))
-    rows = list(store.rows("SELECT id, name, type, mentions, articles FROM entities ORDER BY mentions DESC LIMIT 8"))
-    for r in rows:
-        r["aliases"] = ", ".join(a[0] for a in store.execute(
-            "SELECT alias FROM aliases WHERE entity_id = ? ORDER BY count DESC LIMIT 5", (r["id"],)))
-        r["id"] = r["id"][:12]
-    print_table(rows, ["id", "type", "mentions", "name", "aliases"])
-    events = list(store.rows("SELECT e.date, e.action, e.actor, e.target, e.place FROM events e JOIN articles a"
-                             " ON a.id = e.article_id WHERE a.copy_of IS NULL ORDER BY e.date IS NULL, e.date LIMIT 8"))
+    print_table([{**r, "id": r["id"][:12]} for r in rows], ["id", "type", "mentions", "name", "aliases"])
+    events = earliest_events(loom.store)
     if events:
         click.echo()
         click.echo(click.style("events", bold=True))

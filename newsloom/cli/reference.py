@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import click
 from click.testing import CliRunner
 
-from . import cli
+from .main import cli
 
 
 def walk(group: click.Group, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import click
 
 from ..queries import stories as q
-from . import cli
 from .common import emit_json, json_option, library_errors, open_loom, print_table
-from .read import show
+from .main import cli
+from .articles import show
 
 
 def _row(s: dict) -> dict:

@@ -6,14 +6,14 @@ from datetime import datetime, timezone
 
 import click
 
-from ..watch import SourceRound, Watcher, forget_sources, watch_status
-from . import cli
-from .common import emit_json, library_errors, open_loom, print_table
+from ..engine.watch import SourceRound, Watcher, forget_sources, watch_status
+from .common import EXIT_OK, EXIT_REJECTED, emit_json, library_errors, open_loom, print_table
+from .main import cli
 
 
 @cli.command()
 @click.argument("sources", nargs=-1)
-@click.option("--interval", type=float, help="Seconds between rounds [default: watch.interval, 300].")
+@click.option("--interval", type=float, help="Seconds between rounds [default: the setting watch.interval].")
 @click.option("--once", is_flag=True, help="Poll every source once and exit.")
 @click.option("--max-rounds", type=click.IntRange(min=1), help="Stop after this many rounds.")
 @click.option("--fetch", is_flag=True, help="Fetch the linked pages of summary-only feed items and sitemap pages.")
@@ -28,8 +28,10 @@ def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, 
 
     The sources and the items already ingested are kept in the database: with no SOURCES the
     stored ones are resumed, and nothing is ingested twice across restarts. Ctrl-C (SIGINT) or
-    SIGTERM stops after the item in hand. With --once the exit code is 1 when a source failed
-    or an item was rejected.
+    SIGTERM stops after the item in hand (a fetch in flight is cancelled). A source failing the same
+    way round after round is quarantined for a while (watch.quarantine_after, --status shows it).
+    Exit codes: with --once, 1 when a source failed or an item was rejected; 2 when the watch
+    itself failed (a bad option or setting, the database cannot be written).
 
     Example:
 
@@ -47,7 +49,8 @@ def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, 
             if as_json:
                 emit_json(data)
             else:
-                print_table(data, ["kind", "rounds", "items", "seen", "last_polled", "last_error", "source"])
+                print_table(data, ["kind", "rounds", "items", "seen", "last_polled", "quarantined_until", "last_error",
+                                   "source"])
             return
         if forget:
             if not sources:
@@ -55,7 +58,7 @@ def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, 
             click.echo(f"forgot {forget_sources(loom.store, sources)} of {len(sources)} source(s)")
             return
         watcher = Watcher(loom, list(sources), fetch=fetch)
-        every = float(interval if interval is not None else loom.settings.get("watch.interval", 300.0))
+        every = float(interval if interval is not None else loom.settings.get("watch.interval"))
 
         def on_round(n: int, results: list[SourceRound]) -> None:
             nonlocal failed
@@ -76,4 +79,4 @@ def watch(ctx: click.Context, sources: tuple[str, ...], interval: float | None, 
         rounds = watcher.run(interval=every, max_rounds=1 if once else max_rounds, on_round=on_round)
         if watcher.stopping.is_set() and not as_json:
             click.echo(f"stopped after {rounds} round(s)", err=True)
-    ctx.exit(1 if once and failed else 0)
+    ctx.exit(EXIT_REJECTED if once and failed else EXIT_OK)

@@ -1,8 +1,7 @@
 """Quality evaluations (``newsloom eval NAME``) and throughput benchmarks (``newsloom bench NAME``).
 
 Each registers a function returning a :class:`Table`; the CLI prints it or emits it as JSON.
-Data comes from ``--data``, ``NEWSLOOM_BENCH_DATA``, or ``../shared/bench-data`` found upward from
-the working directory or the package.
+Data comes from ``--data``, ``NEWSLOOM_BENCH_DATA``, or ``bench-data`` in :func:`shared_root`.
 """
 from __future__ import annotations
 
@@ -12,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import plugins
 from ..errors import ConfigError
 
-__all__ = ["Table", "evaluation", "benchmark", "evaluations", "benchmarks", "bench_data_root"]
+__all__ = ["Table", "evaluation", "benchmark", "evaluations", "benchmarks", "bench_data_root", "shared_root"]
 
 
 @dataclass
@@ -31,8 +31,8 @@ class Table:
 
 
 Runner = Callable[..., list[Table]]
-_EVALS: dict[str, tuple[Runner, str]] = {}
-_BENCHES: dict[str, tuple[Runner, str]] = {}
+_EVALS: dict[str, tuple[Runner, str]] = plugins.registry({})
+_BENCHES: dict[str, tuple[Runner, str]] = plugins.registry({})
 
 
 def evaluation(name: str, *, help: str = ""):
@@ -55,33 +55,42 @@ def benchmark(name: str, *, help: str = ""):
     return deco
 
 
-def _load_builtins() -> None:
-    from . import suites  # noqa: F401  (imports the modules that register evaluations and benchmarks)
-
-
 def evaluations() -> dict[str, tuple[Runner, str]]:
-    _load_builtins()
+    """Every registered evaluation (built-in and plugin) by name: (runner, one-line help)."""
+    plugins.load()
     return dict(_EVALS)
 
 
 def benchmarks() -> dict[str, tuple[Runner, str]]:
-    _load_builtins()
+    """Every registered benchmark (built-in and plugin) by name: (runner, one-line help)."""
+    plugins.load()
     return dict(_BENCHES)
+
+
+def shared_root() -> Path:
+    """The ``shared`` folder beside the project (seed corpora and benchmark data): ``NEWSLOOM_SHARED``, or the
+    first ``shared`` folder found upward from the working directory or the package."""
+    if os.environ.get("NEWSLOOM_SHARED"):
+        return Path(os.environ["NEWSLOOM_SHARED"])
+    for start in (Path.cwd(), Path(__file__).resolve().parent):
+        for parent in (start, *start.parents):
+            if (parent / "shared" / "bench-data").is_dir() or (parent / "shared" / "corpora").is_dir():
+                return parent / "shared"
+    raise ConfigError("the shared folder (corpora, bench-data) was not found: set NEWSLOOM_SHARED "
+                      "(the folder ../shared beside the project)", code="E212")
 
 
 def bench_data_root(explicit: str | os.PathLike | None = None) -> Path:
     """The folder that holds the benchmark data sets (``shared/bench-data``)."""
-    candidates: list[Path] = []
     if explicit:
-        candidates.append(Path(explicit))
+        return Path(explicit)
     if os.environ.get("NEWSLOOM_BENCH_DATA"):
-        candidates.append(Path(os.environ["NEWSLOOM_BENCH_DATA"]))
-    for start in (Path.cwd(), Path(__file__).resolve().parent):
-        for parent in (start, *start.parents):
-            candidates.append(parent / "shared" / "bench-data")
-            candidates.append(parent.parent / "shared" / "bench-data")
-    for c in candidates:
-        if c.is_dir():
-            return c
-    raise ConfigError("benchmark data not found: give --data DIR or set NEWSLOOM_BENCH_DATA "
-                      "(the folder ../shared/bench-data beside the project)", code="E212")
+        return Path(os.environ["NEWSLOOM_BENCH_DATA"])
+    try:
+        found = shared_root() / "bench-data"
+    except ConfigError:
+        found = None
+    if found is None or not found.is_dir():
+        raise ConfigError("benchmark data not found: give --data DIR or set NEWSLOOM_BENCH_DATA "
+                          "(the folder ../shared/bench-data beside the project)", code="E212")
+    return found

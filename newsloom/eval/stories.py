@@ -26,10 +26,11 @@ from typing import Any
 import numpy as np
 
 from ..loom import Loom
-from ..model import Record
+from ..model import Article, Record
 from ..settings import Settings
+from ..stages.embed import Embed
 from . import Table, bench_data_root, evaluation
-from .entities_eval import SPLITS, bcubed
+from .entities import SPLITS, bcubed
 
 __all__ = ["eval_stories", "eval_threads", "eval_similarity", "tfidf_average_link"]
 
@@ -171,15 +172,11 @@ def eval_similarity(data: str | None = None, **_: Any) -> list[Table]:
     """Pearson correlation of the embed stage's cosine with the SemEval-2022 Task 8 Overall rating."""
     from scipy.stats import pearsonr
 
-    from ..stages.embed import Embed
-
     path = bench_data_root(data) / "semeval2022_task8_sample" / "training_pairs.jsonl"
     pairs = [json.loads(line) for line in path.open(encoding="utf-8")]
     texts = sorted({p["text1"] for p in pairs} | {p["text2"] for p in pairs})
     index = {t: i for i, t in enumerate(texts)}
     embed = Embed(_settings())
-    from ..model import Article
-
     t0, cpu0 = time.perf_counter(), time.process_time()
     arts = embed.pipe([Article(id=str(i), external_id=str(i), title="", text=t) for i, t in enumerate(texts)])
     secs, cpu = time.perf_counter() - t0, time.process_time() - cpu0

@@ -13,12 +13,18 @@ Parsing steps (:func:`parse_xml`):
 
 A feed item becomes a Record: with full content (``content:encoded``, Atom ``content``) its text;
 with only a summary, the summary and the link, unless ``--fetch`` asks for the linked page,
-which is then fetched politely (:mod:`newsloom.fetch`) and extracted. A sitemap lists links
+which is then fetched politely (:mod:`newsloom.readers.fetch`) and extracted. A sitemap lists links
 only: without ``--fetch`` it is one Rejected saying so; with it, its pages are fetched (news
-sitemap metadata fills title, date and language) and a sitemap index is followed two levels deep.
+sitemap metadata fills title, date and language) and a sitemap index is followed two levels deep,
+with at most ``fetch.max_sitemap_urls`` fetches (child sitemaps and pages) in total.
+
+A document declaring an encoding the XML parser cannot read (a multi-byte one such as Shift_JIS, or
+an unknown name) is re-encoded as UTF-8 first. An item that cannot be read (a link that is no URL,
+markup nested too deep) is one Rejected (E159); the other items go on.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html as html_lib
 import logging
@@ -28,13 +34,16 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 from urllib.parse import urljoin, urlsplit
 
-from ..errors import Rejected
-from ..model import Record
-from ..published import parse_published
+from ..errors import MissingDependency, Rejected
+from ..model import Record, source_from_url
+from .decode import decode_bytes, gunzip_bytes
+from .fetch import Fetcher, FetchError, short_url
+from .html import extract_html
+from .published import parse_published
 from .registry import Item, ReadOptions, reader
 
-__all__ = ["Feed", "FeedEntry", "parse_xml", "parse_feed", "feed_items", "entry_items", "fragment_text",
-           "looks_like_feed"]
+__all__ = ["Feed", "FeedEntry", "SitemapBudget", "parse_xml", "parse_feed", "feed_items", "entry_items",
+           "fragment_text", "looks_like_feed", "newest_first"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +51,8 @@ NS_CONTENT = "http://purl.org/rss/1.0/modules/content/"
 FEED_ROOTS = ("rss", "rdf", "feed", "urlset", "sitemapindex")
 MAX_SITEMAP_DEPTH = 2
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit
+#: encodings expat reads itself; any other declared encoding is re-encoded as UTF-8 before parsing
+_EXPAT_ENCODINGS = frozenset({"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1"})
 
 _ROOT = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--.*?-->|<\?[^>]*\?>|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)\s*)*"
@@ -77,9 +88,10 @@ def parse_xml(data: bytes, where: str) -> Any:
         from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
         from defusedxml import ElementTree as SafeET
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
-        from ..errors import MissingDependency
 
         raise MissingDependency("defusedxml (safe XML for feeds)", "pip install 'newsloom[feeds]'") from exc
+
+    data = _as_utf8(data, where)
 
     def refuse(what: str) -> Rejected:
         return Rejected(where, f"refused: the XML {what}; newsloom never expands entities or loads external "
@@ -111,6 +123,22 @@ def parse_xml(data: bytes, where: str) -> Any:
         except Exception:  # noqa: BLE001 - fall through to recovery
             pass
     return _recover(data, where, first_error)
+
+
+def _as_utf8(data: bytes, where: str) -> bytes:
+    """``data`` re-encoded as UTF-8 when its XML declaration names an encoding expat cannot read itself."""
+    declared = _ENCODING.search(data[:200])
+    if declared is None:
+        return data
+    name = declared.group(2).decode("ascii").lower()
+    if name in _EXPAT_ENCODINGS:
+        return data
+    try:
+        text = data.decode(codecs.lookup(name).name, errors="replace")
+    except LookupError:
+        log.info("%s: unknown XML encoding %r; detecting it", where, name)
+        text = decode_bytes(data, where)
+    return _ENCODING.sub(rb"\1utf-8\3", text.encode("utf-8"), 1)
 
 
 def _entity_ref(m: re.Match) -> str:
@@ -245,6 +273,7 @@ class FeedEntry:
     author: str | None = None
     language: str | None = None
     source: str | None = None
+    error: str | None = None  # why the entry cannot be read (it becomes a Rejected)
 
 
 @dataclass(slots=True)
@@ -262,10 +291,32 @@ def _key(*parts: str | None) -> str:
 
 
 def _abs(link: str | None, base: str | None) -> str | None:
+    """``link`` resolved against ``base``.
+
+    Raises:
+        ValueError: the link is no valid URL (``http://[::1``, a port out of range).
+    """
     if not link:
         return None
     link = link.strip()
-    return urljoin(base, link) if base and base.startswith(("http://", "https://")) else link
+    try:
+        out = urljoin(base, link) if base and base.startswith(("http://", "https://")) else link
+        urlsplit(out).port  # noqa: B018 - raises for a bad host or port
+    except ValueError as exc:
+        raise ValueError(f"the link {link[:200]!r} is not a valid URL ({exc})") from None
+    return out
+
+
+def _entries(els: list[Any], build: Any, kind: str) -> list[Any]:
+    """``build(el)`` for each element; an element that cannot be read gives an entry carrying the error."""
+    out = []
+    for i, el in enumerate(els):
+        try:
+            out.append(build(el))
+        except (ValueError, RecursionError) as exc:
+            reason = str(exc) if isinstance(exc, ValueError) else "markup nested too deeply to read"
+            out.append(FeedEntry(key=_key(kind, str(i), reason), kind=kind, error=reason))
+    return out
 
 
 def parse_feed(data: bytes, where: str, *, base_url: str | None = None) -> Feed:
@@ -280,6 +331,13 @@ def parse_feed(data: bytes, where: str, *, base_url: str | None = None) -> Feed:
         Rejected: unsafe or malformed XML (E150, E151), or XML that is no feed or sitemap (E152).
     """
     root = parse_xml(data, where)
+    try:
+        return _parse_root(root, where, base_url)
+    except RecursionError:
+        raise Rejected(where, "XML nested too deeply to read", code="E151") from None
+
+
+def _parse_root(root: Any, where: str, base_url: str | None) -> Feed:
     name = _local(root.tag)
     if name == "rss":
         channel = _kid(root, "channel")
@@ -299,21 +357,24 @@ def parse_feed(data: bytes, where: str, *, base_url: str | None = None) -> Feed:
 def _rss(channel: Any, holder: Any, kind: str, base: str | None) -> Feed:
     feed = Feed(kind, title=fragment_text(_kid_text(channel, "title")) or None,
                 language=_kid_text(channel, "language"))
-    for item in _kids(holder, "item"):
-        link = _abs(_kid_text(item, "link"), base)
-        guid_el = _kid(item, "guid")
-        guid = _text(guid_el)
-        if guid and guid_el is not None and guid_el.get("isPermaLink", "").lower() != "false" and not link:
-            link = _abs(guid, base)
-        about = next((v for k, v in item.attrib.items() if _local(k) == "about"), None)
-        title = _kid_text(item, "title")
-        summary = _kid_text(item, "description", "summary", "abstract")
-        feed.entries.append(FeedEntry(
-            key=guid or about or link or _key(title, summary), link=link,
-            title=fragment_text(title) or None, summary=summary, content=_kid_text(item, "encoded", ns=NS_CONTENT),
-            published=_kid_text(item, "pubdate", "date", "published", "issued", "modified", "updated"),
-            author=_kid_text(item, "creator", "author"), language=feed.language, source=feed.title))
+    feed.entries = _entries(_kids(holder, "item"), lambda item: _rss_item(item, feed, base), "item")
     return feed
+
+
+def _rss_item(item: Any, feed: Feed, base: str | None) -> FeedEntry:
+    link = _abs(_kid_text(item, "link"), base)
+    guid_el = _kid(item, "guid")
+    guid = _text(guid_el)
+    if guid and guid_el is not None and guid_el.get("isPermaLink", "").lower() != "false" and not link:
+        link = _abs(guid, base)
+    about = next((v for k, v in item.attrib.items() if _local(k) == "about"), None)
+    title = _kid_text(item, "title")
+    summary = _kid_text(item, "description", "summary", "abstract")
+    return FeedEntry(
+        key=guid or about or link or _key(title, summary), link=link,
+        title=fragment_text(title) or None, summary=summary, content=_kid_text(item, "encoded", ns=NS_CONTENT),
+        published=_kid_text(item, "pubdate", "date", "published", "issued", "modified", "updated"),
+        author=_kid_text(item, "creator", "author"), language=feed.language, source=feed.title)
 
 
 def _atom_link(el: Any, base: str | None) -> str | None:
@@ -332,61 +393,76 @@ def _atom(root: Any, base: str | None) -> Feed:
     lang = next((v for k, v in root.attrib.items() if _local(k) == "lang"), None)
     feed = Feed("atom", title=fragment_text(_kid_text(root, "title")) or None, language=lang)
     feed_author = _atom_author(root)
-    for entry in _kids(root, "entry"):
-        link = _atom_link(entry, base)
-        title = _kid_text(entry, "title")
-        summary = _kid_text(entry, "summary")
-        content_el = _kid(entry, "content")
-        content = _text(content_el) if content_el is not None and not content_el.get("src") else None
-        if content and content_el is not None and (content_el.get("type") or "text") == "text":
-            content = html_lib.escape(content)  # plain text: keep it from being read as markup
-        feed.entries.append(FeedEntry(
-            key=_kid_text(entry, "id") or link or _key(title, summary), link=link, title=fragment_text(title) or None,
-            summary=summary, content=content, published=_kid_text(entry, "published", "updated", "issued", "date"),
-            author=_atom_author(entry) or feed_author, language=lang, source=feed.title))
+    feed.entries = _entries(_kids(root, "entry"), lambda entry: _atom_entry(entry, feed, feed_author, base), "item")
     return feed
+
+
+def _atom_entry(entry: Any, feed: Feed, feed_author: str | None, base: str | None) -> FeedEntry:
+    link = _atom_link(entry, base)
+    title = _kid_text(entry, "title")
+    summary = _kid_text(entry, "summary")
+    content_el = _kid(entry, "content")
+    content = _text(content_el) if content_el is not None and not content_el.get("src") else None
+    if content and content_el is not None and (content_el.get("type") or "text") == "text":
+        content = html_lib.escape(content)  # plain text: keep it from being read as markup
+    return FeedEntry(
+        key=_kid_text(entry, "id") or link or _key(title, summary), link=link, title=fragment_text(title) or None,
+        summary=summary, content=content, published=_kid_text(entry, "published", "updated", "issued", "date"),
+        author=_atom_author(entry) or feed_author, language=feed.language, source=feed.title)
 
 
 def _sitemap(root: Any, name: str, base: str | None) -> Feed:
     feed = Feed("sitemap" if name == "urlset" else "sitemapindex")
-    for el in _kids(root, "url" if name == "urlset" else "sitemap"):
-        loc = _abs(_kid_text(el, "loc"), base)
-        if not loc:
-            continue
-        entry = FeedEntry(key=loc, kind="page" if name == "urlset" else "sitemap", link=loc,
-                          published=_kid_text(el, "lastmod"))
-        news = _kid(el, "news")
-        if news is not None:
-            pub = _kid(news, "publication")
-            if pub is not None:
-                entry.source = _kid_text(pub, "name")
-                entry.language = _kid_text(pub, "language")
-            entry.title = _kid_text(news, "title")
-            entry.published = _kid_text(news, "publication_date") or entry.published
-        feed.entries.append(entry)
+    kind = "page" if name == "urlset" else "sitemap"
+    entries = _entries(_kids(root, "url" if name == "urlset" else "sitemap"),
+                       lambda el: _sitemap_entry(el, kind, base), kind)
+    feed.entries = [e for e in entries if e is not None]
     return feed
 
 
-# -- entries to records -----------------------------------------------------------------------
-def _host(url: str | None) -> str | None:
-    if not url or not url.startswith(("http://", "https://")):
+def _sitemap_entry(el: Any, kind: str, base: str | None) -> FeedEntry | None:
+    loc = _abs(_kid_text(el, "loc"), base)
+    if not loc:
         return None
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host or None
+    entry = FeedEntry(key=loc, kind=kind, link=loc, published=_kid_text(el, "lastmod"))
+    news = _kid(el, "news")
+    if news is not None:
+        pub = _kid(news, "publication")
+        if pub is not None:
+            entry.source = _kid_text(pub, "name")
+            entry.language = _kid_text(pub, "language")
+        entry.title = _kid_text(news, "title")
+        entry.published = _kid_text(news, "publication_date") or entry.published
+    return entry
 
 
+# -- entries to records -----------------------------------------------------------------------
 def fetcher_for(options: ReadOptions) -> tuple[Any, bool]:
     """The fetcher ingest put on ``options.extra["fetcher"]``, else a new one (and True: close it after)."""
     fetcher = options.extra.get("fetcher")
     if fetcher is not None:
         return fetcher, False
-    from ..fetch import Fetcher
 
     return Fetcher(), True
 
 
+@dataclass(slots=True)
+class SitemapBudget:
+    """The fetches one sitemap input may still make (``fetch.max_sitemap_urls``, child sitemaps included)."""
+
+    left: int
+    over: int = 0  # URLs not fetched for want of budget
+
+    def take(self) -> bool:
+        if self.left > 0:
+            self.left -= 1
+            return True
+        self.over += 1
+        return False
+
+
 def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str, fetcher: Any = None,
-                fetched: str | None = None, depth: int = 0) -> Iterator[Item]:
+                fetched: str | None = None, depth: int = 0, budget: SitemapBudget | None = None) -> Iterator[Item]:
     """The Records (or Rejected) of one feed entry; fetching its page when asked and needed.
 
     Args:
@@ -397,15 +473,19 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
         fetcher: the polite client (required for fetching).
         fetched: when the feed itself was fetched (for items not fetched on their own).
         depth: sitemap index nesting so far.
+        budget: the fetches left to the sitemap this entry comes from.
     """
+    if entry.error:
+        yield Rejected(where, f"unreadable feed item: {entry.error}", code="E159")
+        return
     if entry.kind == "sitemap":
-        yield from _child_sitemap(entry, where, options, fetcher, depth)
+        yield from _child_sitemap(entry, where, options, fetcher, depth, budget)
         return
     full = fragment_text(entry.content)
     summary = fragment_text(entry.summary)
     wants_page = entry.kind == "page" or (not full and options.fetch)
     if wants_page and options.fetch and entry.link and fetcher is not None:
-        page = _fetch_page(entry, where, fetcher)
+        page = _fetch_page(entry, where, fetcher, options)
         if isinstance(page, Record):
             yield page
             return
@@ -420,72 +500,74 @@ def entry_items(entry: FeedEntry, where: str, options: ReadOptions, *, fmt: str,
         return
     yield Record(
         external_id=entry.key, text=text, title=entry.title, url=entry.link,
-        source=_host(entry.link) or entry.source, published=parse_published(entry.published),
+        source=source_from_url(entry.link) or entry.source, published=parse_published(entry.published),
         language=entry.language, author=entry.author, fetched=fetched, format=fmt,
         extra={"input": where, "summary_only": not full, "feed": entry.source},
     )
 
 
-def _fetch_page(entry: FeedEntry, where: str, fetcher: Any) -> Record | Rejected:
+def _fetch_page(entry: FeedEntry, where: str, fetcher: Any, options: ReadOptions) -> Record | Rejected:
     """Fetch and extract the page an entry links to; entry metadata wins over the page's guesses."""
-    from ..fetch import FetchError
-    from .html import extract_html
 
     assert entry.link is not None
+    link = short_url(entry.link)
     try:
-        # an article page is fetched once: no conditional-GET copy of it is kept in the store
-        resp = fetcher.get(entry.link, conditional=False)
-        record = extract_html(resp.text(), entry.link, url=resp.url)
+        # an article page is fetched once: no conditional-GET copy of it is kept in the store; a link
+        # found in a feed is not a URL the user named (a private address is refused: fetch.allow_private)
+        resp = fetcher.get(entry.link, conditional=False, named=False)
+        record = extract_html(resp.text(), entry.link, url=resp.url, max_elements=options.max_html_elements)
     except FetchError as exc:
-        return Rejected(where, f"cannot fetch {entry.link}: {exc.reason}", code=exc.code)
+        return Rejected(where, f"cannot fetch {link}: {exc.reason}", code=exc.code)
     except Rejected as exc:
-        return Rejected(where, f"{entry.link}: {exc.reason}", code=exc.code)
+        return Rejected(where, f"{link}: {exc.reason}", code=exc.code)
     record.external_id = entry.key
     record.title = entry.title or record.title
     record.published = parse_published(entry.published) or record.published
     record.author = record.author or entry.author
     record.language = record.language or entry.language
-    record.source = record.source or _host(resp.url) or entry.source
+    record.source = record.source or source_from_url(resp.url) or entry.source
     record.fetched = resp.fetched
     record.extra = {"input": where, "fetched_page": True, "feed": entry.source}
     return record
 
 
-def _child_sitemap(entry: FeedEntry, where: str, options: ReadOptions, fetcher: Any, depth: int) -> Iterator[Item]:
-    from ..fetch import FetchError
-    from .decode import gunzip_bytes
-
+def _child_sitemap(entry: FeedEntry, where: str, options: ReadOptions, fetcher: Any, depth: int,
+                   budget: SitemapBudget | None) -> Iterator[Item]:
     if depth >= MAX_SITEMAP_DEPTH:
         yield Rejected(where, f"sitemap index nested deeper than {MAX_SITEMAP_DEPTH} levels: {entry.link}",
                        code="E154")
         return
     assert entry.link is not None
     try:
-        resp = fetcher.get(entry.link)
+        resp = fetcher.get(entry.link, named=False)
         body = resp.content
         if body[:2] == b"\x1f\x8b":
             body = gunzip_bytes(body, entry.link, min(options.max_decompressed_bytes, MAX_SITEMAP_BYTES))
     except FetchError as exc:
-        yield Rejected(where, f"cannot fetch sitemap {entry.link}: {exc.reason}", code=exc.code)
+        yield Rejected(where, f"cannot fetch sitemap {short_url(entry.link)}: {exc.reason}", code=exc.code)
         return
     except Rejected as exc:
         yield exc
         return
     yield from feed_items(body, entry.link, options, fetcher=fetcher, fetched=resp.fetched, base_url=resp.url,
-                          depth=depth + 1)
+                          depth=depth + 1, budget=budget)
 
 
-def _sitemap_pages(feed: Feed, limit: int) -> tuple[list[FeedEntry], int]:
-    """The pages to fetch from a sitemap: newest first when dated, at most ``limit``; and how many were left."""
-    entries = list(feed.entries)
+def newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """Sitemap entries newest first when they are dated (the order their budget is spent in)."""
+    entries = list(entries)
     if any(e.published for e in entries):
         entries.sort(key=lambda e: parse_published(e.published) or "", reverse=True)
-    return entries[:limit], max(0, len(entries) - limit)
+    return entries
 
 
 def feed_items(data: bytes, where: str, options: ReadOptions, *, fetcher: Any = None, fetched: str | None = None,
-               base_url: str | None = None, depth: int = 0) -> Iterator[Item]:
-    """Every Record (or Rejected) of one feed or sitemap document."""
+               base_url: str | None = None, depth: int = 0, budget: SitemapBudget | None = None) -> Iterator[Item]:
+    """Every Record (or Rejected) of one feed or sitemap document.
+
+    A sitemap (or index) spends one ``budget`` on all its fetches, its children's included; the top
+    level makes it from ``fetch.max_sitemap_urls`` and reports what was left unfetched (E156).
+    """
     try:
         feed = parse_feed(data, where, base_url=base_url)
     except Rejected as exc:
@@ -495,26 +577,31 @@ def feed_items(data: bytes, where: str, options: ReadOptions, *, fetcher: Any = 
         yield Rejected(where, f"the {feed.kind} holds no items", code="E155")
         return
     close = False
+    own_budget = False
+    entries = feed.entries
     if feed.kind in ("sitemap", "sitemapindex"):
         if not options.fetch:
             what = "pages" if feed.kind == "sitemap" else "sitemaps"
             yield Rejected(where, f"a {feed.kind} lists links only ({len(feed.entries)} {what}); "
                            "run with --fetch to fetch and extract them", code="E154")
             return
-        entries, left = _sitemap_pages(feed, _sitemap_limit(options, fetcher))
-    else:
-        entries, left = feed.entries, 0
+        entries = newest_first(feed.entries)
+        if budget is None:
+            budget, own_budget = SitemapBudget(_sitemap_limit(options, fetcher)), True
     if options.fetch and fetcher is None:
         fetcher, close = fetcher_for(options)
     try:
         for i, entry in enumerate(entries, 1):
+            if budget is not None and entry.error is None and not budget.take():
+                continue
             yield from entry_items(entry, f"{where}#{i}", options, fmt=feed.kind, fetcher=fetcher, fetched=fetched,
-                                   depth=depth)
+                                   depth=depth, budget=budget)
     finally:
         if close:
             fetcher.close()
-    if left:
-        yield Rejected(where, f"{left} more sitemap URLs not fetched (over fetch.max_sitemap_urls); "
+    if own_budget and budget is not None and budget.over:
+        yield Rejected(where, f"{budget.over} more sitemap URLs not fetched: over fetch.max_sitemap_urls "
+                       f"({_sitemap_limit(options, fetcher)} fetches for one sitemap, child sitemaps included); "
                        "raise it to fetch them", code="E156")
 
 

@@ -1,14 +1,16 @@
-"""The reader registry: formats by name, chosen by extension and content sniffing."""
+"""The reader registry (formats by name, chosen by extension and content sniffing) and the input handlers."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from .. import plugins
 from ..errors import ConfigError, Rejected
 from ..model import Record
+from ..settings import default_field
 
-__all__ = ["ReadOptions", "ReaderInfo", "reader", "readers", "detect_format", "Item"]
+__all__ = ["ReadOptions", "ReaderInfo", "reader", "readers", "detect_format", "Item", "input_handler", "input_handlers"]
 
 Item = Record | Rejected
 
@@ -17,8 +19,10 @@ Item = Record | Rejected
 class ReadOptions:
     """Limits and switches every reader honours."""
 
-    max_article_bytes: int = 10_000_000
-    max_decompressed_bytes: int = 4_000_000_000
+    max_article_bytes: int = default_field("reader.max_article_bytes")
+    max_decompressed_bytes: int = default_field("reader.max_decompressed_bytes")
+    max_rejects_per_input: int = default_field("reader.max_rejects_per_input")  # listed one by one; then counted
+    max_html_elements: int = default_field("reader.max_html_elements")  # start tags in one HTML page
     fetch: bool = False  # follow links of summary-only feed items
     extra: dict = field(default_factory=dict)
 
@@ -32,7 +36,10 @@ class ReaderInfo:
     priority: int = 50  # lower sniffs first
 
 
-_READERS: dict[str, ReaderInfo] = {}
+_READERS: dict[str, ReaderInfo] = plugins.registry({})
+#: (matches(input), handle(input, format, options)) for inputs that are not paths (``http://`` URLs)
+_HANDLERS: list[tuple[Callable[[str], bool], Callable[[str, str | None, ReadOptions], Iterator[Item]]]] = \
+    plugins.registry([])
 
 
 def reader(name: str, *, extensions: tuple[str, ...] = (), sniff: Callable[[bytes], bool] | None = None,
@@ -47,9 +54,25 @@ def reader(name: str, *, extensions: tuple[str, ...] = (), sniff: Callable[[byte
 
 
 def readers() -> dict[str, ReaderInfo]:
-    from . import formats  # noqa: F401  (registers the built-in readers)
-
+    """Every registered reader (built-in and plugin) by format name."""
+    plugins.load()
     return dict(_READERS)
+
+
+def input_handler(matches: Callable[[str], bool]):
+    """Register ``handle(input, format, options) -> Iterator[Item]`` for the inputs ``matches(input)`` accepts."""
+
+    def deco(fn):
+        _HANDLERS.append((matches, fn))
+        return fn
+
+    return deco
+
+
+def input_handlers() -> list[tuple[Callable[[str], bool], Callable[[str, str | None, ReadOptions], Iterator[Item]]]]:
+    """Every registered input handler, in registration order."""
+    plugins.load()
+    return list(_HANDLERS)
 
 
 def detect_format(name: str, head: bytes, forced: str | None = None) -> ReaderInfo:

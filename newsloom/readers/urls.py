@@ -1,6 +1,6 @@
 """``http://`` and ``https://`` inputs: a feed URL gives its items, a page URL gives one article.
 
-The URL is fetched politely (:mod:`newsloom.fetch`: robots.txt, rate limit, size cap, retries,
+The URL is fetched politely (:mod:`newsloom.readers.fetch`: robots.txt, rate limit, size cap, retries,
 conditional GET). What came back decides the reader: a feed or sitemap (by content, whatever the
 Content-Type says) goes to :mod:`newsloom.readers.feeds`, HTML to the page extractor, anything
 else (JSONL, CSV, a WARC, gzip) to the reader its content or ``--format`` picks. Every Record
@@ -14,11 +14,12 @@ from typing import Any
 
 from ..errors import Rejected
 from ..model import Record
-from . import input_handler, read_stream
 from .feeds import feed_items, fetcher_for, looks_like_feed
+from .fetch import FetchError
 from .html import _sniff as looks_like_html
 from .html import extract_html
-from .registry import Item, ReadOptions
+from .registry import Item, ReadOptions, input_handler
+from .stream import read_stream
 
 __all__ = ["is_url", "read_url", "response_items"]
 
@@ -33,8 +34,6 @@ def is_url(inp: str) -> bool:
 @input_handler(is_url)
 def read_url(url: str, format: str | None, options: ReadOptions) -> Iterator[Item]:
     """Fetch one URL and yield its Records (or one Rejected saying why it could not be fetched)."""
-    from ..fetch import FetchError
-
     fetcher, close = fetcher_for(options)
     try:
         try:
@@ -61,7 +60,7 @@ def response_items(resp: Any, where: str, format: str | None, options: ReadOptio
         return
     if format == "html" or (format is None and (ctype in _HTML_TYPES or looks_like_html(head))):
         try:
-            record = extract_html(resp.text(), where, url=resp.url)
+            record = extract_html(resp.text(), where, url=resp.url, max_elements=options.max_html_elements)
         except Rejected as exc:
             yield exc
             return

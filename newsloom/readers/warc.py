@@ -10,7 +10,8 @@ Steps for one archive:
    records of HTML become Records with their target URL, the WARC-Date as ``fetched`` and the
    WARC-Record-ID as external id. Every other record (requests, metadata, redirects, images,
    revisits) is skipped and counted by kind: the counts are logged and left in
-   ``options.extra["skipped"][archive]``;
+   ``options.extra["skipped"][archive]``. A response record without ``WARC-Target-URI`` (which
+   warcio itself cannot parse) is one Rejected (E158) and the archive goes on;
 3. a record that ends early (truncated file) is not used; one Rejected names the archive and the
    byte offset of the cut (E157) after the records before it were yielded. Bytes that are no WARC
    record give E158, again after the records before them.
@@ -27,6 +28,7 @@ from typing import Any, BinaryIO
 
 from ..errors import MissingDependency, Rejected
 from .decode import decode_bytes
+from .html import extract_html
 from .registry import Item, ReadOptions, reader
 
 __all__ = ["read_warc", "MemberReader"]
@@ -182,7 +184,6 @@ def read_warc(stream: BinaryIO, where: str, options: ReadOptions) -> Iterator[It
         from warcio.limitreader import LimitReader
     except ImportError as exc:  # pragma: no cover - the feeds extra is missing
         raise MissingDependency("warcio (WARC archives)", "pip install 'newsloom[feeds]'") from exc
-    from .html import extract_html
 
     peek = getattr(stream, "peek", None)
     head = peek(2)[:2] if peek else b""
@@ -198,7 +199,14 @@ def read_warc(stream: BinaryIO, where: str, options: ReadOptions) -> Iterator[It
     last_end = 0
     try:
         it = ArchiveIterator(body)
+        _tolerate_missing_uri(it.loader)
         for rec in it:
+            if rec.rec_type == "response" and rec.rec_headers.get_header("WARC-Target-URI") is None:
+                offset = source.compressed_offset(it.get_record_offset())  # drains the record
+                last_end = it.get_record_offset() + it.get_record_length()
+                yield Rejected(f"{where}@{offset}", "a response record without WARC-Target-URI (the URL it "
+                               "answers); skipped", code="E158")
+                continue
             reason = _skip_reason(rec)
             data = b""
             if reason is None:
@@ -228,7 +236,7 @@ def read_warc(stream: BinaryIO, where: str, options: ReadOptions) -> Iterator[It
             ctype = rec.http_headers.get_header("Content-Type") if rec.http_headers else \
                 rec.rec_headers.get_header("Content-Type")
             try:
-                record = extract_html(_decode(data, ctype, loc), loc, url=url)
+                record = extract_html(_decode(data, ctype, loc), loc, url=url, max_elements=options.max_html_elements)
             except Rejected as exc:
                 stats["no main text"] += 1
                 yield exc
@@ -260,6 +268,16 @@ def read_warc(stream: BinaryIO, where: str, options: ReadOptions) -> Iterator[It
     if cut is not None:
         yield Rejected(where, f"truncated: the archive ends inside the record at byte offset {cut}; the "
                        f"{stats['html']} articles before it were kept", code="E157")
+
+
+def _tolerate_missing_uri(loader: Any) -> None:
+    """Let warcio parse a record without WARC-Target-URI (it calls ``None.startswith`` otherwise)."""
+    parse = loader.load_http_headers
+
+    def load_http_headers(rec_type: str, uri: str | None, stream: Any, length: int) -> Any:
+        return parse(rec_type, "" if uri is None else uri, stream, length)
+
+    loader.load_http_headers = load_http_headers
 
 
 def _log_stats(where: str, stats: Counter[str]) -> None:

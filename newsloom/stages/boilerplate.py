@@ -13,6 +13,7 @@ from typing import Any
 
 from ..model import normalise_for_hash, text_hash
 from ..pipeline import corpus_stage
+from ..settings import stage_settings
 from ..storage.spans import paragraph_remap, remap_spans
 
 __all__ = ["Boilerplate", "paragraph_hash"]
@@ -29,7 +30,7 @@ class Boilerplate:
     name = "boilerplate"
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"min_articles": 3, "min_share": 0.5, **(settings.stage("boilerplate") if settings else {})}
+        self.cfg = stage_settings(settings, "boilerplate")
 
     def run(self, store: Any, ids: list[str]) -> None:
         with store.transaction() as conn:

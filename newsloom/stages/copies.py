@@ -27,6 +27,7 @@ from typing import Any
 from ..errors import MissingDependency
 from ..model import Article
 from ..pipeline import corpus_stage
+from ..settings import stage_settings
 from .copy_match import Features, Thresholds, band_keys, compare, decide, estimate_jaccard, np, require, \
     fingerprint_hex, signature_bytes, signature_from_bytes
 from .embed import Embedder
@@ -51,11 +52,7 @@ class Copies:
     name = "copies"
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"max_candidates": 50, "verify": 6, "min_estimate": 0.1, "min_word_estimate": 0.35,
-                    "good_enough": 0.97, "max_bucket": 64, "translations": True, "translation_cosine": 0.8,
-                    "translation_anchors": 0.25, "translation_cosine_strong_anchors": 0.7,
-                    "translation_strong_anchors": 0.6, "max_translation_pool": 5000,
-                    **(settings.stage("copies") if settings is not None else {})}
+        self.cfg = stage_settings(settings, "copies")
         require()
         self.thresholds = Thresholds.from_cfg(self.cfg)
         self.embedder = Embedder()

@@ -20,11 +20,12 @@ from collections.abc import Callable
 import re
 import zlib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ..errors import MissingDependency
 from ..model import normalise_for_hash
+from ..settings import stage_settings
 
 try:  # the ``copies`` extra; the module still imports without it so the stage registry loads
     import numpy as np
@@ -278,7 +279,7 @@ def compare(a: Features, b: Features, t: "Thresholds | None" = None) -> PairEvid
     The costly sentence alignment and anchor overlap are measured only when the cheap measures leave
     the rewrite tier open (``aligned``, ``in_order`` and ``anchors`` are None otherwise).
     """
-    t = t or Thresholds()
+    t = t or _shipped()
     same = None if not (a.source and b.source) else a.source.strip().lower() == b.source.strip().lower()
     la, lb = a.n_words, b.n_words
     ev = PairEvidence(
@@ -300,24 +301,31 @@ def compare(a: Features, b: Features, t: "Thresholds | None" = None) -> PairEvid
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Decision thresholds (``[stages.copies]`` settings override them)."""
+    """Decision thresholds: the ``[stages.copies]`` settings of the same names."""
 
-    near_containment: float = 0.85
-    min_length_ratio: float = 0.15
-    min_words: int = 40
-    rewrite_aligned: float = 0.7
-    rewrite_in_order: float = 0.7
-    rewrite_words: float = 0.5
-    rewrite_anchors: float = 0.7
-    rewrite_max_length_ratio: float = 0.5
+    near_containment: float
+    min_length_ratio: float
+    rewrite_aligned: float
+    rewrite_in_order: float
+    rewrite_words: float
+    rewrite_anchors: float
+    rewrite_max_length_ratio: float
 
     @classmethod
-    def from_cfg(cls, cfg: dict[str, Any]) -> "Thresholds":
-        return cls(**{k: v for k, v in cfg.items() if k in cls.__dataclass_fields__})
+    def from_cfg(cls, cfg: dict[str, Any] | None = None) -> "Thresholds":
+        """From the stage's settings (None: the shipped defaults)."""
+        cfg = stage_settings(None, "copies") if cfg is None else cfg
+        return cls(**{k: cfg[k] for k in cls.__dataclass_fields__})
 
 
-def decide(ev: PairEvidence, t: Thresholds = Thresholds()) -> tuple[str | None, float]:
+@lru_cache(maxsize=1)
+def _shipped() -> Thresholds:
+    return Thresholds.from_cfg()
+
+
+def decide(ev: PairEvidence, t: Thresholds | None = None) -> tuple[str | None, float]:
     """The copy kind for a pair (or None: not a copy) and a score in [0, 1]."""
+    t = t or _shipped()
     if ev.exact:  # the same text under another outlet is syndication; exact means same or unknown outlet
         return ("syndicated" if ev.same_source is False else "exact"), 1.0
     if ev.length_ratio < t.min_length_ratio:

@@ -2,23 +2,43 @@
 
 Puts ``article.annotations["dates"]``, a list sorted by start of::
 
-    {"start": int, "end": int, "text": str, "value": "YYYY[-MM[-DD]]" | None,
-     "precision": "day"|"week"|"month"|"year"|None, "anchor": "published"|"absolute"|"text:YYYY-MM-DD"|None}
+    {"start": int, "end": int, "text": str,
+     "kind": "date"|"duration"|"set"|"vague"|"age",
+     "value": "YYYY" | "YYYY-MM" | "YYYY-MM-DD" | "YYYY-Www" | None,
+     "precision": "day"|"week"|"month"|"year"|None,
+     "anchor": "published"|"absolute"|"text:YYYY-MM-DD"|"comment:YYYY-MM-DD"|None}
 
-The expressions are spaCy's DATE entities. Each is resolved by a cascade:
+The expressions are spaCy's DATE entities, the TIME entities that name a day ("last night", "Monday
+morning"), and explicit dates spaCy missed or cut (datelines such as "Wed Sep 7, 2011", "Aug 11 (Reuters)",
+"25 and 26 May"). An entity never runs past a line break.
 
-1. weekdays ("Tuesday", "on Monday", "last Friday"): the latest such day on or before the anchor
-   (news reports the past; the publication day itself counts), the next one after it when the
-   sentence says "will" or "next".
-2. everything else goes to dateparser (English only, ``RELATIVE_BASE`` = the anchor,
-   ``PREFER_DATES_FROM = "past"``); its period gives the precision.
-3. a list of days of one month ("October 6, 8, and 9", also when spaCy's entity stops at "October 6,
-   8") gives one expression per day: "October 6", "8" and "9", each resolved as that day of the month.
+Each expression first gets its kind (:func:`kind_of`): a length of time ("for three years", "a 30-year
+rule", "four-minute", "the past two weeks") is a ``duration``, a repetition ("every Friday", "a year"
+after an amount) a ``set``, "recently" or "in recent years" ``vague``, "65-year-old" or "aged 50" an
+``age``. Only a ``date`` gets a value, by a cascade:
+
+1. the tense of the clause (:func:`clause_tense`: the verb the expression hangs on in the parse, else
+   the nearest tense word before it) decides the direction of what has no year or week of its own.
+   Weekdays: past (and unknown) tense gives the latest such day on or before the anchor, future or
+   present tense ("will meet on Thursday", "meets on Thursday") the first on or after it; the
+   publication day itself counts both ways; "last" and "next" always step away from it. Months and
+   days of a month ("in January", "on 4 January"): the latest on or before the anchor for the past,
+   the first on or after it for the future, the nearer of the two otherwise. A weekday written with
+   the day ("Saturday 8 October") picks the year in which that day is that weekday.
+2. fast paths for the common shapes: today/yesterday/last night, this/last/next week|month|year
+   (a week is an ISO week, ``YYYY-Www``), quarters and "the new year" (their year), datelines, a
+   range of months (its year).
+3. everything else goes to dateparser (English only, ``RELATIVE_BASE`` = the anchor, past preferred);
+   its period gives the precision.
+4. a list of days ("October 6, 8, and 9", "25 and 26 May") gives one expression per day; an expression
+   that does not resolve but holds an explicit date ("the week to August 16") is narrowed to it.
 
 The anchor is the published date. An article with no date has none, so only expressions that
 state their own year resolve ("since 1994", "in 2020"); the rest stay ``None`` unless the text
-states a full date, which then becomes the anchor (``"text:YYYY-MM-DD"``). Expressions relative to
-the narrative ("six months later", "the day before") are not resolved.
+states a full date, which then becomes the anchor (``"text:YYYY-MM-DD"``). In a reader comment kept
+after the article (:mod:`newsloom.stages.comments`) the anchor is the date its header states
+(``"comment:YYYY-MM-DD"``), or none. Expressions relative to the narrative ("six months later", "the
+day before") are not resolved.
 """
 from __future__ import annotations
 
@@ -28,17 +48,25 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import MissingDependency
-from ..model import Article
+from ..model import Article, DateExpression
 from ..nlp import doc_text
 from ..pipeline import stage
+from ..settings import stage_settings
+from .comments import comment_headers
 
-__all__ = ["Dates", "resolve_expression", "extract_dates", "format_value"]
+__all__ = ["Dates", "KINDS", "Resolved", "resolve_expression", "kind_of", "clause_tense", "extract_dates",
+           "format_value"]
 
-_WEEKDAYS = {d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                                          "sunday"))}
+#: the kinds of temporal expression; only a ``date`` gets a value
+KINDS = ("date", "duration", "set", "vague", "age")
+
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAYS = {d: i for i, d in enumerate(_WEEKDAY_NAMES)}
+_WEEKDAYS.update({"mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5,
+                  "sun": 6})
 _WEEKDAY_RE = re.compile(r"^(?:(last|next|this|past|on|early|late)\s+)?(monday|tuesday|wednesday|thursday|friday"
                          r"|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?$", re.I)
 _YEAR_RE = re.compile(r"\b(1[5-9]\d\d|20\d\d|21\d\d)\b")
@@ -54,20 +82,122 @@ _DAY_ENUM = re.compile(r"(?P<month>[A-Za-z]+)\.?\s+(?P<first>\d{1,2})(?:st|nd|rd
                        r"|\s+(?:and|&)\s+\d{1,2}(?:st|nd|rd|th)?\b)+)"
                        r"(?:,?\s+(?P<year>\d{4})\b)?")
 _ENUM_DAY = re.compile(r"\d{1,2}")
-_FUTURE_RE = re.compile(r"\b(will|'ll|\u2019ll|shall|is due|are due|plans? to|next)\b", re.I)
 
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+_MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MON = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+        r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)")
+_WD = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)"
+       r"\.?")
+_ORD = r"(?:st|nd|rd|th)?"
+#: explicit dates in the text, which spaCy may miss or cut: "Wed Sep 7, 2011", "Thu Jul 03 2008",
+#: "Wednesday 20 July 2005", "Aug 11", "25 and 26 May"
+_EXPLICIT = re.compile(
+    rf"\b(?:{_WD},?\s+)?(?:{_MON}\s+\d{{1,2}}{_ORD}\b(?:,?\s+\d{{4}}\b)?"
+    rf"|\d{{1,2}}{_ORD}(?:\s*(?:,|and|&)\s*\d{{1,2}}{_ORD})*\s+{_MON}(?:,?\s+\d{{4}}\b)?(?![A-Za-z]))")
+#: a list of days written day first: "25 and 26 May", "3, 4 and 5 June 2019"
+_DAY_FIRST_LIST = re.compile(rf"^(\d{{1,2}}){_ORD}((?:\s*(?:,|and|&)\s*\d{{1,2}}{_ORD})+)\s+({_MON})(?:,?\s+(\d{{4}}))?$")
+_MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Za-z]+)\.?(?:,?\s+(\d{4}))?$")
+_MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?(?:,?\s+(?:of\s+)?(\d{4}))?$")
+_MONTH_RANGE = re.compile(r"^([A-Za-z]+)\.?\s*(?:-|\u2013|to|and|through)\s*([A-Za-z]+)\.?(?:,?\s+(\d{4}))?$")
+_LEADING_WEEKDAY = re.compile(rf"^({_WD}),?\s+(?=\d|{_MON})", re.I)
+_RELATIVE_UNIT = re.compile(r"^(this|last|next|past)\s+(week|month|year)$", re.I)
+_QUARTER = re.compile(r"^(?:the\s+)?(first|second|third|fourth|final|1st|2nd|3rd|4th|q[1-4])[\s-]+quarter"
+                      r"(?:\s+(?:of\s+)?(\d{4}))?$|^q([1-4])\s+(\d{4})$", re.I)
+_QUARTER_NUM = {"first": 1, "1st": 1, "q1": 1, "second": 2, "2nd": 2, "q2": 2, "third": 3, "3rd": 3, "q3": 3,
+                "fourth": 4, "4th": 4, "q4": 4, "final": 4}
+#: a part of the current period: "the end of the year", "the rest of this month"
+_PART_OF = re.compile(r"^(?:(?:by|at|in|until|before|for|over)\s+)?(?:the\s+)?(?:end|start|beginning|middle|rest|"
+                      r"remainder|course|close)\s+of\s+(?:the|this)\s+(year|month|week)$", re.I)
+_NEW_YEAR = re.compile(r"^(?:the\s+)?new\s+year$", re.I)
+_DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0, "last night": -1, "this morning": 0,
+              "this afternoon": 0, "this evening": 0, "earlier today": 0, "later today": 0}
+_DAY_PART = re.compile(r"^(yesterday|tomorrow|today)\s+(?:morning|afternoon|evening|night)$", re.I)
+#: TIME entities that name a day ("last night", "Monday morning"); other times are not dates
+_DAY_TIME = re.compile(r"^(?:last\s+night|tonight|this\s+(?:morning|afternoon|evening)|(?:yesterday|tomorrow|today)"
+                       r"(?:\s+(?:morning|afternoon|evening|night))?|(?:on\s+)?(?:monday|tuesday|wednesday|"
+                       r"thursday|friday|saturday|sunday)\s+(?:morning|afternoon|evening|night))$", re.I)
+
+# --- kinds -----------------------------------------------------------------------------------------
+
+_NUMBER = (r"(?:\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
+           r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+           r"eighty|ninety|hundred|a hundred|several|a few|few|many|some|a couple of|couple of|dozens of|a dozen|"
+           r"half an?|one and a half|a half|two and a half)")
+_UNIT = r"(?:second|minute|hour|day|night|week|fortnight|month|quarter|year|decade|century|centuries|season|term)s?"
+#: a length of time: "three years", "30-year", "two-and-a-half months", "more than a decade", "42 years"
+_LENGTH = re.compile(rf"\b{_NUMBER}(?:[\s-]+(?:and[\s-]+a[\s-]+half|odd|plus))?[\s-]+(?:{_NUMBER}[\s-]+)?{_UNIT}\b",
+                     re.I)
+_AGE = re.compile(r"\b\d+\s*-?\s*(?:year|month|week|day)s?\s*-?\s*old\b|^aged?\s+\d+$", re.I)
+_SET = re.compile(rf"^(?:every|each|per)\b|\b(?:daily|weekly|fortnightly|monthly|quarterly|annually|yearly|"
+                  rf"nightly|hourly)\b|^(?:once|twice|\w+\s+times)\s+(?:a|an|per|every)\s+{_UNIT}$", re.I)
+_VAGUE = re.compile(r"^(?:(?:in|over|during|for|of)\s+)?(?:(?:the|these|those|some|recent|past|coming|many|"
+                    r"several|few|a\s+few|long|earlier|later)\s+)*(?:recently|lately|recent|the past|the future|"
+                    r"past|future|nowadays|(?:day|week|month|year|decade|centurie|generation)s|a\s+while|some\s+time|"
+                    r"the\s+time|these\s+days|those\s+days)$", re.I)
+_RANGE_OF_LENGTH = re.compile(r"^(?:(?:in|over|during|for|within)\s+)?the\s+(?:past|last|next|coming|previous|"
+                              r"following|first|final)\s+(?:week|fortnight|month|year|decade|century)$", re.I)
+_POINT = re.compile(r"\b(?:ago|earlier|later|since|from now)\b", re.I)
+
+
+def kind_of(text: str, before: str = "") -> str:
+    """The kind of a temporal expression: date, duration, set, vague or age.
+
+    Args:
+        text: the expression as written.
+        before: a few words of text right before it ("aged", "twice", "$5bn").
+
+    Returns:
+        One of :data:`KINDS`.
+    """
+    clean = " ".join(text.replace("\u2019", "'").split()).strip(" ,.")
+    prev = before.split()[-1].lower().strip(" ,.") if before.split() else ""
+    if _AGE.search(clean) or prev in ("aged", "age"):
+        return "age"
+    if _SET.search(clean):
+        return "set"
+    if re.fullmatch(rf"(?:a|an|per)\s+{_UNIT}", clean, re.I) and (
+            prev in ("times", "once", "twice", "per") or re.search(r"\d|bn|million|billion", prev)):
+        return "set"  # "twice a year", "$5bn a year"
+    if _VAGUE.match(clean):
+        return "vague"
+    if _RANGE_OF_LENGTH.match(clean):
+        return "duration"  # "the past week": a span ending now, not a calendar week
+    if _LENGTH.search(clean) and not _POINT.search(clean) and not _YEAR_RE.search(clean) \
+            and not re.search(rf"\b{_MON}\s+\d|\d\s+{_MON}", clean):
+        return "duration"
+    return "date"
+
+
+# --- values ----------------------------------------------------------------------------------------
 
 def format_value(day: date, precision: str) -> str:
-    """ISO text of a date at a precision: YYYY, YYYY-MM or YYYY-MM-DD (a week gives its Monday)."""
+    """ISO text of a date at a precision: YYYY, YYYY-MM, YYYY-MM-DD, or the ISO week YYYY-Www."""
     if precision == "year":
         return f"{day.year:04d}"
     if precision == "month":
         return f"{day.year:04d}-{day.month:02d}"
     if precision == "week":
-        return (day - timedelta(days=day.weekday())).isoformat()
+        year, week, _ = day.isocalendar()
+        return f"{year:04d}-W{week:02d}"
     return day.isoformat()
 
 
+class Resolved(NamedTuple):
+    """One expression resolved: value None when it cannot be without inventing a date; ``absolute``
+    says it states its own year (needs no anchor)."""
+
+    value: str | None
+    precision: str | None
+    absolute: bool
+    kind: str = "date"
+
+
+_NONE = Resolved(None, None, False)
 _PARSERS: dict[date, Any] = {}
 
 
@@ -98,25 +228,63 @@ def _dateparser(text: str, base: date) -> tuple[str, str] | None:
     return format_value(data.date_obj.date(), period), period
 
 
-_MONTHS = {m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
-                                        "september", "october", "november", "december"), 1)}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS["sept"] = 9
-_MONTH_DAY_YEAR = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]+)\.?(?:,?\s+(\d{4}))?$")
-_MONTH_YEAR = re.compile(r"^([A-Za-z]+)\.?(?:,?\s+(\d{4}))?$")
-_RELATIVE_UNIT = re.compile(r"^(this|last|next|past)\s+(week|month|year)$", re.I)
-_DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
+def _year_of(anchor: date | None, month: int, day: int | None, tense: str | None) -> int | None:
+    """The year of a month (or a day of a month) written without one, by the tense of its clause.
+
+    The past: the latest on or before the anchor; the future or present: the first on or after it;
+    unknown: the nearer of the two (news mostly reports the recent past and the near future).
+    """
+    if anchor is None:
+        return None
+    at = (anchor.month, anchor.day if day is not None else 1)
+    this = (month, min(day, 28) if day is not None else 1)
+    past = anchor.year if this <= at or (day is None and month == anchor.month) else anchor.year - 1
+    future = anchor.year if this >= at or (day is None and month == anchor.month) else anchor.year + 1
+    if tense == "past" or past == future:
+        return past
+    if tense in ("future", "present"):
+        return future
+    back = (anchor - date(past, month, min(day or 1, 28))).days
+    ahead = (date(future, month, min(day or 1, 28)) - anchor).days
+    return past if back <= ahead else future
 
 
-def _fast_path(clean: str, anchor: date | None) -> tuple[str, str] | None:
+def _weekday_year(anchor: date | None, month: int, day: int, weekday: int) -> int | None:
+    """The year, next to the anchor's, in which ``day`` of ``month`` falls on ``weekday`` (nearest first)."""
+    if anchor is None:
+        return None
+    for year in sorted((anchor.year - 1, anchor.year, anchor.year + 1), key=lambda y: abs(y - anchor.year)):
+        try:
+            if date(year, month, day).weekday() == weekday:
+                return year
+        except ValueError:
+            continue
+    return None
+
+
+def _weekday(anchor: date, want: int, which: str, tense: str | None) -> date:
+    """A weekday near the anchor: "last"/"next" step away from it; otherwise the tense gives the direction."""
+    ahead = (want - anchor.weekday()) % 7
+    back = (anchor.weekday() - want) % 7
+    if which == "next":
+        return anchor + timedelta(days=ahead or 7)
+    if which in ("last", "past"):
+        return anchor - timedelta(days=back or 7)
+    if tense in ("future", "present"):
+        return anchor + timedelta(days=ahead)
+    return anchor - timedelta(days=back)
+
+
+def _fast_path(clean: str, anchor: date | None, tense: str | None) -> tuple[str, str] | None:
     """The common shapes, without dateparser: "today", "this week", "March 3, 2020", "March", ...
 
     Returns (value, precision), or None to hand the expression to dateparser.
     """
     low = clean.lower()
+    m = _DAY_PART.match(clean)
+    low = m.group(1).lower() if m else low
     if low in _DAY_WORDS:
-        return (None if anchor is None else ((anchor + timedelta(days=_DAY_WORDS[low])).isoformat(), "day"))
+        return None if anchor is None else ((anchor + timedelta(days=_DAY_WORDS[low])).isoformat(), "day")
     m = _RELATIVE_UNIT.match(clean)
     if m and anchor is not None:
         which, unit = m.group(1).lower(), m.group(2).lower()
@@ -127,6 +295,16 @@ def _fast_path(clean: str, anchor: date | None) -> tuple[str, str] | None:
             y, mo = divmod(anchor.year * 12 + anchor.month - 1 + step, 12)
             return f"{y:04d}-{mo + 1:02d}", "month"
         return format_value(anchor + timedelta(days=7 * step), "week"), "week"
+    if _NEW_YEAR.match(clean) and anchor is not None:  # the nearest first of January
+        return f"{anchor.year + (anchor.month >= 7):04d}", "year"
+    m = _QUARTER.match(clean)
+    if m:
+        return _quarter(m, anchor, tense)
+    weekday = None
+    m = _LEADING_WEEKDAY.match(clean)
+    if m:  # "Saturday 8 October", "Thu Jul 03 2008": the weekday can pick the year
+        weekday = _WEEKDAYS.get(m.group(1).lower().rstrip("."))
+        clean = clean[m.end():]
     for rx, order in ((_MONTH_DAY_YEAR, "mdy"), (_DAY_MONTH_YEAR, "dmy")):
         m = rx.match(clean)
         if m:
@@ -134,7 +312,11 @@ def _fast_path(clean: str, anchor: date | None) -> tuple[str, str] | None:
             month = _MONTHS.get(month_word.lower())
             if month is None:
                 return None
-            year = int(m.group(3)) if m.group(3) else _past_year(anchor, month, int(day_text))
+            year = int(m.group(3)) if m.group(3) else None
+            if year is None and weekday is not None:
+                year = _weekday_year(anchor, month, int(day_text), weekday)
+            if year is None:
+                year = _year_of(anchor, month, int(day_text), tense)
             if year is None:
                 return None
             try:
@@ -144,88 +326,199 @@ def _fast_path(clean: str, anchor: date | None) -> tuple[str, str] | None:
     m = _MONTH_YEAR.match(clean)
     if m and m.group(1).lower() in _MONTHS:
         month = _MONTHS[m.group(1).lower()]
-        year = int(m.group(2)) if m.group(2) else _past_year(anchor, month, 1)
+        year = int(m.group(2)) if m.group(2) else _year_of(anchor, month, None, tense)
         return None if year is None else (f"{year:04d}-{month:02d}", "month")
+    m = _MONTH_RANGE.match(clean)
+    if m and m.group(1).lower() in _MONTHS and m.group(2).lower() in _MONTHS:  # "April-June": its year
+        year = int(m.group(3)) if m.group(3) else _year_of(anchor, _MONTHS[m.group(2).lower()], None, tense)
+        return None if year is None else (f"{year:04d}", "year")
     return None
 
 
-def _past_year(anchor: date | None, month: int, day: int) -> int | None:
-    """The year of a month/day without one: the latest on or before the anchor (news reports the past)."""
+def _quarter(m: re.Match[str], anchor: date | None, tense: str | None) -> tuple[str, str] | None:
+    """The year of a quarter ("the first quarter", "Q2 2011"): the format has no finer value."""
+    if m.group(3):
+        return m.group(4), "year"
+    if m.group(2):
+        return m.group(2), "year"
     if anchor is None:
         return None
-    return anchor.year if (month, min(day, 28)) <= (anchor.month, anchor.day) else anchor.year - 1
+    number = _QUARTER_NUM[m.group(1).lower()]
+    current = (anchor.month - 1) // 3 + 1
+    if number == current:
+        return f"{anchor.year:04d}", "year"
+    year = _year_of(anchor, 3 * number - 2, None, tense)
+    return None if year is None else (f"{year:04d}", "year")
 
 
-def resolve_expression(text: str, anchor: date | None, *, future: bool = False) -> tuple[str | None, str | None, bool]:
+def resolve_expression(text: str, anchor: date | None, *, tense: str | None = None, before: str = "") -> Resolved:
     """Resolve one temporal expression.
 
     Args:
         text: the expression as written ("on Tuesday", "last year", "October 6, 8, and 9").
         anchor: the date relative expressions count from, or None when there is none.
-        future: the sentence speaks of the future ("will meet on Thursday").
+        tense: the tense of its clause, "past", "present", "future" or None (unknown): see
+            :func:`clause_tense`.
+        before: a few words right before it, for its kind ("aged" 50, "twice" a year).
 
     Returns:
-        (value, precision, absolute): value None when it cannot be resolved without inventing a
-        date; ``absolute`` says the expression states its own year (needs no anchor).
+        A :class:`Resolved`: value None when it cannot be resolved without inventing a date, or when its
+        kind is not ``date``.
     """
     clean = " ".join(text.replace("\u2019", "'").split())
+    kind = kind_of(clean, before)
+    if kind != "date":
+        return Resolved(None, None, False, kind)
     if _NARRATIVE.search(clean):
-        return None, None, False
+        return _NONE
+    m = _PART_OF.match(clean)
+    if m:
+        return _NONE if anchor is None else Resolved(format_value(anchor, m.group(1).lower()), m.group(1).lower(), False)
     m = _WEEKDAY_RE.match(clean)
     if m:
         if anchor is None:
-            return None, None, False
-        want = _WEEKDAYS[m.group(2).lower()]
-        which = (m.group(1) or "").lower()
-        if which == "next" or (future and which != "last"):
-            delta = (want - anchor.weekday()) % 7 or 7
-            return (anchor + timedelta(days=delta)).isoformat(), "day", False
-        delta = (anchor.weekday() - want) % 7
-        if which == "last" and delta == 0:
-            delta = 7
-        return (anchor - timedelta(days=delta)).isoformat(), "day", False
+            return _NONE
+        day = _weekday(anchor, _WEEKDAYS[m.group(2).lower()], (m.group(1) or "").lower(), tense)
+        return Resolved(day.isoformat(), "day", False)
     clean = _LEAD_RE.sub("", clean).strip(" ,.")
     days = _DAY_LIST_RE.match(clean)
     if days:  # "October 6, 8, and 9" -> "October 6"
         clean = f"{days.group(1)} {days.group(2)}" + (f" {days.group(3)}" if days.group(3) else "")
+    days = _DAY_FIRST_LIST.match(clean)
+    if days:  # "25 and 26 May" -> "25 May"
+        clean = f"{days.group(1)} {days.group(3)}" + (f" {days.group(4)}" if days.group(4) else "")
     if not clean or not re.search(r"[A-Za-z0-9]", clean):
-        return None, None, False
+        return _NONE
     years = _YEAR_RE.findall(clean)
     absolute = bool(years)
     if not absolute and anchor is None:
-        return None, None, False
+        return _NONE
     if re.fullmatch(r"\d{4}s?", clean) and not absolute:
-        return None, None, False
+        return _NONE
     if re.fullmatch(r"\d{4}", clean):  # a bare year is itself, whatever the anchor
-        return clean, "year", True
+        return Resolved(clean, "year", True)
     if re.fullmatch(r"\d{1,3}|\d{4}s|\d{2}s", clean):  # a number or a decade is not a date
-        return None, None, False
-    fast = _fast_path(clean, anchor)
+        return _NONE
+    fast = _fast_path(clean, anchor, tense)
     if fast is not None:
-        return fast[0], fast[1], absolute
+        return Resolved(fast[0], fast[1], absolute)
     base = anchor if anchor is not None else date(int(years[0]), 1, 1)
     got = _dateparser(clean, base)
     if got is None:
-        return None, None, absolute
+        return Resolved(None, None, absolute)
     value, precision = got
     if absolute and not value.startswith(years[0]):
-        return None, None, absolute
-    return value, precision, absolute
+        return Resolved(None, None, absolute)
+    return Resolved(value, precision, absolute)
 
 
-def _future_flags(doc: Any, ents: list[Any]) -> list[bool]:
-    """Per expression: does its sentence speak of the future before it ("will meet on Thursday")?"""
-    if not ents:
-        return []
-    starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
-    text = doc_text(doc)
-    out = []
-    for e in ents:
-        i = bisect.bisect_right(starts, e.start_char) - 1
-        before = text[starts[max(i, 0)]: e.start_char]
-        out.append(bool(_FUTURE_RE.search(before)) or e.text.lower().startswith("next"))
-    return out
+# --- tense -----------------------------------------------------------------------------------------
 
+_FUTURE_AUX = frozenset({"will", "'ll", "shall", "wo", "would", "'d"})
+_MODAL = frozenset({"could", "can", "may", "might", "must", "should", "ought"})
+_HAVE = frozenset({"have", "has", "had", "'ve", "'d"})
+#: words that put what follows them in the future: "is expected to", "due on", "plans to", "next"
+_FUTURE_HEADS = frozenset("""expect schedule due set plan intend aim hope prepare propose want seek promise pledge
+vow threaten poise slate likely about go""".split())
+_FUTURE_WORDS = re.compile(r"\b(?:will|'ll|shall|would|is due|are due|due (?:to|on|in)|scheduled|expected to|"
+                           r"(?:is|are|was|were) set to|plans? to|planned|intends? to|going to|(?:is|are) to|upcoming|"
+                           r"next|coming|forthcoming)\b", re.I)
+_PAST_WORDS = re.compile(r"\b(?:said|told|was|were|had|did|ago|last|met|held|took|gave|came|went|left|fell|rose|"
+                         r"began|made|won|lost|saw|sent|fled|fought|shot|struck|spoke|wrote|found|brought|caught|"
+                         r"kept|led|paid|ran|stood|broke|chose|drove|flew|grew|knew|threw|became|hit|killed|"
+                         r"[a-z]{3,}ed)\b",
+                         re.I)
+_PRESENT_WORDS = re.compile(r"\b(?:is|are|says|meets|starts|begins|opens|takes place)\b", re.I)
+#: a month that names a delivery ("October crude", "the September and October contracts") is never past
+_DELIVERY = re.compile(r"(?:\s*(?:,|and|or|-)\s*[A-Z][a-z]+\.?)*\s+(?:crude|contracts?|futures|delivery|deliveries|"
+                       r"options|expiry|expiries|Brent|WTI|gasoline|gas|wheat|corn|soybeans?|gold|copper)\b")
+_CLAUSE_END = re.compile(r"[,;:.!?()]|\s(?:and|but|while|whereas|as|because)\s")
+_NOT_PAST = frozenset("need speed indeed hundred bed red seed feed breed proceed exceed succeed bred shed".split())
+
+
+def clause_tense(span: Any, text: str, sent_start: int, start: int, end: int) -> str | None:
+    """The tense of the clause a temporal expression stands in: "past", "present", "future" or None.
+
+    In a parsed sentence, the verb the expression hangs on (through nouns and prepositions) with its
+    auxiliaries: "will"/"would"/"shall", a modal, or an infinitive under expect/schedule/plan/due/..., is
+    the future; a past form or "has" + participle the past; a present form the present; "due",
+    "scheduled", "upcoming" on the way to it the future. Otherwise (an unparsed sentence, or no verb),
+    the nearest tense word before it in the sentence, else the first in the clause it opens.
+
+    Args:
+        span: the expression's spaCy Span, or None (an expression found by pattern: the text alone).
+        text: the article text.
+        sent_start: the character offset of the expression's sentence.
+        start: the expression's start offset.
+        end: its end offset.
+    """
+    if span is not None and span.root.dep_ not in ("dep", "") and span.root.pos_:
+        got = _parsed_tense(span.root)
+        if got is not None:
+            return got
+    return _text_tense(text[sent_start:start], text[end:end + 80])
+
+
+#: words on the way from an expression to its verb that put it in the future: "due on", "the upcoming vote"
+_FUTURE_ON_PATH = frozenset({"due", "upcoming", "coming", "forthcoming", "schedule", "plan"})
+
+
+def _parsed_tense(token: Any) -> str | None:
+    tok = token
+    for _ in range(8):
+        if tok is not token and tok.lemma_.lower() in _FUTURE_ON_PATH and tok.pos_ in ("ADJ", "VERB"):
+            return "future"
+        if tok.pos_ in ("VERB", "AUX") and tok.dep_ not in ("amod", "compound"):
+            return _verb_tense(tok)
+        if tok.head is tok:
+            return None
+        tok = tok.head
+    return None
+
+
+def _verb_tense(verb: Any) -> str | None:
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    words = {a.lower_ for a in auxes}
+    if words & _FUTURE_AUX:
+        return "past" if words & _HAVE and "would" in words else "future"
+    if words & _MODAL:
+        return "past" if words & _HAVE else "future"
+    if "to" in words and verb.tag_ == "VB":  # an infinitive: "is expected to endorse", "is to stand"
+        head = verb.head
+        if head is not verb and (head.lemma_.lower() in _FUTURE_HEADS or head.lemma_.lower() == "be"):
+            return "future"
+        return None
+    if words & _HAVE or verb.tag_ == "VBD" or any(a.tag_ == "VBD" for a in auxes):
+        return "past"
+    if verb.tag_ == "VBN":
+        return "past"
+    if verb.tag_ in ("VBZ", "VBP") or any(a.tag_ in ("VBZ", "VBP") for a in auxes):
+        return "present"
+    return None
+
+
+def _text_tense(before: str, after: str) -> str | None:
+    """The tense of the nearest tense word before an expression (else after it), by word lists."""
+    best: tuple[int, str] | None = None
+    for rx, name in ((_FUTURE_WORDS, "future"), (_PAST_WORDS, "past"), (_PRESENT_WORDS, "present")):
+        for m in rx.finditer(before):
+            if name == "past" and m.group().lower() in _NOT_PAST:
+                continue
+            if best is None or m.end() > best[0]:
+                best = (m.end(), name)
+    if best is not None:
+        return best[1]
+    after = after.lstrip(" ,")  # "On Thursday, the council will meet": the clause it opens
+    end = _CLAUSE_END.search(after)
+    after = after[:end.start()] if end else after
+    for rx, name in ((_FUTURE_WORDS, "future"), (_PAST_WORDS, "past"), (_PRESENT_WORDS, "present")):
+        m = rx.search(after)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), name)
+    return best[1] if best else None
+
+
+# --- the stage -------------------------------------------------------------------------------------
 
 def _published(article: Article) -> date | None:
     try:
@@ -234,7 +527,38 @@ def _published(article: Article) -> date | None:
         return None
 
 
-def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
+class _Expr(NamedTuple):
+    start: int
+    end: int
+    span: Any  # the spaCy span it came from, or None for a regex match
+
+
+def _expressions(doc: Any, text: str) -> list[_Expr]:
+    """DATE entities, day-naming TIME entities and explicit dates spaCy missed or cut, by start.
+
+    An entity is cut at a line break; an explicit date overlapping entities replaces them by their union.
+    """
+    found: list[_Expr] = []
+    for e in doc.ents:
+        if e.label_ == "DATE" or (e.label_ == "TIME" and _DAY_TIME.match(e.text.strip())):
+            end = e.end_char
+            cut = text.find("\n", e.start_char, end)
+            found.append(_Expr(e.start_char, cut if cut > 0 else end, e))
+    for m in _EXPLICIT.finditer(text):
+        if not re.search(r"\d", m.group()):
+            continue
+        over = [x for x in found if x.start < m.end() and x.end > m.start()]
+        if over and all(m.start() >= x.start and m.end() <= x.end for x in over):
+            continue  # inside an entity already
+        start, end = min([m.start(), *(x.start for x in over)]), max([m.end(), *(x.end for x in over)])
+        found = [x for x in found if x not in over]
+        found.append(_Expr(start, end, over[0].span if len(over) == 1 and over[0].start == start
+                           and over[0].end == end else None))
+    found.sort()
+    return found
+
+
+def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
     """The temporal expressions of one parsed article, resolved (see the module docstring).
 
     Args:
@@ -244,34 +568,65 @@ def extract_dates(doc: Any, published: date | None) -> list[dict[str, Any]]:
     Returns:
         Date dicts sorted by start.
     """
-    ents = [e for e in doc.ents if e.label_ == "DATE"]
+    text = doc_text(doc)
+    exprs = _expressions(doc, text)
     anchor, anchor_name = published, "published" if published else None
     if anchor is None:  # anchor only on a full date the text itself states
-        for e in ents:
-            value, precision, absolute = resolve_expression(e.text, None)
-            if absolute and precision == "day" and value:
-                anchor, anchor_name = date.fromisoformat(value), f"text:{value}"
+        for x in exprs:
+            got = resolve_expression(text[x.start:x.end], None)
+            if got.absolute and got.precision == "day" and got.value:
+                anchor, anchor_name = date.fromisoformat(got.value), f"text:{got.value}"
                 break
-    text = doc_text(doc)
-    out: list[dict[str, Any]] = []
+    starts = [s.start_char for s in doc.sents] if doc.has_annotation("SENT_START") else [0]
+    headers = comment_headers(text)
+    header_ends = [h.end for h in headers]
+    out: list[DateExpression] = []
     taken = -1  # the end of a list of days already expanded past its entity
-    for e, future in zip(ents, _future_flags(doc, ents)):
-        if e.start_char < taken:
+    for x in exprs:
+        if x.start < taken:
             continue
-        listed = _day_list(text, e.start_char, e.end_char)
-        parts = listed or [(e.start_char, e.end_char, e.text)]
+        base, base_name = anchor, anchor_name
+        h = bisect.bisect_right(header_ends, x.start) - 1
+        if h >= 0:  # in a reader comment: its own date, if its header states one
+            base = date.fromisoformat(headers[h].date) if headers[h].date else None
+            base_name = f"comment:{headers[h].date}" if headers[h].date else None
+        sent_start = starts[max(bisect.bisect_right(starts, x.start) - 1, 0)]
+        tense = clause_tense(x.span, text, sent_start, x.start, x.end)
+        before = text[max(0, x.start - 30):x.start]
+        if re.search(r"\bsince\s*$", before) or text.startswith("since", x.start):
+            tense = "past"  # "since January": always before
+        elif _DELIVERY.match(text, x.end):
+            tense = "future"
+        listed = _day_list(text, x.start, x.end)
+        parts = listed or [(x.start, x.end, text[x.start:x.end])]
         for start, end, expression in parts:
-            value, precision, absolute = resolve_expression(expression, anchor, future=future)
-            out.append({"start": start, "end": end, "text": text[start:end], "value": value,
-                        "precision": precision if value else None,
-                        "anchor": None if value is None else "absolute" if absolute else anchor_name})
+            got = resolve_expression(expression, base, tense=tense, before=before)
+            if got.value is None and got.kind == "date" and not listed:
+                start, end, got = _narrowed(text, start, end, base, tense, got)
+            out.append({"start": start, "end": end, "text": text[start:end], "kind": got.kind, "value": got.value,
+                        "precision": got.precision if got.value else None,
+                        "anchor": None if got.value is None else "absolute" if got.absolute else base_name})
         taken = parts[-1][1] if listed else taken
     return out
 
 
+def _narrowed(text: str, start: int, end: int, anchor: date | None, tense: str | None,
+              got: Resolved) -> tuple[int, int, Resolved]:
+    """An unresolved expression narrowed to an explicit date or leading weekday inside it ("the week to
+    August 16" -> "August 16"; "Wednesday Ninety-five" -> "Wednesday"); else as it was."""
+    m = _EXPLICIT.search(text, start, end)
+    if m is None or (m.start(), m.end()) == (start, end):
+        m = re.compile(rf"{_WD[:-3]}\b", re.I).match(text, start, end)
+    if m is None or (m.start(), m.end()) == (start, end):
+        return start, end, got
+    inner = resolve_expression(m.group(), anchor, tense=tense)
+    return (m.start(), m.end(), inner) if inner.value else (start, end, got)
+
+
 def _day_list(text: str, start: int, end: int) -> list[tuple[int, int, str]] | None:
-    """A list of days in the DATE entity text[start:end] (spaCy may stop before its last day): one
-    (start, end, expression to resolve) per day, e.g. "October 6" and "8" -> "October 8"; else None."""
+    """A list of days in the expression text[start:end] (spaCy may stop before its last day): one
+    (start, end, expression to resolve) per day, e.g. "October 6" and "8" -> "October 8", "25" and "26 May"
+    -> "25 May" and "26 May"; else None."""
     for m in _DAY_ENUM.finditer(text, start, min(len(text), end + 40)):
         if m.start() >= end:
             break
@@ -285,6 +640,12 @@ def _day_list(text: str, start: int, end: int) -> list[tuple[int, int, str]] | N
         for d in _ENUM_DAY.finditer(text, m.start("rest"), m.end("rest")):
             out.append((d.start(), d.end(), f"{month} {d.group()}{year}"))
         return out
+    m = _DAY_FIRST_LIST.match(text[start:end].strip())
+    if m:
+        offset = start + len(text[start:end]) - len(text[start:end].lstrip())
+        month, year = m.group(3), f" {m.group(4)}" if m.group(4) else ""
+        return [(offset + d.start(), offset + d.end(), f"{d.group()} {month}{year}")
+                for d in _ENUM_DAY.finditer(m.group(0), 0, m.end(2))]
     return None
 
 
@@ -293,7 +654,7 @@ class Dates:
     """Temporal expressions resolved against the article's published date (dateparser, no clock)."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = dict(settings.stage("dates") if settings else {})
+        self.cfg = stage_settings(settings, "dates")
         if importlib.util.find_spec("dateparser") is None:
             raise MissingDependency("dateparser", "pip install 'dateparser==1.5.0'  (or: pip install 'newsloom[nlp]')")
 

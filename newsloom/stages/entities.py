@@ -33,13 +33,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..model import Article
+from ..model import Article, Mention
+from ..nlp.scoped_parse import parse_scope
 from ..pipeline import stage
+from ..settings import stage_settings
 
 __all__ = ["Entities", "resolve_in_article", "extract_mentions", "fold", "edit_distance", "LABELS"]
 
 #: spaCy labels kept as mentions
 LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
+parse_scope(labels=LABELS)  # the names the scoped parse looks for beside an event verb
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "mx", "sir", "dame", "madam", "mme", "herr", "frau"})
 TITLES = frozenset({
     "president", "vice", "chancellor", "prime", "minister", "secretary", "general", "senator", "sen", "rep",
@@ -177,7 +180,7 @@ def _acronym(words: list[str]) -> str:
     return "".join(w[0] for w in words if w.casefold() not in _ACRONYM_SKIP and w[:1].isupper())
 
 
-def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
+def extract_mentions(doc: Any, text: str) -> list[Mention]:
     """The mentions of one parsed article (see the module docstring for the steps).
 
     Args:
@@ -235,7 +238,7 @@ def extract_mentions(doc: Any, text: str) -> list[dict[str, Any]]:
     for sp, label, name in out:
         votes[name][label] += 1
     best = {name: max(c.items(), key=lambda kv: (kv[1], kv[0] == "PERSON"))[0] for name, c in votes.items()}
-    mentions = [{"start": sp.start, "end": sp.end, "text": text[sp.start:sp.end], "label": best[name], "name": name}
+    mentions: list[Mention] = [{"start": sp.start, "end": sp.end, "text": text[sp.start:sp.end], "label": best[name], "name": name}
                 for sp, _, name in out]
     mentions.sort(key=lambda m: m["start"])
     return mentions
@@ -255,7 +258,7 @@ def _full_name_for(key: str, start: int, full_people: dict[str, list[tuple[int, 
     return (before[-1] if before else cands[0])[1]
 
 
-def resolve_in_article(mentions: list[dict[str, Any]], start: int, end: int) -> dict[str, Any] | None:
+def resolve_in_article(mentions: list[Mention], start: int, end: int) -> Mention | None:
     """The mention covering the span ``[start, end)``, if any.
 
     A mention that contains the span wins; otherwise the one overlapping it most (e.g. the span
@@ -288,7 +291,7 @@ class Entities:
     """Named-entity mentions with in-article canonical names (short forms resolved to full names)."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = dict(settings.stage("entities") if settings else {})
+        self.cfg = stage_settings(settings, "entities")
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")

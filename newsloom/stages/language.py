@@ -5,6 +5,7 @@ from typing import Any
 
 from ..model import Article
 from ..pipeline import stage
+from ..settings import stage_settings
 
 __all__ = ["Language", "detect_language"]
 
@@ -30,7 +31,7 @@ class Language:
     """Set ``language`` from the text (the input's own value is kept when it names one)."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"min_probability": 0.5, **(settings.stage("language") if settings is not None else {})}
+        self.cfg = stage_settings(settings, "language")
 
     def __call__(self, article: Article) -> Article:
         given = (article.language or "").strip().lower().replace("_", "-").split("-")[0]

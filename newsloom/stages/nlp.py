@@ -1,36 +1,31 @@
 """The nlp stage: one spaCy parse per article, shared by the annotation stages that follow.
 
-The parsed ``Doc`` rides on ``article.annotations["doc"]`` (never stored); texts are parsed in
-batches with ``nlp.pipe``. Non-English articles are not parsed (the model is English). By default
-(``parse = "scoped"``) NER covers the whole text and the dependency parse only the sentences the
-quotes and events stages read (:mod:`newsloom.scoped_parse`); ``parse = "all"`` parses everything.
+The parsed ``Doc`` rides on ``article.annotations["doc"]``, declared transient: the pipeline drops it once
+the last stage is done, so it is never stored. Texts are parsed in batches with ``nlp.pipe``. Non-English
+articles are not parsed (the model is English). By default (``parse = "scoped"``) NER covers the whole text
+and the dependency parse only the sentences the quotes and events stages read
+(:mod:`newsloom.nlp.scoped_parse`); ``parse = "all"`` parses everything.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ..errors import ConfigError
 from ..model import Article
 from ..nlp import load_nlp
 from ..pipeline import stage
+from ..settings import stage_settings
 
-__all__ = ["Nlp", "TRANSIENT"]
-
-#: annotation keys that live only in memory, between stages
-TRANSIENT = ("doc",)
+__all__ = ["Nlp"]
 
 
-@stage("nlp", requires=("text", "language"), assigns=("annotations.doc",), extra="nlp")
+@stage("nlp", requires=("text", "language"), assigns=("annotations.doc",), extra="nlp", transient=("annotations.doc",))
 class Nlp:
     """Parse the clean text with en_core_web_sm (verified against pinned hashes)."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"languages": ["en"], "max_chars": 200_000, "spacy_batch_size": 16, "n_process": 1,
-                    "parse": "scoped", **(settings.stage("nlp") if settings else {})}
-        if self.cfg["parse"] not in ("scoped", "all"):
-            raise ConfigError(f"stages.nlp.parse must be 'scoped' or 'all', not {self.cfg['parse']!r}")
-        broad = bool(settings.stage("quotes").get("broad")) if settings else False
+        self.cfg = stage_settings(settings, "nlp")
+        broad = stage_settings(settings, "quotes")["broad"]
         self.scoped = self.cfg["parse"] == "scoped" and not broad  # broad quotes read every verb
         self.nlp = load_nlp(scoped=self.scoped)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..model import Article
 from ..pipeline import stage
+from ..settings import stage_settings
 
 __all__ = ["Quality", "spin_artefacts", "truncation", "boilerplate_share", "not_an_article"]
 
@@ -122,7 +123,7 @@ class Quality:
     """Score spin/MT artefacts, truncation, boilerplate share and not-an-article, with evidence."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = dict(settings.stage("quality")) if settings is not None else {}
+        self.cfg = stage_settings(settings, "quality")
 
     def __call__(self, article: Article) -> Article:
         article.quality["spin"] = spin_artefacts(article.text, article.language)

@@ -3,8 +3,9 @@
 For the newly stored articles it
 
 1. sets ``quotes.speaker_entity`` from the entities colleague's ``mentions`` table (filled by the
-   "resolve" stage): the mention that overlaps the speaker span, else a mention of the article with
-   the speaker's resolved name (so "he said" gets the entity of the person named before);
+   "resolve" stage): the mention of the article with the speaker's resolved name, the one inside the
+   speaker span first (so "he said" gets the entity of the person named before); a quote without a
+   resolved name gets none (the principal a spokesman speaks for is never the speaker);
 2. links near copies: a quote of those articles and a stored quote of the same speaker (the same
    ``speaker_entity``, else the same ``speaker_name``) in another article are one quote when at
    least ``near_containment`` of the shorter one's word 4-grams are in the other (an excerpt, a
@@ -22,8 +23,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..pipeline import corpus_stage
+from ..settings import stage_settings
 from ..storage import Store
-from ..storage.schema_quotes import quote_words
+from ..storage.tables.quotes import quote_words
 
 __all__ = ["QuoteLinks", "first_carrier", "near_copy"]
 
@@ -49,9 +51,9 @@ def _set_speaker_entities(store: Store, ids: Sequence[str]) -> None:
             UPDATE quotes SET speaker_entity = coalesce(
                 (SELECT m.entity_id FROM mentions m
                   WHERE m.article_id = quotes.article_id AND m.entity_id IS NOT NULL
-                    AND quotes.speaker_start IS NOT NULL
+                    AND m.name = quotes.speaker_name
                     AND m.start < quotes.speaker_end AND m."end" > quotes.speaker_start
-                  ORDER BY (m.label = 'PERSON') DESC, (m."end" - m.start) DESC LIMIT 1),
+                  LIMIT 1),
                 (SELECT m.entity_id FROM mentions m
                   WHERE m.article_id = quotes.article_id AND m.entity_id IS NOT NULL
                     AND m.name = quotes.speaker_name
@@ -164,8 +166,7 @@ class QuoteLinks:
     """Set each quote's speaker entity and link the same quote across articles to its first carrier."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"near_containment": 0.6, "near_candidates": 1000,
-                    **(settings.stage("quote_links") if settings is not None else {})}
+        self.cfg = stage_settings(settings, "quote_links")
 
     def run(self, store: Store, ids: Sequence[str]) -> None:
         ids = list(ids)

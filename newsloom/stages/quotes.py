@@ -27,9 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from ..model import Article
+from ..model import Article, Mention, Quote
 from ..nlp import doc_text
+from ..nlp.scoped_parse import parse_scope
 from ..pipeline import stage
+from ..settings import stage_settings
+from .entities import extract_mentions
+from .speakers import SpeakerResolver
 
 __all__ = ["Quotes", "extract_quotes", "find_quote_spans", "CUE_LEMMAS", "CLAUSE_CUE_LEMMAS", "OPINION_LEMMAS"]
 
@@ -49,16 +53,6 @@ find show reveal indicate think believe hope fear worry expect agree disagree co
 describe praise criticize criticise attack blast slam charge accuse cite mention signal propose recommend
 """.split())
 
-_ROLE_WORDS = frozenset("""
-spokesman spokeswoman spokesperson president minister senator governor candidate nominee leader chief secretary
-strongman chancellor premier mayor director ambassador envoy lawyer attorney businessman billionaire congressman
-congresswoman representative chairman chairwoman official officer general commander king queen prince head
-founder ceo executive manager adviser advisor aide diplomat prosecutor judge justice sheriff democrat republican
-speaker pope mogul host anchor star actor singer economist analyst professor
-""".split())
-_TITLES = {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sen", "sen.", "rep", "rep.", "gov", "gov.",
-           "president", "gen.", "prof.", "sir", "lord"}
-_NAMED = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 
 # -- step 1: quotation marks -----------------------------------------------------------------------------
 _OPENERS = {"\u201c": "\u201d", "\u201e": "\u201d", "\u00ab": "\u00bb", "``": "''"}
@@ -175,15 +169,19 @@ class Frame:
 
 
 _SUBJ = ("nsubj", "nsubjpass", "csubj")
-#: belief verbs: "I think ..." is an aside, not an attribution
+#: belief verbs: "I think ..." is an aside, "X believes ..." a belief, neither a report of speech (broad mode
+#: keeps the second)
 OPINION_LEMMAS = frozenset("think believe hope fear worry expect guess suppose".split())
+# the scoped parse parses the sentences with these verbs (belief and clause verbs only with "that")
+parse_scope(speech=CUE_LEMMAS, clause=CLAUSE_CUE_LEMMAS | OPINION_LEMMAS)
 
 
 def _subject(verb: Any) -> Any:
     """The subject token of a cue verb, inherited through xcomp/conj/advcl chains ("went on to say")."""
     tok = verb
     for _ in range(4):
-        for child in tok.children:
+        # two subjects ("the organiser of the concert Chris Hunt defended"): the one nearest the verb
+        for child in sorted(tok.children, key=lambda c: abs(c.i - tok.i)):
             if child.dep_ in _SUBJ:
                 if child.dep_ == "nsubjpass":
                     agent = next((c for c in tok.children if c.dep_ == "agent"), None)
@@ -192,6 +190,10 @@ def _subject(verb: Any) -> Any:
                         return pobj
                 return child
         if tok.dep_ in ("xcomp", "conj", "advcl", "relcl", "acl") and tok.head is not tok:
+            if tok.dep_ == "acl" and tok.tag_ == "VBG" and tok.head.dep_ in ("dobj", "attr") and \
+                    tok.head.head is not tok.head:
+                tok = tok.head.head  # "X defended the event saying ...": the parser hung the participle on the object
+                continue
             if tok.dep_ in ("relcl", "acl") and tok.head.pos_ in ("NOUN", "PROPN", "PRON"):
                 return tok.head
             tok = tok.head
@@ -303,11 +305,18 @@ def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> li
         if tok.pos_ not in ("VERB", "AUX"):
             continue
         lemma = tok.lemma_.lower()
-        known = lemma in CUE_LEMMAS
+        # a belief ("X believes", "critics of X think") is no speech: only broad mode reports it
+        known = lemma in CUE_LEMMAS and (broad or lemma not in OPINION_LEMMAS)
         if tok.tag_ == "VBN" and tok.dep_ in ("amod", "compound", "acl", "advcl", "ROOT") and \
                 not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
             continue  # "Asked about it, he said ...": a participle, not a speech act
         subj = _subject(tok)
+        if subj is None and tok.dep_ == "ROOT" and tok.i > sent.start and doc[tok.i - 1].pos_ == "PROPN":
+            subj = doc[tok.i - 1]  # "..., Deputy District Attorney David Walgren said": a name the parser hung elsewhere
+        if lemma == "quote":  # "the paper quoted X as saying ...": X is the one speaking
+            subj = next((c for c in tok.children if c.dep_ == "dobj"), subj)
+        if subj is not None and subj.lower_ in ("you", "yourself"):
+            continue  # words addressed to the reader (terms of use, comment rules), not a report of speech
         if subj is not None and "\n" in text[min(subj.idx, tok.idx):max(subj.idx, tok.idx)]:
             subj = None  # a heading line run into the sentence by the parser, not the speaker
         if subj is not None and subj.lower_ in ("who", "that", "which") and tok.dep_ == "relcl":
@@ -328,11 +337,12 @@ def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> li
     return frames
 
 
-_HEADLINE = re.compile(r"(?m)^(?P<src>[A-Z][\w.\u2019'-]*(?: [A-Z][\w.\u2019'-]*){0,3}):[ \t]+(?P<says>[^\n]{8,})$")
+_HEADLINE = re.compile(r"(?m)^(?P<src>[A-Z][\w.\u2019'-]*(?: [A-Z][\w.\u2019'-]*){0,3}):[ \t]+(?P<says>[^\n]{8,200})$")
 
 
 def _headline_frames(text: str) -> list[Frame]:
-    """'Name: words' lines (headline style): the name is the source and the colon the cue."""
+    """'Name: words' lines (headline style, up to 200 characters after the colon: a longer line is a
+    paragraph, or a whole article on one line): the name is the source and the colon the cue."""
     out = []
     for m in _HEADLINE.finditer(text):
         content = _clause_span(text, m.start("says"), m.end("says"))
@@ -364,7 +374,9 @@ def _content(text: str, verb: Any, sent: Any, *, broad: bool = False) -> list[tu
     ``broad`` also takes a stance verb's object ("criticized the plan").
     """
     lemma = verb.lemma_.lower()
-    clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+    clauses = [c for c in verb.children if c.dep_ == "ccomp"]
+    # "... boss" Despite X, Mr Dudley said the company was ...": the clause after the verb is the one it reports
+    clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is None and (lemma in _SAID_OBJECT or (broad and lemma in _STANCE_OBJECT)):
         objs = [c for c in verb.children if c.dep_ in ("dobj", "xcomp", "oprd") and c.i > verb.i]
         if objs:
@@ -446,6 +458,13 @@ def _gap_ok(text: str, start: int, end: int, max_chars: int) -> bool:
     return not re.search(r"[.!?;][\s\"\u201d]*\s+[A-Z\u201c\"]|[\u201c\u201d\"]", gap)
 
 
+def _reports_next(text: str, frame: Frame) -> bool:
+    """Does the frame's own reported clause start right after its cue ("said the company ...", "said that")?"""
+    if not frame.content or frame.content[0][0] < frame.cue_end:
+        return False
+    return re.fullmatch(r"\s*(?:that\s*)?", text[frame.cue_end:frame.content[0][0]]) is not None
+
+
 def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_gap: int
             ) -> list[tuple[list[tuple[int, int]], Frame | None]]:
     """Pair each standalone quote with a frame; merge quotes that share one (split quotes)."""
@@ -453,7 +472,10 @@ def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_g
     groups: list[tuple[list[tuple[int, int]], Frame | None]] = []
     by_frame: dict[int, int] = {}
     for qs, qe in quotes:
-        after = [f for f in free if f.left >= qe and _gap_ok(text, qe, f.left, 3 if f.generic else max_gap)]
+        # a frame that reports its own clause after the cue ("X said the company was ...") is not the
+        # attribution of a quote before it
+        after = [f for f in free if f.left >= qe and _gap_ok(text, qe, f.left, 3 if f.generic else max_gap)
+                 and not _reports_next(text, f)]
         before = [f for f in free if f.right <= qs and _gap_ok(text, f.right, qs, 3 if f.generic else max_gap)
                   and (not f.generic or text[f.right:qs].strip() in (":", ","))
                   and not any(f.right <= s2 and e2 <= qs for s2, e2 in quotes)]
@@ -477,130 +499,18 @@ def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_g
 
 
 # -- step 5: speaker names -------------------------------------------------------------------------------------
-def _mentions(article: Article, doc: Any) -> list[dict[str, Any]]:
-    """The entities stage's mentions, or the Doc's entities with in-article full names when it has not run."""
+def _mentions(article: Article, doc: Any) -> list[Mention]:
+    """The entities stage's mentions, or (when it has not run) the same extraction over the Doc."""
     given = article.annotations.get("mentions")
-    if given:
+    if given is not None:
         return sorted(given, key=lambda m: m["start"])
-    return doc_mentions(doc) if doc is not None else []
+    return extract_mentions(doc, doc.text) if doc is not None else []
 
 
-def doc_mentions(doc: Any) -> list[dict[str, Any]]:
-    """Named mentions from ``doc.ents`` with in-article names (the fallback when the entities stage is absent)."""
-    out = []
-    for ent in doc.ents:
-        if ent.label_ not in _NAMED:
-            continue
-        words = [w for w in re.split(r"\s+", ent.text.strip()) if w]
-        while words and words[0].lower() in _TITLES:
-            words.pop(0)
-        name = re.sub(r"(['\u2019]s?)$", "", " ".join(words)).strip()
-        if name:
-            out.append({"start": ent.start_char, "end": ent.end_char, "text": ent.text, "label": ent.label_,
-                        "name": name})
-    persons = [m for m in out if m["label"] == "PERSON"]
-    for m in out:  # "Lukashenko" -> "Alexander Lukashenko" named elsewhere in the article (also when mislabelled)
-        last = m["name"].split()[-1]
-        longer = [p["name"] for p in persons if len(p["name"].split()) > len(m["name"].split())
-                  and p["name"].split()[-1] == last]
-        if longer and (m["label"] == "PERSON" or len(m["name"].split()) == 1):
-            m["name"], m["label"] = max(longer, key=len), "PERSON"
-    return out
-
-
-def _mention_at(mentions: list[dict[str, Any]], start: int, end: int) -> dict[str, Any] | None:
-    hits = [m for m in mentions if m["start"] < end and m["end"] > start]
-    if not hits:
-        return None
-    return max(hits, key=lambda m: (m["label"] == "PERSON", m["end"] - m["start"]))
-
-
-_GENDER_WORDS = {
-    **dict.fromkeys("mr mr. sir lord king prince spokesman chairman congressman businessman actor father "
-                    "husband brother son uncle".split(), "m"),
-    **dict.fromkeys("mrs mrs. ms ms. miss madam dame lady queen princess spokeswoman chairwoman congresswoman "
-                    "businesswoman actress mother wife sister daughter aunt".split(), "f"),
-}
-
-
-def _genders(text: str, persons: list[dict[str, Any]]) -> dict[str, str]:
-    """Names the article marks as a man or a woman: an honorific or a gendered role word opening the mention
-    or right before it ("Mrs. May", "spokeswoman Maria Zakharova", "his wife, Jane"); a name marked both
-    ways is left unknown."""
-    seen: dict[str, set[str]] = {}
-    for m in persons:
-        words = re.findall(r"[\w.]+", text[max(0, m["start"] - 40):m["start"]].lower())[-1:]
-        words += re.findall(r"[\w.]+", m["text"].lower())[:1]
-        marks = {_GENDER_WORDS[w] for w in words if w in _GENDER_WORDS}
-        seen.setdefault(m["name"], set()).update(marks)
-    return {name: next(iter(marks)) for name, marks in seen.items() if len(marks) == 1}
-
-
-class _Resolver:
-    """Resolves speaker phrases to names, walking the article in order (salience = recent subjects and speakers)."""
-
-    def __init__(self, doc: Any, mentions: list[dict[str, Any]], text: str) -> None:
-        self.doc = doc
-        self.text = text
-        self.mentions = mentions
-        self.persons = [m for m in mentions if m["label"] == "PERSON"]
-        self.gender = _genders(text, self.persons)
-        self.subject_persons: list[tuple[int, str]] = []
-        for m in self.persons:
-            span = doc.char_span(m["start"], m["end"], alignment_mode="expand") if doc is not None else None
-            if span is not None and any(t.dep_ in _SUBJ for t in span):
-                self.subject_persons.append((m["start"], m["name"]))
-            elif span is not None and span.root.head.dep_ in _SUBJ and span.root.dep_ in ("compound", "appos"):
-                self.subject_persons.append((m["start"], m["name"]))
-
-    def resolve(self, frame: Frame, last_speakers: list[tuple[int, str, str]]) -> str | None:
-        if frame.speaker is None:
-            return None
-        start, end = frame.speaker
-        head = frame.speaker_head
-        hit = _mention_at(self.mentions, head.idx, head.idx + len(head)) if head is not None else None
-        if hit is None:
-            hit = _mention_at(self.mentions, start, end)
-        word = head.lower_ if head is not None else ""
-        if hit is not None and (head is None or head.pos_ == "PROPN" or hit["label"] == "PERSON"):
-            return hit["name"]
-        if word in ("he", "she", "him", "her"):
-            return self._antecedent(start, last_speakers, "m" if word in ("he", "him") else "f")
-        if head is not None and head.pos_ == "NOUN" and head.tag_ == "NN" and word in _ROLE_WORDS and \
-                any(t.lower_ in ("the", "this") or t.dep_ == "poss" for t in head.lefts):
-            return self._role(head, start, last_speakers)
-        if hit is not None:
-            return hit["name"]
-        return None
-
-    def _antecedent(self, before: int, last_speakers: list[tuple[int, str, str]], gender: str | None = None
-                    ) -> str | None:
-        """The person a pronoun (of ``gender`` "m"/"f", when known) refers to: the more recent of the last
-        person quoted and the last person who was a subject, skipping people known to be of the other gender."""
-        def fits(name: str) -> bool:
-            return gender is None or self.gender.get(name) in (None, gender)
-
-        recent_speaker = next(((pos, name) for pos, name, label in reversed(last_speakers)
-                               if pos < before and label == "PERSON" and fits(name)), None)
-        recent_subject = next(((pos, name) for pos, name in reversed(self.subject_persons)
-                               if pos < before and fits(name)), None)
-        candidates = [c for c in (recent_speaker, recent_subject) if c is not None]
-        if candidates:
-            return max(candidates, key=lambda c: c[0])[1]
-        recent = [m for m in self.persons if m["start"] < before and fits(m["name"])]
-        return recent[-1]["name"] if recent else None
-
-    def _role(self, head: Any, before: int, last_speakers: list[tuple[int, str, str]]) -> str | None:
-        role = head.lower_
-        for m in reversed([m for m in self.persons if m["start"] < before]):
-            window = self.text[max(0, m["start"] - 60):m["end"] + 60].lower()
-            if re.search(rf"\b{re.escape(role)}\b", window):
-                return m["name"]
-        return self._antecedent(before, last_speakers)
 
 
 # -- the whole cascade ---------------------------------------------------------------------------------------
-def _record(text: str, parts: list[tuple[int, int]], kind: str, frame: Frame | None) -> dict[str, Any]:
+def _record(text: str, parts: list[tuple[int, int]], kind: str, frame: Frame | None) -> Quote:
     parts = sorted(parts)
     return {
         "start": parts[0][0], "end": parts[-1][1], "parts": [list(p) for p in parts],
@@ -610,12 +520,35 @@ def _record(text: str, parts: list[tuple[int, int]], kind: str, frame: Frame | N
         "speaker_text": text[frame.speaker[0]:frame.speaker[1]] if frame and frame.speaker else None,
         "speaker_start": frame.speaker[0] if frame and frame.speaker else None,
         "speaker_end": frame.speaker[1] if frame and frame.speaker else None,
-        "speaker_name": None,
+        "speaker_name": None, "on_behalf_of": None,
     }
 
 
-def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | None = None,
-                   cfg: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+_ONLY_SENTENCE_END = re.compile(r"[\s.!?\"'\u201d\u2019]*")
+
+
+def _continue_speakers(text: str, out: list[tuple[list[tuple[int, int]], str, Frame | None]],
+                       orphans: list[list[tuple[int, int]]]) -> list[tuple[list[tuple[int, int]], str, Frame | None]]:
+    """A quote with no attribution that opens the sentence right after an attributed quote (direct or
+    indirect: 'He explained that ... . "It all started ..."') is the same speaker going on."""
+    for parts in orphans:
+        before = [q for q in out if q[0][-1][1] <= parts[0][0]]
+        if not before:
+            continue
+        prev = max(before, key=lambda q: q[0][-1][1])
+        gap = text[prev[0][-1][1]:parts[0][0]]
+        closing = text[parts[-1][0]:parts[-1][1]].rstrip("\"'\u201d\u2019 ")
+        if closing.endswith(","):  # “...,” Margelov, told reporters: its own attribution, unread
+            continue
+        if prev[2] is not None and gap.count("\n") <= 2 and _ONLY_SENTENCE_END.fullmatch(gap) and \
+                prev[2].right <= parts[0][0]:
+            out.append((parts, "direct", prev[2]))
+            out.sort(key=lambda x: x[0][0][0])
+    return out
+
+
+def extract_quotes(text: str, doc: Any = None, mentions: list[Mention] | None = None,
+                   cfg: dict[str, Any] | None = None) -> list[Quote]:
     """Quotes of one text (see the module docstring for the steps).
 
     Args:
@@ -627,8 +560,7 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
     Returns:
         Quote dicts in text order (the keys listed in docs/annotate.md).
     """
-    cfg = {"min_words": 3, "max_gap": 80, "min_indirect_words": 3, "continue_paragraphs": True, "broad": False,
-           **(cfg or {})}
+    cfg = {**stage_settings(None, "quotes"), **(cfg or {})}
     spans = find_quote_spans(text)
     standalone = [s for s in spans if _is_standalone(text, s[0], s[1], cfg["min_words"])]
     if doc is None:
@@ -638,6 +570,7 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
     groups = _attach(text, standalone, frames, cfg["max_gap"])
     out: list[tuple[list[tuple[int, int]], str, Frame | None]] = []
     previous: tuple[list[tuple[int, int]], Frame | None] | None = None
+    orphans: list[list[tuple[int, int]]] = []
     for parts, frame in groups:
         if frame is None and cfg["continue_paragraphs"] and previous is not None and previous[1] is not None:
             # a paragraph that is only a quote, right after an attributed quote: the same speaker goes on
@@ -648,6 +581,7 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
                 previous[0].extend(parts)  # one attribution, as annotators mark it: more parts of one quote
                 continue
         if frame is None:
+            orphans.append(parts)
             continue
         out.append((parts, "direct", frame))
         previous = (parts, frame)
@@ -671,17 +605,15 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[dict[str, Any]] | 
             parts[-1] = (s_last, tail)
         out.append((parts, kind, frame))
     out.sort(key=lambda x: x[0][0][0])
-    resolver = _Resolver(doc, mentions if mentions is not None else doc_mentions(doc), text)
+    if cfg["continue_paragraphs"]:
+        out = _continue_speakers(text, out, orphans)
+    resolver = SpeakerResolver(doc, mentions if mentions is not None else extract_mentions(doc, text), text, spans,
+                               [f.speaker for f in frames if f.speaker is not None and not f.generic])
     records = []
-    speakers: list[tuple[int, str, str]] = []
     for parts, kind, frame in out:
         rec = _record(text, parts, kind, frame)
-        name = resolver.resolve(frame, speakers) if frame is not None else None
-        rec["speaker_name"] = name
-        if name and frame is not None and frame.speaker is not None:
-            label = "PERSON" if any(m["name"] == name and m["label"] == "PERSON" for m in resolver.mentions) \
-                else "OTHER"
-            speakers.append((frame.speaker[0], name, label))
+        if frame is not None:
+            rec["speaker_name"], rec["on_behalf_of"] = resolver.resolve(frame.speaker, frame.speaker_head, parts)
         records.append(rec)
     return records
 
@@ -691,8 +623,7 @@ class Quotes:
     """Direct and indirect quotes with cue, speaker span and the speaker's in-article name."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"min_words": 3, "max_gap": 80, "min_indirect_words": 3, "continue_paragraphs": True,
-                    "broad": False, **(settings.stage("quotes") if settings is not None else {})}
+        self.cfg = stage_settings(settings, "quotes")
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")

@@ -1,6 +1,6 @@
-"""Store-wide entity resolution (corpus stage "resolve"), and the writer that stores annotations.
+"""Store-wide entity resolution (corpus stage "resolve").
 
-The writer stores an article's mentions, dates and events with the article row. The resolve
+An article's mentions, dates and events are stored with it (``storage/tables``). The resolve
 stage then links each new article's mentions to entities already in the store, incrementally:
 
 1. an article's mentions are grouped by in-article name (the entities stage already mapped
@@ -27,14 +27,12 @@ import sqlite3
 from collections import Counter, defaultdict
 from typing import Any
 
-from ..model import Article
 from ..pipeline import corpus_stage
-from ..storage import article_writer
+from ..settings import stage_settings
 from ..storage.sqlite import now
 from .entities import HONORIFICS, SUFFIXES, TITLES, edit_distance, fold
-from .events import event_id
 
-__all__ = ["Resolve", "store_annotations", "skeleton", "person_parts", "entity_group", "merge_entities"]
+__all__ = ["Resolve", "skeleton", "person_parts", "entity_group", "merge_entities"]
 
 _PLACE_ORG = frozenset({"ORG", "GPE", "LOC", "FAC"})
 _SKEL_SUBS = (("sch", "sh"), ("x", "ks"), ("ph", "f"), ("kh", "h"), ("ck", "k"), ("q", "k"), ("c", "k"),
@@ -138,29 +136,6 @@ def _new_id(conn: sqlite3.Connection, grp: str, name: str) -> str:
         n += 1
 
 
-@article_writer
-def store_annotations(conn: sqlite3.Connection, article: Article) -> None:
-    """Store an article's mentions, dates and events (called inside the article's transaction)."""
-    ann = article.annotations
-    if ann.get("mentions"):
-        conn.executemany('INSERT OR IGNORE INTO mentions (article_id, start, "end", text, label, name) '
-                         "VALUES (?, ?, ?, ?, ?, ?)",
-                         [(article.id, m["start"], m["end"], m["text"], m["label"], m["name"])
-                          for m in ann["mentions"]])
-    if ann.get("dates"):
-        conn.executemany('INSERT OR IGNORE INTO dates (article_id, start, "end", text, value, precision, anchor) '
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         [(article.id, d["start"], d["end"], d["text"], d["value"], d["precision"], d["anchor"])
-                          for d in ann["dates"]])
-    if ann.get("events"):
-        conn.executemany(
-            'INSERT OR IGNORE INTO events (id, article_id, start, "end", sentence, action, verb, actor, target, place,'
-            " date, precision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(event_id(article.id, e["start"], e.get("verb_start", 0), e["action"]), article.id, e["start"], e["end"],
-              article.text[e["start"]:e["end"]], e["action"], e["verb"], e["actor"], e["target"], e["place"],
-              e["date"], e["precision"]) for e in ann["events"]])
-
-
 def merge_entities(conn: sqlite3.Connection, keep: str, drop: str) -> None:
     """Fold entity ``drop`` into ``keep``: mentions, aliases (counts summed), article links, events."""
     if keep == drop:
@@ -196,8 +171,7 @@ class Resolve:
     name = "resolve"
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"context_articles": 30, "min_fuzzy_chars": 5,
-                    **(settings.stage("resolve") if settings else {})}
+        self.cfg = stage_settings(settings, "resolve")
 
     def run(self, store: Any, ids: list[str]) -> None:
         with store.transaction() as conn:

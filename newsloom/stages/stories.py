@@ -42,7 +42,7 @@ from ..storage.vector_index import VectorIndex, index_path
 from .embed import MODEL, Embedder, article_vectors, word_logprob
 from .story_match import Profile, Signals, Weights, features, term_counts, term_words
 
-__all__ = ["Stories", "story_id", "shared_index", "article_signals", "Idf"]
+__all__ = ["Stories", "story_id", "shared_index", "article_signals", "Idf", "merge_stories", "merge_threads"]
 
 log = logging.getLogger(__name__)
 _INDEXES: "weakref.WeakKeyDictionary[Any, VectorIndex]" = weakref.WeakKeyDictionary()
@@ -50,6 +50,10 @@ _INDEXES: "weakref.WeakKeyDictionary[Any, VectorIndex]" = weakref.WeakKeyDiction
 DEFAULTS = {"background": 1000.0, "neighbours": 30, "embedding": 2.0, "words": 14.0, "entities": 6.0, "quotes": 2.5, "bias": -7.0,
             "time": 2.0, "window": 3.0, "merge_margin": 2.0, "max_terms": 300, "max_entities": 60,
             "index_connectivity": 16, "index_expansion_add": 128, "index_expansion_search": 96}
+
+
+THREAD_DEFAULTS = {"neighbours": 30, "embedding": 2.0, "words": 14.0, "entities": 6.0, "quotes": 2.5, "bias": -3.5,
+            "time": 0.25, "window": 30.0, "merge_margin": 1.0, "max_terms": 400, "max_entities": 80}
 
 
 def story_id(article_id: str, kind: str = "story") -> str:
@@ -351,9 +355,7 @@ def merge_stories(conn: sqlite3.Connection, a: str, b: str, reason: str, evidenc
     conn.execute("DELETE FROM stories WHERE id = ?", (drop,))
     threads = (rows[keep]["thread_id"], rows[drop]["thread_id"])
     if threads[1] is not None and threads[0] != threads[1]:
-        from .threads import merge_threads  # the dropped story's thread joins the survivor's
-
-        if threads[0] is None:
+        if threads[0] is None:  # the dropped story's thread joins the survivor's
             conn.execute("UPDATE stories SET thread_id = ? WHERE id = ?", (threads[1], keep))
         else:
             merge_threads(conn, threads[0], threads[1], f"its story {drop} merged into {keep}", {})
@@ -362,3 +364,28 @@ def merge_stories(conn: sqlite3.Connection, a: str, b: str, reason: str, evidenc
 
 def _rounded(f: dict[str, Any]) -> dict[str, Any]:
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in f.items()}
+
+
+def merge_threads(conn: sqlite3.Connection, a: str, b: str, reason: str, evidence: dict,
+                  idf: Idf | None = None, cfg: dict[str, Any] | None = None) -> str:
+    """Merge two live threads; the larger (then the older) keeps its id. Returns the survivor."""
+    cfg = {**THREAD_DEFAULTS, **(cfg or {})}
+    rows = {r["id"]: r for r in conn.execute("SELECT id, seq, size, profile, first_published, last_published "
+                                             "FROM threads WHERE id IN (?, ?)", (a, b))}
+    if len(rows) < 2:
+        return a if a in rows else b
+    keep, drop = sorted((a, b), key=lambda t: (-rows[t]["size"], rows[t]["seq"]))
+    profile, gone = Profile.from_blob(rows[keep]["profile"]), Profile.from_blob(rows[drop]["profile"])
+    idf = idf or Idf(conn)
+    profile.merge(gone, *idf.both(gone, profile), max_terms=int(cfg["max_terms"]), max_entities=int(cfg["max_entities"]))
+    dates = [d for r in rows.values() for d in (r["first_published"], r["last_published"]) if d]
+    stamp = now()
+    conn.execute("UPDATE threads SET size = size + ?, profile = ?, first_published = ?, last_published = ?, "
+                 "updated_at = ? WHERE id = ?", (rows[drop]["size"], profile.to_blob(), min(dates, default=None),
+                                                 max(dates, default=None), stamp, keep))
+    conn.execute("UPDATE stories SET thread_id = ? WHERE thread_id = ?", (keep, drop))
+    conn.execute("UPDATE thread_merges SET new_id = ? WHERE new_id = ?", (keep, drop))
+    conn.execute("INSERT OR REPLACE INTO thread_merges (old_id, new_id, merged_at, reason, evidence) "
+                 "VALUES (?, ?, ?, ?, ?)", (drop, keep, stamp, reason, json.dumps(evidence)))
+    conn.execute("DELETE FROM threads WHERE id = ?", (drop,))
+    return keep

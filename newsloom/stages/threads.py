@@ -16,7 +16,6 @@ with ``store.done``, as in the stories stage.
 """
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
@@ -25,13 +24,11 @@ from ..pipeline import corpus_stage
 from ..storage.sqlite import now
 from ..storage.tables.embed import decode_vector
 from ..storage.tables.stories import resolve_story, resolve_thread
-from .stories import DEFAULTS as STORY_DEFAULTS, Idf, shared_index, story_id
+from .stories import DEFAULTS as STORY_DEFAULTS, THREAD_DEFAULTS as DEFAULTS, Idf, merge_threads, shared_index, \
+    story_id
 from .story_match import Profile, Signals, Weights, features
 
 __all__ = ["Threads", "merge_threads"]
-
-DEFAULTS = {"neighbours": 30, "embedding": 2.0, "words": 14.0, "entities": 6.0, "quotes": 2.5, "bias": -3.5,
-            "time": 0.25, "window": 30.0, "merge_margin": 1.0, "max_terms": 400, "max_entities": 80}
 
 
 @corpus_stage("threads", requires=("story_id",), assigns=("thread_id",), extra="stories")
@@ -144,28 +141,3 @@ class Threads:
                      "last_published = max(coalesce(last_published, ?), ?)"]
             params += [published] * 4
         conn.execute(f"UPDATE threads SET {', '.join(sets)} WHERE id = ?", [*params, tid])
-
-
-def merge_threads(conn: sqlite3.Connection, a: str, b: str, reason: str, evidence: dict,
-                  idf: Idf | None = None, cfg: dict[str, Any] | None = None) -> str:
-    """Merge two live threads; the larger (then the older) keeps its id. Returns the survivor."""
-    cfg = {**DEFAULTS, **(cfg or {})}
-    rows = {r["id"]: r for r in conn.execute("SELECT id, seq, size, profile, first_published, last_published "
-                                             "FROM threads WHERE id IN (?, ?)", (a, b))}
-    if len(rows) < 2:
-        return a if a in rows else b
-    keep, drop = sorted((a, b), key=lambda t: (-rows[t]["size"], rows[t]["seq"]))
-    profile, gone = Profile.from_blob(rows[keep]["profile"]), Profile.from_blob(rows[drop]["profile"])
-    idf = idf or Idf(conn)
-    profile.merge(gone, *idf.both(gone, profile), max_terms=int(cfg["max_terms"]), max_entities=int(cfg["max_entities"]))
-    dates = [d for r in rows.values() for d in (r["first_published"], r["last_published"]) if d]
-    stamp = now()
-    conn.execute("UPDATE threads SET size = size + ?, profile = ?, first_published = ?, last_published = ?, "
-                 "updated_at = ? WHERE id = ?", (rows[drop]["size"], profile.to_blob(), min(dates, default=None),
-                                                 max(dates, default=None), stamp, keep))
-    conn.execute("UPDATE stories SET thread_id = ? WHERE thread_id = ?", (keep, drop))
-    conn.execute("UPDATE thread_merges SET new_id = ? WHERE new_id = ?", (keep, drop))
-    conn.execute("INSERT OR REPLACE INTO thread_merges (old_id, new_id, merged_at, reason, evidence) "
-                 "VALUES (?, ?, ?, ?, ?)", (drop, keep, stamp, reason, json.dumps(evidence)))
-    conn.execute("DELETE FROM threads WHERE id = ?", (drop,))
-    return keep

@@ -10,9 +10,11 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-__all__ = ["migration", "apply_migrations", "MIGRATIONS"]
+from .. import plugins
 
-MIGRATIONS: dict[str, Callable[[sqlite3.Connection], None]] = {}
+__all__ = ["migration", "apply_migrations", "pending_migrations", "MIGRATIONS"]
+
+MIGRATIONS: dict[str, Callable[[sqlite3.Connection], None]] = plugins.registry({})
 
 
 def migration(name: str):
@@ -28,9 +30,8 @@ def migration(name: str):
 
 
 def apply_migrations(conn: sqlite3.Connection) -> list[str]:
-    """Apply every migration not yet recorded in ``_migrations``; return the names applied."""
-    from . import schema  # noqa: F401  (registers the built-in migrations)
-
+    """Apply every migration (built-in and plugin) not yet recorded in ``_migrations``; return the names applied."""
+    plugins.load()
     conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM _migrations")}
     applied = []
@@ -47,7 +48,17 @@ def apply_migrations(conn: sqlite3.Connection) -> list[str]:
                          (name, datetime.now(timezone.utc).isoformat(timespec="seconds")))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back itself (a full disk)
+                conn.execute("ROLLBACK")
             raise
         applied.append(name)
     return applied
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[str]:
+    """The migrations not yet applied to the database ``conn`` reads (nothing is written)."""
+    plugins.load()
+
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").fetchone()
+    done = {row[0] for row in conn.execute("SELECT name FROM _migrations")} if exists else set()
+    return [name for name in sorted(MIGRATIONS) if name not in done]

@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .. import plugins
+
 __all__ = ["SpanTable", "SPAN_TABLES", "span_table", "paragraph_remap", "remap_spans"]
 
 Remap = Callable[[int], "int | None"]
@@ -27,19 +29,14 @@ class SpanTable:
     json_pairs: tuple[str, ...] = ()
 
 
-SPAN_TABLES: dict[str, SpanTable] = {}
+SPAN_TABLES: dict[str, SpanTable] = plugins.registry({})
 
 
 def span_table(table: str, *, primary: tuple[str, str] = ("start", "end"),
                others: tuple[tuple[str, str], ...] = (), json_pairs: tuple[str, ...] = ()) -> None:
-    """Declare that ``table`` (with an ``article_id`` column) holds offsets into articles.text."""
+    """Declare that ``table`` (with an ``article_id`` column) holds offsets into articles.text (each
+    ``storage/tables`` module declares its own)."""
     SPAN_TABLES[table] = SpanTable(table, primary, others, json_pairs)
-
-
-span_table("mentions")
-span_table("dates")
-span_table("events")
-span_table("quotes", others=(("cue_start", "cue_end"), ("speaker_start", "speaker_end")), json_pairs=("parts",))
 
 
 def paragraph_remap(paragraphs: Sequence[str], keep: Sequence[bool], sep: str = "\n\n") -> Remap:

@@ -1,8 +1,15 @@
-"""The SQLite store: WAL mode, FTS5 over title and text, migrations applied on open."""
+"""The SQLite store: WAL mode, FTS5 over title and text, migrations applied on open.
+
+Errors at this boundary are :class:`~newsloom.errors.StoreError` with a message that says what to
+do: a full disk (E304), another writer holding the lock past the busy timeout (E305), a read-only
+database (E306: opened read-only, so reading still works), a disk I/O error (E307). A database
+file that cannot be written is opened read-only when it needs no migration.
+"""
 from __future__ import annotations
 
-import hashlib
 import json
+import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -11,92 +18,158 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .. import plugins
 from ..errors import QueryError, StoreError
 from ..model import Article
-from .migrations import apply_migrations
+from .base import InputRow, annotation_rows, default_store
+from .migrations import apply_migrations, pending_migrations
+from .tables import articles as article_table
 
-__all__ = ["Store", "InputRow", "article_writer"]
+__all__ = ["SQLiteStore", "article_writer", "ARTICLE_WRITERS", "now"]
 
-#: functions ``fn(conn, article)`` that store what per-article stages put on ``article.annotations``;
-#: called for each newly stored article inside the same transaction as the article row
-ARTICLE_WRITERS: list[Callable[[sqlite3.Connection, Article], None]] = []
+#: functions ``fn(conn, article)`` that write with SQL what the pure row producers (``storage.base.article_rows``)
+#: cannot express; called for each newly stored article inside the same transaction as the article row
+ARTICLE_WRITERS: list[Callable[[sqlite3.Connection, Article], None]] = plugins.registry([])
 
 
 def article_writer(fn: Callable[[sqlite3.Connection, Article], None]) -> Callable[[sqlite3.Connection, Article], None]:
-    """Register ``fn(conn, article)`` to store an article's annotations with it (see ARTICLE_WRITERS)."""
+    """Register ``fn(conn, article)`` to write with an article in its transaction (see ARTICLE_WRITERS)."""
     if fn not in ARTICLE_WRITERS:
         ARTICLE_WRITERS.append(fn)
     return fn
 
-_ARTICLE_COLUMNS = ("id", "external_id", "source", "url", "title", "text", "raw_text", "published", "language",
-                    "author", "fetched", "format", "text_hash", "removed", "quality", "copy_of", "copy_kind",
-                    "fingerprint")
-_JSON_COLUMNS = ("removed", "quality")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def insert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, Any]], *, or_ignore: bool = True) -> None:
+    """Insert row dicts (all with the same keys) into ``table``; a row already there (same key) is left alone."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    for name in (table, *cols):
+        if not _NAME.fullmatch(name):
+            raise StoreError(f"not a table or column name: {name!r}", code="E304")
+    verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+    names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    conn.executemany(f'{verb} INTO "{table}" ({names}) VALUES ({marks})', [[r[c] for c in cols] for r in rows])
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class InputRow(tuple):
-    """(input, external_id, article_id, status, code, reason): one input record's fate."""
-
-    __slots__ = ()
-
-    def __new__(cls, input: str, external_id: str | None, article_id: str | None, status: str,
-                code: str | None = None, reason: str | None = None) -> "InputRow":
-        return super().__new__(cls, (input, external_id, article_id, status, code, reason))
-
-    @property
-    def key(self) -> str:
-        inp, _, art, status, _, reason = self
-        return hashlib.sha256(f"{inp}\x1f{art or ''}\x1f{reason if status == 'rejected' else ''}".encode()).hexdigest()[:24]
-
-
-class Store:
-    """A newsloom database. ``Store(":memory:")`` gives a private in-memory one (tests).
+@default_store
+class SQLiteStore:
+    """The SQLite store (implements :class:`newsloom.storage.base.Store`); ``SQLiteStore(":memory:")`` gives a
+    private in-memory one (tests).
 
     Args:
         path: file path, or ``":memory:"``.
         tracer: called with (sql, params) for every query, e.g. ``tracer=print`` when debugging.
+        busy_timeout: seconds a write waits for another process's write lock before E305.
     """
 
-    def __init__(self, path: str | Path = "newsloom.db", *, tracer: Callable[[str, Any], None] | None = None) -> None:
+    def __init__(self, path: str | Path = "newsloom.db", *, tracer: Callable[[str, Any], None] | None = None,
+                 busy_timeout: float = 30.0) -> None:
         self.path = str(path)
+        self.busy_timeout = busy_timeout
+        self.readonly = False
         self._lock = threading.RLock()
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-            self.conn.row_factory = sqlite3.Row
-            if tracer is not None:
-                self.conn.set_trace_callback(lambda sql: tracer(sql, None))
+            self._connect(tracer)
             if self.path != ":memory:":
                 mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
                 if mode.lower() != "wal":
                     raise StoreError(f"{self.path}: cannot switch to WAL journal mode (got {mode})", code="E301")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.execute("PRAGMA busy_timeout=30000")
             self.migrations_applied = apply_migrations(self.conn)
         except sqlite3.DatabaseError as exc:
+            readonly = (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
+            if _code(exc) in readonly and self.path != ":memory:" and os.path.isfile(self.path):
+                self._open_readonly(tracer)
+                return
+            if _code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL):
+                raise self.error(exc) from exc
             raise StoreError(f"cannot open the database {self.path}: {exc}", code="E302") from exc
+
+    def _connect(self, tracer: Callable[[str, Any], None] | None, uri: str | None = None) -> None:
+        self.conn = sqlite3.connect(uri or self.path, isolation_level=None, check_same_thread=False,
+                                    timeout=self.busy_timeout, uri=uri is not None)
+        self.conn.row_factory = sqlite3.Row
+        if tracer is not None:
+            self.conn.set_trace_callback(lambda sql: tracer(sql, None))
+        self.conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+
+    def _open_readonly(self, tracer: Callable[[str, Any], None] | None) -> None:
+        """Reopen a database that cannot be written for reading only (reads work; writes give E306)."""
+        self.conn.close()
+        uri = "file:" + Path(self.path).resolve().as_posix() + "?mode=ro"
+        # in a folder that cannot be written either, SQLite cannot make the WAL index: read it as immutable
+        for query in ("", "&immutable=1"):
+            try:
+                self._connect(tracer, uri + query)
+                missing = pending_migrations(self.conn)
+                break
+            except sqlite3.DatabaseError as exc:
+                self.conn.close()
+                error = exc
+        else:
+            raise StoreError(f"cannot read the read-only database {self.path}: {error}", code="E306") from error
+        self.readonly = True
+        if missing:
+            raise StoreError(f"{self.path} is read-only and needs {len(missing)} migration(s) ({missing[0]} ...): "
+                             "open it once where it can be written", code="E306")
+        self.migrations_applied = []
+
+    def error(self, exc: sqlite3.Error) -> StoreError:
+        """The StoreError that says what an SQLite error means for this database and how to fix it."""
+        code = _code(exc)
+        if code == sqlite3.SQLITE_FULL:
+            return StoreError(f"{self.path}: database or disk is full; free space on the disk that holds it, then "
+                              "run again (everything stored before is kept)", code="E304")
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return StoreError(f"{self.path}: another process has held the write lock for longer than the busy "
+                              f"timeout ({self.busy_timeout:g} s); let it finish (or stop it), then run again",
+                              code="E305")
+        if code == sqlite3.SQLITE_READONLY:
+            return StoreError(f"{self.path} is read-only: reading works (articles, search, export), writing does "
+                              "not; make the file and its folder writable to ingest", code="E306")
+        if code == sqlite3.SQLITE_IOERR:
+            return StoreError(f"{self.path}: disk I/O error ({exc}); check the disk, then run again", code="E307")
+        return StoreError(f"{self.path}: {exc}", code="E300")
 
     # -- plumbing ---------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error); re-entrant."""
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error); re-entrant.
+
+        SQLite errors come out as StoreError (see :meth:`error`); a failed ROLLBACK (SQLite already
+        rolled back, as it does on a full disk) never hides the error that caused it.
+        """
         with self._lock:
             if self.conn.in_transaction:
                 yield self.conn
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self.error(exc) from exc
             try:
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                if self.conn.in_transaction:
+                    try:
+                        self.conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass
+                if isinstance(exc, sqlite3.Error):
+                    raise self.error(exc) from exc
                 raise
-            self.conn.execute("COMMIT")
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
@@ -104,7 +177,7 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> "SQLiteStore":
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -116,40 +189,39 @@ class Store:
     # -- articles ---------------------------------------------------------------------------
     @staticmethod
     def _row_to_article(row: sqlite3.Row) -> Article:
-        data = dict(row)
-        for col in _JSON_COLUMNS:
-            data[col] = json.loads(data[col] or ("[]" if col == "removed" else "{}"))
-        return Article.from_dict(data)
+        return Article.from_dict(article_table.decode_article_row(row))
 
     def has_article(self, article_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
     def add_batch(self, articles: Iterable[Article], inputs: Iterable[InputRow], *,
                   queue: Sequence[str] = ()) -> list[str]:
-        """Store new articles and the fate of every input in one transaction.
+        """Store new articles, their rows (every ``article_rows`` producer, then every ``article_writer``) and the
+        fate of every input in one transaction.
 
         An article whose clean text equals a stored original's is linked to it
         (``copy_of``, ``copy_kind="exact"``). Returns the ids of articles newly stored;
-        each is queued for the corpus stages named in ``queue``.
+        each is queued for the corpus stages named in ``queue``. An article another process stored
+        meanwhile is not stored again, and its input is recorded as a duplicate.
         """
         new_ids: list[str] = []
         stamp = now()
+        inputs = list(inputs)
         with self.transaction() as conn:
+            present: set[str] = set()
             for art in articles:
                 if self.has_article(art.id):
+                    present.add(art.id)
                     continue
                 if art.copy_of is None:
                     orig = conn.execute("SELECT id FROM articles WHERE text_hash = ? AND copy_of IS NULL "
                                         "ORDER BY rowid LIMIT 1", (art.text_hash,)).fetchone()
                     if orig is not None:
                         art.copy_of, art.copy_kind = orig[0], "exact"
-                values = art.as_dict()
-                for col in _JSON_COLUMNS:
-                    values[col] = json.dumps(values[col], ensure_ascii=False)
-                cols = ", ".join(_ARTICLE_COLUMNS)
-                marks = ", ".join("?" for _ in _ARTICLE_COLUMNS)
-                conn.execute(f"INSERT INTO articles ({cols}, ingested_at) VALUES ({marks}, ?)",
-                             [values[c] for c in _ARTICLE_COLUMNS] + [stamp])
+                for table, rows in article_table.rows(art).items():
+                    insert_rows(conn, table, [{**r, "ingested_at": stamp} for r in rows], or_ignore=False)
+                for table, rows in annotation_rows(art).items():
+                    insert_rows(conn, table, rows)
                 for write in ARTICLE_WRITERS:
                     write(conn, art)
                 conn.executemany("INSERT OR IGNORE INTO corpus_queue (article_id, stage) VALUES (?, ?)",
@@ -157,48 +229,25 @@ class Store:
                 new_ids.append(art.id)
             # one row per input; seen again it is left alone, except that 'stored' wins over an
             # earlier 'duplicate' of the same input within one batch
+            inputs = [InputRow(row[0], row[1], row[2], "duplicate", reason="stored meanwhile by another process")
+                      if row[3] == "stored" and row[2] in present else row for row in inputs]
             conn.executemany("INSERT INTO inputs (key, input, external_id, article_id, status, code, reason, seen_at)"
                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET status = excluded.status,"
                              " reason = excluded.reason WHERE excluded.status = 'stored' AND inputs.status != 'stored'",
                              [(row.key, *row, stamp) for row in inputs])
         return new_ids
 
-    def resolve_id(self, prefix: str, table: str = "articles") -> str:
-        """The full id for an id or a unique prefix of at least 4 characters."""
-        nouns = {"articles": "article", "entities": "entity", "stories": "story", "quotes": "quote", "events": "event"}
-        if table not in nouns:
-            raise QueryError(f"unknown table {table!r}", code="E401")
-        noun = nouns[table]
-        rows = self.conn.execute(f"SELECT id FROM {table} WHERE id = ? OR (length(?) >= 4 AND id LIKE ? || '%') "
-                                 "LIMIT 2", (prefix, prefix, prefix)).fetchall()
-        if not rows:
-            raise QueryError(f"no {noun} with id {prefix!r}", code="E402")
-        if len(rows) > 1 and rows[0][0] != prefix:
-            raise QueryError(f"id prefix {prefix!r} matches more than one {noun}; give more characters",
-                             code="E403")
-        return rows[0][0]
-
     def article(self, article_id: str) -> Article:
-        full = self.resolve_id(article_id)
-        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (full,)).fetchone()
+        """The article with this exact id (QueryError E402 when there is none)."""
+        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise QueryError(f"no article with id {article_id!r}", code="E402")
         return self._row_to_article(row)
 
-    def articles(self, *, limit: int | None = None, offset: int = 0, source: str | None = None,
-                 language: str | None = None, ids: Sequence[str] | None = None) -> list[Article]:
-        where, params = [], []
-        if source:
-            where.append("source = ?")
-            params.append(source)
-        if language:
-            where.append("language = ?")
-            params.append(language)
-        if ids is not None:
-            where.append(f"id IN ({', '.join('?' for _ in ids)})")
-            params.extend(ids)
-        sql = "SELECT * FROM articles" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY rowid"
-        sql += " LIMIT ? OFFSET ?"
-        params += [-1 if limit is None else limit, offset]
-        return [self._row_to_article(r) for r in self.conn.execute(sql, params)]
+    def articles(self, *, ids: Sequence[str]) -> list[Article]:
+        """The articles with these ids, in store order (unknown ids are skipped)."""
+        return [self._row_to_article(r) for r in self.conn.execute(
+            f"SELECT * FROM articles WHERE id IN ({', '.join('?' for _ in ids)}) ORDER BY rowid", list(ids))]
 
     def iter_articles(self, batch: int = 500) -> Iterator[Article]:
         last = 0
@@ -213,35 +262,18 @@ class Store:
 
     def update_article(self, article_id: str, **fields: Any) -> None:
         """Set columns of one article (JSON columns are encoded); caller holds a transaction."""
-        bad = set(fields) - set(_ARTICLE_COLUMNS)
+        bad = set(fields) - set(article_table.ARTICLE_COLUMNS)
         if bad:
             raise StoreError(f"not article columns: {sorted(bad)}", code="E303")
-        for col in _JSON_COLUMNS:
+        for col in article_table.JSON_COLUMNS:
             if col in fields:
                 fields[col] = json.dumps(fields[col], ensure_ascii=False)
         sets = ", ".join(f"{c} = ?" for c in fields)
         self.conn.execute(f"UPDATE articles SET {sets} WHERE id = ?", [*fields.values(), article_id])
 
-    def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        """FTS5 search over title and text; a malformed query raises QueryError."""
-        try:
-            rows = self.conn.execute(
-                "SELECT a.id, a.title, a.source, a.published, "
-                "snippet(articles_fts, 1, '[', ']', ' ... ', 12) AS snippet, bm25(articles_fts) AS rank "
-                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-                "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?", (query, limit)).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise QueryError(f"malformed search query {query!r}: {exc}. Quote phrases with double quotes; "
-                             "operators are AND, OR, NOT, NEAR and prefix*", code="E404") from exc
-        return [dict(r) for r in rows]
-
     # -- inputs and queue ------------------------------------------------------------------------
     def known_input(self, row: InputRow) -> bool:
         return self.conn.execute("SELECT 1 FROM inputs WHERE key = ?", (row.key,)).fetchone() is not None
-
-    def rejects(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.conn.execute(
-            "SELECT input, external_id, code, reason, seen_at FROM inputs WHERE status = 'rejected' ORDER BY rowid")]
 
     def pending(self, stage: str) -> list[str]:
         return [r[0] for r in self.conn.execute(
@@ -253,16 +285,13 @@ class Store:
         self.conn.executemany("DELETE FROM corpus_queue WHERE article_id = ? AND stage = ?",
                               [(i, stage) for i in ids])
 
-    def counts(self) -> dict[str, int]:
-        c = self.conn
-        return {
-            "articles": c.execute("SELECT count(*) FROM articles").fetchone()[0],
-            "originals": c.execute("SELECT count(*) FROM articles WHERE copy_of IS NULL").fetchone()[0],
-            "copies": c.execute("SELECT count(*) FROM articles WHERE copy_of IS NOT NULL").fetchone()[0],
-            "rejected_inputs": c.execute("SELECT count(*) FROM inputs WHERE status='rejected'").fetchone()[0],
-        }
-
     def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
-        """Rows of a read query as dicts (parameterised; used by export and views)."""
+        """Rows of a read query as dicts (parameterised; the queries layer uses it)."""
         for r in self.conn.execute(sql, params):
             yield dict(r)
+
+
+def _code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of an error (SQLITE_FULL, SQLITE_BUSY, ...), if it carries one."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF

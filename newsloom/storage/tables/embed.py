@@ -10,10 +10,10 @@ import sqlite3
 from typing import Any
 
 from ...model import Article
+from ..base import Rows, article_rows
 from ..migrations import migration
-from ..sqlite import article_writer
 
-__all__ = ["rows", "write", "encode_vector", "decode_vector", "EMBEDDING_KEY"]
+__all__ = ["rows", "encode_vector", "decode_vector", "EMBEDDING_KEY"]
 
 #: where the embed stage leaves the article's vector (``annotations``) until the store writes it
 EMBEDDING_KEY = "embedding"
@@ -42,15 +42,10 @@ def decode_vector(blob: bytes) -> Any:
     return np.frombuffer(blob, dtype="<f2").astype(np.float32)
 
 
-def rows(article: Article) -> list[dict[str, Any]]:
+@article_rows
+def rows(article: Article) -> Rows:
     """The ``embeddings`` row of an article the embed stage has seen (none otherwise)."""
     emb = article.annotations.get(EMBEDDING_KEY)
     if emb is None:
-        return []
-    return [{"article_id": article.id, "model": emb["model"], "vector": encode_vector(emb["vector"])}]
-
-
-@article_writer
-def write(conn: sqlite3.Connection, article: Article) -> None:
-    conn.executemany("INSERT OR IGNORE INTO embeddings (article_id, model, vector) VALUES (:article_id, :model, :vector)",
-                     rows(article))
+        return {}
+    return {"embeddings": [{"article_id": article.id, "model": emb["model"], "vector": encode_vector(emb["vector"])}]}

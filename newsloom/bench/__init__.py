@@ -1,0 +1,1 @@
+"""Throughput and memory benchmarks (``newsloom bench NAME``), one module per benchmark."""

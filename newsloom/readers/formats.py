@@ -1,2 +1,0 @@
-"""Imports every built-in reader module so that each registers itself."""
-from . import feeds, html, tabular, text, warc  # noqa: F401
