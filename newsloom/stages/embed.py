@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import MissingDependency
 from ..model import Article
 from ..pipeline import stage
+from ..settings import stage_settings
 from ..storage.tables.embed import EMBEDDING_KEY
 
 __all__ = ["Embed", "Embedder", "MODEL", "chunks", "article_vectors", "word_logprob"]
@@ -117,8 +118,7 @@ class Embed:
     """Put a multilingual unit vector of the article (title and lead) on ``annotations["embedding"]``."""
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {"chunk_chars": 400, "chunks": 4, "decay": 0.6,
-                    **(settings.stage("embed") if settings is not None else {})}
+        self.cfg = stage_settings(settings, "embed")
         self.embedder = Embedder(max_chars=2 * int(self.cfg["chunk_chars"]))
         self.embedder.model()  # a missing package is reported when the pipeline is built
 

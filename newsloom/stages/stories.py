@@ -35,6 +35,7 @@ import numpy as np
 
 from ..model import Article
 from ..pipeline import corpus_stage
+from ..settings import stage_settings
 from ..storage.sqlite import now
 from ..storage.tables.embed import decode_vector, encode_vector
 from ..storage.tables.stories import resolve_story
@@ -47,13 +48,6 @@ __all__ = ["Stories", "story_id", "shared_index", "article_signals", "Idf", "mer
 log = logging.getLogger(__name__)
 _INDEXES: "weakref.WeakKeyDictionary[Any, VectorIndex]" = weakref.WeakKeyDictionary()
 
-DEFAULTS = {"background": 1000.0, "neighbours": 30, "embedding": 2.0, "words": 14.0, "entities": 6.0, "quotes": 2.5, "bias": -7.0,
-            "time": 2.0, "window": 3.0, "merge_margin": 2.0, "max_terms": 300, "max_entities": 60,
-            "index_connectivity": 16, "index_expansion_add": 128, "index_expansion_search": 96}
-
-
-THREAD_DEFAULTS = {"neighbours": 30, "embedding": 2.0, "words": 14.0, "entities": 6.0, "quotes": 2.5, "bias": -3.5,
-            "time": 0.25, "window": 30.0, "merge_margin": 1.0, "max_terms": 400, "max_entities": 80}
 
 
 def story_id(article_id: str, kind: str = "story") -> str:
@@ -169,7 +163,7 @@ class Stories:
     name = "stories"
 
     def __init__(self, settings: Any = None) -> None:
-        self.cfg = {**DEFAULTS, **(settings.stage("stories") if settings is not None else {})}
+        self.cfg = stage_settings(settings, "stories")
         self.weights = Weights.from_cfg(self.cfg)
         self.embedder = Embedder()
         VectorIndex.require()
@@ -369,7 +363,7 @@ def _rounded(f: dict[str, Any]) -> dict[str, Any]:
 def merge_threads(conn: sqlite3.Connection, a: str, b: str, reason: str, evidence: dict,
                   idf: Idf | None = None, cfg: dict[str, Any] | None = None) -> str:
     """Merge two live threads; the larger (then the older) keeps its id. Returns the survivor."""
-    cfg = {**THREAD_DEFAULTS, **(cfg or {})}
+    cfg = cfg if cfg is not None else stage_settings(None, "threads")
     rows = {r["id"]: r for r in conn.execute("SELECT id, seq, size, profile, first_published, last_published "
                                              "FROM threads WHERE id IN (?, ?)", (a, b))}
     if len(rows) < 2:

@@ -21,11 +21,11 @@ from typing import Any
 
 from ..model import Article
 from ..pipeline import corpus_stage
+from ..settings import stage_settings
 from ..storage.sqlite import now
 from ..storage.tables.embed import decode_vector
 from ..storage.tables.stories import resolve_story, resolve_thread
-from .stories import DEFAULTS as STORY_DEFAULTS, THREAD_DEFAULTS as DEFAULTS, Idf, merge_threads, shared_index, \
-    story_id
+from .stories import Idf, merge_threads, shared_index, story_id
 from .story_match import Profile, Signals, Weights, features
 
 __all__ = ["Threads", "merge_threads"]
@@ -38,9 +38,8 @@ class Threads:
     name = "threads"
 
     def __init__(self, settings: Any = None) -> None:
-        story_cfg = settings.stage("stories") if settings is not None else {}
-        self.index_cfg = {**STORY_DEFAULTS, **story_cfg}
-        self.cfg = {**DEFAULTS, **(settings.stage("threads") if settings is not None else {})}
+        self.index_cfg = stage_settings(settings, "stories")
+        self.cfg = stage_settings(settings, "threads")
         self.weights = Weights.from_cfg(self.cfg)
 
     def run(self, store: Any, ids: list[str]) -> None:
