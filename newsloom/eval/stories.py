@@ -29,6 +29,7 @@ from ..loom import Loom
 from ..model import Article, Record
 from ..settings import Settings
 from ..stages.embed import Embed
+from ..storage.tables.embed import decode_vector
 from . import Table, bench_data_root, evaluation
 from .entities import SPLITS, bcubed
 
@@ -180,7 +181,7 @@ def eval_similarity(data: str | None = None, **_: Any) -> list[Table]:
     t0, cpu0 = time.perf_counter(), time.process_time()
     arts = embed.pipe([Article(id=str(i), external_id=str(i), title="", text=t) for i, t in enumerate(texts)])
     secs, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    vecs = np.stack([a.annotations["embedding"]["vector"] for a in arts])
+    vecs = np.stack([decode_vector(a.annotations["embedding"]["vector"]) for a in arts])
     a = np.array([index[p["text1"]] for p in pairs])
     b = np.array([index[p["text2"]] for p in pairs])
     overall = np.array([p["overall"] for p in pairs])

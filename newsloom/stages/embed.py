@@ -8,7 +8,7 @@ correlated better with the SemEval-2022 Task 8 ratings and costs about a fifth o
 A sentence encoder sees a few sentences well and a whole article badly, so the article's vector is
 a weighted mean of its first chunks: the title and text are split into sentences, packed into
 chunks of about ``chunk_chars`` characters, and chunk ``i`` weighs ``decay ** i`` (the lead
-counts most, as it does for a reader). The vector is L2-normalised; it rides on
+counts most, as it does for a reader). The vector is L2-normalised and, as float16 bytes, rides on
 ``article.annotations["embedding"]`` until the store writes it (``storage/tables/embed.py``).
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from ..errors import MissingDependency
 from ..model import Article
 from ..pipeline import stage
 from ..settings import stage_settings
-from ..storage.tables.embed import EMBEDDING_KEY
+from ..storage.tables.embed import EMBEDDING_KEY, encode_vector
 
 __all__ = ["Embed", "Embedder", "MODEL", "chunks", "article_vectors", "word_logprob"]
 
@@ -133,5 +133,5 @@ class Embed:
                                    chunk_chars=int(self.cfg["chunk_chars"]), limit=int(self.cfg["chunks"]),
                                    decay=float(self.cfg["decay"]))
             for art, vec in zip(part, vecs):
-                art.annotations[EMBEDDING_KEY] = {"model": MODEL, "vector": vec}
+                art.annotations[EMBEDDING_KEY] = {"model": MODEL, "vector": encode_vector(vec)}  # float16 bytes
         return articles

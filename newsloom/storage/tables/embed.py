@@ -48,4 +48,4 @@ def rows(article: Article) -> Rows:
     emb = article.annotations.get(EMBEDDING_KEY)
     if emb is None:
         return {}
-    return {"embeddings": [{"article_id": article.id, "model": emb["model"], "vector": encode_vector(emb["vector"])}]}
+    return {"embeddings": [{"article_id": article.id, "model": emb["model"], "vector": emb["vector"]}]}
