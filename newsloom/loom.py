@@ -15,7 +15,7 @@ from .export import export as _export, exporters
 from .model import Article, Record
 from .pipeline import Pipeline
 from .queries import articles as q_articles, copies as q_copies, entities as q_entities, quotes as q_quotes
-from .queries import compare as q_compare, resolve_id, timelines as q_timelines
+from .queries import compare as q_compare, resolve_id, stories as q_stories, timelines as q_timelines
 from .queries.coverage import distinct_sources
 from .readers import Item, ReadOptions, check_inputs
 from .readers.fetch import Fetcher
@@ -155,6 +155,19 @@ class Loom:
     def compare(self, kind: str, ref: str | Sequence[str], *, by: str | None = None) -> dict[str, Any]:
         """Who covered it and when, what only each outlet carried, figures that disagree (scopes as :meth:`timeline`)."""
         return q_compare.compare(self.store, kind, ref, by=by)
+
+    def stories(self, **filters: Any) -> list[dict[str, Any]]:
+        """Stories as dicts (``sort="size"|"recent"``, ``since``, ``until``, ``source``, ``entity``, ``language``,
+        ``text``, ``thread``, ``limit``, ``offset``; see ``queries.stories.stories``)."""
+        return q_stories.stories(self.store, **filters)
+
+    def story(self, story_id: str) -> dict[str, Any]:
+        """One story in full (any id it ever had, or a unique prefix)."""
+        return q_stories.story(self.store, story_id)
+
+    def thread(self, thread_id: str) -> dict[str, Any]:
+        """One thread with its stories in time order."""
+        return q_stories.thread(self.store, thread_id)
 
     def export(self, kind: str, *, format: str = "jsonl", out: str | None = None) -> int:
         return _export(self.store, kind, format, out)

@@ -31,11 +31,13 @@ BUILTINS = (
     "newsloom.stages.clean", "newsloom.stages.language", "newsloom.stages.quality", "newsloom.stages.nlp",
     "newsloom.stages.entities", "newsloom.stages.quotes", "newsloom.stages.dates", "newsloom.stages.events",
     "newsloom.stages.boilerplate", "newsloom.stages.copies", "newsloom.stages.resolve", "newsloom.stages.quote_links",
+    "newsloom.stages.embed", "newsloom.stages.stories", "newsloom.stages.threads",
     "newsloom.export.articles", "newsloom.export.entities", "newsloom.export.dates", "newsloom.export.events",
-    "newsloom.export.quotes", "newsloom.export.copies", "newsloom.export.timelines",
+    "newsloom.export.quotes", "newsloom.export.copies", "newsloom.export.timelines", "newsloom.export.stories",
     "newsloom.eval.quotes", "newsloom.eval.copies", "newsloom.eval.entities", "newsloom.eval.facts", "newsloom.eval.timelines",
+    "newsloom.eval.stories",
     "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.serve",
-    "newsloom.bench.hostile", "newsloom.bench.timelines", "newsloom.bench.scale",
+    "newsloom.bench.hostile", "newsloom.bench.timelines", "newsloom.bench.scale", "newsloom.bench.stories",
 )
 
 _state = {"loaded": False}

@@ -88,3 +88,66 @@ def test_sigkill_mid_ingest_then_rerun(tmp_path, workers):
 
     again = subprocess.run(cmd + ["--json"], env=env, capture_output=True, text=True, timeout=300)
     assert json.loads(again.stdout)["stored"] == 0
+
+
+def _story_consistency(conn: sqlite3.Connection) -> None:
+    # every placed article is in a live story, story sizes are their article counts, every story has a live thread
+    assert conn.execute("SELECT count(*) FROM story_articles sa LEFT JOIN stories s ON s.id = sa.story_id "
+                        "WHERE s.id IS NULL").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM stories s WHERE s.size != (SELECT count(*) FROM story_articles sa "
+                        "WHERE sa.story_id = s.id)").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM stories s LEFT JOIN threads t ON t.id = s.thread_id "
+                        "WHERE t.id IS NULL").fetchone()[0] == 0
+
+
+def test_sigkill_during_story_clustering_then_rerun(tmp_path):
+    """A kill while the stories and threads stages run leaves stories consistent; the next run places the rest."""
+    import random
+
+    rng = random.Random(4)
+    topics = [["harbour", "bridge", "council", "traffic"], ["festival", "music", "stage", "crowd"],
+              ["election", "ballot", "candidate", "turnout"], ["flood", "river", "rain", "evacuation"],
+              ["strike", "union", "wages", "factory"], ["fire", "forest", "firefighters", "smoke"]]
+    n = 700
+    src = tmp_path / "topics.jsonl"
+    with src.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            words = topics[i % len(topics)]
+            text = " ".join(f"The {rng.choice(words)} {rng.choice(words)} report {i % 50} said {rng.choice(words)}."
+                            for _ in range(8))
+            fh.write(json.dumps({"id": f"t{i}", "title": f"{words[0]} news {i}", "text": text}) + "\n")
+    db = tmp_path / "stories.db"
+    env = {**os.environ, "NEWSLOOM_PIPELINE__STAGES": json.dumps(["clean", "language", "embed", "stories",
+                                                                  "threads"])}
+    cmd = [sys.executable, "-m", "newsloom", "--db", str(db), "ingest", "--silent", str(src)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def placed() -> int:
+        try:
+            conn = sqlite3.connect(db, timeout=30)
+            try:
+                return conn.execute("SELECT count(*) FROM story_articles").fetchone()[0]
+            finally:
+                conn.close()
+        except sqlite3.OperationalError:
+            return 0
+
+    deadline = time.time() + 240
+    while time.time() < deadline and placed() < 130:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    arts = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert 0 < placed() < n, "the kill should land mid-clustering"
+    _story_consistency(conn)
+    conn.close()
+    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == n >= arts
+    assert placed() == n
+    assert conn.execute("SELECT count(*) FROM corpus_queue").fetchone()[0] == 0
+    _story_consistency(conn)
+    conn.close()

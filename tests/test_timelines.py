@@ -211,35 +211,11 @@ def test_cli_timeline_compare_and_sources(seeded, tmp_path):
     assert out.exit_code == 0 and "30,000 migrants" in out.output and "(first reporter)" in out.output
     assert run(cli, ["--db", db, "timeline"]).exit_code == 2  # no scope: a usage error
     missing = run(cli, ["--db", db, "timeline", "story", "abcd"])
-    assert missing.exit_code != 0 and "stories" in missing.output
+    assert missing.exit_code != 0 and "abcd" in missing.output  # no such story: the error names it
     bad = tmp_path / "bad.csv"
     bad.write_text("country\nPL\n", encoding="utf-8")
     out = run(cli, ["--db", db, "sources", "import", str(bad)])
     assert out.exit_code != 0 and "no outlet column" in out.output
-
-
-def test_story_scope_and_blindspots_read_story_ids(fresh_store, tmp_path):
-    """Wired to stories the way the stories stage stores them (``articles.story_id``, a ``stories`` table)."""
-    from newsloom.queries.sources import blindspots, import_sources
-
-    fresh_store.execute("CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY)")
-    cols = {r["name"] for r in fresh_store.rows("PRAGMA table_info(articles)")}
-    if "story_id" not in cols:
-        fresh_store.execute("ALTER TABLE articles ADD COLUMN story_id TEXT")
-    fresh_store.add_batch([_art(id=i, text=f"Troops crossed the river on Monday, officials said in town {i}.",
-                                source=s, published="2021-11-16", text_hash=i)
-                           for i, s in (("s1a", "a.example"), ("s1b", "a.example"), ("s2a", "b.example"))], [])
-    fresh_store.execute("INSERT INTO stories (id) VALUES ('story0001'), ('story0002')")
-    fresh_store.execute("UPDATE articles SET story_id = 'story0001' WHERE id IN ('s1a', 's1b')")
-    fresh_store.execute("UPDATE articles SET story_id = 'story0002' WHERE id = 's2a'")
-    body = timeline(fresh_store, "story", "story0001")
-    assert body["scope"] == "story:story0001" and body["articles"] == 2
-    assert [d["date"] for d in body["days"]] == ["2021-11-16"]  # no dates stage ran: the publication day
-    csv = tmp_path / "o.csv"
-    csv.write_text("source,lean\na.example,left\nb.example,right\n", encoding="utf-8")
-    import_sources(fresh_store, csv)
-    assert [r["scope"] for r in blindspots(fresh_store, "lean", min_articles=1)] == ["story:story0001",
-                                                                                     "story:story0002"]
 
 
 def test_cache_follows_text_changes(fresh_store):
@@ -260,19 +236,18 @@ def test_story_and_thread_scopes_read_the_stories_stage_tables(fresh_store, tmp_
     """The stories stage's schema: ``story_articles``, ``stories.thread_id``, merged ids in ``story_merges``."""
     from newsloom.queries.sources import blindspots, import_sources
 
-    for sql in ("CREATE TABLE IF NOT EXISTS stories (id TEXT PRIMARY KEY, thread_id TEXT)",
-                "CREATE TABLE IF NOT EXISTS threads (id TEXT PRIMARY KEY)",
-                "CREATE TABLE IF NOT EXISTS story_articles (article_id TEXT PRIMARY KEY, story_id TEXT NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS story_merges (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL)"):
-        fresh_store.execute(sql)
     fresh_store.add_batch([_art(id=i, text=f"Troops crossed the river on Monday, officials said in town {i}.",
                                 source=s, published=p, text_hash=i)
                            for i, s, p in (("a1", "a.example", "2021-11-16"), ("a2", "b.example", "2021-11-17"),
                                            ("b1", "a.example", "2025-10-01"))], [])
-    fresh_store.execute("INSERT INTO threads VALUES ('thread01')")
-    fresh_store.execute("INSERT INTO stories VALUES ('storyA01', 'thread01'), ('storyB01', 'thread01')")
-    fresh_store.execute("INSERT INTO story_articles VALUES ('a1', 'storyA01'), ('a2', 'storyA01'), ('b1', 'storyB01')")
-    fresh_store.execute("INSERT INTO story_merges VALUES ('storyOLD', 'storyA01')")
+    fresh_store.execute("INSERT INTO threads (id, seq, profile, created_at, updated_at) VALUES ('thread01', 0, x'', '', '')")
+    for seq, sid in enumerate(("storyA01", "storyB01")):
+        fresh_store.execute("INSERT INTO stories (id, seq, thread_id, profile, created_at, updated_at)"
+                            " VALUES (?, ?, 'thread01', x'', '', '')", (sid, seq))
+    for aid, sid in (("a1", "storyA01"), ("a2", "storyA01"), ("b1", "storyB01")):
+        fresh_store.execute("INSERT INTO story_articles (article_id, story_id, reason, assigned_at)"
+                            " VALUES (?, ?, 'new', '')", (aid, sid))
+    fresh_store.execute("INSERT INTO story_merges (old_id, new_id, merged_at, reason) VALUES ('storyOLD', 'storyA01', '', 'test')")
     assert timeline(fresh_store, "story", "storyOLD")["scope"] == "story:storyA01"  # a merged id names its survivor
     assert timeline(fresh_store, "story", "storyA01")["articles"] == 2
     assert timeline(fresh_store, "thread", "thread01")["articles"] == 3

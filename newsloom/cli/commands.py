@@ -2,7 +2,7 @@
 database ``--db``, ``--config`` and ``-s`` after the command name too."""
 import click
 
-from . import articles, copies, demo, entities, eval, export, ingest, load, quotes, run, serve, settings, watch  # noqa: F401
+from . import articles, copies, demo, entities, eval, export, ingest, load, quotes, run, serve, settings, stories, watch  # noqa: F401
 from .main import cli, global_options
 from . import compare, timelines  # noqa: E402,F401  (timeline, summary, compare, sources)
 

@@ -14,13 +14,17 @@ _ARTICLE_FIELDS = ("id", "external_id", "source", "url", "title", "published", "
 
 @exporter("articles")
 def export_articles(store: Store) -> Iterator[dict[str, Any]]:
-    """One row per article: metadata, clean text, copy link, quality flags and what cleaning removed."""
+    """One row per article: metadata, clean text, copy link, story and thread, quality flags and what cleaning
+    removed."""
+    placed = {r[0]: (r[1], r[2]) for r in store.execute(
+        "SELECT sa.article_id, sa.story_id, s.thread_id FROM story_articles sa LEFT JOIN stories s ON s.id = sa.story_id")}
     for art in store.iter_articles():
         row = {f: getattr(art, f) for f in _ARTICLE_FIELDS}
-        row["story_id"] = None  # the contract's join key to stories; null until a stories stage exists
+        row["story_id"], row["thread_id"] = placed.get(art.id, (None, None))  # null until the stories stage ran
         row["quality"] = art.quality
         row["removed"] = art.removed
         yield row
 
 
 exporter("rejects")(rejects)
+

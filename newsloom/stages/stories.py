@@ -1,0 +1,385 @@
+"""The stories corpus stage: every article joins the story of the real-world event it reports, or opens one.
+
+Incremental against the store. For each newly stored article, in store order:
+
+1. its signals (stages/story_match.py): the embedding the embed stage stored (computed here when
+   missing), the log term frequencies of its words, its resolved entities (``mentions``), the quotes
+   it carries (``quote_key``) and its date; the term document frequencies are updated;
+2. a copy joins its original's story, whatever else it says (and counts once in the story's profile);
+3. otherwise the nearest stored articles (HNSW index over the embeddings, storage/vector_index.py)
+   name the candidate stories; each is scored against the article's signals (average embedding
+   similarity to its members, idf-weighted word and entity cosines, shared quotes, minus a time
+   penalty beyond a few days); the best joins when its score is positive, else a new story opens;
+4. the story it joined is compared with the other candidates (average link, the same score): one
+   past ``merge_margin`` is merged into it (the larger survives; ``story_merges`` keeps the old id
+   and why);
+5. its vector goes into the index.
+
+A story's id is a hash of the article that opened it and never changes. Everything of one batch is
+one transaction with ``store.done``; the index file is written after the commit, so a killed run
+leaves the store consistent and the next run finishes the queue (and brings the index up to date).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import sqlite3
+import weakref
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..model import Article
+from ..pipeline import corpus_stage
+from ..settings import stage_settings
+from ..storage.sqlite import now
+from ..storage.tables.embed import decode_vector, encode_vector
+from ..storage.tables.stories import resolve_story
+from ..storage.vector_index import VectorIndex, index_path
+from .embed import MODEL, Embedder, article_vectors, word_logprob
+from .story_match import Profile, Signals, Weights, features, term_counts, term_words
+
+__all__ = ["Stories", "story_id", "shared_index", "article_signals", "Idf", "merge_stories", "merge_threads"]
+
+log = logging.getLogger(__name__)
+_INDEXES: "weakref.WeakKeyDictionary[Any, VectorIndex]" = weakref.WeakKeyDictionary()
+
+
+
+def story_id(article_id: str, kind: str = "story") -> str:
+    """The id of the story (or thread) an article opens: stable, the same in every run."""
+    return hashlib.sha256(f"{kind}:{article_id}".encode()).hexdigest()[:16]
+
+
+def shared_index(store: Any, cfg: dict[str, Any]) -> VectorIndex:
+    """The one vector index of a store (the stories and threads stages share it)."""
+    index = _INDEXES.get(store)
+    if index is None:
+        index = VectorIndex(index_path(store.path), dim=512, model=MODEL,
+                            connectivity=int(cfg["index_connectivity"]),
+                            expansion_add=int(cfg["index_expansion_add"]),
+                            expansion_search=int(cfg["index_expansion_search"]))
+        _INDEXES[store] = index
+    return index
+
+
+class Idf:
+    """Inverse document frequencies of words (``story_terms_df``) and entities (``entities.articles``), read from
+    the store on demand and cached for one batch.
+
+    A small store says little about which words are common, so ``background`` documents are assumed
+    besides the stored ones, each word in a share of them given by the embedding model's unigram
+    vocabulary (``embed.word_logprob``: "the" in all, "said" in one in eight, a surname in none):
+    ``idf = ln((1 + n + B) / (1 + df + B * share))``. The stored counts take over as the store grows.
+    Entities have no background share (names are rare words).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, *, background: float = 1000.0, doc_tokens: float = 400.0) -> None:
+        self.conn, self.background, self.doc_tokens = conn, background, doc_tokens
+        row = conn.execute("SELECT df FROM story_terms_df WHERE term = 0").fetchone()
+        self.n = row[0] if row else 0
+        self._df: dict[int, tuple[int, float]] = {}
+        self._edf: dict[str, int] = {}
+
+    def count(self, terms: dict[int, float], words: Callable[[], dict[int, str]]) -> None:
+        """Count one more article with these terms (in the table and the cache); ``words()`` names new terms."""
+        self.words(terms)  # cache the counts before this article's
+        new = [t for t in terms if self._df[t][0] == 0]
+        names = words() if new else {}
+        for t in new:
+            share = min(1.0, self.doc_tokens * math.exp(word_logprob(names[t]))) if t in names else 0.0
+            self._df[t] = (0, share)
+        self.n += 1
+        self.conn.execute("INSERT INTO story_terms_df (term, df) VALUES (0, 1) "
+                          "ON CONFLICT(term) DO UPDATE SET df = df + 1")
+        self.conn.executemany("INSERT INTO story_terms_df (term, df, background) VALUES (?, 1, ?) "
+                              "ON CONFLICT(term) DO UPDATE SET df = df + 1",
+                              [(t, self._df[t][1]) for t in terms if t])
+        for t in terms:
+            df, share = self._df[t]
+            self._df[t] = (df + 1, share)
+
+    def words(self, terms: Any) -> dict[int, float]:
+        missing = [t for t in terms if t not in self._df]
+        for start in range(0, len(missing), 900):
+            chunk = missing[start:start + 900]
+            found = {r[0]: (r[1], r[2]) for r in self.conn.execute(
+                f"SELECT term, df, background FROM story_terms_df WHERE term IN ({', '.join('?' for _ in chunk)})",
+                chunk)}
+            for t in chunk:
+                self._df[t] = found.get(t, (0, 0.0))
+        b, n = self.background, self.n
+        return {t: math.log((1 + n + b) / (1 + self._df[t][0] + b * self._df[t][1])) for t in terms}
+
+    def entities(self, ids: Any) -> dict[str, float]:
+        missing = [e for e in ids if e not in self._edf]
+        for start in range(0, len(missing), 900):
+            chunk = missing[start:start + 900]
+            found = dict(self.conn.execute(f"SELECT id, articles FROM entities WHERE id IN "
+                                           f"({', '.join('?' for _ in chunk)})", chunk).fetchall())
+            for e in chunk:
+                self._edf[e] = found.get(e, 0)
+        return {e: math.log((1 + self.n + self.background) / (1 + min(self._edf[e], self.n))) for e in ids}
+
+    def both(self, a: Signals | Profile, b: Profile) -> tuple[dict[int, float], dict[str, float]]:
+        return self.words(set(a.terms) | set(b.terms)), self.entities(set(a.entities) | set(b.entities))
+
+
+def _tables(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def article_signals(conn: sqlite3.Connection, art: Article, vector: np.ndarray | None) -> Signals:
+    """The signals of a stored article: words from its text, entities and quotes from their tables."""
+    tables = _tables(conn)
+    ents: Counter[str] = Counter()
+    if "mentions" in tables:
+        for (eid,) in conn.execute("SELECT coalesce(m2.new_id, m.entity_id) FROM mentions m LEFT JOIN entity_merges "
+                                   "m2 ON m2.old_id = m.entity_id WHERE m.article_id = ? AND m.entity_id IS NOT NULL",
+                                   (art.id,)):
+            ents[eid] += 1
+    quotes: frozenset[str] = frozenset()
+    if "quotes" in tables:
+        quotes = frozenset(r[0] for r in conn.execute(
+            "SELECT quote_key FROM quotes WHERE article_id = ? AND quote_key IS NOT NULL", (art.id,)))
+    not_before = None
+    if art.published is None and "dates" in tables:
+        row = conn.execute("SELECT max(substr(value, 1, 10)) FROM dates WHERE article_id = ? AND value IS NOT NULL "
+                           "AND precision IN ('day', 'month', 'year')", (art.id,)).fetchone()
+        if row[0]:
+            not_before = (row[0] + "-01-01")[:10] if len(row[0]) == 4 else (row[0] + "-01")[:10]
+    return Signals(vector, term_counts(art.title, art.text), {e: 1.0 + math.log(c) for e, c in ents.items()},
+                   quotes, art.published, not_before)
+
+
+@corpus_stage("stories", requires=("text",), assigns=("story_id",), extra="stories")
+class Stories:
+    """Assign every article to a story (one real-world event), incrementally, with stable ids."""
+
+    name = "stories"
+
+    def __init__(self, settings: Any = None) -> None:
+        self.cfg = stage_settings(settings, "stories")
+        self.weights = Weights.from_cfg(self.cfg)
+        self.embedder = Embedder()
+        VectorIndex.require()
+        self.embedder.model()
+
+    # -- the batch ------------------------------------------------------------------------------------
+    def run(self, store: Any, ids: list[str]) -> None:
+        index = shared_index(store, self.cfg)
+        try:
+            with store.transaction() as conn:
+                index.sync(conn)
+                idf = Idf(conn, background=float(self.cfg["background"]))
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start:start + 500]
+                    marks = ", ".join("?" for _ in chunk)
+                    done = {r[0] for r in conn.execute(
+                        f"SELECT article_id FROM story_articles WHERE article_id IN ({marks})", chunk)}
+                    todo = store.articles(ids=[i for i in chunk if i not in done])
+                    vectors = self._vectors(conn, todo)
+                    for art in todo:
+                        rid, vector = vectors[art.id]
+                        self._process(conn, index, idf, art, vector)
+                        index.add([rid], vector[None, :])  # searchable once placed
+                store.done(self.name, ids)
+        except BaseException:
+            index.discard()  # it may hold vectors of the rolled-back transaction
+            raise
+        index.save()
+
+    def _vectors(self, conn: sqlite3.Connection, arts: list[Article]) -> dict[str, tuple[int, np.ndarray]]:
+        """``rid`` and vector of each article, embedding (and storing) those the embed stage did not."""
+        out: dict[str, tuple[int, np.ndarray]] = {}
+        if not arts:
+            return out
+        marks = ", ".join("?" for _ in arts)
+        for aid, rid, blob in conn.execute(f"SELECT article_id, rid, vector FROM embeddings WHERE model = ? AND "
+                                           f"article_id IN ({marks})", [MODEL, *(a.id for a in arts)]):
+            out[aid] = (rid, decode_vector(blob))
+        todo = [a for a in arts if a.id not in out]
+        if todo:
+            vecs = article_vectors(self.embedder, [(a.title, a.text) for a in todo])
+            for art, vec in zip(todo, vecs):
+                conn.execute("INSERT OR REPLACE INTO embeddings (article_id, model, vector) VALUES (?, ?, ?)",
+                             (art.id, MODEL, encode_vector(vec)))
+                rid = conn.execute("SELECT rid FROM embeddings WHERE article_id = ?", (art.id,)).fetchone()[0]
+                out[art.id] = (rid, decode_vector(encode_vector(vec)))
+        return out
+
+    # -- one article ----------------------------------------------------------------------------------
+    def _process(self, conn: sqlite3.Connection, index: VectorIndex, idf: Idf, art: Article,
+                 vector: np.ndarray) -> None:
+        sig = article_signals(conn, art, vector)
+        idf.count(sig.terms, lambda: term_words(art.title, art.text))
+        conn.execute("INSERT OR REPLACE INTO story_signals (article_id, signals) VALUES (?, ?)",
+                     (art.id, sig.to_blob()))
+        neighbours = index.search(vector, int(self.cfg["neighbours"]))
+        copy_story = self._copy_story(conn, art)
+        if copy_story is not None:
+            self._join(conn, copy_story, art, None, "copy", 1.0, {"copy_of": art.copy_of}, idf)
+            return
+        candidates = self._candidates(conn, neighbours)
+        best: tuple[float, str, dict] | None = None
+        for sid, profile in candidates.items():
+            f = features(sig, profile, *idf.both(sig, profile))
+            score = self.weights.score(f)
+            if best is None or score > best[0]:
+                best = (score, sid, f)
+        if best is not None and best[0] > 0:
+            sid = best[1]
+            self._join(conn, sid, art, sig, "joined", best[0], _rounded(best[2]), idf,
+                       profile=candidates[sid])
+            self._merge_check(conn, sid, candidates, idf)
+        else:
+            self._open(conn, art, sig, idf, best)
+
+    def _copy_story(self, conn: sqlite3.Connection, art: Article) -> str | None:
+        """The story of the article's original (or, when it is the original of stored copies, theirs)."""
+        if art.copy_of:
+            row = conn.execute("SELECT story_id FROM story_articles WHERE article_id = ?", (art.copy_of,)).fetchone()
+            if row:
+                return resolve_story(conn, row[0])
+        row = conn.execute("SELECT s.story_id FROM articles a JOIN story_articles s ON s.article_id = a.id "
+                           "WHERE a.copy_of = ? ORDER BY a.rowid LIMIT 1", (art.id,)).fetchone()
+        return resolve_story(conn, row[0]) if row else None
+
+    def _candidates(self, conn: sqlite3.Connection, neighbours: list[tuple[int, float]]) -> dict[str, Profile]:
+        """The live stories of the nearest articles, nearest first, with their profiles."""
+        if not neighbours:
+            return {}
+        rids = [r for r, _ in neighbours]
+        rows = conn.execute(f"SELECT e.rid, s.story_id FROM embeddings e JOIN story_articles s ON "
+                            f"s.article_id = e.article_id WHERE e.rid IN ({', '.join('?' for _ in rids)})",
+                            rids).fetchall()
+        by_rid = dict(rows)
+        out: dict[str, Profile] = {}
+        for rid in rids:
+            sid = by_rid.get(rid)
+            sid = resolve_story(conn, sid) if sid is not None else None
+            if sid is not None and sid not in out:
+                blob = conn.execute("SELECT profile FROM stories WHERE id = ?", (sid,)).fetchone()[0]
+                out[sid] = Profile.from_blob(blob)
+        return out
+
+    # -- writing --------------------------------------------------------------------------------------
+    def _open(self, conn: sqlite3.Connection, art: Article, sig: Signals, idf: Idf,
+              best: tuple[float, str, dict] | None) -> str:
+        sid = story_id(art.id)
+        profile = Profile()
+        profile.add(sig, *idf.both(sig, profile), max_terms=int(self.cfg["max_terms"]),
+                    max_entities=int(self.cfg["max_entities"]))
+        stamp = now()
+        seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM stories").fetchone()[0]
+        conn.execute("INSERT INTO stories (id, seq, size, first_published, last_published, title, title_article, "
+                     "title_score, profile, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, 1.0, ?, ?, ?)",
+                     (sid, seq, art.published, art.published, art.title, art.id, profile.to_blob(), stamp, stamp))
+        evidence = {"closest": best[1], "score": round(best[0], 3)} if best else {}
+        conn.execute("INSERT INTO story_articles (article_id, story_id, reason, score, evidence, assigned_at) "
+                     "VALUES (?, ?, 'new', NULL, ?, ?)", (art.id, sid, json.dumps(evidence), stamp))
+        return sid
+
+    def _join(self, conn: sqlite3.Connection, sid: str, art: Article, sig: Signals | None, reason: str,
+              score: float, evidence: dict, idf: Idf, profile: Profile | None = None) -> None:
+        row = conn.execute("SELECT profile, title_score FROM stories WHERE id = ?", (sid,)).fetchone()
+        profile = profile if profile is not None else Profile.from_blob(row[0])
+        sets, params = ["size = size + 1", "updated_at = ?"], [now()]
+        if sig is not None:  # a copy adds nothing new: its story counts it once
+            centrality = float(np.dot(sig.vector, profile.vector) / profile.n) if profile.vector is not None \
+                and sig.vector is not None and profile.n else 0.0
+            profile.add(sig, *idf.both(sig, profile), max_terms=int(self.cfg["max_terms"]),
+                        max_entities=int(self.cfg["max_entities"]))
+            sets.append("profile = ?")
+            params.append(profile.to_blob())
+            if art.title and centrality > (row[1] or 0.0):  # the title of the article closest to the story
+                sets += ["title = ?", "title_article = ?", "title_score = ?"]
+                params += [art.title, art.id, round(centrality, 4)]
+        if art.published:
+            sets += ["first_published = min(coalesce(first_published, ?), ?)",
+                     "last_published = max(coalesce(last_published, ?), ?)"]
+            params += [art.published] * 4
+        conn.execute(f"UPDATE stories SET {', '.join(sets)} WHERE id = ?", [*params, sid])
+        conn.execute("INSERT INTO story_articles (article_id, story_id, reason, score, evidence, assigned_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (art.id, sid, reason, round(score, 4), json.dumps(evidence), now()))
+
+    def _merge_check(self, conn: sqlite3.Connection, sid: str, candidates: dict[str, Profile], idf: Idf) -> None:
+        """Merge into ``sid`` (or it into them) the candidate stories now as close as one story's articles are."""
+        for name, theirs in list(candidates.items()):
+            other = resolve_story(conn, name)  # an earlier merge of this loop may have taken it
+            if other is None or other == sid:
+                continue
+            if other != name:
+                theirs = Profile.from_blob(conn.execute("SELECT profile FROM stories WHERE id = ?",
+                                                        (other,)).fetchone()[0])
+            mine = Profile.from_blob(conn.execute("SELECT profile FROM stories WHERE id = ?", (sid,)).fetchone()[0])
+            f = features(mine, theirs, *idf.both(mine, theirs))
+            score = self.weights.score(f)
+            if score > float(self.cfg["merge_margin"]):
+                sid = merge_stories(conn, sid, other, "average similarity of their articles above the join score",
+                                    {"score": round(score, 3), **_rounded(f)}, idf, self.cfg)
+
+
+def merge_stories(conn: sqlite3.Connection, a: str, b: str, reason: str, evidence: dict, idf: Idf,
+                  cfg: dict[str, Any]) -> str:
+    """Merge two live stories; the larger (then the older) keeps its id. Returns the survivor."""
+    rows = {r["id"]: r for r in conn.execute(
+        "SELECT id, seq, size, profile, thread_id, title, title_article, title_score FROM stories WHERE id IN (?, ?)",
+        (a, b))}
+    keep, drop = sorted((a, b), key=lambda s: (-rows[s]["size"], rows[s]["seq"]))
+    profile = Profile.from_blob(rows[keep]["profile"])
+    gone = Profile.from_blob(rows[drop]["profile"])
+    profile.merge(gone, *idf.both(gone, profile), max_terms=int(cfg["max_terms"]), max_entities=int(cfg["max_entities"]))
+    stamp = now()
+    title = max((rows[keep], rows[drop]), key=lambda r: (r["title_score"] or 0.0, -r["seq"]))
+    conn.execute("UPDATE stories SET size = size + ?, profile = ?, updated_at = ?, title = ?, title_article = ?, "
+                 "title_score = ?, first_published = (SELECT min(a.published) FROM articles a JOIN story_articles s "
+                 "ON s.article_id = a.id WHERE s.story_id IN (?, ?)), last_published = (SELECT max(a.published) FROM "
+                 "articles a JOIN story_articles s ON s.article_id = a.id WHERE s.story_id IN (?, ?)) WHERE id = ?",
+                 (rows[drop]["size"], profile.to_blob(), stamp, title["title"], title["title_article"],
+                  title["title_score"], keep, drop, keep, drop, keep))
+    conn.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (keep, drop))
+    conn.execute("UPDATE story_merges SET new_id = ? WHERE new_id = ?", (keep, drop))
+    conn.execute("INSERT OR REPLACE INTO story_merges (old_id, new_id, merged_at, reason, evidence) "
+                 "VALUES (?, ?, ?, ?, ?)", (drop, keep, stamp, reason, json.dumps(evidence)))
+    conn.execute("DELETE FROM stories WHERE id = ?", (drop,))
+    threads = (rows[keep]["thread_id"], rows[drop]["thread_id"])
+    if threads[1] is not None and threads[0] != threads[1]:
+        if threads[0] is None:  # the dropped story's thread joins the survivor's
+            conn.execute("UPDATE stories SET thread_id = ? WHERE id = ?", (threads[1], keep))
+        else:
+            merge_threads(conn, threads[0], threads[1], f"its story {drop} merged into {keep}", {})
+    return keep
+
+
+def _rounded(f: dict[str, Any]) -> dict[str, Any]:
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in f.items()}
+
+
+def merge_threads(conn: sqlite3.Connection, a: str, b: str, reason: str, evidence: dict,
+                  idf: Idf | None = None, cfg: dict[str, Any] | None = None) -> str:
+    """Merge two live threads; the larger (then the older) keeps its id. Returns the survivor."""
+    cfg = cfg if cfg is not None else stage_settings(None, "threads")
+    rows = {r["id"]: r for r in conn.execute("SELECT id, seq, size, profile, first_published, last_published "
+                                             "FROM threads WHERE id IN (?, ?)", (a, b))}
+    if len(rows) < 2:
+        return a if a in rows else b
+    keep, drop = sorted((a, b), key=lambda t: (-rows[t]["size"], rows[t]["seq"]))
+    profile, gone = Profile.from_blob(rows[keep]["profile"]), Profile.from_blob(rows[drop]["profile"])
+    idf = idf or Idf(conn)
+    profile.merge(gone, *idf.both(gone, profile), max_terms=int(cfg["max_terms"]), max_entities=int(cfg["max_entities"]))
+    dates = [d for r in rows.values() for d in (r["first_published"], r["last_published"]) if d]
+    stamp = now()
+    conn.execute("UPDATE threads SET size = size + ?, profile = ?, first_published = ?, last_published = ?, "
+                 "updated_at = ? WHERE id = ?", (rows[drop]["size"], profile.to_blob(), min(dates, default=None),
+                                                 max(dates, default=None), stamp, keep))
+    conn.execute("UPDATE stories SET thread_id = ? WHERE thread_id = ?", (keep, drop))
+    conn.execute("UPDATE thread_merges SET new_id = ? WHERE new_id = ?", (keep, drop))
+    conn.execute("INSERT OR REPLACE INTO thread_merges (old_id, new_id, merged_at, reason, evidence) "
+                 "VALUES (?, ?, ?, ?, ?)", (drop, keep, stamp, reason, json.dumps(evidence)))
+    conn.execute("DELETE FROM threads WHERE id = ?", (drop,))
+    return keep

@@ -1,0 +1,142 @@
+"""The threads corpus stage: stories linked into the longer narratives they belong to (weeks to years).
+
+Runs after the stories stage, on the same articles, incrementally:
+
+1. a story with no thread yet (its first article) is compared with the threads of the stories near
+   its article (the same vector index): the story's profile against each thread's profile, with the
+   thread weights (looser than a story's, and a time penalty that starts after ``window`` days and
+   grows slowly, so the same actors months or years later still link); the best positive one is
+   joined, else the story opens a thread;
+2. the article's signals are added to its thread's profile (a copy counts once);
+3. the thread is compared with the other candidate threads: one past ``merge_margin`` is merged
+   into it (the larger survives; ``thread_merges`` keeps the old id and why).
+
+Thread ids are a hash of the story that opened them and never change. The batch is one transaction
+with ``store.done``, as in the stories stage.
+"""
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..model import Article
+from ..pipeline import corpus_stage
+from ..settings import stage_settings
+from ..storage.sqlite import now
+from ..storage.tables.embed import decode_vector
+from ..storage.tables.stories import resolve_story, resolve_thread
+from .stories import Idf, merge_threads, shared_index, story_id
+from .story_match import Profile, Signals, Weights, features
+
+__all__ = ["Threads", "merge_threads"]
+
+
+@corpus_stage("threads", requires=("story_id",), assigns=("thread_id",), extra="stories")
+class Threads:
+    """Link every story into a thread (a longer narrative), incrementally, with stable ids."""
+
+    name = "threads"
+
+    def __init__(self, settings: Any = None) -> None:
+        self.index_cfg = stage_settings(settings, "stories")
+        self.cfg = stage_settings(settings, "threads")
+        self.weights = Weights.from_cfg(self.cfg)
+
+    def run(self, store: Any, ids: list[str]) -> None:
+        index = shared_index(store, self.index_cfg)
+        try:
+            with store.transaction() as conn:
+                index.sync(conn)
+                idf = Idf(conn, background=float(self.index_cfg["background"]))
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start:start + 500]
+                    for art in store.articles(ids=chunk):
+                        self._process(conn, index, idf, art)
+                store.done(self.name, ids)
+        except BaseException:
+            index.discard()
+            raise
+        index.save()
+
+    def _process(self, conn: sqlite3.Connection, index: Any, idf: Idf, art: Article) -> None:
+        row = conn.execute("SELECT sa.story_id, sa.reason, ss.signals, e.vector FROM story_articles sa "
+                           "LEFT JOIN story_signals ss ON ss.article_id = sa.article_id LEFT JOIN embeddings e "
+                           "ON e.article_id = sa.article_id WHERE sa.article_id = ?", (art.id,)).fetchone()
+        if row is None:  # not in a story (the stories stage is not in the pipeline)
+            return
+        sid = resolve_story(conn, row[0])
+        if sid is None:
+            return
+        story = conn.execute("SELECT thread_id, profile FROM stories WHERE id = ?", (sid,)).fetchone()
+        tid = resolve_thread(conn, story[0]) if story[0] else None
+        vector = decode_vector(row[3]) if row[3] is not None else None
+        if tid is not None and tid != story[0]:
+            conn.execute("UPDATE stories SET thread_id = ? WHERE id = ?", (tid, sid))
+        candidates = self._candidates(conn, index, vector, tid) if vector is not None else {}
+        if tid is None:
+            tid = self._place(conn, sid, Profile.from_blob(story[1]), candidates, idf)
+        counted = row[1] != "copy" and row[2] is not None
+        signals = Signals.from_blob(row[2], vector, art.published) if counted else None
+        self._add(conn, tid, signals, art.published, idf)
+        candidates.pop(tid, None)
+        mine = Profile.from_blob(conn.execute("SELECT profile FROM threads WHERE id = ?", (tid,)).fetchone()[0])
+        for other, theirs in candidates.items():
+            f = features(mine, theirs, *idf.both(mine, theirs))
+            score = self.weights.score(f)
+            if score > float(self.cfg["merge_margin"]):
+                tid = merge_threads(conn, tid, other, "their stories are as close as one thread's",
+                                    {"score": round(score, 3)}, idf, self.cfg)
+                mine = Profile.from_blob(conn.execute("SELECT profile FROM threads WHERE id = ?",
+                                                      (tid,)).fetchone()[0])
+
+    def _candidates(self, conn: sqlite3.Connection, index: Any, vector: Any, own: str | None) -> dict[str, Profile]:
+        rids = [r for r, _ in index.search(vector, int(self.cfg["neighbours"]))]
+        if not rids:
+            return {}
+        rows = conn.execute(f"SELECT e.rid, st.thread_id FROM embeddings e JOIN story_articles sa ON "
+                            f"sa.article_id = e.article_id JOIN stories st ON st.id = sa.story_id "
+                            f"WHERE e.rid IN ({', '.join('?' for _ in rids)}) AND st.thread_id IS NOT NULL",
+                            rids).fetchall()
+        by_rid = dict(rows)
+        out: dict[str, Profile] = {}
+        for rid in rids:
+            tid = by_rid.get(rid)
+            tid = resolve_thread(conn, tid) if tid is not None else None
+            if tid is not None and tid != own and tid not in out:
+                out[tid] = Profile.from_blob(conn.execute("SELECT profile FROM threads WHERE id = ?",
+                                                          (tid,)).fetchone()[0])
+        return out
+
+    def _place(self, conn: sqlite3.Connection, sid: str, story: Profile, candidates: dict[str, Profile],
+               idf: Idf) -> str:
+        """The thread a new story joins (the best scoring candidate above zero), or a new one."""
+        best: tuple[float, str] | None = None
+        for tid, profile in candidates.items():
+            score = self.weights.score(features(story, profile, *idf.both(story, profile)))
+            if best is None or score > best[0]:
+                best = (score, tid)
+        if best is not None and best[0] > 0:
+            tid = best[1]
+        else:
+            tid = story_id(sid, "thread")
+            stamp = now()
+            seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM threads").fetchone()[0]
+            conn.execute("INSERT INTO threads (id, seq, size, profile, created_at, updated_at) "
+                         "VALUES (?, ?, 0, ?, ?, ?)", (tid, seq, Profile().to_blob(), stamp, stamp))
+        conn.execute("UPDATE stories SET thread_id = ? WHERE id = ?", (tid, sid))
+        return tid
+
+    def _add(self, conn: sqlite3.Connection, tid: str, signals: Signals | None, published: str | None,
+             idf: Idf) -> None:
+        sets, params = ["size = size + 1", "updated_at = ?"], [now()]
+        if signals is not None:
+            profile = Profile.from_blob(conn.execute("SELECT profile FROM threads WHERE id = ?", (tid,)).fetchone()[0])
+            profile.add(signals, *idf.both(signals, profile), max_terms=int(self.cfg["max_terms"]),
+                        max_entities=int(self.cfg["max_entities"]))
+            sets.append("profile = ?")
+            params.append(profile.to_blob())
+        if published:
+            sets += ["first_published = min(coalesce(first_published, ?), ?)",
+                     "last_published = max(coalesce(last_published, ?), ?)"]
+            params += [published] * 4
+        conn.execute(f"UPDATE threads SET {', '.join(sets)} WHERE id = ?", [*params, tid])

@@ -1,0 +1,170 @@
+"""Stories and threads: the seeds' golden expectations, stable ids, merge history, the index, queries and CLI."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from newsloom import Loom, Settings
+from newsloom.cli import cli
+from newsloom.eval.entities import bcubed
+from newsloom.model import Record
+from newsloom.queries import stories as q
+from newsloom.stages.story_match import Profile, Signals, Weights, features, term_counts
+from newsloom.storage.vector_index import index_path
+
+from .conftest import BENCH, seed
+
+STAGES = ["clean", "language", "quality", "nlp", "entities", "quotes", "dates", "events", "embed", "boilerplate",
+          "copies", "resolve", "quote_links", "stories", "threads"]
+LIGHT = ["clean", "language", "embed", "copies", "stories", "threads"]
+
+
+def _loom(path, stages=STAGES) -> Loom:
+    return Loom(path, settings=Settings.load(env={}, overrides={"pipeline.stages": stages}))
+
+
+def _placed(loom: Loom) -> dict[str, tuple[str, str]]:
+    return {r["external_id"]: (r["story_id"], r["thread_id"]) for r in loom.store.rows(
+        "SELECT a.external_id, sa.story_id, s.thread_id FROM articles a JOIN story_articles sa ON "
+        "sa.article_id = a.id JOIN stories s ON s.id = sa.story_id")}
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory, seed_paths):
+    path = tmp_path_factory.mktemp("stories") / "seeds.db"
+    with _loom(path) as loom:
+        loom.ingest(*map(str, seed_paths))
+    return path
+
+
+def test_seeds_one_story_and_a_later_story_in_the_same_thread(seeded, seed_paths):
+    with _loom(seeded) as loom:
+        placed = {k.rsplit("/", 1)[-1][:3]: v for k, v in _placed(loom).items()}
+        crisis = {placed[n][0] for n in ("000", "001", "002", "004")}
+        assert len(crisis) == 1, placed
+        assert placed["003"][0] not in crisis
+        assert len({t for _, t in placed.values()}) == 1  # one thread
+        story = loom.story(crisis.pop())
+        assert story["size"] == 4 and len(story["articles"]) == 4
+        assert story["first_published"] == "2021-11-16"
+        assert any(e["name"] == "Alexander Lukashenko" for e in story["entities"])
+        thread = loom.thread(placed["003"][1])
+        assert [s["size"] for s in thread["stories"]] == [4, 1]
+
+
+def test_reingest_keeps_stories_and_deleted_index_is_rebuilt(seeded, seed_paths, tmp_path):
+    db = tmp_path / "copy.db"
+    shutil.copy(seeded, db)
+    for suffix in ("", ".json"):
+        shutil.copy(f"{index_path(str(seeded))}{suffix}", f"{index_path(str(db))}{suffix}")
+    with _loom(db) as loom:
+        before = _placed(loom)
+        report = loom.ingest(*map(str, seed_paths))
+        assert report.stored == 0 and _placed(loom) == before
+    index_path(str(db)).unlink()
+    # a new article after the index file is gone: the index is rebuilt from the store and finds its story
+    text = seed(seed_paths, "001").read_text(encoding="utf-8").replace("Tuesday", "on Tuesday evening")
+    with _loom(db) as loom:
+        loom.ingest(items=[Record(external_id="edited-001", text=text, source="other.example")])
+        placed = _placed(loom)
+        assert placed["edited-001"][0] == before[str(seed(seed_paths, "001"))][0]
+        assert index_path(str(db)).exists()
+
+
+def _records(docs):
+    return [Record(external_id=d["id"], text=d["text"], source=d.get("source") or f"ecb/{d['id']}") for d in docs]
+
+
+@pytest.fixture(scope="module")
+def ecb_small():
+    docs = [json.loads(line) for line in (BENCH / "ecbplus" / "docs.jsonl").open(encoding="utf-8")]
+    return [d for d in docs if d["topic"] in ("36", "37", "38")]
+
+
+def test_order_robust_and_deterministic_on_ecb_subset(tmp_path, ecb_small):
+    runs = []
+    for name, docs in (("a", ecb_small), ("b", ecb_small), ("r", ecb_small[::-1])):
+        with _loom(tmp_path / f"{name}.db", LIGHT) as loom:
+            loom.ingest(items=_records(docs))
+            runs.append({k: v[0] for k, v in _placed(loom).items()})
+    assert runs[0] == runs[1]  # same input, same order: the same stories, the same ids
+    gold = {d["id"]: d["label"] for d in ecb_small}
+    assert bcubed(runs[0], gold)[2] > 0.6
+    # another order: nearly the same partition (without entities on 3 topics; the whole pipeline on all of ECB+
+    # gives 0.99, `newsloom eval stories -o reverse 1`)
+    assert bcubed(runs[2], runs[0])[2] >= 0.8
+
+
+def test_stable_ids_across_incremental_ingests_and_merge_history(tmp_path, ecb_small):
+    with _loom(tmp_path / "inc.db", LIGHT) as loom:
+        loom.ingest(items=_records(ecb_small[:20]))
+        first = {k: v[0] for k, v in _placed(loom).items()}
+        loom.ingest(items=_records(ecb_small[20:]))
+        later = {k: v[0] for k, v in _placed(loom).items()}
+        merges = {r["old_id"]: r["new_id"] for r in loom.store.rows("SELECT old_id, new_id FROM story_merges")}
+        for ext, sid in first.items():
+            # an id given out is never renamed: it is still live, or was merged and resolves to the survivor
+            assert later[ext] == sid or (merges.get(sid) and loom.story(sid)["id"] == later[ext])
+        for old, new in merges.items():
+            assert loom.story(old)["id"] == new
+            assert loom.store.execute("SELECT count(*) FROM stories WHERE id = ?", (old,)).fetchone()[0] == 0
+        sizes = dict(loom.store.execute("SELECT id, size FROM stories").fetchall())
+        counts = dict(loom.store.execute("SELECT story_id, count(*) FROM story_articles GROUP BY story_id").fetchall())
+        assert sizes == counts
+        assert loom.store.execute("SELECT count(*) FROM stories WHERE thread_id IS NULL").fetchone()[0] == 0
+
+
+def test_profile_round_trip_and_score():
+    rng = np.random.default_rng(1)
+    vec = rng.normal(size=512).astype(np.float32)
+    vec /= np.linalg.norm(vec)
+    sig = Signals(vec, term_counts("Title", "Border crisis in Belarus, border guards"), {"e1": 1.0}, frozenset({"q"}),
+                  "2021-11-16", None)
+    assert Signals.from_blob(sig.to_blob()).terms == pytest.approx(sig.terms)
+    p = Profile()
+    p.add(sig, {t: 1.0 for t in sig.terms}, {"e1": 1.0})
+    back = Profile.from_blob(p.to_blob())
+    assert back.n == 1 and back.first == "2021-11-16" and back.quotes == {"q": 1}
+    f = features(sig, back, {t: 1.0 for t in sig.terms}, {"e1": 1.0})
+    assert f["embedding"] == pytest.approx(1.0, abs=1e-5) and f["quotes"] == 1.0 and f["gap"] == 0.0
+    w = Weights(2, 14, 6, 2.5, -5, time=2.0, window=3.0)
+    far = dict(f, gap=365.0)
+    assert w.score(far) < w.score(f) - 10
+
+
+def test_cli_stories_show_and_export(seeded, tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(cli, ["--db", str(seeded), "stories", "--json"], catch_exceptions=False)
+    rows = json.loads(res.output)
+    assert [r["size"] for r in rows] == [4, 1]
+    big = rows[0]["id"]
+    res = runner.invoke(cli, ["--db", str(seeded), "show", "story", big[:8]], catch_exceptions=False)
+    assert res.exit_code == 0 and "Lukashenko" in res.output
+    res = runner.invoke(cli, ["--db", str(seeded), "show", "thread", rows[0]["thread_id"]], catch_exceptions=False)
+    assert res.exit_code == 0 and "2 stories" in res.output
+    res = runner.invoke(cli, ["--db", str(seeded), "stories", "--sort", "recent", "--since", "2021-11-01",
+                              "--json"], catch_exceptions=False)
+    assert [r["id"] for r in json.loads(res.output)] == [big]
+    res = runner.invoke(cli, ["--db", str(seeded), "show", "story", "nosuchstory"])
+    assert res.exit_code == 2 and "no story" in res.output
+    out = tmp_path / "a.jsonl"
+    runner.invoke(cli, ["--db", str(seeded), "export", "articles", "-o", str(out)], catch_exceptions=False)
+    arts = [json.loads(line) for line in out.read_text().splitlines()]
+    assert all(a["story_id"] and a["thread_id"] for a in arts)
+    for kind in ("stories", "threads"):
+        out = tmp_path / f"{kind}.parquet"
+        res = runner.invoke(cli, ["--db", str(seeded), "export", kind, "--format", "parquet", "-o", str(out)],
+                            catch_exceptions=False)
+        assert res.exit_code == 0 and out.stat().st_size > 0
+
+
+def test_query_filters(seeded):
+    with _loom(seeded) as loom:
+        assert len(q.stories(loom.store, entity="Alexander Lukashenko")) == 2
+        assert len(q.stories(loom.store, text="migrants")) >= 1
+        assert q.stories(loom.store, source="nowhere.example") == []
+        assert len(q.stories(loom.store, language="en")) == 2
