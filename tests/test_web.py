@@ -173,3 +173,19 @@ def test_serve_get_prints_one_response_and_binds_loopback_by_default(web_db: Pat
     assert missing.exit_code == 1 and json.loads(missing.output)["status"] == 404
     params = {p.name: p for p in cli.commands["serve"].params}
     assert params["host"].default == "127.0.0.1"
+
+
+def test_stories_api_and_story_page(client: TestClient) -> None:
+    page = client.get("/api/stories", params={"limit": 2}).json()
+    assert page["total"] >= 3 and len(page["items"]) == 2
+    biggest = page["items"][0]
+    story = client.get(f"/api/stories/{biggest['id']}").json()
+    assert story["articles"] and story["summary"] and story["timeline"] and story["comparison"]["outlets"]
+    assert all(s["article_id"] in {a["id"] for a in story["articles"]} for s in story["summary"])
+    assert client.get(f"/api/threads/{story['thread_id']}").json()["stories"]
+    tl = client.get("/api/timeline", params={"story": biggest["id"], "max_dates": 3}).json()
+    assert 1 <= len(tl["days"]) <= 3
+    assert client.get("/api/timeline").status_code == 400  # exactly one scope
+    assert client.get("/api/stories", params={"q": "Belarus-Poland"}).status_code == 200  # plain words are fine
+    html = client.get(f"/stories/{biggest['id']}").text
+    assert "How the outlets differ" in html and "Summary" in html and not _active_markup(html)

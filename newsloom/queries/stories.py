@@ -6,11 +6,13 @@ to the survivor. Copies are counted once (``coverage.distinct_sources``).
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
-from .coverage import distinct_sources
 from ..errors import QueryError
 from ..storage.tables.stories import resolve_story, resolve_thread
+from .articles import words_query
+from .coverage import distinct_sources
 
 __all__ = ["stories", "story", "thread", "article_story", "page_stories", "story_record", "thread_record",
            "entity_stories", "SORTS"]
@@ -49,6 +51,33 @@ def stories(store: Any, *, sort: str = "size", limit: int = 50, offset: int = 0,
     sort = sort or "size"
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}; use one of {SORTS}", code="E405")
+    where, params = _where(store, since=since, until=until, source=source, entity=entity, language=language,
+                           text=text, thread=thread)
+    order = "s.size DESC, s.seq" if sort == "size" else "coalesce(s.last_published, '') DESC, s.seq DESC"
+    ids = [r[0] for r in _run(store, f"SELECT s.id FROM stories s {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                                  [*params, limit, offset], text)]
+    return [_summary(store, sid) for sid in ids]
+
+
+def count_stories(store: Any, **filters: Any) -> int:
+    """How many stories :func:`stories` would list with these filters (all pages)."""
+    where, params = _where(store, **filters)
+    return _run(store, f"SELECT count(*) FROM stories s {where}", params, filters.get("text")).fetchone()[0]
+
+
+def _run(store: Any, sql: str, params: list[Any], text: str | None) -> Any:
+    try:
+        return store.execute(sql, params)
+    except sqlite3.OperationalError as exc:  # a malformed FTS5 query
+        if text:
+            raise QueryError(f"malformed search query {text!r}: {exc}", code="E404") from exc
+        raise
+
+
+def _where(store: Any, *, since: str | None = None, until: str | None = None, source: str | None = None,
+           entity: str | None = None, language: str | None = None, text: str | None = None,
+           thread: str | None = None) -> tuple[str, list[Any]]:
+    """The ``WHERE`` clause (or "") and parameters of the story filters of :func:`stories`."""
     where, params = [], []
     art_filters, art_params = [], []
     if since:
@@ -77,16 +106,7 @@ def stories(store: Any, *, sort: str = "size", limit: int = 50, offset: int = 0,
     if thread:
         where.append("s.thread_id = ?")
         params.append(_live_id(store, thread, "thread"))
-    order = "s.size DESC, s.seq" if sort == "size" else "coalesce(s.last_published, '') DESC, s.seq DESC"
-    sql = (f"SELECT s.id FROM stories s {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {order} "
-           f"LIMIT ? OFFSET ?")
-    try:
-        ids = [r[0] for r in store.execute(sql, [*params, limit, offset])]
-    except Exception as exc:  # a malformed FTS query
-        if text and "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
-            raise QueryError(f"malformed search query {text!r}: {exc}", code="E404") from exc
-        raise
-    return [_summary(store, sid) for sid in ids]
+    return ("WHERE " + " AND ".join(where)) if where else "", params
 
 
 def _summary(store: Any, sid: str) -> dict[str, Any]:
@@ -161,13 +181,20 @@ def article_story(store: Any, article_id: str) -> tuple[str | None, str | None]:
 def page_stories(store: Any, *, limit: int, offset: int, q: str | None = None, source: str | None = None,
                  language: str | None = None, entity: str | None = None, start: str | None = None,
                  end: str | None = None, sort: str | None = None, **_: Any) -> dict[str, Any]:
-    """One page of :func:`stories` for the web: ``{items, total, limit, offset}``."""
-    filters = {"text": q or None, "source": source or None, "language": language or None, "entity": entity or None,
-               "since": start or None, "until": end or None, "sort": sort or "size"}
-    total = len(stories(store, limit=-1, **filters)) if any(v for k, v in filters.items() if k != "sort") else \
-        store.execute("SELECT count(*) FROM stories").fetchone()[0]
-    return {"items": stories(store, limit=limit, offset=offset, **filters), "total": total, "limit": limit,
-            "offset": offset}
+    """One page of :func:`stories` for the web: ``{items, total, limit, offset}``; ``q`` is FTS5 when valid, else
+    its words (as :func:`newsloom.queries.articles.search`)."""
+    filters = {"source": source or None, "language": language or None, "entity": entity or None,
+               "since": start or None, "until": end or None}
+    for text in ((q, words_query(q)) if q and q.strip() else (None,)):
+        try:
+            total = count_stories(store, text=text, **filters)
+        except QueryError as exc:
+            if exc.code != "E404":
+                raise
+            continue
+        return {"items": stories(store, limit=limit, offset=offset, sort=sort or "size", text=text, **filters),
+                "total": total, "limit": limit, "offset": offset}
+    return {"items": [], "total": 0, "limit": limit, "offset": offset}
 
 
 def story_record(store: Any, ref: str) -> dict[str, Any]:

@@ -2,16 +2,15 @@
 one record with what its page shows, and the spans an article page highlights."""
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from ..engine.local import IngestReport
-from ..errors import QueryError
 from ..model import Record
 from ..queries import articles as q_articles
 from ..queries import compare as q_compare
 from ..queries import entities as q_entities
 from ..queries import quotes as q_quotes
+from ..queries import stories as q_stories
 from ..queries import timelines as q_timelines
 from ..storage import Store
 from .render import Span
@@ -38,8 +37,7 @@ def article_full(store: Store, ref: str) -> dict[str, Any]:
         for name, flag in sorted((art.get("quality") or {}).items())
         if isinstance(flag, dict) and (flag.get("score") or 0) >= FLAG_SCORE]
     art["mention_spans"] = q_entities.article_mentions(store, art["id"])
-    art["story_id"], art["thread_id"] = _stories().article_story(store, art["id"]) if _has_stories(store) else (None,
-                                                                                                              None)
+    art["story_id"], art["thread_id"] = q_stories.article_story(store, art["id"])
     return art
 
 
@@ -66,8 +64,7 @@ def entity_full(store: Store, ref: str) -> dict[str, Any]:
     ent = q_entities.entity_record(store, ref, limit=50)
     ent["quotes"] = q_quotes.page_quotes(store, limit=20, offset=0, speaker_entity=ent["id"])["items"]
     ent["timeline"] = q_entities.entity_timeline(store, ent["id"])
-    if _has_stories(store):
-        ent["stories"] = _stories().entity_stories(store, ent["id"])
+    ent["stories"] = q_stories.entity_stories(store, ent["id"])
     return ent
 
 
@@ -84,35 +81,17 @@ def search_page(store: Store, query: str, *, limit: int, offset: int) -> dict[st
     return q_articles.page_search(store, query, limit=limit, offset=offset)
 
 
-def _stories() -> Any:
-    return importlib.import_module("newsloom.queries.stories")
-
-
-def _has_stories(store: Store) -> bool:
-    try:
-        _stories()
-    except ImportError:
-        return False
-    return "stories" in store.tables()
-
-
-def _no_stories() -> QueryError:
-    return QueryError("this database has no stories yet: ingest with the stories stage", code="E410")
-
-
 def stories_page(store: Store, *, limit: int, offset: int, **filters: Any) -> dict[str, Any]:
-    if not _has_stories(store):
-        return {"items": [], "total": 0, "limit": limit, "offset": offset, "available": False}
-    return {**_stories().page_stories(store, limit=limit, offset=offset, **filters), "available": True}
+    """A page of stories; ``available`` is False while the store has none at all (the stories stage has not run)."""
+    page = q_stories.page_stories(store, limit=limit, offset=offset, **filters)
+    return {**page, "available": bool(page["total"]) or q_stories.count_stories(store) > 0}
 
 
 def story_full(store: Store, ref: str) -> dict[str, Any]:
     """A story with what its page shows: the cited summary and the timeline (one cached build), coverage by
     outlet and by day, and the source comparison (first reporter, what only one outlet carried, figures that
     disagree)."""
-    if not _has_stories(store):
-        raise _no_stories()
-    story = _stories().story_record(store, ref)
+    story = q_stories.story_record(store, ref)
     sid = story["id"]
     view = q_timelines.story_view(store, "story", sid)
     story["summary"] = view["summary"]["sentences"]
@@ -141,9 +120,7 @@ def comparison(cmp: dict[str, Any]) -> dict[str, Any]:
 
 
 def thread_full(store: Store, ref: str) -> dict[str, Any]:
-    if not _has_stories(store):
-        raise _no_stories()
-    return _stories().thread_record(store, ref)
+    return q_stories.thread_record(store, ref)
 
 
 def timeline(store: Store, kind: str, ref: str, *, max_dates: int = 20) -> dict[str, Any]:
