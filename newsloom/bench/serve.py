@@ -94,7 +94,7 @@ def _replicate_stories(conn: Any, columns: dict[str, list[str]], k: int) -> None
     """One replica story per base story, holding the replicas of its articles."""
     story_cols = columns["stories"]
     select = ", ".join(f"CASE WHEN {c} IS NULL THEN NULL ELSE {c} || '~{k}' END" if c in ("id", "thread_id")
-                       else f'"{c}"' for c in story_cols)
+                       else f"seq + {k * 10_000_000}" if c == "seq" else f'"{c}"' for c in story_cols)
     conn.execute(f"INSERT OR IGNORE INTO stories ({', '.join(story_cols)}) SELECT {select} FROM stories "
                  "WHERE id NOT LIKE '%~%' AND id IN (SELECT story_id FROM story_articles WHERE article_id IN "
                  "(SELECT id FROM _pick))")
