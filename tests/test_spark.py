@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsloom import Settings
@@ -14,7 +15,7 @@ from newsloom.loom import run
 from newsloom.errors import ConfigError
 
 from .conftest import BASE_STAGES, BENCH, REPO
-from .snapshot import snapshot
+from .snapshot import snapshot, vectors
 
 pyspark = pytest.importorskip("pyspark", reason="the distributed extra: pip install -e '.[distributed]'")
 
@@ -62,6 +63,9 @@ def test_spark_stores_what_the_local_engine_stores(spark, tmp_path, seed_paths):
     for table in ("mentions", "quotes", "dates", "events", "entities", "copy_index"):
         assert one[table], f"no {table}: the comparison would prove nothing"
     assert one == two
+    near = vectors(tmp_path / "local" / "work.db"), vectors(tmp_path / "spark" / "work.db")
+    assert near[0].keys() == near[1].keys() and near[0]
+    assert all(np.allclose(near[0][a], near[1][a], atol=2e-3) for a in near[0])  # the same model, another process
     counts = load_output(tmp_path / "spark", tmp_path / "loaded.db")
     assert counts["articles"] == 9
     assert snapshot(tmp_path / "loaded.db") == two
