@@ -5,6 +5,7 @@ import click
 
 from ..queries import stories as q
 from .common import emit_json, json_option, library_errors, open_loom, print_table
+from .demo import demo_sections
 from .main import cli
 from .articles import show
 
@@ -112,3 +113,18 @@ def show_thread(ctx: click.Context, thread_id: str, as_json: bool) -> None:
                    f"{t['first_published'] or '?'} .. {t['last_published'] or '?'}")
         click.echo()
         print_table([_row(s) for s in t["stories"]], ["id", "articles", "sources", "dates", "title"])
+
+
+def _demo_stories(loom) -> None:
+    rows = loom.stories(sort="size", limit=8)
+    click.echo()
+    click.echo(click.style("stories (articles about one real-world event; sources count copies once)", bold=True))
+    if not rows:
+        click.echo("  none")
+        return
+    print_table([{**_row(s), "id": s["id"][:12]} for s in rows],
+                ["id", "articles", "sources", "dates", "thread", "title"])
+    click.echo("  newsloom show story ID, newsloom timeline story ID, newsloom compare story ID; newsloom serve to browse")
+
+
+demo_sections.insert(0, _demo_stories)
