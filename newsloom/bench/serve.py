@@ -241,7 +241,11 @@ def bench_serve(n: int = 100_000, base: int = 150, clients: int = 4, seconds: fl
             out, err = writer.communicate(timeout=900)
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a request still running: the bench is over anyway
+                server.kill()
+                server.wait()
         report = json.loads(out) if out.strip().startswith("{") else {"stored": None, "error": err[-500:]}
         with Store(db) as store:
             after = store.execute("SELECT count(*) FROM articles").fetchone()[0]
