@@ -44,3 +44,19 @@ def test_charts_escape_their_labels() -> None:
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert str(timeline_svg([], title="x")) == ""
     assert "2021-11-09 \u2013 2021-11-16" in str(timeline_svg([("2021-11-16", 2), ("2021-11-09", 1)], title="x"))
+
+
+def test_story_page_renders_disagreeing_figures() -> None:
+    """Figures that disagree show both cited values (a bug once iterated dict.values instead)."""
+    from newsloom.web.app import _templates
+    from newsloom.web.reads import comparison
+
+    cite = {"article_id": "a1", "start": 0, "end": 14, "text": "30,000 migrants", "value": 30000.0, "outlet": "x.org",
+            "sentence_start": 0, "sentence_end": 20}
+    cmp = {"outlets": [], "only_here": {}, "coverage_by_day": [],
+           "disagreements": [{"counts": "migrants", "unit": "", "a": cite, "b": {**cite, "text": "<b>4,000</b> migrants",
+                                                                                 "outlet": "y.org"}}]}
+    story = {"title": "t", "size": 2, "sources": [], "articles": [], "top_entities": [], "quotes": [],
+             "comparison": comparison(cmp)}
+    html = _templates().env.get_template("story.html").render(s=story, version="0", db_name="x")
+    assert "30,000 migrants" in html and "&lt;b&gt;4,000&lt;/b&gt; migrants" in html and "y.org" in html

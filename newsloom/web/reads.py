@@ -112,7 +112,7 @@ def comparison(cmp: dict[str, Any]) -> dict[str, Any]:
                      "only_figures": [f["text"] for f in only.get(o["outlet"], {}).get("figures", [])]}
                     for o in cmp["outlets"]],
         "disagreements": [{"what": " ".join(x for x in (d["unit"], d["counts"]) if x) or "figure",
-                           "values": [{"text": c["text"], "source": c["outlet"], "article_id": c["article_id"],
+                           "cited": [{"text": c["text"], "source": c["outlet"], "article_id": c["article_id"],
                                        "start": c["start"]} for c in (d["a"], d["b"])]} for d in cmp["disagreements"]],
         "coverage": [(o["outlet"], o["originals"] + o["copies"]) for o in cmp["outlets"]],
         "by_day": [(d["day"], sum(d["outlets"].values())) for d in cmp["coverage_by_day"] if d["day"] != "unknown"],

@@ -53,6 +53,12 @@ def stories(conn: sqlite3.Connection) -> None:
         reason TEXT NOT NULL, articles TEXT NOT NULL, evidence TEXT NOT NULL DEFAULT '{}')""")
 
 
+@migration("0411_stories_by_size")
+def stories_by_size(conn: sqlite3.Connection) -> None:
+    # the story list's default order (largest first), so a deep page walks the index instead of sorting every story
+    conn.execute("CREATE INDEX stories_size ON stories(size DESC, seq)")
+
+
 @migration("0420_threads")
 def threads(conn: sqlite3.Connection) -> None:
     # one row per live thread; profile = the summed signals of its stories' articles
