@@ -20,7 +20,8 @@ __all__ = ["stories", "story", "thread", "article_story", "page_stories", "story
 SORTS = ("size", "recent")
 
 
-def _live_id(store: Any, ident: str, kind: str) -> str:
+def live_id(store: Any, ident: str, kind: str) -> str:
+    """The live id of a story or thread (``kind``): the id, a unique prefix, or any id it had before a merge."""
     resolve = resolve_story if kind == "story" else resolve_thread
     table, merges = ("stories", "story_merges") if kind == "story" else ("threads", "thread_merges")
     found = resolve(store, ident)
@@ -105,7 +106,7 @@ def _where(store: Any, *, since: str | None = None, until: str | None = None, so
         params += art_params
     if thread:
         where.append("s.thread_id = ?")
-        params.append(_live_id(store, thread, "thread"))
+        params.append(live_id(store, thread, "thread"))
     return ("WHERE " + " AND ".join(where)) if where else "", params
 
 
@@ -130,7 +131,7 @@ def _summary(store: Any, sid: str) -> dict[str, Any]:
 def story(store: Any, story_id: str, *, top: int = 10) -> dict[str, Any]:
     """One story in full: its summary, articles (id, source, date, title, copy), top entities, most-carried quotes,
     and the merges and splits it went through. Any id it ever had works."""
-    sid = _live_id(store, story_id, "story")
+    sid = live_id(store, story_id, "story")
     out = _summary(store, sid)
     out["requested_id"] = story_id
     out["article_rows"] = [dict(r) for r in store.execute(
@@ -158,7 +159,7 @@ def story(store: Any, story_id: str, *, top: int = 10) -> dict[str, Any]:
 
 def thread(store: Any, thread_id: str) -> dict[str, Any]:
     """One thread: its stories in time order (summaries), span and size. Any id it ever had works."""
-    tid = _live_id(store, thread_id, "thread")
+    tid = live_id(store, thread_id, "thread")
     row = dict(store.execute("SELECT id, size, first_published, last_published, created_at, updated_at "
                                   "FROM threads WHERE id = ?", (tid,)).fetchone())
     sids = [r[0] for r in store.execute(

@@ -21,8 +21,9 @@ from ..stages.sentences import split_sentences
 from ..stages.summaries import story_title, summarise
 from ..stages.timelines import Sent, Vectorizer, build_timeline
 from ..storage.sqlite import now
-from . import has_table, resolve_id
+from . import resolve_id
 from .articles import search
+from .stories import live_id
 
 __all__ = ["scope_articles", "load_sents", "story_view", "timeline", "summary", "FLAG_THRESHOLD"]
 
@@ -59,49 +60,17 @@ def scope_articles(store: Any, kind: str, value: str | Sequence[str], *, limit: 
 
 
 def _story_scope(store: Any, kind: str, value: str) -> tuple[str, list[str]]:
-    """The articles of a story or thread, from the stories stage's ``story_articles`` (a thread's stories by
-    ``stories.thread_id``) or from ``articles.story_id`` / ``thread_id``; an id merged away names its survivor."""
-    cols = {r["name"] for r in store.rows("PRAGMA table_info(articles)")}
-    col = "story_id" if kind == "story" else "thread_id"
-    table = "stories" if kind == "story" else "threads"
-    if not has_table(store, table) and col not in cols:
-        raise QueryError(f"no {table} in this database yet: stories are built by the stories stage "
-                         "(timeline entity ID / --query / --articles work without them)", code="E410")
-    full = _live_id(store, table, value) if has_table(store, table) else value
-    if has_table(store, "story_articles"):
-        stories = [full] if kind == "story" else [r["id"] for r in store.rows(
-            "SELECT id FROM stories WHERE thread_id = ?", (full,))]
-        ids = [r["article_id"] for r in store.rows(
-            "SELECT s.article_id FROM story_articles s JOIN articles a ON a.id = s.article_id "
-            f"WHERE s.story_id IN ({', '.join('?' * len(stories))}) ORDER BY a.rowid", stories)]
-    elif col in cols:
-        ids = [r["id"] for r in store.rows(f"SELECT id FROM articles WHERE {col} = ? ORDER BY rowid", (full,))]
-    else:
-        raise QueryError(f"cannot read the articles of a {kind}: no story_articles table or articles.{col} column",
-                         code="E410")
+    """The articles of a story (``story_articles``) or of a thread's stories (``stories.thread_id``); an id merged
+    away names its survivor."""
+    full = live_id(store, value, kind)
+    stories = [full] if kind == "story" else [r["id"] for r in store.rows(
+        "SELECT id FROM stories WHERE thread_id = ?", (full,))]
+    ids = [r["article_id"] for r in store.rows(
+        "SELECT s.article_id FROM story_articles s JOIN articles a ON a.id = s.article_id "
+        f"WHERE s.story_id IN ({', '.join('?' * len(stories))}) ORDER BY a.rowid", stories)]
     if not ids:
         raise QueryError(f"no articles in {kind} {value!r}", code="E411")
     return f"{kind}:{full}", ids
-
-
-def _live_id(store: Any, table: str, value: str) -> str:
-    """The live id of a story or thread: the id (or a unique prefix), else the survivor of the merges it went
-    through (``story_merges`` / ``thread_merges``)."""
-    merges = "story_merges" if table == "stories" else "thread_merges"
-    seen: set[str] = set()
-    ident = value
-    while ident not in seen:
-        seen.add(ident)
-        if store.execute(f"SELECT 1 FROM {table} WHERE id = ?", (ident,)).fetchone():
-            return ident
-        row = store.execute(f"SELECT new_id FROM {merges} WHERE old_id = ?", (ident,)).fetchone() \
-            if has_table(store, merges) else None
-        if row is None:
-            break
-        ident = row[0]
-    if table == "stories":
-        return resolve_id(store, value, "stories")  # a unique prefix, or the coded error
-    raise QueryError(f"no thread with id {value!r}", code="E402")
 
 
 def _day(value: str | None) -> date | None:

@@ -414,7 +414,7 @@ class Fetcher:
         except AddressRefused as exc:
             raise FetchError(url, f"refused {short_url(url, 120)}: {exc.reason}", code="E168") from None
         except OSError:
-            pass  # the host does not resolve: the connection attempt reports it (and is retried)
+            return  # the host does not resolve: the connection attempt reports it (and is retried)
 
     def _attempts(self, url: str, cached: CachedEntry | None, max_bytes: int, accept_status: Callable[[int], bool],
                   truncate: bool = False) -> tuple[int, dict[str, str], bytes]:

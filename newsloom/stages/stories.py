@@ -28,7 +28,8 @@ import math
 import sqlite3
 import weakref
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,22 @@ def shared_index(store: Any, cfg: dict[str, Any]) -> VectorIndex:
                             expansion_search=int(cfg["index_expansion_search"]))
         _INDEXES[store] = index
     return index
+
+
+@contextmanager
+def indexed_batch(store: Any, cfg: dict[str, Any]) -> Iterator[tuple[sqlite3.Connection, VectorIndex, "Idf"]]:
+    """One corpus-stage batch over the shared vector index: a store transaction with the index synced to it and
+    the batch's word weights; the index is saved after the commit, or discarded (it may hold vectors of the
+    rolled-back transaction) when the batch fails."""
+    index = shared_index(store, cfg)
+    try:
+        with store.transaction() as conn:
+            index.sync(conn)
+            yield conn, index, Idf(conn, background=float(cfg["background"]))
+    except BaseException:
+        index.discard()
+        raise
+    index.save()
 
 
 class Idf:
@@ -171,27 +188,19 @@ class Stories:
 
     # -- the batch ------------------------------------------------------------------------------------
     def run(self, store: Any, ids: list[str]) -> None:
-        index = shared_index(store, self.cfg)
-        try:
-            with store.transaction() as conn:
-                index.sync(conn)
-                idf = Idf(conn, background=float(self.cfg["background"]))
-                for start in range(0, len(ids), 500):
-                    chunk = ids[start:start + 500]
-                    marks = ", ".join("?" for _ in chunk)
-                    done = {r[0] for r in conn.execute(
-                        f"SELECT article_id FROM story_articles WHERE article_id IN ({marks})", chunk)}
-                    todo = store.articles(ids=[i for i in chunk if i not in done])
-                    vectors = self._vectors(conn, todo)
-                    for art in todo:
-                        rid, vector = vectors[art.id]
-                        self._process(conn, index, idf, art, vector)
-                        index.add([rid], vector[None, :])  # searchable once placed
-                store.done(self.name, ids)
-        except BaseException:
-            index.discard()  # it may hold vectors of the rolled-back transaction
-            raise
-        index.save()
+        with indexed_batch(store, self.cfg) as (conn, index, idf):
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                done = {r[0] for r in conn.execute(
+                    f"SELECT article_id FROM story_articles WHERE article_id IN ({marks})", chunk)}
+                todo = store.articles(ids=[i for i in chunk if i not in done])
+                vectors = self._vectors(conn, todo)
+                for art in todo:
+                    rid, vector = vectors[art.id]
+                    self._process(conn, index, idf, art, vector)
+                    index.add([rid], vector[None, :])  # searchable once placed
+            store.done(self.name, ids)
 
     def _vectors(self, conn: sqlite3.Connection, arts: list[Article]) -> dict[str, tuple[int, np.ndarray]]:
         """``rid`` and vector of each article, embedding (and storing) those the embed stage did not."""

@@ -25,7 +25,7 @@ from ..settings import stage_settings
 from ..storage.sqlite import now
 from ..storage.tables.embed import decode_vector
 from ..storage.tables.stories import resolve_story, resolve_thread
-from .stories import Idf, merge_threads, shared_index, story_id
+from .stories import Idf, indexed_batch, merge_threads, story_id
 from .story_match import Profile, Signals, Weights, features
 
 __all__ = ["Threads", "merge_threads"]
@@ -43,20 +43,11 @@ class Threads:
         self.weights = Weights.from_cfg(self.cfg)
 
     def run(self, store: Any, ids: list[str]) -> None:
-        index = shared_index(store, self.index_cfg)
-        try:
-            with store.transaction() as conn:
-                index.sync(conn)
-                idf = Idf(conn, background=float(self.index_cfg["background"]))
-                for start in range(0, len(ids), 500):
-                    chunk = ids[start:start + 500]
-                    for art in store.articles(ids=chunk):
-                        self._process(conn, index, idf, art)
-                store.done(self.name, ids)
-        except BaseException:
-            index.discard()
-            raise
-        index.save()
+        with indexed_batch(store, self.index_cfg) as (conn, index, idf):
+            for start in range(0, len(ids), 500):
+                for art in store.articles(ids=ids[start:start + 500]):
+                    self._process(conn, index, idf, art)
+            store.done(self.name, ids)
 
     def _process(self, conn: sqlite3.Connection, index: Any, idf: Idf, art: Article) -> None:
         row = conn.execute("SELECT sa.story_id, sa.reason, ss.signals, e.vector FROM story_articles sa "

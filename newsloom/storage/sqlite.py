@@ -12,6 +12,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -80,13 +81,7 @@ class SQLiteStore:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._connect(tracer)
-            if self.path != ":memory:":
-                mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-                if mode.lower() != "wal":
-                    raise StoreError(f"{self.path}: cannot switch to WAL journal mode (got {mode})", code="E301")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self.migrations_applied = apply_migrations(self.conn)
+            self._prepare()
         except sqlite3.DatabaseError as exc:
             readonly = (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
             if _code(exc) in readonly and self.path != ":memory:" and os.path.isfile(self.path):
@@ -95,6 +90,26 @@ class SQLiteStore:
             if _code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL):
                 raise self.error(exc) from exc
             raise StoreError(f"cannot open the database {self.path}: {exc}", code="E302") from exc
+
+    def _prepare(self) -> None:
+        """WAL mode, pragmas and migrations. Two processes opening a new file at once can meet SQLITE_BUSY here
+        without SQLite's busy handler waiting (the journal-mode switch), so the step is retried until the busy
+        timeout runs out, as a write would wait."""
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                if self.path != ":memory:":
+                    mode = self.conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                    if mode.lower() != "wal":
+                        raise StoreError(f"{self.path}: cannot switch to WAL journal mode (got {mode})", code="E301")
+                self.conn.execute("PRAGMA synchronous=NORMAL")
+                self.conn.execute("PRAGMA foreign_keys=ON")
+                self.migrations_applied = apply_migrations(self.conn)
+                return
+            except sqlite3.OperationalError as exc:
+                if _code(exc) not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
 
     def _connect(self, tracer: Callable[[str, Any], None] | None, uri: str | None = None) -> None:
         self.conn = sqlite3.connect(uri or self.path, isolation_level=None, check_same_thread=False,
