@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..queries.stories import _summary
+from ..queries.stories import summaries
 from ..storage import Store
 from . import exporter
 
@@ -14,8 +14,9 @@ __all__ = ["export_stories", "export_threads"]
 @exporter("stories")
 def export_stories(store: Store) -> Iterator[dict[str, Any]]:
     """Every story: id, thread, title, size, span, distinct sources of information, sources, languages, article ids."""
-    for (sid,) in store.execute("SELECT id FROM stories ORDER BY seq").fetchall():
-        yield _summary(store, sid)
+    sids = [r[0] for r in store.execute("SELECT id FROM stories ORDER BY seq").fetchall()]
+    for start in range(0, len(sids), 500):
+        yield from summaries(store, sids[start:start + 500])
 
 
 @exporter("threads")

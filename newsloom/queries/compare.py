@@ -96,9 +96,9 @@ def compare(store: Any, kind: str, value: str | Sequence[str], *, by: str | None
     for a in arts.values():
         by_day[(a["published"] or "unknown")[:10]][outlet_of(a)] += 1
     originals = {i: a for i, a in arts.items() if a["copy_of"] is None or a["copy_of"] not in arts}
-    only = _only_here(store, originals, limit)
     figs = [f | {"outlet": outlet_of(originals[f["article_id"]])} for i, a in originals.items()
             for f in article_figures(i, a["text"] or "")]
+    only = _only_here(store, originals, figs, limit)
     disagree = [{"counts": a["counts"], "unit": a["unit"],
                  "a": _cite(a), "b": _cite(b)} for a, b in disagreements(figs)]
     return {"scope": scope, "articles": len(arts), "distinct_reports": len(groups),
@@ -115,8 +115,10 @@ def _cite(f: dict[str, Any]) -> dict[str, Any]:
             "sentence_end": f["sentence_end"]}
 
 
-def _only_here(store: Any, originals: dict[str, dict[str, Any]], limit: int) -> dict[str, dict[str, list]]:
-    """Per outlet: the quotes, people/organisations and figures no other outlet's originals carry."""
+def _only_here(store: Any, originals: dict[str, dict[str, Any]], figs: list[dict[str, Any]],
+               limit: int) -> dict[str, dict[str, list]]:
+    """Per outlet: the quotes, people/organisations and figures (``figs``: the originals' figures with their
+    outlet) no other outlet's originals carry."""
     ids = list(originals)
     outlet = {i: outlet_of(a) for i, a in originals.items()}
     result: dict[str, dict[str, list]] = {o: {"quotes": [], "entities": [], "figures": []} for o in set(outlet.values())}
@@ -146,7 +148,6 @@ def _only_here(store: Any, originals: dict[str, dict[str, Any]], limit: int) -> 
             done.add((o, key))
             result[o]["entities"].append({"name": m["name"], "label": m["label"], "entity_id": m["entity_id"],
                                           "article_id": m["article_id"], "start": m["start"], "end": m["end"]})
-    figs = [f | {"outlet": outlet[i]} for i, a in originals.items() for f in article_figures(i, a["text"] or "")]
     given: dict[tuple[Any, ...], set[str]] = defaultdict(set)
     for f in figs:
         given[(f["counts"], f["unit"], f["value"])].add(f["outlet"])

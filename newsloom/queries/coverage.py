@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CopyGroup", "distinct_sources", "coverage_count", "first_reporter"]
+__all__ = ["CopyGroup", "distinct_sources", "originals_meta", "group_sources", "coverage_count", "first_reporter"]
 
 
 @dataclass
@@ -25,7 +25,7 @@ class CopyGroup:
     original_id: str
     source: str | None
     published: str | None
-    title: str
+    title: str | None  # None when not read (story summaries)
     in_set: bool  # the original itself is one of the given articles
     copies: list[dict[str, Any]] = field(default_factory=list)  # {id, source, published, copy_kind}
 
@@ -63,24 +63,38 @@ def distinct_sources(store: Any, article_ids: Sequence[str]) -> list[CopyGroup]:
         chunk = ids[start:start + 500]
         rows += store.rows("SELECT rowid AS r, id, source, published, title, copy_of, copy_kind FROM articles "
                            f"WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+    return group_sources(rows, originals_meta(store, rows, "title"))
+
+
+def originals_meta(store: Any, rows: Sequence[dict[str, Any]], *extra: str) -> dict[str, dict[str, Any]]:
+    """``{id: {r, id, source, published, *extra}}`` of every original the article ``rows`` name (``copy_of``)
+    that is not itself one of the rows, read in chunks of 500 ids."""
     given = {r["id"] for r in rows}
-    originals = {r["copy_of"] or r["id"] for r in rows}
-    meta = {}
-    missing = [o for o in originals if o not in given]
+    missing = list(dict.fromkeys(r["copy_of"] for r in rows if r["copy_of"] is not None and r["copy_of"] not in given))
+    columns = ", ".join(("rowid AS r", "id", "source", "published", *extra))
+    meta: dict[str, dict[str, Any]] = {}
     for start in range(0, len(missing), 500):
         chunk = missing[start:start + 500]
-        for r in store.rows("SELECT rowid AS r, id, source, published, title FROM articles "
-                            f"WHERE id IN ({', '.join('?' for _ in chunk)})", chunk):
+        for r in store.rows(f"SELECT {columns} FROM articles WHERE id IN ({', '.join('?' for _ in chunk)})", chunk):
             meta[r["id"]] = r
-    meta.update({r["id"]: r for r in rows if r["copy_of"] is None})
+    return meta
+
+
+def group_sources(rows: Sequence[dict[str, Any]], meta: dict[str, dict[str, Any]]) -> list[CopyGroup]:
+    """:func:`distinct_sources` of article ``rows`` already read (``r`` = rowid, ``id``, ``source``,
+    ``published``, ``copy_of``; ``title``, ``copy_kind`` when read), ``meta`` holding the originals
+    that are not among them (:func:`originals_meta`)."""
+    given = {r["id"] for r in rows}
+    meta = {**meta, **{r["id"]: r for r in rows if r["copy_of"] is None}}
+    originals = {r["copy_of"] or r["id"] for r in rows}
     groups: dict[str, CopyGroup] = {}
     for oid in originals:
         m = meta[oid]
-        groups[oid] = CopyGroup(oid, m["source"], m["published"], m["title"], oid in given)
+        groups[oid] = CopyGroup(oid, m["source"], m["published"], m.get("title"), oid in given)
     for r in sorted(rows, key=lambda r: _sort_key(r["published"], r["r"])):
         if r["copy_of"] is not None:
             groups[r["copy_of"]].copies.append({"id": r["id"], "source": r["source"], "published": r["published"],
-                                                "copy_kind": r["copy_kind"]})
+                                                "copy_kind": r.get("copy_kind")})
     return sorted(groups.values(), key=lambda g: _sort_key(g.published, meta[g.original_id]["r"]))
 
 

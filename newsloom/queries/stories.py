@@ -1,7 +1,7 @@
 """Reads of stories and threads, as plain dicts (the CLI, the Python API and the web use these).
 
 ``story(store, id)`` accepts any id a story ever had (or a unique prefix): a merged-away id resolves
-to the survivor. Copies are counted once (``coverage.distinct_sources``).
+to the survivor. Copies are counted once (``coverage.group_sources``).
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any
 from ..errors import QueryError
 from ..storage.tables.stories import resolve_story, resolve_thread
 from .articles import words_query
-from .coverage import distinct_sources
+from .coverage import group_sources, originals_meta
 
-__all__ = ["stories", "story", "thread", "article_story", "page_stories", "story_record", "thread_record",
+__all__ = ["stories", "summaries", "story", "thread", "article_story", "page_stories", "story_record", "thread_record",
            "entity_stories", "SORTS"]
 
 SORTS = ("size", "recent")
@@ -57,7 +57,7 @@ def stories(store: Any, *, sort: str = "size", limit: int = 50, offset: int = 0,
     order = "s.size DESC, s.seq" if sort == "size" else "coalesce(s.last_published, '') DESC, s.seq DESC"
     ids = [r[0] for r in _run(store, f"SELECT s.id FROM stories s {where} ORDER BY {order} LIMIT ? OFFSET ?",
                                   [*params, limit, offset], text)]
-    return [_summary(store, sid) for sid in ids]
+    return summaries(store, ids)
 
 
 def count_stories(store: Any, **filters: Any) -> int:
@@ -94,8 +94,8 @@ def _where(store: Any, *, since: str | None = None, until: str | None = None, so
         art_filters.append("a.language = ?")
         art_params.append(language)
     if entity:
-        art_filters.append("a.id IN (SELECT m.article_id FROM mentions m JOIN entities e ON e.id = m.entity_id "
-                           "WHERE e.id = ? OR e.name = ? COLLATE NOCASE)")
+        art_filters.append("a.id IN (SELECT m.article_id FROM mentions m WHERE m.entity_id IN "
+                           "(SELECT e.id FROM entities e WHERE e.id = ? OR e.name = ? COLLATE NOCASE))")
         art_params += [entity, entity]
     if text:
         art_filters.append("a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
@@ -110,46 +110,62 @@ def _where(store: Any, *, since: str | None = None, until: str | None = None, so
     return ("WHERE " + " AND ".join(where)) if where else "", params
 
 
-def _summary(store: Any, sid: str) -> dict[str, Any]:
-    row = dict(store.execute("SELECT id, thread_id, size, first_published, last_published, title, created_at, "
-                                  "updated_at FROM stories WHERE id = ?", (sid,)).fetchone())
-    ids = [r[0] for r in store.execute("SELECT sa.article_id FROM story_articles sa JOIN articles a ON "
-                                            "a.id = sa.article_id WHERE sa.story_id = ? ORDER BY a.rowid", (sid,))]
-    groups = distinct_sources(store, ids)
-    sources: list[str] = []
-    for g in groups:
-        for s in g.outlets:
-            if s not in sources:
-                sources.append(s)
-    row.update({"articles": ids, "originals": len(groups), "sources": sources,
-                "languages": sorted({r[0] for r in store.execute(
-                    f"SELECT DISTINCT language FROM articles WHERE language IS NOT NULL AND id IN "
-                    f"(SELECT article_id FROM story_articles WHERE story_id = ?)", (sid,))})})
-    return row
+def summaries(store: Any, sids: list[str]) -> list[dict[str, Any]]:
+    """The summary of each story in ``sids`` (in that order): its row, article ids in store order, distinct
+    sources of information (``originals``, copies counted once), outlets (``sources``) and ``languages``.
+
+    A few set-based queries for the whole list (chunks of 500 stories), not a few per story: the articles'
+    columns come from the ``articles_listing`` covering index (migration 0005), never from the article rows."""
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(sids), 500):
+        chunk = sids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        rows = {r["id"]: r for r in store.rows(
+            "SELECT id, thread_id, size, first_published, last_published, title, created_at, updated_at "
+            f"FROM stories WHERE id IN ({marks})", chunk)}
+        members: dict[str, list[dict[str, Any]]] = {sid: [] for sid in chunk}
+        for r in store.rows("SELECT sa.story_id AS story, a.rowid AS r, a.id, a.source, a.published, a.language, "
+                            "a.copy_of FROM story_articles sa JOIN articles a INDEXED BY articles_listing "
+                            f"ON a.id = sa.article_id WHERE sa.story_id IN ({marks}) ORDER BY a.rowid", chunk):
+            members[r["story"]].append(r)
+        meta = originals_meta(store, [r for arts in members.values() for r in arts])
+        for sid in chunk:
+            arts = members[sid]
+            sources: list[str] = []
+            groups = group_sources(arts, meta)
+            for g in groups:
+                sources += [s for s in g.outlets if s not in sources]
+            languages = sorted({r["language"] for r in arts if r["language"] is not None})
+            out.append({**rows[sid], "articles": [r["id"] for r in arts], "originals": len(groups),
+                        "sources": sources, "languages": languages})
+    return out
 
 
 def story(store: Any, story_id: str, *, top: int = 10) -> dict[str, Any]:
     """One story in full: its summary, articles (id, source, date, title, copy), top entities, most-carried quotes,
     and the merges and splits it went through. Any id it ever had works."""
     sid = live_id(store, story_id, "story")
-    out = _summary(store, sid)
+    out = summaries(store, [sid])[0]
     out["requested_id"] = story_id
     out["article_rows"] = [dict(r) for r in store.execute(
         "SELECT a.id, a.source, a.published, a.language, a.title, a.copy_of, a.copy_kind, sa.reason, sa.score "
         "FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ? ORDER BY "
         "coalesce(a.published, ''), a.rowid", (sid,))]
     tables = set(store.tables())
+    # copy_of is read from the covering index: from the row it costs a walk past the text's overflow pages, and
+    # with the copy_of index the planner may walk every original instead of the story's articles
     out["entities"] = [dict(r) for r in store.execute(
         "SELECT e.id, e.name, e.type, count(DISTINCT m.article_id) AS articles, count(*) AS mentions "
         "FROM mentions m JOIN entities e ON e.id = m.entity_id JOIN story_articles sa ON sa.article_id = m.article_id "
-        "JOIN articles a ON a.id = m.article_id WHERE sa.story_id = ? AND a.copy_of IS NULL GROUP BY e.id "
-        "ORDER BY articles DESC, mentions DESC, e.name LIMIT ?", (sid, top))] if "mentions" in tables else []
+        "JOIN articles a INDEXED BY articles_listing ON a.id = m.article_id WHERE sa.story_id = ? AND "
+        "a.copy_of IS NULL GROUP BY e.id ORDER BY articles DESC, mentions DESC, e.name LIMIT ?",
+        (sid, top))] if "mentions" in tables else []
     out["quotes"] = [dict(r) for r in store.execute(
         "SELECT q.quote_key, max(q.speaker_name) AS speaker, min(q.text) AS text, count(DISTINCT q.article_id) AS "
         "carriers, min(q.first_article_id) AS first_article_id FROM quotes q JOIN story_articles sa ON "
-        "sa.article_id = q.article_id JOIN articles a ON a.id = q.article_id WHERE sa.story_id = ? AND "
-        "q.quote_key IS NOT NULL AND a.copy_of IS NULL GROUP BY q.quote_key ORDER BY carriers DESC, "
-        "min(a.rowid) LIMIT ?", (sid, top))] if "quotes" in tables else []
+        "sa.article_id = q.article_id JOIN articles a INDEXED BY articles_listing ON a.id = q.article_id "
+        "WHERE sa.story_id = ? AND q.quote_key IS NOT NULL AND a.copy_of IS NULL GROUP BY q.quote_key "
+        "ORDER BY carriers DESC, min(a.rowid) LIMIT ?", (sid, top))] if "quotes" in tables else []
     out["merged_from"] = [{**dict(r), "evidence": json.loads(r["evidence"])} for r in store.execute(
         "SELECT old_id, merged_at, reason, evidence FROM story_merges WHERE new_id = ? ORDER BY merged_at", (sid,))]
     out["splits"] = [{**dict(r), "articles": json.loads(r["articles"])} for r in store.execute(
@@ -165,7 +181,7 @@ def thread(store: Any, thread_id: str) -> dict[str, Any]:
     sids = [r[0] for r in store.execute(
         "SELECT id FROM stories WHERE thread_id = ? ORDER BY coalesce(first_published, '9999'), seq", (tid,))]
     row["requested_id"] = thread_id
-    row["stories"] = [_summary(store, s) for s in sids]
+    row["stories"] = summaries(store, sids)
     row["title"] = max(row["stories"], key=lambda s: s["size"])["title"] if row["stories"] else None
     row["merged_from"] = [dict(r) for r in store.execute(
         "SELECT old_id, merged_at, reason FROM thread_merges WHERE new_id = ? ORDER BY merged_at", (tid,))]

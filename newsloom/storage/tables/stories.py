@@ -59,6 +59,12 @@ def stories_by_size(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX stories_size ON stories(size DESC, seq)")
 
 
+@migration("0412_stories_by_recency")
+def stories_by_recency(conn: sqlite3.Connection) -> None:
+    # the story list's other order (most recent first, undated last), walked instead of sorting every story
+    conn.execute("CREATE INDEX stories_recent ON stories(coalesce(last_published, '') DESC, seq DESC)")
+
+
 @migration("0420_threads")
 def threads(conn: sqlite3.Connection) -> None:
     # one row per live thread; profile = the summed signals of its stories' articles
