@@ -2,6 +2,7 @@
 reads give, on a real store (seeds + demo sample + a hostile article, whole pipeline, copies included)."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,21 @@ def test_batched_summaries_equal_per_story_reads(store: Store) -> None:
         whole = q.stories(store, sort=sort, limit=500)
         assert [s for off in range(0, len(whole), 2) for s in q.stories(store, sort=sort, limit=2, offset=off)] == whole
     assert {k: v for k, v in q.story(store, listed[0]["id"]).items() if k in listed[0]} == listed[0]
+
+
+def test_a_copy_whose_original_is_in_another_story_of_the_page(web_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "moved.db"
+    with sqlite3.connect(web_db) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)  # the WAL's pages included
+    with Store(db) as store:
+        copy = store.execute("SELECT a.id, sa.story_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
+                             "WHERE a.copy_of IS NOT NULL LIMIT 1").fetchone()
+        other = store.execute("SELECT id FROM stories WHERE id != ? LIMIT 1", (copy[1],)).fetchone()[0]
+        store.execute("UPDATE story_articles SET story_id = ? WHERE article_id = ?", (other, copy[0]))
+        listed = q.stories(store, limit=500)
+        assert listed == [_one_by_one(store, s["id"]) for s in listed]
+        moved = next(s for s in listed if s["id"] == other)
+        assert copy[0] in moved["articles"]
 
 
 def test_recent_order_walks_the_index_and_sorts_undated_last(store: Store) -> None:

@@ -11,7 +11,7 @@ not in the set.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,18 +63,19 @@ def distinct_sources(store: Any, article_ids: Sequence[str]) -> list[CopyGroup]:
         chunk = ids[start:start + 500]
         rows += store.rows("SELECT rowid AS r, id, source, published, title, copy_of, copy_kind FROM articles "
                            f"WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
-    return group_sources(rows, originals_meta(store, rows, "title"))
-
-
-def originals_meta(store: Any, rows: Sequence[dict[str, Any]], *extra: str) -> dict[str, dict[str, Any]]:
-    """``{id: {r, id, source, published, *extra}}`` of every original the article ``rows`` name (``copy_of``)
-    that is not itself one of the rows, read in chunks of 500 ids."""
     given = {r["id"] for r in rows}
-    missing = list(dict.fromkeys(r["copy_of"] for r in rows if r["copy_of"] is not None and r["copy_of"] not in given))
+    missing = {r["copy_of"] for r in rows if r["copy_of"] is not None} - given
+    return group_sources(rows, originals_meta(store, missing, "title"))
+
+
+def originals_meta(store: Any, ids: Iterable[str], *extra: str) -> dict[str, dict[str, Any]]:
+    """``{id: {r, id, source, published, *extra}}`` of the articles ``ids`` (originals that are not among the rows
+    :func:`group_sources` groups), read in chunks of 500."""
+    ids = sorted(ids)
     columns = ", ".join(("rowid AS r", "id", "source", "published", *extra))
     meta: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(missing), 500):
-        chunk = missing[start:start + 500]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
         for r in store.rows(f"SELECT {columns} FROM articles WHERE id IN ({', '.join('?' for _ in chunk)})", chunk):
             meta[r["id"]] = r
     return meta
@@ -82,8 +83,8 @@ def originals_meta(store: Any, rows: Sequence[dict[str, Any]], *extra: str) -> d
 
 def group_sources(rows: Sequence[dict[str, Any]], meta: dict[str, dict[str, Any]]) -> list[CopyGroup]:
     """:func:`distinct_sources` of article ``rows`` already read (``r`` = rowid, ``id``, ``source``,
-    ``published``, ``copy_of``; ``title``, ``copy_kind`` when read), ``meta`` holding the originals
-    that are not among them (:func:`originals_meta`)."""
+    ``published``, ``copy_of``; ``title``, ``copy_kind`` when read), ``meta`` holding (at least) the
+    originals that are not among them (:func:`originals_meta`)."""
     given = {r["id"] for r in rows}
     meta = {**meta, **{r["id"]: r for r in rows if r["copy_of"] is None}}
     originals = {r["copy_of"] or r["id"] for r in rows}

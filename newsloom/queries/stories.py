@@ -128,7 +128,9 @@ def summaries(store: Any, sids: list[str]) -> list[dict[str, Any]]:
                             "a.copy_of FROM story_articles sa JOIN articles a INDEXED BY articles_listing "
                             f"ON a.id = sa.article_id WHERE sa.story_id IN ({marks}) ORDER BY a.rowid", chunk):
             members[r["story"]].append(r)
-        meta = originals_meta(store, [r for arts in members.values() for r in arts])
+        page = [r for arts in members.values() for r in arts]
+        meta = {r["id"]: r for r in page if r["copy_of"] is None}  # an original may be in another story of the page
+        meta.update(originals_meta(store, {r["copy_of"] for r in page if r["copy_of"] is not None} - meta.keys()))
         for sid in chunk:
             arts = members[sid]
             sources: list[str] = []
