@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from .coverage import distinct_sources
@@ -39,14 +40,20 @@ def _rows(store: Any, sql: str, ids: Sequence[str]) -> list[dict[str, Any]]:
 
 
 def article_figures(article_id: str, text: str) -> list[dict[str, Any]]:
-    """The figures of one article, each with its sentence span and that sentence's content words."""
+    """The figures of one article, each with its sentence span and that sentence's content words (fresh dicts
+    each call; the figures of the last texts read are kept, so a story page read again does not find them again)."""
+    return [{**f, "context": set(f["context"])} for f in _figures(article_id, text)]
+
+
+@lru_cache(maxsize=1024)
+def _figures(article_id: str, text: str) -> tuple[dict[str, Any], ...]:
     spans = split_sentences(text)
     out = []
     for f in find_figures(text):
         sent = next(((s, e) for s, e in spans if s <= f.start < e), (f.start, f.end))
         out.append({**f.as_dict(), "article_id": article_id, "sentence_start": sent[0], "sentence_end": sent[1],
-                    "context": set(terms(text[sent[0]:sent[1]])) - {f.counts or ""}})
-    return out
+                    "context": frozenset(terms(text[sent[0]:sent[1]])) - {f.counts or ""}})
+    return tuple(out)
 
 
 def compare(store: Any, kind: str, value: str | Sequence[str], *, by: str | None = None,

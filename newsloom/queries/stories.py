@@ -49,15 +49,19 @@ def stories(store: Any, *, sort: str = "size", limit: int = 50, offset: int = 0,
         language: with an article in this language. text: with an article matching this FTS5 query.
         thread: in this thread.
     """
+    return summaries(store, _story_ids(store, sort, limit, offset, since=since, until=until, source=source,
+                                       entity=entity, language=language, text=text, thread=thread))
+
+
+def _story_ids(store: Any, sort: str | None, limit: int, offset: int, **filters: Any) -> list[str]:
+    """The ids of one page of :func:`stories` (``limit=-1``: every story from ``offset`` on)."""
     sort = sort or "size"
     if sort not in SORTS:
         raise QueryError(f"unknown sort {sort!r}; use one of {SORTS}", code="E405")
-    where, params = _where(store, since=since, until=until, source=source, entity=entity, language=language,
-                           text=text, thread=thread)
+    where, params = _where(store, **filters)
     order = "s.size DESC, s.seq" if sort == "size" else "coalesce(s.last_published, '') DESC, s.seq DESC"
-    ids = [r[0] for r in _run(store, f"SELECT s.id FROM stories s {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                                  [*params, limit, offset], text)]
-    return summaries(store, ids)
+    return [r[0] for r in _run(store, f"SELECT s.id FROM stories s {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                               [*params, limit, offset], filters.get("text"))]
 
 
 def count_stories(store: Any, **filters: Any) -> int:
@@ -206,13 +210,16 @@ def page_stories(store: Any, *, limit: int, offset: int, q: str | None = None, s
                "since": start or None, "until": end or None}
     for text in ((q, words_query(q)) if q and q.strip() else (None,)):
         try:
-            total = count_stories(store, text=text, **filters)
+            if text or any(filters.values()):  # one pass over the matching stories gives the total and the page
+                ids = _story_ids(store, sort, -1, 0, text=text, **filters)
+                total, ids = len(ids), ids[offset:offset + limit]
+            else:  # the unfiltered order walks an index: the page alone, and a count of the table
+                total, ids = count_stories(store), _story_ids(store, sort, limit, offset)
         except QueryError as exc:
             if exc.code != "E404":
                 raise
             continue
-        return {"items": stories(store, limit=limit, offset=offset, sort=sort or "size", text=text, **filters),
-                "total": total, "limit": limit, "offset": offset}
+        return {"items": summaries(store, ids), "total": total, "limit": limit, "offset": offset}
     return {"items": [], "total": 0, "limit": limit, "offset": offset}
 
 
