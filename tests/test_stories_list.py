@@ -46,11 +46,14 @@ def test_batched_summaries_equal_per_story_reads(store: Store) -> None:
     assert {k: v for k, v in q.story(store, listed[0]["id"]).items() if k in listed[0]} == listed[0]
 
 
-def test_a_copy_whose_original_is_in_another_story_of_the_page(web_db: Path, tmp_path: Path) -> None:
-    db = tmp_path / "moved.db"
+def _copy(web_db: Path, db: Path) -> Path:
     with sqlite3.connect(web_db) as src, sqlite3.connect(db) as dst:
         src.backup(dst)  # the WAL's pages included
-    with Store(db) as store:
+    return db
+
+
+def test_a_copy_whose_original_is_in_another_story_of_the_page(web_db: Path, tmp_path: Path) -> None:
+    with Store(_copy(web_db, tmp_path / "moved.db")) as store:
         copy = store.execute("SELECT a.id, sa.story_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
                              "WHERE a.copy_of IS NOT NULL LIMIT 1").fetchone()
         other = store.execute("SELECT id FROM stories WHERE id != ? LIMIT 1", (copy[1],)).fetchone()[0]
@@ -106,3 +109,12 @@ def test_filters_equal_per_article_reads(store: Store) -> None:
         assert {s["id"] for s in got} == expected and q.count_stories(store, **filters) == len(expected), filters
         assert 0 < len(expected) <= total, filters
     assert q.stories(store, entity="no such entity anywhere") == []
+
+
+def test_same_reads_without_the_covering_index(store: Store, web_db: Path, tmp_path: Path) -> None:
+    """A store opened read-only may predate migration 0005: the list and a story read the same without it."""
+    listed = q.stories(store, limit=500)
+    with Store(_copy(web_db, tmp_path / "old.db")) as old:
+        old.execute("DROP INDEX articles_listing")
+        assert q.stories(old, limit=500) == listed
+        assert q.story(old, listed[0]["id"]) == q.story(store, listed[0]["id"])

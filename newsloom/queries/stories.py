@@ -129,7 +129,7 @@ def summaries(store: Any, sids: list[str]) -> list[dict[str, Any]]:
             f"FROM stories WHERE id IN ({marks})", chunk)}
         members: dict[str, list[dict[str, Any]]] = {sid: [] for sid in chunk}
         for r in store.rows("SELECT sa.story_id AS story, a.rowid AS r, a.id, a.source, a.published, a.language, "
-                            "a.copy_of FROM story_articles sa JOIN articles a INDEXED BY articles_listing "
+                            f"a.copy_of FROM story_articles sa JOIN {_listed(store)} "
                             f"ON a.id = sa.article_id WHERE sa.story_id IN ({marks}) ORDER BY a.rowid", chunk):
             members[r["story"]].append(r)
         page = [r for arts in members.values() for r in arts]
@@ -147,6 +147,12 @@ def summaries(store: Any, sids: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+def _listed(store: Any) -> str:
+    """``articles a`` read through the ``articles_listing`` covering index (a store opened read-only may predate it)."""
+    has = store.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'articles_listing'").fetchone()
+    return "articles a INDEXED BY articles_listing" if has else "articles a"
+
+
 def story(store: Any, story_id: str, *, top: int = 10) -> dict[str, Any]:
     """One story in full: its summary, articles (id, source, date, title, copy), top entities, most-carried quotes,
     and the merges and splits it went through. Any id it ever had works."""
@@ -157,19 +163,19 @@ def story(store: Any, story_id: str, *, top: int = 10) -> dict[str, Any]:
         "SELECT a.id, a.source, a.published, a.language, a.title, a.copy_of, a.copy_kind, sa.reason, sa.score "
         "FROM story_articles sa JOIN articles a ON a.id = sa.article_id WHERE sa.story_id = ? ORDER BY "
         "coalesce(a.published, ''), a.rowid", (sid,))]
-    tables = set(store.tables())
+    tables, articles = set(store.tables()), _listed(store)
     # copy_of is read from the covering index: from the row it costs a walk past the text's overflow pages, and
     # with the copy_of index the planner may walk every original instead of the story's articles
     out["entities"] = [dict(r) for r in store.execute(
         "SELECT e.id, e.name, e.type, count(DISTINCT m.article_id) AS articles, count(*) AS mentions "
         "FROM mentions m JOIN entities e ON e.id = m.entity_id JOIN story_articles sa ON sa.article_id = m.article_id "
-        "JOIN articles a INDEXED BY articles_listing ON a.id = m.article_id WHERE sa.story_id = ? AND "
+        f"JOIN {articles} ON a.id = m.article_id WHERE sa.story_id = ? AND "
         "a.copy_of IS NULL GROUP BY e.id ORDER BY articles DESC, mentions DESC, e.name LIMIT ?",
         (sid, top))] if "mentions" in tables else []
     out["quotes"] = [dict(r) for r in store.execute(
         "SELECT q.quote_key, max(q.speaker_name) AS speaker, min(q.text) AS text, count(DISTINCT q.article_id) AS "
         "carriers, min(q.first_article_id) AS first_article_id FROM quotes q JOIN story_articles sa ON "
-        "sa.article_id = q.article_id JOIN articles a INDEXED BY articles_listing ON a.id = q.article_id "
+        f"sa.article_id = q.article_id JOIN {articles} ON a.id = q.article_id "
         "WHERE sa.story_id = ? AND q.quote_key IS NOT NULL AND a.copy_of IS NULL GROUP BY q.quote_key "
         "ORDER BY carriers DESC, min(a.rowid) LIMIT ?", (sid, top))] if "quotes" in tables else []
     out["merged_from"] = [{**dict(r), "evidence": json.loads(r["evidence"])} for r in store.execute(
