@@ -146,6 +146,9 @@ def _endpoints(store: Store) -> dict[str, list[str]]:
         n_stories = store.execute("SELECT count(*) FROM stories").fetchone()[0]
         paths["stories list"] = [f"/api/stories?limit=50&offset={rng.randrange(0, max(1, n_stories - 50))}"
                                             for _ in range(30)]
+        orders = ("", "&sort=recent")
+        paths["stories list page"] = [f"/?offset={rng.randrange(0, max(1, n_stories - 25))}{orders[i % 2]}"
+                                      for i in range(30)]
         paths["story page"] = [f"/stories/{s}" for s in stories]
         paths["story api"] = [f"/api/stories/{s}" for s in stories]
     return paths
@@ -263,6 +266,7 @@ def bench_serve(n: int = 100_000, base: int = 150, clients: int = 4, seconds: fl
            f" in {t_grow:.0f} s" if built else f"built before: {db}")
     notes = ["endpoints: articles list = GET /api/articles?limit=50&offset=random; article = GET /api/articles/{id}; "
              "search = GET /api/search?q=; entities/quotes/stories list = GET /api/<kind>?limit=50&offset=...; "
+             "stories list page = GET /?offset=... (HTML, 25 a page, size or recency order); "
              "story page = GET /stories/{id} (HTML); story api = GET /api/stories/{id}",
              f"store: {total} articles ({how}), {size_mb:.0f} MB",
              f"load: {clients} client threads on 127.0.0.1, {seconds / 2:.0f} s reads only, then {seconds:.0f} s "
