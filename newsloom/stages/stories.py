@@ -100,6 +100,7 @@ class Idf:
         row = conn.execute("SELECT df FROM story_terms_df WHERE term = 0").fetchone()
         self.n = row[0] if row else 0
         self._df: dict[int, tuple[int, float]] = {}
+        self._log_df: dict[int, float] = {}  # ln(1 + df + B * share): a word's idf is ln(1 + n + B) minus this
         self._edf: dict[str, int] = {}
 
     def count(self, terms: dict[int, float], words: Callable[[], dict[int, str]]) -> None:
@@ -109,7 +110,7 @@ class Idf:
         names = words() if new else {}
         for t in new:
             share = min(1.0, self.doc_tokens * math.exp(word_logprob(names[t]))) if t in names else 0.0
-            self._df[t] = (0, share)
+            self._cache(t, 0, share)
         self.n += 1
         self.conn.execute("INSERT INTO story_terms_df (term, df) VALUES (0, 1) "
                           "ON CONFLICT(term) DO UPDATE SET df = df + 1")
@@ -118,7 +119,11 @@ class Idf:
                               [(t, self._df[t][1]) for t in terms if t])
         for t in terms:
             df, share = self._df[t]
-            self._df[t] = (df + 1, share)
+            self._cache(t, df + 1, share)
+
+    def _cache(self, term: int, df: int, share: float) -> None:
+        self._df[term] = (df, share)
+        self._log_df[term] = math.log(1 + df + self.background * share)
 
     def words(self, terms: Any) -> dict[int, float]:
         missing = [t for t in terms if t not in self._df]
@@ -128,9 +133,9 @@ class Idf:
                 f"SELECT term, df, background FROM story_terms_df WHERE term IN ({', '.join('?' for _ in chunk)})",
                 chunk)}
             for t in chunk:
-                self._df[t] = found.get(t, (0, 0.0))
-        b, n = self.background, self.n
-        return {t: math.log((1 + n + b) / (1 + self._df[t][0] + b * self._df[t][1])) for t in terms}
+                self._cache(t, *found.get(t, (0, 0.0)))
+        log_n, log_df = math.log(1 + self.n + self.background), self._log_df  # one subtraction per word
+        return {t: log_n - log_df[t] for t in terms}
 
     def entities(self, ids: Any) -> dict[str, float]:
         missing = [e for e in ids if e not in self._edf]
@@ -267,10 +272,13 @@ class Stories:
                             f"s.article_id = e.article_id WHERE e.rid IN ({', '.join('?' for _ in rids)})",
                             rids).fetchall()
         by_rid = dict(rows)
+        live: dict[str, str | None] = {}  # each story id resolved once, however many neighbours it holds
         out: dict[str, Profile] = {}
         for rid in rids:
             sid = by_rid.get(rid)
-            sid = resolve_story(conn, sid) if sid is not None else None
+            if sid is not None and sid not in live:
+                live[sid] = resolve_story(conn, sid)
+            sid = live.get(sid) if sid is not None else None
             if sid is not None and sid not in out:
                 blob = conn.execute("SELECT profile FROM stories WHERE id = ?", (sid,)).fetchone()[0]
                 out[sid] = Profile.from_blob(blob)
@@ -318,6 +326,7 @@ class Stories:
 
     def _merge_check(self, conn: sqlite3.Connection, sid: str, candidates: dict[str, Profile], idf: Idf) -> None:
         """Merge into ``sid`` (or it into them) the candidate stories now as close as one story's articles are."""
+        mine: Profile | None = None  # read again only after a merge changed it
         for name, theirs in list(candidates.items()):
             other = resolve_story(conn, name)  # an earlier merge of this loop may have taken it
             if other is None or other == sid:
@@ -325,12 +334,15 @@ class Stories:
             if other != name:
                 theirs = Profile.from_blob(conn.execute("SELECT profile FROM stories WHERE id = ?",
                                                         (other,)).fetchone()[0])
-            mine = Profile.from_blob(conn.execute("SELECT profile FROM stories WHERE id = ?", (sid,)).fetchone()[0])
+            if mine is None:
+                mine = Profile.from_blob(conn.execute("SELECT profile FROM stories WHERE id = ?",
+                                                      (sid,)).fetchone()[0])
             f = features(mine, theirs, *idf.both(mine, theirs))
             score = self.weights.score(f)
             if score > float(self.cfg["merge_margin"]):
                 sid = merge_stories(conn, sid, other, "average similarity of their articles above the join score",
                                     {"score": round(score, 3), **_rounded(f)}, idf, self.cfg)
+                mine = None
 
 
 def merge_stories(conn: sqlite3.Connection, a: str, b: str, reason: str, evidence: dict, idf: Idf,
