@@ -63,7 +63,8 @@ def shared_index(store: Any, cfg: dict[str, Any]) -> VectorIndex:
         index = VectorIndex(index_path(store.path), dim=512, model=MODEL,
                             connectivity=int(cfg["index_connectivity"]),
                             expansion_add=int(cfg["index_expansion_add"]),
-                            expansion_search=int(cfg["index_expansion_search"]))
+                            expansion_search=int(cfg["index_expansion_search"]),
+                            save_share=float(cfg["index_save_share"]))
         _INDEXES[store] = index
     return index
 
@@ -77,7 +78,9 @@ def indexed_batch(store: Any, cfg: dict[str, Any]) -> Iterator[tuple[sqlite3.Con
     try:
         with store.transaction() as conn:
             index.sync(conn)
-            yield conn, index, Idf(conn, background=float(cfg["background"]))
+            idf = Idf(conn, background=float(cfg["background"]))
+            yield conn, index, idf
+            idf.flush()
     except BaseException:
         index.discard()
         raise
@@ -92,7 +95,8 @@ class Idf:
     besides the stored ones, each word in a share of them given by the embedding model's unigram
     vocabulary (``embed.word_logprob``: "the" in all, "said" in one in eight, a surname in none):
     ``idf = ln((1 + n + B) / (1 + df + B * share))``. The stored counts take over as the store grows.
-    Entities have no background share (names are rare words).
+    Entities have no background share (names are rare words). The counts of a batch's articles are written
+    to the table by :meth:`flush` (one upsert per distinct word of the batch, not per word of each article).
     """
 
     def __init__(self, conn: sqlite3.Connection, *, background: float = 1000.0, doc_tokens: float = 400.0) -> None:
@@ -102,6 +106,7 @@ class Idf:
         self._df: dict[int, tuple[int, float]] = {}
         self._log_df: dict[int, float] = {}  # ln(1 + df + B * share): a word's idf is ln(1 + n + B) minus this
         self._edf: dict[str, int] = {}
+        self._pending: Counter[int] = Counter()  # counted, not yet written (term 0: the articles)
 
     def count(self, terms: dict[int, float], words: Callable[[], dict[int, str]]) -> None:
         """Count one more article with these terms (in the table and the cache); ``words()`` names new terms."""
@@ -112,14 +117,18 @@ class Idf:
             share = min(1.0, self.doc_tokens * math.exp(word_logprob(names[t]))) if t in names else 0.0
             self._cache(t, 0, share)
         self.n += 1
-        self.conn.execute("INSERT INTO story_terms_df (term, df) VALUES (0, 1) "
-                          "ON CONFLICT(term) DO UPDATE SET df = df + 1")
-        self.conn.executemany("INSERT INTO story_terms_df (term, df, background) VALUES (?, 1, ?) "
-                              "ON CONFLICT(term) DO UPDATE SET df = df + 1",
-                              [(t, self._df[t][1]) for t in terms if t])
+        self._pending[0] += 1
+        self._pending.update(t for t in terms if t)
         for t in terms:
             df, share = self._df[t]
             self._cache(t, df + 1, share)
+
+    def flush(self) -> None:
+        """Write the counted articles and words to ``story_terms_df`` (before the batch commits)."""
+        self.conn.executemany("INSERT INTO story_terms_df (term, df, background) VALUES (?, ?, ?) "
+                              "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+                              [(t, c, self._df[t][1] if t else 0.0) for t, c in self._pending.items()])
+        self._pending.clear()
 
     def _cache(self, term: int, df: int, share: float) -> None:
         self._df[term] = (df, share)
@@ -373,7 +382,7 @@ def merge_stories(conn: sqlite3.Connection, a: str, b: str, reason: str, evidenc
         if threads[0] is None:  # the dropped story's thread joins the survivor's
             conn.execute("UPDATE stories SET thread_id = ? WHERE id = ?", (threads[1], keep))
         else:
-            merge_threads(conn, threads[0], threads[1], f"its story {drop} merged into {keep}", {})
+            merge_threads(conn, threads[0], threads[1], f"its story {drop} merged into {keep}", {}, idf)
     return keep
 
 
