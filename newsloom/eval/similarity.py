@@ -128,15 +128,18 @@ def eval_similarity(data: str | None = None, **_: Any) -> list[Table]:
                            "cross-lingual pairs": round(float(pearsonr(sims[cross], similar[cross])[0]), 4),
                            "same-language pairs": round(float(pearsonr(sims[~cross], similar[~cross])[0]), 4)})
 
-    row("newsloom embed cosine (multilingual USE, chunked lead)", feats["embedding"])
-    row("  calibrated (isotonic, 5-fold CV)", _cross_validated(feats["embedding"][:, None], similar, folds, True))
+    row("embedding cosine (USE, chunked lead)", feats["embedding"])
+    row("embedding, calibrated (CV)", _cross_validated(feats["embedding"][:, None], similar, folds, True))
     x = np.column_stack(list(feats.values()))
-    row(f"  + {', '.join(list(feats)[1:])} (linear, 5-fold CV)", _cross_validated(x, similar, folds, False))
-    row("  ... linear, then calibrated (5-fold CV)", _cross_validated(x, similar, folds, True))
+    row("embedding+words+names+figures (CV)", _cross_validated(x, similar, folds, False))
+    row("the same, calibrated (CV)", _cross_validated(x, similar, folds, True))
     row("baseline word TF-IDF cosine", feats["words"])
     table.notes.append(f"embedding {len(texts)} texts: {secs:.1f} s wall, {cpu:.1f} s CPU "
                        f"({1000 * cpu / len(texts):.1f} ms CPU per article); the other pair features "
                        f"{feat_ms:.2f} ms CPU per pair")
+    table.notes.append("embedding: the embed stage's vectors, as the stories stage compares them; calibrated: through "
+                       "a monotone map (isotonic regression); +words+names+figures: least squares over the embedding "
+                       "cosine, word TF-IDF cosine, shared capitalised names and shared figures (Jaccard)")
     table.notes.append(f"the sample has no split: 5 folds grouped by article (pairs sharing an article, directly or "
                        f"not, in one fold; {np.bincount(folds).tolist()} pairs), Pearson on the pooled out-of-fold "
                        f"predictions; nothing was tuned on the ratings besides these fits")
