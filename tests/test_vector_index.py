@@ -85,3 +85,40 @@ def test_a_foreign_file_is_rebuilt_and_rewritten_at_once(tmp_path):
     other.save()  # nothing unsaved past the share, but the file on disk is foreign: written
     assert json.loads(path.with_name(path.name + ".json").read_text())["connectivity"] == 8
     store.close()
+
+
+def test_an_article_placed_out_of_rid_order_is_added(tmp_path):
+    rng = np.random.default_rng(3)
+    store = Store(tmp_path / "v.db")
+    placed = _place(store, 0, 10, rng)
+    with store.transaction() as conn:  # an older article placed later (by another process)
+        conn.execute("DELETE FROM story_articles WHERE article_id = ?", (f"{3:016x}",))
+    index = VectorIndex(None, dim=DIM, model="m")
+    with store.transaction() as conn:
+        assert index.sync(conn) == 9
+        conn.execute("INSERT INTO story_articles (article_id, story_id, reason, assigned_at) VALUES (?, 's', 'new', ?)",
+                     (f"{3:016x}", now()))
+    with store.transaction() as conn:
+        assert index.sync(conn) == 1
+    assert len(index) == 10 and index.search(placed[3][1], 1)[0][0] == placed[3][0]
+    store.close()
+
+
+def test_a_file_ahead_of_its_meta_file_is_caught_up_without_duplicates(tmp_path):
+    """A kill between writing the index file and its meta file leaves vectors past the meta's max_rid."""
+    rng = np.random.default_rng(4)
+    store = Store(tmp_path / "v.db")
+    path = index_path(str(tmp_path / "v.db"))
+    placed = _place(store, 0, 12, rng)
+    index = VectorIndex(path, dim=DIM, model="m")
+    with store.transaction() as conn:
+        index.sync(conn)
+    index.save()
+    meta = path.with_name(path.name + ".json")
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "max_rid": placed[7][0]}))
+    _place(store, 12, 2, rng)
+    again = VectorIndex(path, dim=DIM, model="m")
+    with store.transaction() as conn:
+        assert again.sync(conn) == 2
+    assert len(again) == 14 and again.max_rid == placed[-1][0] + 2
+    store.close()

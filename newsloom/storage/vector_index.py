@@ -101,17 +101,24 @@ class VectorIndex:
     def sync(self, conn: sqlite3.Connection) -> int:
         """Load the file if not loaded (rebuild when missing or foreign), then add the table's newer rows.
 
+        Whether every placed article is in the index is checked by one cheap count (``story_articles``);
+        only when it disagrees is the exact check run (a join over every placed article, which grew with
+        the store when it ran before every batch).
+
         Returns:
             How many vectors were added.
         """
         if self._index is None:
             self._load(conn)
-        added = 0
+        added = self._add_newer(conn)
+        if len(self._index) == conn.execute("SELECT count(*) FROM story_articles").fetchone()[0]:
+            return added
         expected = self._count(conn, self.max_rid)
         if len(self._index) > expected:  # holds vectors the tables do not: not this database's
             log.warning("vector index %s holds vectors the database does not: rebuilding it", self.path)
             self._index, self.max_rid, self.rebuilt, self._file_stale = self._new(), 0, True, True
-        elif len(self._index) < expected:  # placed out of rid order by another process
+            return self._add_newer(conn)
+        if len(self._index) < expected:  # placed out of rid order by another process
             for start in range(0, self.max_rid, 50_000):
                 rows = conn.execute(_MEMBERS + " AND e.rid > ? AND e.rid <= ? ORDER BY e.rid",
                                     (self.model, start, min(start + 50_000, self.max_rid))).fetchall()
@@ -119,13 +126,22 @@ class VectorIndex:
                 if rows:
                     self.add([r[0] for r in rows], np.stack([decode_vector(r[1]) for r in rows]))
                     added += len(rows)
-        while True:
-            rows = conn.execute(_MEMBERS + " AND e.rid > ? ORDER BY e.rid LIMIT 5000",
-                                (self.model, self.max_rid)).fetchall()
-            if not rows:
-                return added
-            self.add([r[0] for r in rows], np.stack([decode_vector(r[1]) for r in rows]))
-            added += len(rows)
+        return added
+
+    def _add_newer(self, conn: sqlite3.Connection) -> int:
+        """Add the placed articles' vectors past ``max_rid``; returns how many.
+
+        A file killed between its two renames holds vectors past its meta file's ``max_rid``: those are skipped.
+        """
+        added = 0
+        while rows := conn.execute(_MEMBERS + " AND e.rid > ? ORDER BY e.rid LIMIT 5000",
+                                   (self.model, self.max_rid)).fetchall():
+            self.max_rid = rows[-1][0]
+            rows = [r for r in rows if r[0] not in self._index]
+            if rows:
+                self.add([r[0] for r in rows], np.stack([decode_vector(r[1]) for r in rows]))
+                added += len(rows)
+        return added
 
     @staticmethod
     def _count(conn: sqlite3.Connection, max_rid: int) -> int:
