@@ -196,6 +196,12 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
         save_s = time.perf_counter() - t0
         k = int(stage.cfg["neighbours"])
         queries = _noisy(vecs[[rng.randrange(len(texts)) for _ in range(200)]], nrng)
+        sync_s = []  # the check every batch of the stories (and threads) stage makes before it starts
+        for _ in range(3):
+            with store.transaction() as conn:
+                t0 = time.perf_counter()
+                index.sync(conn)
+                sync_s.append(time.perf_counter() - t0)
         recall = _recall(store, index, queries, k, sorted({16, 32, 64, 96, 128, int(stage.cfg["index_expansion_search"])}))
         laps, cpus, candidates = [], [], []
         batch = int(settings.get("pipeline.batch_size"))
@@ -245,6 +251,7 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
            "CPU p50 ms": round(cpus[len(cpus) // 2], 1), "CPU p95 ms": round(cpus[int(0.95 * (len(cpus) - 1))], 1),
            "CPU mean ms": round(sum(cpus) / len(cpus), 1),
            "index write ms/article": round(1000 * save_s / save_every, 2),
+           "index sync ms/article": round(1000 * min(sync_s) / batch, 2),
            f"recall@{k}": next(r[f"recall@{k}"] for r in recall if r["ef"] == index.params["expansion_search"]),
            "candidates": round(float(np.mean(candidates)), 1), "index MB": round(size_mb, 1),
            "db MB": round(db_mb, 1), "RSS placing MB": round(rss, 1), "peak RSS MB": round(peak_rss_mb(), 1),
@@ -254,7 +261,8 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
         f"{len(texts)} real Timeline17 texts embedded ({embed_s:.0f} s), each the base of a story of ~{n // len(texts)} "
         f"perturbed copies; store {'reused' if built else f'built directly in {build_s:.0f} s'}, index "
         f"{'loaded' if not added else f'built ({added} vectors)'} in {index_s:.1f} s, written in {save_s:.2f} s "
-        f"(the stage writes it once {save_every} new vectors are unsaved: 'index write ms/article'); RSS before "
+        f"(the stage writes it once {save_every} new vectors are unsaved: 'index write ms/article'), brought up to "
+        f"date before each batch of {batch} in {1000 * min(sync_s):.1f} ms ('index sync ms/article'); RSS before "
         f"placing {rss0:.0f} MB")
     table.notes.append("compare mean ms at two sizes (-n 10000 and -n 100000) for the growth per article; "
                        "'candidates' = stories scored per article")
