@@ -109,7 +109,7 @@ class Idf:
         self._pending: Counter[int] = Counter()  # counted, not yet written (term 0: the articles)
 
     def count(self, terms: dict[int, float], words: Callable[[], dict[int, str]]) -> None:
-        """Count one more article with these terms (in the table and the cache); ``words()`` names new terms."""
+        """Count one more article with these terms (:meth:`flush` writes the counts); ``words()`` names new terms."""
         self.words(terms)  # cache the counts before this article's
         new = [t for t in terms if self._df[t][0] == 0]
         names = words() if new else {}

@@ -14,7 +14,7 @@ the stories stage has placed it); the index file is a cache of them. Each vector
   same per article at any size, and a reopened store adds at most that share from the table.
 
 Parameters (``[stages.stories]`` ``index_*`` settings) were tuned with ``newsloom bench stories``:
-recall@10 against exact search is reported there.
+recall@k (k = the neighbours the stage asks for) against exact search at several ``ef`` is reported there.
 """
 from __future__ import annotations
 
