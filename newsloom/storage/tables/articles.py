@@ -1,4 +1,4 @@
-"""The core tables (migrations 0001-0005): ``articles``, ``inputs``, ``articles_fts`` (kept in step by triggers),
+"""The core tables (migrations 0001-0003, 0005): ``articles``, ``inputs``, ``articles_fts`` (kept in step by triggers),
 ``corpus_queue``; and the shape of an article row (:func:`rows`, :func:`decode_article_row`)."""
 from __future__ import annotations
 
@@ -74,15 +74,6 @@ def articles(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX inputs_article ON inputs(article_id)")
 
 
-@migration("0005_articles_listing")
-def articles_listing(conn: sqlite3.Connection) -> None:
-    # covering indexes for the reads that need an article's short columns but not its text: the story list's
-    # summaries (id -> copy_of, source, published, language) and its filters (by date, language, source).
-    # Without them each such read walks the row past the text's overflow pages (about 4 pages per article).
-    conn.execute("CREATE INDEX articles_listing ON articles(id, copy_of, source, published, language)")
-    conn.execute("CREATE INDEX articles_dated ON articles(published, id)")
-
-
 @migration("0002_fts")
 def fts(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE VIRTUAL TABLE articles_fts USING fts5(title, text, content='articles', content_rowid='rowid',"
@@ -103,3 +94,12 @@ def corpus_queue(conn: sqlite3.Connection) -> None:
     # same transaction as its output, so a crash in between is finished on the next run
     conn.execute("CREATE TABLE corpus_queue (article_id TEXT NOT NULL, stage TEXT NOT NULL,"
                  " PRIMARY KEY (article_id, stage)) WITHOUT ROWID")
+
+
+@migration("0005_articles_listing")
+def articles_listing(conn: sqlite3.Connection) -> None:
+    # covering indexes for the reads that need an article's short columns but not its text: the story list's
+    # summaries (id -> copy_of, source, published, language) and its filters (by date, language, source).
+    # Without them each such read walks the row past the text's overflow pages (about 4 pages per article).
+    conn.execute("CREATE INDEX articles_listing ON articles(id, copy_of, source, published, language)")
+    conn.execute("CREATE INDEX articles_dated ON articles(published, id)")
