@@ -112,8 +112,9 @@ def _in_span(sents: list[Sent], start: date, end: date) -> list[Sent]:
     return [s for s in sents if s.published is not None and start <= s.published <= end]
 
 
-def _xy(sents: list[Sent], gold: set[date], start: date, end: date, width: int) -> tuple[list[list[float]], list[float]]:
-    feats = {d: v[:width] for d, v in date_features(sents).items() if start <= d <= end}
+def _xy(sents: list[Sent], gold: set[date], start: date, end: date, width: int,
+        accept: Any = None) -> tuple[list[list[float]], list[float]]:
+    feats = {d: v[:width] for d, v in date_features(sents, accept).items() if start <= d <= end}
     norm = normalise_columns(feats)
     xs = [norm[d] for d in sorted(norm)]
     return xs, [1.0 if d in gold else 0.0 for d in sorted(norm)]
@@ -209,6 +210,14 @@ def _as_timeline(days: dict[date, list[Sent]]) -> M.Timeline:
     return {d: [tokenize(s.text) for s in ss] for d, ss in days.items()}
 
 
+def _query_filter(query: list[str]) -> Any:
+    """The setting's rule: a summary sentence must contain a query term."""
+    def accept(s: Sent) -> bool:
+        low = s.text.lower()
+        return any(q in low for q in query)
+    return accept
+
+
 def run_systems(data: dict[str, Any], systems: Sequence[str], scorer: Any) -> list[dict[str, Any]]:
     """Every system on every gold timeline; one result row per (timeline, system)."""
     prepared = []
@@ -219,22 +228,18 @@ def run_systems(data: dict[str, Any], systems: Sequence[str], scorer: Any) -> li
             start, end = min(days), max(days)
             sents = _in_span(c["sents"], start, end)
             prepared.append({"collection": name, "topic": c["topic"], "tl": tl, "sents": sents, "query": query,
+                             "accept": _query_filter(query),
                              "start": start, "end": end, "gold": set(days),
                              "l": len(days), "k": max(1, round(sum(len(v) for v in days.values()) / len(days)))})
     for p in prepared:  # features once per timeline, for the leave-one-topic-out fits
-        p["xy"] = _xy(p["sents"], p["gold"], p["start"], p["end"], len(FEATURES))
+        p["xy"] = _xy(p["sents"], p["gold"], p["start"], p["end"], len(FEATURES), p["accept"])
     rows = []
     counter = M.RougeCounter()
     for p in prepared:
         train = [q for q in prepared if q["topic"] != p["topic"]]
         xs = [x for q in train for x in q["xy"][0]]
         ys = [y for q in train for y in q["xy"][1]]
-        query = p["query"]
-
-        def accept(s: Sent, query: list[str] = query) -> bool:
-            low = s.text.lower()
-            return any(q in low for q in query)
-
+        accept = p["accept"]
         refs = [p["tl"]["days"]]
         for system in systems:
             if system == "newsloom":
@@ -266,7 +271,7 @@ def run_systems(data: dict[str, Any], systems: Sequence[str], scorer: Any) -> li
             scores = M.evaluate(pred, refs, scorer)
             rows.append({"timeline": p["tl"]["id"], "topic": p["topic"], "system": system, "scores": scores,
                          "n_dates": len(pred), "l": p["l"], "k": p["k"], "articles": len({s.article_id for s in p["sents"]}),
-                         "query": " ".join(query)})
+                         "query": " ".join(p["query"])})
     return rows
 
 
