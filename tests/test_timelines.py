@@ -154,7 +154,10 @@ def test_on_topic_mentions_rank_a_day_above_off_topic_ones():
              for i in range(2)]
     sents += [_sent(f"o{i}", 1, f"The football final{' near the border' * (i == 0)} was played on November 2, "
                                 f"report {i}.", pub, [other_day]) for i in range(3)]
-    on_topic = lambda s: "border" in s.text  # noqa: E731
+
+    def on_topic(s: Sent) -> bool:
+        return "border" in s.text
+
     feats = date_features(sents, on_topic)
     col = FEATURES.index("docs_accepted")
     assert (feats[topic_day][col], feats[other_day][col]) == (2.0, 1.0)
