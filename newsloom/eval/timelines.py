@@ -356,6 +356,14 @@ def run_timelines_eval(data: str | None = None, topics: str | int | None = None,
                                                 f"{s['align_m1']['rouge_2']['f_score']:.3f} / "
                                                 f"{s['dates']['f_score']:.3f}")
     per.rows = list(by_tl.values())
+    topics = Table("Timeline17 per topic (mean over its timelines: AR1/AR2/DateF1)",
+                   ["topic", "timelines"] + [f"{s} AR1/AR2/DateF1" for s in names])
+    for topic in sorted({r["topic"] for r in rows}):
+        row: dict[str, Any] = {"topic": topic, "timelines": len({r["timeline"] for r in rows if r["topic"] == topic})}
+        for system in names:
+            m = _mean([r for r in rows if r["topic"] == topic and r["system"] == system])
+            row[f"{system} AR1/AR2/DateF1"] = f"{m['AR1']:.3f} / {m['AR2']:.3f} / {m['DateF1']:.3f}"
+        topics.rows.append(row)
     mean = Table(f"Timeline17 mean over {len(by_tl)} timelines (ROUGE: {rouge})",
                  ["system", "AR1-F", "AR2-F", "Date-F1", "concat R1-F", "concat R2-F"])
     for system in names:
@@ -373,4 +381,4 @@ def run_timelines_eval(data: str | None = None, topics: str | int | None = None,
         "Day weights of newsloom and Datewise are fitted leave-one-topic-out (linear least squares), as news-tls fits its "
         "date ranker.",
     ]
-    return [mean, per] + ([day_summaries(corpus, scorer)] if str(summaries) not in ("0", "false", "no") else [])
+    return [mean, topics, per] + ([day_summaries(corpus, scorer)] if str(summaries) not in ("0", "false", "no") else [])
