@@ -21,7 +21,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -113,7 +113,7 @@ def _in_span(sents: list[Sent], start: date, end: date) -> list[Sent]:
 
 
 def _xy(sents: list[Sent], gold: set[date], start: date, end: date, width: int,
-        accept: Any = None) -> tuple[list[list[float]], list[float]]:
+        accept: Callable[[Sent], bool] | None = None) -> tuple[list[list[float]], list[float]]:
     feats = {d: v[:width] for d, v in date_features(sents, accept).items() if start <= d <= end}
     norm = normalise_columns(feats)
     xs = [norm[d] for d in sorted(norm)]
@@ -210,8 +210,8 @@ def _as_timeline(days: dict[date, list[Sent]]) -> M.Timeline:
     return {d: [tokenize(s.text) for s in ss] for d, ss in days.items()}
 
 
-def _query_filter(query: list[str]) -> Any:
-    """The setting's rule: a summary sentence must contain a query term."""
+def _query_filter(query: list[str]) -> Callable[[Sent], bool]:
+    """The setting's rule: a summary sentence must contain a query term (also newsloom's on-topic test)."""
     def accept(s: Sent) -> bool:
         low = s.text.lower()
         return any(q in low for q in query)
