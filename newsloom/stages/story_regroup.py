@@ -20,18 +20,22 @@ from .story_match import Signals, Weights
 __all__ = ["pair_scores", "time_gaps", "average_link", "reconcile"]
 
 
-def _weighted_rows(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
-    """L2-normalised rows of ``value * weight[key]`` (dense over the union of keys), as cosines' factors."""
+def _cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
+    """The cosine of every pair of ``items`` (sparse vectors) weighted by ``weight[key]``, as a dense matrix."""
+    from scipy.sparse import csr_matrix
+
     keys: dict = {}
-    for it in items:
-        for k in it:
-            keys.setdefault(k, len(keys))
-    m = np.zeros((len(items), max(1, len(keys))), dtype=np.float32)
+    rows, cols, vals = [], [], []
     for i, it in enumerate(items):
         for k, v in it.items():
-            m[i, keys[k]] = v * weight.get(k, 0.0)
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    return m / np.where(norms > 0, norms, 1.0)
+            rows.append(i)
+            cols.append(keys.setdefault(k, len(keys)))
+            vals.append(v * weight.get(k, 0.0))
+    m = csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(len(items), max(1, len(keys))))
+    dots = (m @ m.T).toarray()
+    norms = np.sqrt(np.diag(dots))
+    norms = np.where(norms > 0, norms, 1.0)
+    return dots / np.outer(norms, norms)
 
 
 def _days(value: str | None) -> float:
@@ -54,17 +58,17 @@ def pair_scores(signals: Sequence[Signals], idf: Mapping[int, float], eidf: Mapp
     dim = next((s.vector.shape[0] for s in signals if s.vector is not None), 1)
     vec = np.stack([s.vector.astype(np.float32) if s.vector is not None else np.zeros(dim, np.float32)
                     for s in signals])
-    words = _weighted_rows([s.terms for s in signals], idf)
-    ents = _weighted_rows([s.entities for s in signals], eidf)
-    quotes = _weighted_rows([dict.fromkeys(s.quotes, 1.0) for s in signals],
+    words = _cosines([s.terms for s in signals], idf)
+    ents = _cosines([s.entities for s in signals], eidf)
+    quotes = _cosines([dict.fromkeys(s.quotes, 1.0) for s in signals],
                             dict.fromkeys({q for s in signals for q in s.quotes}, 1.0))
-    score = weights.bias + weights.embedding * (vec @ vec.T) + weights.words * (words @ words.T) + \
-        weights.entities * (ents @ ents.T) + weights.quotes * ((quotes @ quotes.T) > 0)
+    score = weights.bias + weights.embedding * (vec @ vec.T) + weights.words * words + \
+        weights.entities * ents + weights.quotes * (quotes > 0)
     for kind, weight in (("PERSON", weights.people), ("GPE", weights.places)):
         if weight:
-            typed = _weighted_rows([{e: v for e, v in s.entities.items() if types.get(e) == kind} for s in signals],
+            typed = _cosines([{e: v for e, v in s.entities.items() if types.get(e) == kind} for s in signals],
                                    eidf)
-            score = score + weight * (typed @ typed.T)
+            score = score + weight * typed
     if weights.years and years is not None:
         known = np.array([bool(y) for y in years])
         meet = np.array([[bool(a & b) for b in years] for a in years]) if n else np.zeros((0, 0), bool)
