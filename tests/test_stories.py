@@ -13,8 +13,8 @@ from newsloom.cli import cli
 from newsloom.eval.entities import bcubed
 from newsloom.model import Record
 from newsloom.queries import stories as q
-from newsloom.stages.story_match import Profile, Signals, Weights, features, term_counts
 from newsloom.stages.stories import story_id
+from newsloom.stages.story_match import Profile, Signals, Weights, features, term_counts
 from newsloom.stages.story_regroup import average_link, reconcile
 from newsloom.storage.vector_index import index_path
 

@@ -362,26 +362,30 @@ class Stories:
                 s = parent[s]
             return s
 
-        live = {}
-        strength: dict[str, float] = {}
-        touched: list[str] = []
+        live: dict[str, str | None] = {}
+        strength: dict[str, float] = {}  # a touched story comes first (in batch order), then the strongest links
+        touched: dict[str, int] = {}
         for a, b, score in links:
-            a, b = (live.setdefault(x, resolve_story(conn, x)) for x in (a, b))
+            for x in (a, b):
+                if x not in live:
+                    live[x] = resolve_story(conn, x)
+            a, b = live[a], live[b]  # type: ignore[assignment]
             if a is None or b is None:
                 continue
-            if a not in strength:
-                touched.append(a)
+            touched.setdefault(a, len(touched))
             strength[a] = math.inf
             strength[b] = max(strength.get(b, -math.inf), score)
             ra, rb = root(a), root(b)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
         groups: dict[str, list[str]] = {}
-        for s in sorted(strength, key=lambda s: (-strength[s], touched.index(s) if s in touched else 0, s)):
+        for s in sorted(strength, key=lambda s: (-strength[s], touched.get(s, 0), s)):
             groups.setdefault(root(s), []).append(s)
         for group in groups.values():
-            if len(group) > 1 or conn.execute("SELECT size FROM stories WHERE id = ?", (group[0],)).fetchone()[0] > 1:
-                self._regroup(conn, idf, [s for s in group if resolve_story(conn, s) == s])
+            group = [s for s in group if resolve_story(conn, s) == s]
+            if len(group) > 1 or (group and conn.execute("SELECT size FROM stories WHERE id = ?",
+                                                         (group[0],)).fetchone()[0] > 1):
+                self._regroup(conn, idf, group)
 
     def _regroup(self, conn: sqlite3.Connection, idf: Idf, group: list[str]) -> None:
         """Average-link the articles of ``group`` and make the stored stories that clustering: a story keeps its

@@ -17,7 +17,7 @@ import numpy as np
 
 from .story_match import Signals, Weights
 
-__all__ = ["pair_scores", "time_gaps", "average_link", "reconcile"]
+__all__ = ["average_link", "pair_scores", "reconcile", "time_gaps"]
 
 
 def _cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
