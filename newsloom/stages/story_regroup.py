@@ -71,7 +71,7 @@ def pair_scores(signals: Sequence[Signals], idf: Mapping[int, float], eidf: Mapp
             score = score + weight * typed
     if weights.years and years is not None:
         known = np.array([bool(y) for y in years])
-        meet = np.array([[bool(a & b) for b in years] for a in years]) if n else np.zeros((0, 0), bool)
+        meet = _cosines([dict.fromkeys(y, 1.0) for y in years], dict.fromkeys(set().union(*years), 1.0)) > 0
         score = score + weights.years * np.where(np.outer(known, known), np.where(meet, 1.0, -1.0), 0.0)
     score = score.astype(np.float64).reshape(n, n)
     np.fill_diagonal(score, 0.0)
@@ -121,17 +121,20 @@ def average_link(scores: np.ndarray, start: Sequence[int], threshold: float, *,
     for i, lab in enumerate(label):
         k = pos[lab]
         lo[k], hi[k], floor[k] = np.fmin(lo[k], days[i]), np.fmax(hi[k], days[i]), np.fmax(floor[k], floors[i])
+    timed = weights is not None and weights.time and not (np.isnan(days).all() and np.isnan(floors).all())
+
+    def penalty(rows: np.ndarray | slice) -> np.ndarray:
+        if not timed:
+            return np.zeros((len(size) if isinstance(rows, slice) else 1, m))
+        gap = np.nan_to_num(_span_gaps(lo, hi, floor)[rows], nan=0.0).reshape(-1, m)
+        late = gap > weights.window  # type: ignore[union-attr]
+        return np.where(late, weights.time * np.log2(np.where(late, gap, 1.0) / weights.window), 0.0)  # type: ignore
+
+    avg = sums / np.outer(size, size) - penalty(slice(None))
+    np.fill_diagonal(avg, -np.inf)
+    owner = np.arange(m)
     alive = np.ones(m, dtype=bool)
-    owner = list(range(m))
-    while alive.sum() > 1:
-        avg = sums / np.outer(size, size)
-        if weights is not None and weights.time:
-            gap = np.nan_to_num(_span_gaps(lo, hi, floor), nan=0.0)
-            late = gap > weights.window
-            avg = avg - np.where(late, weights.time * np.log2(np.where(late, gap, 1.0) / weights.window), 0.0)
-        avg[~alive, :] = -np.inf
-        avg[:, ~alive] = -np.inf
-        np.fill_diagonal(avg, -np.inf)
+    while m > 1:
         i, j = divmod(int(np.argmax(avg)), m)
         if avg[i, j] <= threshold:
             break
@@ -140,8 +143,14 @@ def average_link(scores: np.ndarray, start: Sequence[int], threshold: float, *,
         sums[:, i] += sums[:, j]
         size[i] += size[j]
         lo[i], hi[i], floor[i] = np.fmin(lo[i], lo[j]), np.fmax(hi[i], hi[j]), np.fmax(floor[i], floor[j])
+        owner[owner == j] = i
         alive[j] = False
-        owner = [i if o == j else o for o in owner]
+        row = np.where(alive, sums[i, :] / (size[i] * size) - penalty(np.array([i]))[0], -np.inf)
+        row[i] = -np.inf
+        avg[i, :] = row
+        avg[:, i] = row
+        avg[j, :] = -np.inf
+        avg[:, j] = -np.inf
     return [heads[owner[pos[lab]]] for lab in label]
 
 
