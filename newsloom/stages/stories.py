@@ -451,8 +451,8 @@ class Stories:
         thread = conn.execute("SELECT thread_id FROM stories WHERE id = ?", (sid,)).fetchone()[0]
         conn.execute("INSERT INTO stories (id, seq, thread_id, size, profile, created_at, updated_at) "
                      "VALUES (?, ?, ?, 0, ?, ?, ?)", (new, seq, thread, Profile().to_blob(), stamp, stamp))
-        conn.executemany("UPDATE story_articles SET story_id = ?, reason = 'split', assigned_at = ? "
-                         "WHERE article_id = ?", [(new, stamp, a) for a in moved])
+        conn.executemany("UPDATE story_articles SET story_id = ?, reason = CASE reason WHEN 'copy' THEN 'copy' ELSE "
+                         "'split' END, assigned_at = ? WHERE article_id = ?", [(new, stamp, a) for a in moved])
         conn.execute("INSERT INTO story_splits (new_id, story_id, split_at, reason, articles, evidence) "
                      "VALUES (?, ?, ?, ?, ?, ?)", (new, sid, stamp, "its articles fall into two groups whose average "
                                                    "score is below the regroup threshold", json.dumps(moved),
