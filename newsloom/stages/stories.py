@@ -15,6 +15,11 @@ Incremental against the store. For each newly stored article, in store order:
    and why);
 5. its vector goes into the index.
 
+After the batch, the re-check (``_settle``, pure core in stages/story_regroup.py): the stories the batch
+touched and their close candidates are re-clustered together (average link over their articles' pair
+scores), and the stored stories are split (``story_splits``: the larger part keeps the id) and merged
+(``story_merges``) to match.
+
 A story's id is a hash of the article that opened it and never changes. Everything of one batch is
 one transaction with ``store.done``; the index file is written after the commit, so a killed run
 leaves the store consistent and the next run finishes the queue (and brings the index up to date).
