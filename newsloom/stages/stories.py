@@ -453,13 +453,11 @@ class Stories:
             between = float(scores[np.ix_(idx, rest)].mean()) if rest else 0.0
             part_ids[idx[0]] = self._split(conn, sid, [members[i] for i in idx], idf,
                                            {"average_score_to_rest": round(between, 3), "articles": len(idx)})
-            # a part keeps to itself: the parts it later merges with are recorded as merges
-        for pieces in merges:
+        for pieces in merges:  # the first piece is the survivor's; a split part joins by a recorded merge
             ids = [sid if sid is not None else part_ids[idx[0]] for sid, idx in pieces]
             keep = ids[0]
-            for (sid, idx), other in zip(pieces[1:], ids[1:]):
-                mine = [i for p in pieces[:1] for i in p[1]]
-                score = float(scores[np.ix_(mine, idx)].mean())
+            for (_, idx), other in zip(pieces[1:], ids[1:]):
+                score = float(scores[np.ix_(pieces[0][1], idx)].mean())
                 keep = merge_stories(conn, keep, other, "average score of their articles above the regroup "
                                      "threshold", {"average_score": round(score, 3)}, idf, self.cfg)
 
