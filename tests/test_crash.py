@@ -98,6 +98,12 @@ def _story_consistency(conn: sqlite3.Connection) -> None:
                         "WHERE sa.story_id = s.id)").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM stories s LEFT JOIN threads t ON t.id = s.thread_id "
                         "WHERE t.id IS NULL").fetchone()[0] == 0
+    # every id the re-check gave out (a split part) or took (a merged story) names a live story
+    from newsloom.storage.tables.stories import resolve_story
+
+    for (ident,) in conn.execute("SELECT new_id FROM story_splits UNION SELECT story_id FROM story_splits "
+                                 "UNION SELECT old_id FROM story_merges").fetchall():
+        assert resolve_story(conn, ident) is not None
 
 
 def test_sigkill_during_story_clustering_then_rerun(tmp_path):

@@ -13,7 +13,9 @@ from newsloom.cli import cli
 from newsloom.eval.entities import bcubed
 from newsloom.model import Record
 from newsloom.queries import stories as q
+from newsloom.stages.stories import story_id
 from newsloom.stages.story_match import Profile, Signals, Weights, features, term_counts
+from newsloom.stages.story_regroup import average_link, reconcile
 from newsloom.storage.vector_index import index_path
 
 from .conftest import BENCH, seed
@@ -168,3 +170,45 @@ def test_query_filters(seeded):
         assert len(q.stories(loom.store, text="migrants")) >= 1
         assert q.stories(loom.store, source="nowhere.example") == []
         assert len(q.stories(loom.store, language="en")) == 2
+
+
+def test_average_link_from_a_partition_and_reconcile():
+    scores = np.full((5, 5), -3.0)
+    for group in ([0, 1, 2], [3, 4]):
+        scores[np.ix_(group, group)] = 2.0
+    np.fill_diagonal(scores, 0.0)
+    assert average_link(scores, range(5), 0.0) == [0, 0, 0, 3, 3]
+    assert average_link(scores, range(5), 2.5) == [0, 1, 2, 3, 4]
+    assert average_link(scores, [-1, -1, -1, -1, 4], 0.0) == [0, 0, 0, 0, 4]  # a frozen story stays whole
+    # story a holds 0-3: its larger part (0-2) keeps the id, 3 leaves and joins b (b survives: it is larger)
+    splits, merges = reconcile(["a", "a", "a", "a", "b"], [0, 0, 0, 3, 3], {"a": (-4, 1), "b": (-1, 2)})
+    assert splits == [("a", [3])] and merges == [[("b", [4]), (None, [3])]]
+    splits, merges = reconcile(["a", "a", "b"], [0, 0, 0], {"a": (-2, 1), "b": (-1, 2)})
+    assert splits == [] and merges == [[("a", [0, 1]), ("b", [2])]]
+
+
+def test_regroup_splits_a_story_of_two_events_and_records_it(tmp_path):
+    """Placement forced to join everything (bias +50): the re-check after the batch splits the two events
+    apart, the larger part keeps the id, the part that left is recorded in story_splits."""
+    docs = [json.loads(line) for line in (BENCH / "ecbplus" / "docs.jsonl").open(encoding="utf-8")]
+    one = [d for d in docs if d["label"] == "36_ecb"][:4]
+    other = [d for d in docs if d["label"] == "38_ecbplus"][:3]
+    settings = Settings.load(env={}, overrides={"pipeline.stages": LIGHT, "stages.stories.bias": 50.0})
+    with Loom(tmp_path / "split.db", settings=settings) as loom:
+        loom.ingest(items=_records(one + other))
+        placed = {k: v[0] for k, v in _placed(loom).items()}
+        assert len({placed[d["id"]] for d in one}) == 1 and len({placed[d["id"]] for d in other}) == 1
+        assert placed[one[0]["id"]] != placed[other[0]["id"]]
+        splits = list(loom.store.rows("SELECT new_id, story_id, articles FROM story_splits"))
+        assert splits, "the two events were placed together and must have been split"
+        first = placed[one[0]["id"]]  # the story the first article opened keeps its id (it kept the larger part)
+        aid = loom.store.execute("SELECT id FROM articles WHERE external_id = ?", (one[0]["id"],)).fetchone()[0]
+        assert first == story_id(aid) and [s["story_id"] for s in splits] == [first]
+        assert sorted(json.loads(splits[0]["articles"])) == sorted(
+            r[0] for r in loom.store.execute("SELECT sa.article_id FROM story_articles sa WHERE sa.story_id = ?",
+                                             (placed[other[0]["id"]],)))
+        story = loom.story(first)
+        assert story["splits"] and story["size"] == len(one)
+        sizes = dict(loom.store.execute("SELECT id, size FROM stories").fetchall())
+        counts = dict(loom.store.execute("SELECT story_id, count(*) FROM story_articles GROUP BY story_id").fetchall())
+        assert sizes == counts

@@ -123,8 +123,9 @@ def eval_stories(data: str | None = None, reverse: str = "0", **_: Any) -> list[
     if len(runs) == 2:
         table.notes.append("order robustness: BCubed F1 between the file-order and reverse-order partitions = "
                            f"{bcubed(runs[1][1], runs[0][1])[2]:.3f}")
-    table.notes.append("the weights of the story score were fitted on the train topics, its threshold on dev "
-                       "(docs/stories.md); the test split was not used to choose anything")
+    table.notes.append("the weights of the story score and of the re-check's pair score were fitted on the train "
+                       "topics, the thresholds on train and dev (docs/stories.md); the test split was not used to "
+                       "choose anything")
     return [table]
 
 

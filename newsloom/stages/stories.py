@@ -15,6 +15,11 @@ Incremental against the store. For each newly stored article, in store order:
    and why);
 5. its vector goes into the index.
 
+After the batch, the re-check (``_settle``, pure core in stages/story_regroup.py): the stories the batch
+touched and their close candidates are re-clustered together (average link over their articles' pair
+scores), and the stored stories are split (``story_splits``: the larger part keeps the id) and merged
+(``story_merges``) to match.
+
 A story's id is a hash of the article that opened it and never changes. Everything of one batch is
 one transaction with ``store.done``; the index file is written after the commit, so a killed run
 leaves the store consistent and the next run finishes the queue (and brings the index up to date).
@@ -43,6 +48,7 @@ from ..storage.tables.stories import resolve_story
 from ..storage.vector_index import VectorIndex, index_path
 from .embed import MODEL, Embedder, article_vectors, word_logprob
 from .story_match import Profile, Signals, Weights, features, term_counts, term_words
+from .story_regroup import average_link, pair_scores, reconcile, time_gaps
 
 __all__ = ["Stories", "story_id", "shared_index", "article_signals", "Idf", "merge_stories", "merge_threads"]
 
@@ -177,14 +183,23 @@ def article_signals(conn: sqlite3.Connection, art: Article, vector: np.ndarray |
     if "quotes" in tables:
         quotes = frozenset(r[0] for r in conn.execute(
             "SELECT quote_key FROM quotes WHERE article_id = ? AND quote_key IS NOT NULL", (art.id,)))
-    not_before = None
-    if art.published is None and "dates" in tables:
-        row = conn.execute("SELECT max(substr(value, 1, 10)) FROM dates WHERE article_id = ? AND value IS NOT NULL "
-                           "AND precision IN ('day', 'month', 'year')", (art.id,)).fetchone()
-        if row[0]:
-            not_before = (row[0] + "-01-01")[:10] if len(row[0]) == 4 else (row[0] + "-01")[:10]
+    not_before = _not_before(conn, [art.id]).get(art.id) if art.published is None and "dates" in tables else None
     return Signals(vector, term_counts(art.title, art.text), {e: 1.0 + math.log(c) for e, c in ents.items()},
                    quotes, art.published, not_before)
+
+
+def _not_before(conn: sqlite3.Connection, articles: list[str]) -> dict[str, str]:
+    """For each article, the latest date its text mentions (day, month or year, as a first day): it was
+    written no earlier."""
+    out: dict[str, str] = {}
+    for start in range(0, len(articles), 900):
+        chunk = articles[start:start + 900]
+        for aid, value in conn.execute(f"SELECT article_id, max(substr(value, 1, 10)) FROM dates WHERE value IS NOT "
+                                       f"NULL AND precision IN ('day', 'month', 'year') AND article_id IN "
+                                       f"({', '.join('?' for _ in chunk)}) GROUP BY article_id", chunk):
+            if value:
+                out[aid] = (value + "-01-01")[:10] if len(value) == 4 else (value + "-01")[:10]
+    return out
 
 
 @corpus_stage("stories", requires=("text",), assigns=("story_id",), extra="stories")
@@ -196,6 +211,7 @@ class Stories:
     def __init__(self, settings: Any = None) -> None:
         self.cfg = stage_settings(settings, "stories")
         self.weights = Weights.from_cfg(self.cfg)
+        self.pair_weights = Weights.from_cfg(self.cfg, prefix="pair_")
         self.embedder = Embedder()
         VectorIndex.require()
         self.embedder.model()
@@ -203,6 +219,7 @@ class Stories:
     # -- the batch ------------------------------------------------------------------------------------
     def run(self, store: Any, ids: list[str]) -> None:
         with indexed_batch(store, self.cfg) as (conn, index, idf):
+            links: list[tuple[str, str, float]] = []
             for start in range(0, len(ids), 500):
                 chunk = ids[start:start + 500]
                 marks = ", ".join("?" for _ in chunk)
@@ -212,8 +229,9 @@ class Stories:
                 vectors = self._vectors(conn, todo)
                 for art in todo:
                     rid, vector = vectors[art.id]
-                    self._process(conn, index, idf, art, vector)
+                    links += self._process(conn, index, idf, art, vector)
                     index.add([rid], vector[None, :])  # searchable once placed
+            self._settle(conn, idf, links)
             store.done(self.name, ids)
 
     def _vectors(self, conn: sqlite3.Connection, arts: list[Article]) -> dict[str, tuple[int, np.ndarray]]:
@@ -237,7 +255,8 @@ class Stories:
 
     # -- one article ----------------------------------------------------------------------------------
     def _process(self, conn: sqlite3.Connection, index: VectorIndex, idf: Idf, art: Article,
-                 vector: np.ndarray) -> None:
+                 vector: np.ndarray) -> list[tuple[str, str, float]]:
+        """Place one article; returns its story's links to the other candidates (story, candidate, score)."""
         sig = article_signals(conn, art, vector)
         idf.count(sig.terms, lambda: term_words(art.title, art.text))
         conn.execute("INSERT OR REPLACE INTO story_signals (article_id, signals) VALUES (?, ?)",
@@ -246,12 +265,13 @@ class Stories:
         copy_story = self._copy_story(conn, art)
         if copy_story is not None:
             self._join(conn, copy_story, art, None, "copy", 1.0, {"copy_of": art.copy_of}, idf)
-            return
+            return []
         candidates = self._candidates(conn, neighbours)
         best: tuple[float, str, dict] | None = None
+        scores: dict[str, float] = {}
         for sid, profile in candidates.items():
             f = features(sig, profile, *idf.both(sig, profile))
-            score = self.weights.score(f)
+            scores[sid] = score = self.weights.score(f)
             if best is None or score > best[0]:
                 best = (score, sid, f)
         if best is not None and best[0] > 0:
@@ -260,7 +280,10 @@ class Stories:
                        profile=candidates[sid])
             self._merge_check(conn, sid, candidates, idf)
         else:
-            self._open(conn, art, sig, idf, best)
+            sid = self._open(conn, art, sig, idf, best)
+        floor = float(self.cfg["regroup_floor"])
+        return [(sid, other, score) for other, score in scores.items() if other != sid and score > floor] or \
+            [(sid, sid, 0.0)]
 
     def _copy_story(self, conn: sqlite3.Connection, art: Article) -> str | None:
         """The story of the article's original (or, when it is the original of stored copies, theirs)."""
@@ -353,6 +376,177 @@ class Stories:
                                     {"score": round(score, 3), **_rounded(f)}, idf, self.cfg)
                 mine = None
 
+
+    # -- the deferred re-check ------------------------------------------------------------------------
+    def _settle(self, conn: sqlite3.Connection, idf: Idf, links: list[tuple[str, str, float]]) -> None:
+        """Re-cluster the neighbourhoods the batch touched (story_regroup.py): each connected group of touched
+        stories and their close candidates, strongest links first, up to ``regroup_articles`` articles."""
+        parent: dict[str, str] = {}
+
+        def root(s: str) -> str:
+            while parent.setdefault(s, s) != s:
+                s = parent[s]
+            return s
+
+        live: dict[str, str | None] = {}
+        strength: dict[str, float] = {}  # a touched story comes first (in batch order), then the strongest links
+        touched: dict[str, int] = {}
+        for a, b, score in links:
+            for x in (a, b):
+                if x not in live:
+                    live[x] = resolve_story(conn, x)
+            a, b = live[a], live[b]  # type: ignore[assignment]
+            if a is None or b is None:
+                continue
+            touched.setdefault(a, len(touched))
+            strength[a] = math.inf
+            strength[b] = max(strength.get(b, -math.inf), score)
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        groups: dict[str, list[str]] = {}
+        for s in sorted(strength, key=lambda s: (-strength[s], touched.get(s, 0), s)):
+            groups.setdefault(root(s), []).append(s)
+        for group in groups.values():
+            group = [s for s in group if resolve_story(conn, s) == s]
+            if len(group) > 1 or (group and conn.execute("SELECT size FROM stories WHERE id = ?",
+                                                         (group[0],)).fetchone()[0] > 1):
+                self._regroup(conn, idf, group)
+
+    def _regroup(self, conn: sqlite3.Connection, idf: Idf, group: list[str]) -> None:
+        """Average-link the articles of ``group`` and make the stored stories that clustering: a story keeps its
+        larger part, a part that leaves gets a new id (``story_splits``), parts of one cluster merge."""
+        cap, whole, sample = (int(self.cfg[k]) for k in ("regroup_articles", "regroup_story", "regroup_sample"))
+        sizes = {r[0]: (r[1], r[2]) for r in conn.execute(
+            f"SELECT id, size, seq FROM stories WHERE id IN ({', '.join('?' for _ in group)})", group)}
+        members: list[str] = []
+        old: list[str] = []
+        start: list[int] = []
+        for k, sid in enumerate(group):
+            rows = [r[0] for r in conn.execute("SELECT sa.article_id FROM story_articles sa JOIN articles a ON "
+                                               "a.id = sa.article_id WHERE sa.story_id = ? AND sa.reason != 'copy' "
+                                               "ORDER BY a.rowid", (sid,))]
+            frozen = len(rows) > whole
+            if frozen:  # too large to re-cluster: a spread of its articles stands for it, and it stays whole
+                rows = [rows[i * len(rows) // sample] for i in range(sample)]
+            if members and len(members) + len(rows) > cap:
+                break
+            members += rows
+            old += [sid] * len(rows)
+            start += [-1 - k] * len(rows) if frozen else list(range(len(members) - len(rows), len(members)))
+        if len(set(old)) < 2 and len(members) < 2:
+            return
+        sigs = _member_signals(conn, members)
+        sig_list = [sigs[a] for a in members]
+        words = idf.words({t for s in sig_list for t in s.terms})
+        ents = idf.entities({e for s in sig_list for e in s.entities})
+        scores = pair_scores(sig_list, words, ents, self.pair_weights, types=_types(conn, ents),
+                             years=_years(conn, members))
+        labels = average_link(scores, start, float(self.cfg["regroup_threshold"]), dates=time_gaps(sig_list),
+                              weights=self.pair_weights)
+        splits, merges = reconcile(old, labels, {s: (-sizes[s][0], sizes[s][1]) for s in sizes})
+        if not splits and not merges:
+            return
+        part_ids: dict[int, str] = {}
+        for sid, idx in splits:
+            rest = [i for i, s in enumerate(old) if s == sid and i not in idx]
+            between = float(scores[np.ix_(idx, rest)].mean()) if rest else 0.0
+            part_ids[idx[0]] = self._split(conn, sid, [members[i] for i in idx], idf,
+                                           {"average_score_to_rest": round(between, 3), "articles": len(idx)})
+        for pieces in merges:  # the first piece is the survivor's; a split part joins by a recorded merge
+            ids = [sid if sid is not None else part_ids[idx[0]] for sid, idx in pieces]
+            keep = ids[0]
+            for (_, idx), other in zip(pieces[1:], ids[1:]):
+                score = float(scores[np.ix_(pieces[0][1], idx)].mean())
+                keep = merge_stories(conn, keep, other, "average score of their articles above the regroup "
+                                     "threshold", {"average_score": round(score, 3)}, idf, self.cfg)
+
+    def _split(self, conn: sqlite3.Connection, sid: str, articles: list[str], idf: Idf, evidence: dict) -> str:
+        """Move ``articles`` (and their copies) out of story ``sid`` into a new story; both profiles are rebuilt."""
+        n = conn.execute("SELECT count(*) FROM story_splits WHERE story_id = ?", (sid,)).fetchone()[0]
+        new = story_id(f"{sid}:{articles[0]}:{n}", "split")
+        marks = ", ".join("?" for _ in articles)
+        copies = [r[0] for r in conn.execute(f"SELECT a.id FROM articles a JOIN story_articles sa ON sa.article_id = "
+                                             f"a.id WHERE sa.story_id = ? AND sa.reason = 'copy' AND a.copy_of IN "
+                                             f"({marks})", [sid, *articles])]
+        moved = articles + copies
+        stamp = now()
+        seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM stories").fetchone()[0]
+        thread = conn.execute("SELECT thread_id FROM stories WHERE id = ?", (sid,)).fetchone()[0]
+        conn.execute("INSERT INTO stories (id, seq, thread_id, size, profile, created_at, updated_at) "
+                     "VALUES (?, ?, ?, 0, ?, ?, ?)", (new, seq, thread, Profile().to_blob(), stamp, stamp))
+        conn.executemany("UPDATE story_articles SET story_id = ?, reason = CASE reason WHEN 'copy' THEN 'copy' ELSE "
+                         "'split' END, assigned_at = ? WHERE article_id = ?", [(new, stamp, a) for a in moved])
+        conn.execute("INSERT INTO story_splits (new_id, story_id, split_at, reason, articles, evidence) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (new, sid, stamp, "its articles fall into two groups whose average "
+                                                   "score is below the regroup threshold", json.dumps(moved),
+                                                   json.dumps(evidence)))
+        for story in (sid, new):
+            self._rebuild(conn, story, idf)
+        return new
+
+    def _rebuild(self, conn: sqlite3.Connection, sid: str, idf: Idf) -> None:
+        """A story's size, profile, dates and title, recomputed from its articles."""
+        arts = [r[0] for r in conn.execute("SELECT sa.article_id FROM story_articles sa JOIN articles a ON a.id = "
+                                           "sa.article_id WHERE sa.story_id = ? AND sa.reason != 'copy' "
+                                           "ORDER BY a.rowid", (sid,))]
+        sigs = _member_signals(conn, arts)
+        profile = Profile()
+        for a in arts:
+            profile.add(sigs[a], *idf.both(sigs[a], profile), max_terms=int(self.cfg["max_terms"]),
+                        max_entities=int(self.cfg["max_entities"]))
+        titles = conn.execute(f"SELECT id, title FROM articles WHERE id IN ({', '.join('?' for _ in arts)}) AND "
+                              f"title IS NOT NULL AND title != ''", arts).fetchall() if arts else []
+        best = max(((float(np.dot(sigs[a].vector, profile.vector)) / profile.n, a, t) for a, t in titles
+                    if sigs[a].vector is not None and profile.vector is not None), default=(1.0, None, None),
+                   key=lambda x: (x[0], x[1]))
+        conn.execute("UPDATE stories SET size = (SELECT count(*) FROM story_articles WHERE story_id = ?), profile = ?, "
+                     "first_published = (SELECT min(a.published) FROM articles a JOIN story_articles s ON s.article_id "
+                     "= a.id WHERE s.story_id = ?), last_published = (SELECT max(a.published) FROM articles a JOIN "
+                     "story_articles s ON s.article_id = a.id WHERE s.story_id = ?), title = ?, title_article = ?, "
+                     "title_score = ?, updated_at = ? WHERE id = ?",
+                     (sid, profile.to_blob(), sid, sid, best[2], best[1], round(best[0], 4), now(), sid))
+
+
+def _types(conn: sqlite3.Connection, ids: Any) -> dict[str, str]:
+    """The type (PERSON, GPE, ...) of each of these entities."""
+    ids = list(ids)
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        out.update(conn.execute(f"SELECT id, type FROM entities WHERE id IN ({', '.join('?' for _ in chunk)})",
+                                chunk).fetchall())
+    return out
+
+
+def _years(conn: sqlite3.Connection, articles: list[str]) -> list[frozenset[str]]:
+    """The years each article's resolved dates fall in."""
+    if "dates" not in _tables(conn):
+        return [frozenset()] * len(articles)
+    found: dict[str, set[str]] = {}
+    for start in range(0, len(articles), 900):
+        chunk = articles[start:start + 900]
+        for aid, year in conn.execute(f"SELECT DISTINCT article_id, substr(value, 1, 4) FROM dates WHERE value IS NOT "
+                                      f"NULL AND article_id IN ({', '.join('?' for _ in chunk)})", chunk):
+            found.setdefault(aid, set()).add(year)
+    return [frozenset(found.get(a, ())) for a in articles]
+
+
+def _member_signals(conn: sqlite3.Connection, articles: list[str]) -> dict[str, Signals]:
+    """The stored signals (with vector and date) of these articles."""
+    out: dict[str, Signals] = {}
+    for start in range(0, len(articles), 900):
+        chunk = articles[start:start + 900]
+        for aid, blob, vec, published in conn.execute(
+                f"SELECT a.id, ss.signals, e.vector, a.published FROM articles a JOIN story_signals ss ON "
+                f"ss.article_id = a.id LEFT JOIN embeddings e ON e.article_id = a.id AND e.model = ? "
+                f"WHERE a.id IN ({', '.join('?' for _ in chunk)})", [MODEL, *chunk]):
+            out[aid] = Signals.from_blob(blob, decode_vector(vec) if vec is not None else None, published)
+    undated = [a for a, s in out.items() if s.published is None]
+    if undated and "dates" in _tables(conn):
+        for aid, floor in _not_before(conn, undated).items():
+            out[aid].not_before = floor
+    return out
 
 def merge_stories(conn: sqlite3.Connection, a: str, b: str, reason: str, evidence: dict, idf: Idf,
                   cfg: dict[str, Any]) -> str:

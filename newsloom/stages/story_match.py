@@ -289,6 +289,12 @@ class Weights:
     bias: float
     time: float = 0.15
     window: float = 3.0
+    #: the pair score of the re-check only (story_regroup.pair_scores): idf-weighted cosines of the people
+    #: (PERSON) and of the places (GPE) two articles name, and +1 / -1 when the years their dates
+    #: resolve to meet / do not (0 when either has none)
+    people: float = 0.0
+    places: float = 0.0
+    years: float = 0.0
 
     def score(self, f: Mapping[str, float | None]) -> float:
         s = self.bias + self.embedding * f["embedding"] + self.words * f["words"] + \
@@ -300,5 +306,5 @@ class Weights:
 
     @classmethod
     def from_cfg(cls, cfg: Mapping[str, Any], prefix: str = "") -> "Weights":
-        return cls(**{k: float(cfg[f"{prefix}{k}"]) for k in ("embedding", "words", "entities", "quotes", "bias",
-                                                               "time", "window")})
+        """The weights named ``<prefix><field>`` in a settings section (time and window may be shared)."""
+        return cls(**{k: float(cfg.get(f"{prefix}{k}", cfg.get(k, 0.0))) for k in cls.__dataclass_fields__})

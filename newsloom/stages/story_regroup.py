@@ -1,0 +1,189 @@
+"""The pure core of the stories stage's deferred re-check: re-cluster a neighbourhood of stories, then say
+which stories split and which merge so that the stored stories become that clustering.
+
+Placing articles one at a time decides once, against what is stored at that moment; an early article can open
+a story that a later one shows to be the same event, and a story can gather two sister events (two
+earthquakes, two arrests by one police force) before the evidence separates them. After each batch the stage
+takes the stories the batch touched and their close candidates, scores every pair of their articles with the
+story score (:func:`pair_scores`), clusters them with average link (:func:`average_link`) and turns the result
+into splits and merges of the stored stories (:func:`reconcile`), so every id given out survives or resolves.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import numpy as np
+
+from .story_match import Signals, Weights
+
+__all__ = ["average_link", "pair_scores", "reconcile", "time_gaps"]
+
+
+def _cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
+    """The cosine of every pair of ``items`` (sparse vectors) weighted by ``weight[key]``, as a dense matrix."""
+    from scipy.sparse import csr_matrix
+
+    keys: dict = {}
+    rows, cols, vals = [], [], []
+    for i, it in enumerate(items):
+        for k, v in it.items():
+            rows.append(i)
+            cols.append(keys.setdefault(k, len(keys)))
+            vals.append(v * weight.get(k, 0.0))
+    m = csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(len(items), max(1, len(keys))))
+    dots = (m @ m.T).toarray()
+    norms = np.sqrt(np.diag(dots))
+    norms = np.where(norms > 0, norms, 1.0)
+    return dots / np.outer(norms, norms)
+
+
+def _days(value: str | None) -> float:
+    try:
+        return float(date.fromisoformat(value[:10]).toordinal()) if value and len(value) >= 10 else np.nan
+    except ValueError:
+        return np.nan
+
+
+def pair_scores(signals: Sequence[Signals], idf: Mapping[int, float], eidf: Mapping[str, float],
+                weights: Weights, *, types: Mapping[str, str] | None = None,
+                years: Sequence[frozenset[str]] | None = None) -> np.ndarray:
+    """The score of every pair of articles but for time (:func:`average_link` weighs the dates of whole
+    clusters, as placing an article weighs a story's), as a symmetric matrix: the features of
+    :func:`story_match.features` for a one-article story, plus (``weights.people``, ``places``, ``years``)
+    the cosines of the people and places they name (``types``: entity id -> PERSON, GPE, ...) and the
+    agreement of the years their dates resolve to."""
+    n = len(signals)
+    types = types or {}
+    dim = next((s.vector.shape[0] for s in signals if s.vector is not None), 1)
+    vec = np.stack([s.vector.astype(np.float32) if s.vector is not None else np.zeros(dim, np.float32)
+                    for s in signals])
+    words = _cosines([s.terms for s in signals], idf)
+    ents = _cosines([s.entities for s in signals], eidf)
+    quotes = _cosines([dict.fromkeys(s.quotes, 1.0) for s in signals],
+                            dict.fromkeys({q for s in signals for q in s.quotes}, 1.0))
+    score = weights.bias + weights.embedding * (vec @ vec.T) + weights.words * words + \
+        weights.entities * ents + weights.quotes * (quotes > 0)
+    for kind, weight in (("PERSON", weights.people), ("GPE", weights.places)):
+        if weight:
+            typed = _cosines([{e: v for e, v in s.entities.items() if types.get(e) == kind} for s in signals],
+                                   eidf)
+            score = score + weight * typed
+    if weights.years and years is not None:
+        known = np.array([bool(y) for y in years])
+        meet = _cosines([dict.fromkeys(y, 1.0) for y in years], dict.fromkeys(set().union(*years), 1.0)) > 0
+        score = score + weights.years * np.where(np.outer(known, known), np.where(meet, 1.0, -1.0), 0.0)
+    score = score.astype(np.float64).reshape(n, n)
+    np.fill_diagonal(score, 0.0)
+    return score
+
+
+def time_gaps(signals: Sequence[Signals]) -> tuple[np.ndarray, np.ndarray]:
+    """Each article's day (ordinal, NaN when undated) and, for an undated one, the latest day it mentions."""
+    days = np.array([_days(s.published) for s in signals])
+    floors = np.array([_days(s.not_before) if s.published is None else np.nan for s in signals])
+    return days, floors
+
+
+def _span_gaps(lo: np.ndarray, hi: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Days between the date spans of clusters (0 when they overlap, NaN when unknown); a cluster without dates
+    whose articles mention a day after another's span is at least that far from it (story_match.features)."""
+    with np.errstate(invalid="ignore"):
+        gap = np.maximum(0.0, np.maximum(lo[None, :] - hi[:, None], lo[:, None] - hi[None, :]))
+        after = floor[:, None] - hi[None, :]
+        gap = np.where(np.isnan(gap) & np.isnan(lo)[:, None] & (after > 0), after, gap)
+        gap = np.where(np.isnan(gap) & np.isnan(lo)[None, :] & (after.T > 0), after.T, gap)
+    return gap
+
+
+def average_link(scores: np.ndarray, start: Sequence[int], threshold: float, *,
+                 dates: tuple[np.ndarray, np.ndarray] | None = None, weights: Weights | None = None) -> list[int]:
+    """Average-link agglomerative clustering of the rows of ``scores`` (similarities), from the partition
+    ``start`` (items with one start label begin together: a story too large to re-cluster stays whole), merging
+    while the best average similarity of two clusters, less the time penalty of ``weights`` between their
+    date spans (``dates`` from :func:`time_gaps`), is above ``threshold``.
+
+    Returns:
+        a cluster label per item (the smallest item index in the cluster), deterministic for a given order.
+    """
+    n = len(start)
+    first: dict[int, int] = {}
+    label = [first.setdefault(s, i) for i, s in enumerate(start)]
+    heads = sorted(set(label))
+    m = len(heads)
+    pos = {h: k for k, h in enumerate(heads)}
+    member = np.zeros((n, m))
+    member[np.arange(n), [pos[lab] for lab in label]] = 1.0
+    sums = member.T @ scores @ member
+    size = member.sum(axis=0)
+    days, floors = dates if dates is not None else (np.full(n, np.nan), np.full(n, np.nan))
+    lo, hi, floor = (np.full(m, np.nan) for _ in range(3))
+    for i, lab in enumerate(label):
+        k = pos[lab]
+        lo[k], hi[k], floor[k] = np.fmin(lo[k], days[i]), np.fmax(hi[k], days[i]), np.fmax(floor[k], floors[i])
+    timed = weights is not None and weights.time and not (np.isnan(days).all() and np.isnan(floors).all())
+
+    def penalty(rows: np.ndarray | slice) -> np.ndarray:
+        if not timed:
+            return np.zeros((len(size) if isinstance(rows, slice) else 1, m))
+        gap = np.nan_to_num(_span_gaps(lo, hi, floor)[rows], nan=0.0).reshape(-1, m)
+        late = gap > weights.window  # type: ignore[union-attr]
+        return np.where(late, weights.time * np.log2(np.where(late, gap, 1.0) / weights.window), 0.0)  # type: ignore
+
+    avg = sums / np.outer(size, size) - penalty(slice(None))
+    np.fill_diagonal(avg, -np.inf)
+    owner = np.arange(m)
+    alive = np.ones(m, dtype=bool)
+    while m > 1:
+        i, j = divmod(int(np.argmax(avg)), m)
+        if avg[i, j] <= threshold:
+            break
+        i, j = min(i, j), max(i, j)
+        sums[i, :] += sums[j, :]
+        sums[:, i] += sums[:, j]
+        size[i] += size[j]
+        lo[i], hi[i], floor[i] = np.fmin(lo[i], lo[j]), np.fmax(hi[i], hi[j]), np.fmax(floor[i], floor[j])
+        owner[owner == j] = i
+        alive[j] = False
+        row = np.where(alive, sums[i, :] / (size[i] * size) - penalty(np.array([i]))[0], -np.inf)
+        row[i] = -np.inf
+        avg[i, :] = row
+        avg[:, i] = row
+        avg[j, :] = -np.inf
+        avg[:, j] = -np.inf
+    return [heads[owner[pos[lab]]] for lab in label]
+
+
+def reconcile(old: Sequence[str], new: Sequence[int], rank: Mapping[str, tuple]) -> tuple[
+        list[tuple[str, list[int]]], list[list[tuple[str, list[int]]]]]:
+    """How stored stories become a new clustering of their articles.
+
+    Args:
+        old: the story of each article; new: its cluster; rank: a sort key per story (larger, then older first).
+
+    Returns:
+        ``splits``: (story, article indices) for each part that leaves its story (a story keeps the part in
+        the cluster holding most of its articles, ties to the cluster of its earliest article);
+        ``merges``: per cluster holding more than one story or part after the splits, the pieces
+        as (story or None for a split part, article indices), the survivor first.
+    """
+    parts: dict[str, dict[int, list[int]]] = {}
+    for i, (s, c) in enumerate(zip(old, new)):
+        parts.setdefault(s, {}).setdefault(c, []).append(i)
+    splits: list[tuple[str, list[int]]] = []
+    pieces: dict[int, list[tuple[str | None, list[int]]]] = {}
+    for s in sorted(parts, key=lambda s: rank[s]):
+        by_cluster = parts[s]
+        core = max(by_cluster, key=lambda c: (len(by_cluster[c]), -by_cluster[c][0]))
+        for c, idx in sorted(by_cluster.items(), key=lambda kv: kv[1][0]):
+            if c == core:
+                pieces.setdefault(c, []).append((s, idx))
+            else:
+                splits.append((s, idx))
+                pieces.setdefault(c, []).append((None, idx))
+    merges = []
+    for c in sorted(pieces, key=lambda c: pieces[c][0][1][0]):
+        group = pieces[c]
+        if len(group) > 1:
+            merges.append(sorted(group, key=lambda p: (p[0] is None, rank[p[0]] if p[0] else (), p[1][0])))
+    return splits, merges
