@@ -6,11 +6,17 @@
 2. **Per-article stages** run per partition (``mapPartitions``) with the same code as the local engine
    (:func:`newsloom.engine.workers.run_stages`); the stages are built once per executor process. Articles
    whose id is already in the output are not annotated again.
-3. **Corpus stages.** The partitions come back to the driver in input order, one at a time, and are
-   stored batch by batch in the output's working store exactly as a local ingest stores them, with the
-   same incremental corpus stages (copies, entity resolution, quote links, boilerplate). What the run
-   stores is therefore what ``newsloom ingest`` stores from the same inputs, in the same order.
-4. **Output** (OUTPUT/): ``tables/<table>.parquet``, every table of the store (what ``newsloom load``
+3. **Corpus stages, the cluster's part.** The new articles are ranked in the order they will be stored;
+   the copies stage's candidate pairs come from an LSH band join and are verified on the executors
+   (:mod:`.spark_copies`), and the stories stage's nearest earlier articles are found on the executors
+   (:mod:`.spark_stories`).
+4. **Corpus stages, the driver's part.** The partitions come back to the driver in input order, one at a
+   time, and are stored batch by batch in the output's working store exactly as a local ingest stores
+   them, with the same incremental corpus stages (boilerplate, copies, entity resolution, quote links,
+   stories, threads), copies and stories answering their pair verification and neighbour search from
+   step 3. What the run stores is therefore what ``newsloom ingest`` stores from the same inputs, in the
+   same order (stories: the same up to near ties of the neighbour search).
+5. **Output** (OUTPUT/): ``tables/<table>.parquet``, every table of the store (what ``newsloom load``
    imports); ``work.db`` keeps the corpus stages' state, so a later run into the same OUTPUT adds to it
    (incremental). ``newsloom run`` then adds ``export/<kind>.parquet`` (:func:`newsloom.loom.run`).
 
@@ -38,9 +44,13 @@ from ..model import Article
 from .local import IngestReport, _Batch, _finish, finish_pending
 from .output import WORK_DB, write_tables
 from .records import triage
+from ..stages.copies import Copies
+from ..stages.stories import Stories
+from .spark_copies import PairedCopies, verified_pairs
+from .spark_stories import NeighbourStories, neighbours_on_cluster
 from .workers import StagePlan, Work, run_stages
 
-__all__ = ["run_spark", "Split", "plan_splits", "spark_session", "annotate_split", "input_files"]
+__all__ = ["run_spark", "Split", "plan_splits", "spark_session", "annotate_split", "input_files", "ranked_articles"]
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +209,18 @@ def run_spark(inputs: Iterable[str], output: str | Path, *, settings: Settings, 
         results.persist(StorageLevel.MEMORY_AND_DISK)
         try:
             results.count()  # every partition annotated in parallel, then read back in input order
+            ranked = ranked_articles(results).persist(StorageLevel.MEMORY_AND_DISK)
+            try:
+                _on_cluster(spark, ranked, store, corpus, settings)
+            finally:
+                ranked.unpersist()
             _store_in_order(store, corpus, report, results.toLocalIterator(), batch_size)
+            for slot in corpus.corpus:
+                if isinstance(slot.component, PairedCopies):
+                    log.info("copies: %d pair verifications answered from the cluster (%d pairs verified there)",
+                             slot.component.answered, len(slot.component.verified))
+                elif isinstance(slot.component, NeighbourStories):
+                    log.info("stories: %d neighbour searches answered from the cluster", slot.component.answered)
         except Exception as exc:
             if type(exc).__module__.startswith(("py4j", "pyspark")):
                 raise EngineError(f"the Spark job failed: {exc}. Fix: see the executor log above; a run into the "
@@ -212,6 +233,26 @@ def run_spark(inputs: Iterable[str], output: str | Path, *, settings: Settings, 
                 spark.stop()
         write_tables(store, out)
     return report
+
+
+def ranked_articles(results: Any) -> Any:
+    """The articles a run will store, as an RDD of (rank, Article), rank = place in the stored order.
+
+    ``results`` holds ((file, record), where, external id, outcome) per record; an article repeated by a later
+    record is ranked at its first.
+    """
+    first = results.filter(lambda r: isinstance(r[3], Article)).map(lambda r: (r[3].id, (r[0], r[3]))) \
+        .reduceByKey(lambda a, b: a if a[0] <= b[0] else b)
+    return first.map(lambda kv: kv[1]).sortByKey().zipWithIndex().map(lambda x: (x[1], x[0][1]))
+
+
+def _on_cluster(spark: Any, ranked: Any, store: Store, corpus: Pipeline, settings: Settings) -> None:
+    """Run the corpus stages' distributed part, and give the driver's stages its results (slots replaced)."""
+    for slot in corpus.corpus:
+        if slot.info.name == "copies" and type(slot.component) is Copies:
+            slot.component = PairedCopies(settings, verified_pairs(spark, ranked, settings))
+        elif slot.info.name == "stories" and type(slot.component) is Stories:
+            slot.component = NeighbourStories(settings, neighbours_on_cluster(spark, ranked, store, settings))
 
 
 def _store_in_order(store: Store, corpus: Pipeline, report: IngestReport,

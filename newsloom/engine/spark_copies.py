@@ -1,0 +1,165 @@
+"""Copies on Spark: candidate pairs from an LSH band join, verified on the executors; the linking on the driver.
+
+1. **Bands** (executors): each new article's MinHash band keys (:func:`copy_match.band_keys`, the local
+   stage's features of the same text), one ``(key, rank, id)`` row per key; ``rank`` is the article's place
+   in the stored order.
+2. **Join** (Spark SQL): rows sharing a key give the pairs (later article, earlier article) with the number of
+   keys they share. A bucket contributes only its first ``2 * max_bucket`` members as earlier sides (the local
+   stage's buckets stop growing at ``max_bucket``), which bounds the pairs per article.
+3. **Verify** (executors): every pair whose MinHash estimates pass ``min_estimate`` / ``min_word_estimate`` is
+   compared on the full texts by :func:`copy_match.compare` and :func:`copy_match.decide`, the local code.
+4. **Link** (driver, :class:`PairedCopies`): the local ``copies`` stage runs in store order, in the same
+   batches, keeping ``copy_bands`` / ``copy_index`` as it does; only its verification of a candidate is
+   answered from the pairs verified on the cluster. A pair the cluster did not verify (a bucket past the
+   cap, an article stored by an earlier run) or whose text changed since (the boilerplate stage cut a
+   paragraph) is verified on the driver, as the local stage does. So the links are the local stage's links.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import Article, text_hash
+from ..settings import Settings, stage_settings
+from ..stages.copies import _KIND_RANK, Copies
+from ..stages.copy_match import (Features, Thresholds, band_keys, compare, decide, estimate_jaccard, require,
+                                 signature_from_bytes)
+
+__all__ = ["Verified", "PairedCopies", "copy_bands", "verify_pairs", "verified_pairs"]
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A pair verified on the cluster: the texts it was measured on (their hashes) and the local decision."""
+
+    hashes: tuple[str, str]
+    kind: str | None
+    score: float
+    evidence: dict[str, Any]
+
+
+def _features(art: tuple[str, str, str | None, str | None, str]) -> Features:
+    _id, text, language, source, title = art
+    return Features(text, language, source, title)
+
+
+def copy_bands(ranked: Iterable[tuple[int, Article]]) -> Iterator[tuple[int, int, str]]:
+    """``(band key, rank, article id)`` of each ranked article (executors)."""
+    require()
+    for rank, art in ranked:
+        for key in dict.fromkeys(band_keys(Features(art.text, art.language, art.source, art.title))):
+            yield key, rank, art.id
+
+
+def verify_pairs(pairs: Iterable[tuple[tuple, tuple]], cfg: dict[str, Any]) -> Iterator[tuple[tuple[str, str], Verified]]:
+    """Verify (later, earlier) pairs, each side ``(id, text, language, source, title)``, with the local code (executors).
+
+    Pairs whose estimates stay under the stage's thresholds, or whose languages differ, are left out: the
+    driver's stage skips them before verifying.
+    """
+    require()
+    thresholds = Thresholds.from_cfg(cfg)
+    cache: dict[str, Features] = {}
+
+    def feat(side: tuple) -> Features:
+        if side[0] not in cache:
+            if len(cache) > 4096:
+                cache.clear()
+            cache[side[0]] = _features(side)
+        return cache[side[0]]
+
+    for later, earlier in pairs:
+        a, b = feat(later), feat(earlier)
+        if a.language and b.language and a.language != b.language:
+            continue
+        est_s = estimate_jaccard(a.shingle_sig.hashvalues, b.shingle_sig.hashvalues)
+        est_w = estimate_jaccard(a.word_sig.hashvalues, b.word_sig.hashvalues)
+        if est_s < cfg["min_estimate"] and est_w < cfg["min_word_estimate"]:
+            continue
+        ev = compare(a, b, thresholds)
+        kind, score = decide(ev, thresholds)
+        yield (later[0], earlier[0]), Verified((text_hash(later[1]), text_hash(earlier[1])), kind, score, ev.as_dict())
+
+
+def verified_pairs(spark: Any, ranked: Any, settings: Settings) -> dict[tuple[str, str], Verified]:
+    """The band join and the verification of its pairs on the cluster; ``ranked`` is an RDD of (rank, Article)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    cfg = stage_settings(settings, "copies")
+    cap = 2 * int(cfg["max_bucket"])
+    bands = spark.createDataFrame(ranked.mapPartitions(copy_bands), "key long, rank long, id string")
+    bands = bands.withColumn("pos", F.row_number().over(Window.partitionBy("key").orderBy("rank")))
+    later, earlier = bands.alias("l"), bands.where(F.col("pos") <= cap).alias("e")
+    pairs = (later.join(earlier, (F.col("l.key") == F.col("e.key")) & (F.col("e.rank") < F.col("l.rank")))
+             .select(F.col("l.id").alias("later"), F.col("e.id").alias("earlier")).distinct())
+    sides = ranked.map(lambda r: (r[1].id, (r[1].id, r[1].text, r[1].language, r[1].source, r[1].title)))
+    joined = (pairs.rdd.map(lambda p: (p["later"], p["earlier"])).join(sides)
+              .map(lambda kv: (kv[1][0], kv[1][1])).join(sides).map(lambda kv: kv[1]))
+    return dict(joined.mapPartitions(lambda it: verify_pairs(it, cfg)).collect())
+
+
+class PairedCopies(Copies):
+    """The local ``copies`` stage whose candidate verification reads the pairs verified on the cluster.
+
+    Candidates, their ranking and the choice among the verified ones are the local stage's
+    (``Copies._match_same_language``, whose selection this follows step for step); a pair is verified
+    here only when the cluster did not, or its texts changed since.
+    """
+
+    def __init__(self, settings: Any, verified: dict[tuple[str, str], Verified]) -> None:
+        super().__init__(settings)
+        self.verified = verified
+        self.answered = 0  # pairs answered from the cluster's verification (for the report and tests)
+
+    def _verify(self, conn: Any, feat: Features, art: Article, aid: str) -> tuple[str | None, float, dict] | None:
+        """(kind, score, evidence) of (art, aid); None when the stage skips the pair (gone, other language)."""
+        hit = self.verified.get((art.id, aid))
+        if hit is not None:
+            row = conn.execute("SELECT text_hash FROM articles WHERE id = ?", (aid,)).fetchone()
+            if row is not None and hit.hashes == (art.text_hash, row[0]):
+                self.answered += 1
+                return hit.kind, hit.score, hit.evidence
+        other = self._features(conn, aid)
+        if other is None or (feat.language and other.language and other.language != feat.language):
+            return None
+        ev = compare(feat, other, self.thresholds)
+        kind, score = decide(ev, self.thresholds)
+        return kind, score, ev.as_dict()
+
+    def _match_same_language(self, conn: Any, feat: Features, keys: list[int],
+                             art: Article) -> tuple[str, str, float, dict] | None:
+        if not keys:
+            return None
+        marks = ", ".join("?" for _ in keys)
+        rows = conn.execute(
+            f"SELECT b.article_id, count(*) AS hits, i.signature FROM copy_bands b JOIN copy_index i "
+            f"ON i.article_id = b.article_id WHERE b.key IN ({marks}) GROUP BY b.article_id "
+            f"ORDER BY hits DESC LIMIT ?", (*keys, self.cfg["max_candidates"])).fetchall()
+        mine_s, mine_w = feat.shingle_sig.hashvalues, feat.word_sig.hashvalues
+        ranked = []
+        for aid, _, sig in rows:
+            s, w = signature_from_bytes(sig)
+            est_s, est_w = estimate_jaccard(mine_s, s), estimate_jaccard(mine_w, w)
+            if est_s >= self.cfg["min_estimate"] or est_w >= self.cfg["min_word_estimate"]:
+                ranked.append((max(est_s, est_w), aid))
+        ranked.sort(reverse=True)
+        verified = []
+        for _, aid in ranked[: self.cfg["verify"]]:
+            got = self._verify(conn, feat, art, aid)
+            if got is None or got[0] is None:
+                continue
+            kind, score, evidence = got
+            verified.append((_KIND_RANK[kind], score, aid, kind, evidence))
+            if kind == "exact" or (_KIND_RANK[kind] == 3 and score >= self.cfg["good_enough"]):
+                break
+        if not verified:
+            return None
+        best = max(verified, key=lambda c: c[:2])
+        roots = {r[0] for r in conn.execute(
+            f"SELECT id FROM articles WHERE copy_of IS NULL AND id IN ({', '.join('?' for _ in verified)})",
+            [c[2] for c in verified])}
+        tied = [c for c in verified if c[0] == best[0] and c[1] >= best[1] - 0.02]
+        best = max(tied, key=lambda c: (c[4].get("same_source") is True, c[2] in roots, c[1]))
+        return best[2], best[3], best[1], best[4]
