@@ -67,39 +67,29 @@ def compare_runs(local: Path, spark: Path) -> float:
     return bcubed(other, base)[2]
 
 
-def _run_both(spark, inputs: list[str], tmp_path: Path, settings: Settings, caplog) -> float:
-    from newsloom.engine.spark import run_spark
-
-    run(inputs, tmp_path / "local", settings=settings, workers=1)
-    with caplog.at_level(logging.INFO, logger="newsloom.engine.spark"):
-        run_spark(inputs, tmp_path / "spark", settings=settings, spark=spark)
+def _answered(caplog) -> None:
+    """The driver's copies and stories stages answered from the cluster (the distributed path ran)."""
     answered = [r.getMessage() for r in caplog.records if "from the cluster" in r.getMessage()]
     assert any(m.startswith("copies:") and not m.startswith("copies: 0 ") for m in answered), answered
     assert any(m.startswith("stories:") and not m.startswith("stories: 0 ") for m in answered), answered
-    return compare_runs(tmp_path / "local", tmp_path / "spark")
 
 
-def test_ecb_topics_with_copies_give_the_local_copies_and_stories(spark, tmp_path, caplog):
-    """Three ECB+ topics (six events) and copies of every kind made of them, in four partitions."""
-    jsonl = _ecb_jsonl(tmp_path / "ecb.jsonl", {"1", "3", "4"}, per_transform=2)
-    settings = Settings.load(env={}, overrides={"pipeline.stages": LIGHT, "spark.split_bytes": jsonl.stat().st_size // 4,
-                                                "spark.knn_block": 16})
-    f1 = _run_both(spark, [str(jsonl)], tmp_path, settings, caplog)
-    assert f1 >= 0.99
-
-
-def test_an_incremental_run_links_to_what_the_output_holds(spark, tmp_path, caplog):
-    """Two halves run one after the other: the second half's copies and stories find the first half's articles."""
+def test_ecb_with_copies_in_two_runs_gives_the_local_copies_and_stories(spark, tmp_path, caplog):
+    """An ECB+ topic (two events) and copies of every kind made of it, in two runs into one OUTPUT (the second
+    incremental, its copies and neighbours found among the first run's articles too), in several partitions."""
     from newsloom.engine.spark import run_spark
 
-    whole = _ecb_jsonl(tmp_path / "ecb.jsonl", {"5", "6"}, per_transform=2).read_text(encoding="utf-8").splitlines(True)
+    whole = _ecb_jsonl(tmp_path / "ecb.jsonl", {"1"}, per_transform=1).read_text(encoding="utf-8").splitlines(True)
     halves = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
     halves[0].write_text("".join(whole[: len(whole) // 2]), encoding="utf-8")
     halves[1].write_text("".join(whole[len(whole) // 2:]), encoding="utf-8")
-    settings = Settings.load(env={}, overrides={"pipeline.stages": LIGHT, "spark.knn_block": 16})
+    settings = Settings.load(env={}, overrides={"pipeline.stages": LIGHT, "spark.knn_block": 16,
+                                                "spark.split_bytes": halves[1].stat().st_size // 3})
     for half in halves:
         run([str(half)], tmp_path / "local", settings=settings, workers=1)
-        run_spark([str(half)], tmp_path / "spark", settings=settings, spark=spark)
+        with caplog.at_level(logging.INFO, logger="newsloom.engine.spark"):
+            run_spark([str(half)], tmp_path / "spark", settings=settings, spark=spark)
+    _answered(caplog)
     assert compare_runs(tmp_path / "local", tmp_path / "spark") >= 0.99
 
 
@@ -108,7 +98,13 @@ def test_all_of_ecb_with_every_stage(spark, tmp_path, caplog):
     """All 982 ECB+ documents and copies of them through every stage, spaCy included (about 20 minutes here)."""
     jsonl = _ecb_jsonl(tmp_path / "ecb.jsonl", None, per_transform=10)
     settings = Settings.load(env={}, overrides={"spark.split_bytes": jsonl.stat().st_size // 8})
-    f1 = _run_both(spark, [str(jsonl)], tmp_path, settings, caplog)
+    from newsloom.engine.spark import run_spark
+
+    run([str(jsonl)], tmp_path / "local", settings=settings, workers=1)
+    with caplog.at_level(logging.INFO, logger="newsloom.engine.spark"):
+        run_spark([str(jsonl)], tmp_path / "spark", settings=settings, spark=spark)
+    _answered(caplog)
+    f1 = compare_runs(tmp_path / "local", tmp_path / "spark")
     print(f"ECB+ stories, Spark against local: BCubed F1 {f1:.4f}")
     assert f1 >= 0.99
 

@@ -29,6 +29,7 @@ import logging
 import math
 import os
 import pickle
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,7 +177,8 @@ def spark_session(master: str, *, app: str = "newsloom") -> Any:
                .config("spark.python.worker.reuse", "true")
                .config("spark.ui.showConsoleProgress", "false"))
     if master.startswith("local"):
-        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                   .config("spark.sql.shuffle.partitions", "8"))  # the corpus stages' joins: a few cores, not 200 tasks
     return builder.getOrCreate()
 
 
@@ -211,7 +213,7 @@ def run_spark(inputs: Iterable[str], output: str | Path, *, settings: Settings, 
             results.count()  # every partition annotated in parallel, then read back in input order
             ranked = ranked_articles(results).persist(StorageLevel.MEMORY_AND_DISK)
             try:
-                _on_cluster(spark, ranked, store, corpus, settings)
+                _on_cluster(spark, ranked, store, corpus, settings, report)
             finally:
                 ranked.unpersist()
             _store_in_order(store, corpus, report, results.toLocalIterator(), batch_size)
@@ -246,13 +248,21 @@ def ranked_articles(results: Any) -> Any:
     return first.map(lambda kv: kv[1]).sortByKey().zipWithIndex().map(lambda x: (x[1], x[0][1]))
 
 
-def _on_cluster(spark: Any, ranked: Any, store: Store, corpus: Pipeline, settings: Settings) -> None:
-    """Run the corpus stages' distributed part, and give the driver's stages its results (slots replaced)."""
+def _on_cluster(spark: Any, ranked: Any, store: Store, corpus: Pipeline, settings: Settings,
+                report: IngestReport) -> None:
+    """Run the corpus stages' distributed part, and give the driver's stages its results (their slots replaced).
+
+    Its wall time is ``report.seconds["copies (cluster)"]`` and ``["stories (cluster)"]``.
+    """
     for slot in corpus.corpus:
+        t0 = time.perf_counter()
         if slot.info.name == "copies" and type(slot.component) is Copies:
-            slot.component = PairedCopies(settings, verified_pairs(spark, ranked, settings))
+            slot.component = PairedCopies(settings, verified_pairs(spark, ranked, store, settings))
         elif slot.info.name == "stories" and type(slot.component) is Stories:
             slot.component = NeighbourStories(settings, neighbours_on_cluster(spark, ranked, store, settings))
+        else:
+            continue
+        report.seconds[f"{slot.info.name} (cluster)"] = time.perf_counter() - t0
 
 
 def _store_in_order(store: Store, corpus: Pipeline, report: IngestReport,
