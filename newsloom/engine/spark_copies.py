@@ -117,8 +117,8 @@ def verified_pairs(spark: Any, ranked: Any, store: Any, settings: Settings) -> d
             "SELECT b.key, b.article_id, a.rowid FROM copy_bands b JOIN articles a ON a.id = b.article_id")]
         if old:
             bands = bands.union(spark.createDataFrame(old, schema))
-            sigs = sigs.union(sc.parallelize(store.execute(
-                "SELECT article_id, signature FROM copy_index WHERE signature IS NOT NULL").fetchall()))
+            sigs = sigs.union(sc.parallelize([tuple(r) for r in store.execute(
+                "SELECT article_id, signature FROM copy_index WHERE signature IS NOT NULL")]))
         bands = bands.withColumn("pos", F.row_number().over(Window.partitionBy("key").orderBy("rank")))
         later, earlier = bands.where(F.col("rank") >= 0).alias("l"), bands.where(F.col("pos") <= cap).alias("e")
         pairs = (later.join(earlier, (F.col("l.key") == F.col("e.key")) & (F.col("e.rank") < F.col("l.rank")))
