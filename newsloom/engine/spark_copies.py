@@ -24,7 +24,7 @@ from typing import Any
 
 from ..model import Article, text_hash
 from ..settings import Settings, stage_settings
-from ..stages.copies import _KIND_RANK, Copies
+from ..stages.copies import Copies
 from ..stages.copy_match import (Features, Thresholds, band_keys, compare, decide, estimate_jaccard, require,
                                  signature_bytes, signature_from_bytes)
 
@@ -145,65 +145,20 @@ def verified_pairs(spark: Any, ranked: Any, store: Any, settings: Settings) -> d
 
 
 class PairedCopies(Copies):
-    """The local ``copies`` stage whose candidate verification reads the pairs verified on the cluster.
-
-    Candidates, their ranking and the choice among the verified ones are the local stage's
-    (``Copies._match_same_language``, whose selection this follows step for step); a pair is verified
-    here only when the cluster did not, or its texts changed since.
-    """
+    """The local ``copies`` stage whose candidate verification (``Copies._verify``) reads the pairs verified on
+    the cluster; candidates, their ranking and the choice among the verified ones stay the local stage's. A
+    pair is verified here only when the cluster did not, or its texts changed since."""
 
     def __init__(self, settings: Any, verified: dict[tuple[str, str], Verified]) -> None:
         super().__init__(settings)
         self.verified = verified
         self.answered = 0  # pairs answered from the cluster's verification (for the report and tests)
 
-    def _verify(self, conn: Any, feat: Features, art: Article, aid: str) -> tuple[str | None, float, dict] | None:
-        """(kind, score, evidence) of (art, aid); None when the stage skips the pair (gone, other language)."""
+    def _verify(self, conn: Any, feat: Features, art: Article, aid: str) -> tuple[str | None, float, dict]:
         hit = self.verified.get((art.id, aid))
         if hit is not None:
             row = conn.execute("SELECT text_hash FROM articles WHERE id = ?", (aid,)).fetchone()
             if row is not None and hit.hashes == (art.text_hash, row[0]):
                 self.answered += 1
                 return hit.kind, hit.score, hit.evidence
-        other = self._features(conn, aid)
-        if other is None or (feat.language and other.language and other.language != feat.language):
-            return None
-        ev = compare(feat, other, self.thresholds)
-        kind, score = decide(ev, self.thresholds)
-        return kind, score, ev.as_dict()
-
-    def _match_same_language(self, conn: Any, feat: Features, keys: list[int],
-                             art: Article) -> tuple[str, str, float, dict] | None:
-        if not keys:
-            return None
-        marks = ", ".join("?" for _ in keys)
-        rows = conn.execute(
-            f"SELECT b.article_id, count(*) AS hits, i.signature FROM copy_bands b JOIN copy_index i "
-            f"ON i.article_id = b.article_id WHERE b.key IN ({marks}) GROUP BY b.article_id "
-            f"ORDER BY hits DESC LIMIT ?", (*keys, self.cfg["max_candidates"])).fetchall()
-        mine_s, mine_w = feat.shingle_sig.hashvalues, feat.word_sig.hashvalues
-        ranked = []
-        for aid, _, sig in rows:
-            s, w = signature_from_bytes(sig)
-            est_s, est_w = estimate_jaccard(mine_s, s), estimate_jaccard(mine_w, w)
-            if est_s >= self.cfg["min_estimate"] or est_w >= self.cfg["min_word_estimate"]:
-                ranked.append((max(est_s, est_w), aid))
-        ranked.sort(reverse=True)
-        verified = []
-        for _, aid in ranked[: self.cfg["verify"]]:
-            got = self._verify(conn, feat, art, aid)
-            if got is None or got[0] is None:
-                continue
-            kind, score, evidence = got
-            verified.append((_KIND_RANK[kind], score, aid, kind, evidence))
-            if kind == "exact" or (_KIND_RANK[kind] == 3 and score >= self.cfg["good_enough"]):
-                break
-        if not verified:
-            return None
-        best = max(verified, key=lambda c: c[:2])
-        roots = {r[0] for r in conn.execute(
-            f"SELECT id FROM articles WHERE copy_of IS NULL AND id IN ({', '.join('?' for _ in verified)})",
-            [c[2] for c in verified])}
-        tied = [c for c in verified if c[0] == best[0] and c[1] >= best[1] - 0.02]
-        best = max(tied, key=lambda c: (c[4].get("same_source") is True, c[2] in roots, c[1]))
-        return best[2], best[3], best[1], best[4]
+        return super()._verify(conn, feat, art, aid)
