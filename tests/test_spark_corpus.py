@@ -75,11 +75,11 @@ def _answered(caplog) -> None:
 
 
 def test_ecb_with_copies_in_two_runs_gives_the_local_copies_and_stories(spark, tmp_path, caplog):
-    """An ECB+ topic (two events) and copies of every kind made of it, in two runs into one OUTPUT (the second
+    """An ECB+ topic (two events, 20 documents) and copies of every kind made of it, in two runs into one OUTPUT (the second
     incremental, its copies and neighbours found among the first run's articles too), in several partitions."""
     from newsloom.engine.spark import run_spark
 
-    whole = _ecb_jsonl(tmp_path / "ecb.jsonl", {"1"}, per_transform=1).read_text(encoding="utf-8").splitlines(True)
+    whole = _ecb_jsonl(tmp_path / "ecb.jsonl", {"3"}, per_transform=1).read_text(encoding="utf-8").splitlines(True)
     halves = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
     halves[0].write_text("".join(whole[: len(whole) // 2]), encoding="utf-8")
     halves[1].write_text("".join(whole[len(whole) // 2:]), encoding="utf-8")
