@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from newsloom import Settings
-from newsloom.engine.spark_stories import _merge, block_rows, top_in_block
+from newsloom.stages.spark_stories import _merge, block_rows, top_in_block
 from newsloom.eval.copies import build_set, load_ecb
 from newsloom.eval.entities import bcubed
 from newsloom.loom import run
@@ -23,7 +23,7 @@ pyspark = pytest.importorskip("pyspark", reason="the distributed extra: pip inst
 
 #: no spaCy: the corpus stages that run on the cluster (copies, stories) and what they read
 LIGHT = ["clean", "language", "quality", "boilerplate", "copies", "embed", "stories", "threads"]
-#: what stories and threads write (compared by BCubed F1, not row for row: see engine/spark_stories.py)
+#: what stories and threads write (compared by BCubed F1, not row for row: see stages/spark_stories.py)
 STORY_TABLES = ("stories", "story_articles", "story_merges", "threads", "thread_merges")
 
 

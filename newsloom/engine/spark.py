@@ -7,9 +7,10 @@
    (:func:`newsloom.engine.workers.run_stages`); the stages are built once per executor process. Articles
    whose id is already in the output are not annotated again.
 3. **Corpus stages, the cluster's part.** The new articles are ranked in the order they will be stored;
-   the copies stage's candidate pairs come from an LSH band join and are verified on the executors
-   (:mod:`.spark_copies`), and the stories stage's nearest earlier articles are found on the executors
-   (:mod:`.spark_stories`).
+   each corpus stage with a part on the cluster (:func:`newsloom.pipeline.cluster_part`) runs it: the
+   copies stage's candidate pairs come from an LSH band join and are verified on the executors
+   (``stages/spark_copies.py``), and the stories stage's nearest earlier articles are found on the
+   executors (``stages/spark_stories.py``).
 4. **Corpus stages, the driver's part.** The partitions come back to the driver in input order, one at a
    time, and are stored batch by batch in the output's working store exactly as a local ingest stores
    them, with the same incremental corpus stages (boilerplate, copies, entity resolution, quote links,
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, EngineError, MissingDependency, Rejected
-from ..pipeline import Pipeline, registered_stages
+from ..pipeline import Pipeline, cluster_parts, registered_stages
 from ..readers import ReadOptions, iter_inputs
 from ..readers import _walk  # the local engine's folder walk, so both engines see files in one order
 from ..settings import Settings
@@ -45,10 +46,6 @@ from ..model import Article
 from .local import IngestReport, _Batch, _finish, finish_pending
 from .output import WORK_DB, write_tables
 from .records import triage
-from ..stages.copies import Copies
-from ..stages.stories import Stories
-from .spark_copies import PairedCopies, verified_pairs
-from .spark_stories import NeighbourStories, neighbours_on_cluster
 from .workers import StagePlan, Work, run_stages
 
 __all__ = ["run_spark", "Split", "plan_splits", "spark_session", "annotate_split", "input_files", "ranked_articles"]
@@ -218,11 +215,8 @@ def run_spark(inputs: Iterable[str], output: str | Path, *, settings: Settings, 
                 ranked.unpersist()
             _store_in_order(store, corpus, report, results.toLocalIterator(), batch_size)
             for slot in corpus.corpus:
-                if isinstance(slot.component, PairedCopies):
-                    log.info("copies: %d pair verifications answered from the cluster (%d pairs verified there)",
-                             slot.component.answered, len(slot.component.verified))
-                elif isinstance(slot.component, NeighbourStories):
-                    log.info("stories: %d neighbour searches answered from the cluster", slot.component.answered)
+                if hasattr(slot.component, "answered"):
+                    log.info("%s: %d look-ups answered from the cluster", slot.info.name, slot.component.answered)
         except Exception as exc:
             if type(exc).__module__.startswith(("py4j", "pyspark")):
                 raise EngineError(f"the Spark job failed: {exc}. Fix: see the executor log above; a run into the "
@@ -250,18 +244,15 @@ def ranked_articles(results: Any) -> Any:
 
 def _on_cluster(spark: Any, ranked: Any, store: Store, corpus: Pipeline, settings: Settings,
                 report: IngestReport) -> None:
-    """Run the corpus stages' distributed part, and give the driver's stages its results (their slots replaced).
-
-    Its wall time is ``report.seconds["copies (cluster)"]`` and ``["stories (cluster)"]``.
-    """
+    """Run the corpus stages' parts on the cluster (:func:`newsloom.pipeline.cluster_part`); each returns the
+    component the driver runs in its stage's place. Wall time: ``report.seconds["<stage> (cluster)"]``."""
+    parts = cluster_parts()
     for slot in corpus.corpus:
-        t0 = time.perf_counter()
-        if slot.info.name == "copies" and type(slot.component) is Copies:
-            slot.component = PairedCopies(settings, verified_pairs(spark, ranked, store, settings))
-        elif slot.info.name == "stories" and type(slot.component) is Stories:
-            slot.component = NeighbourStories(settings, neighbours_on_cluster(spark, ranked, store, settings))
-        else:
+        part = parts.get(slot.info.name)
+        if part is None or type(slot.component) is not slot.info.factory:
             continue
+        t0 = time.perf_counter()
+        slot.component = part(spark, ranked, store, settings)
         report.seconds[f"{slot.info.name} (cluster)"] = time.perf_counter() - t0
 
 

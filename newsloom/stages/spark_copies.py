@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Article, text_hash
+from ..pipeline import cluster_part
 from ..settings import Settings, stage_settings
-from ..stages.copies import Copies
-from ..stages.copy_match import (Features, Thresholds, band_keys, compare, decide, estimate_jaccard, require,
+from .copies import Copies
+from .copy_match import (Features, Thresholds, band_keys, compare, decide, estimate_jaccard, require,
                                  signature_bytes, signature_from_bytes)
 
-__all__ = ["Verified", "PairedCopies", "copy_features", "estimated", "best_candidates", "verify_pairs",
+__all__ = ["Verified", "PairedCopies", "copies_on_cluster", "copy_features", "estimated", "best_candidates", "verify_pairs",
            "verified_pairs"]
 
 #: an article as the executors compare it: (id, text, language, source, title)
@@ -162,3 +163,9 @@ class PairedCopies(Copies):
                 self.answered += 1
                 return hit.kind, hit.score, hit.evidence
         return super()._verify(conn, feat, art, aid)
+
+
+@cluster_part("copies")
+def copies_on_cluster(spark: Any, ranked: Any, store: Any, settings: Settings) -> PairedCopies:
+    """The copies stage's part on the cluster (band join, verification); returns the stage the driver runs."""
+    return PairedCopies(settings, verified_pairs(spark, ranked, store, settings))

@@ -21,11 +21,12 @@ from typing import Any
 import numpy as np
 
 from ..model import Article
+from ..pipeline import cluster_part
 from ..settings import Settings, stage_settings
-from ..stages.stories import Stories
+from .stories import Stories
 from ..storage.tables.embed import EMBEDDING_KEY, decode_vector
 
-__all__ = ["NeighbourStories", "nearest_earlier", "neighbours_on_cluster", "block_rows", "top_in_block"]
+__all__ = ["NeighbourStories", "stories_on_cluster", "nearest_earlier", "neighbours_on_cluster", "block_rows", "top_in_block"]
 
 Block = tuple[np.ndarray, list[str], np.ndarray]  # ranks, ids, unit vectors (one row each)
 
@@ -126,3 +127,9 @@ class NeighbourStories(Stories):
             self.answered += 1
             index = _Known(conn, known)
         super()._process(conn, index, idf, art, vector)
+
+
+@cluster_part("stories")
+def stories_on_cluster(spark: Any, ranked: Any, store: Any, settings: Settings) -> NeighbourStories:
+    """The stories stage's part on the cluster (the nearest earlier articles); returns the stage the driver runs."""
+    return NeighbourStories(settings, neighbours_on_cluster(spark, ranked, store, settings))
