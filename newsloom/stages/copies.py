@@ -136,14 +136,10 @@ class Copies:
         ranked.sort(reverse=True)
         verified = []
         for _, aid in ranked[: self.cfg["verify"]]:
-            other = self._features(conn, aid)
-            if other is None or (feat.language and other.language and other.language != feat.language):
-                continue
-            ev = compare(feat, other, self.thresholds)
-            kind, score = decide(ev, self.thresholds)
+            kind, score, evidence = self._verify(conn, feat, art, aid)
             if kind is None:
                 continue
-            verified.append((_KIND_RANK[kind], score, aid, kind, ev.as_dict()))
+            verified.append((_KIND_RANK[kind], score, aid, kind, evidence))
             if kind == "exact" or (_KIND_RANK[kind] == 3 and score >= self.cfg["good_enough"]):
                 break  # as close as copies get: no need to verify the rest
         if not verified:
@@ -157,6 +153,16 @@ class Copies:
         tied = [c for c in verified if c[0] == best[0] and c[1] >= best[1] - 0.02]
         best = max(tied, key=lambda c: (c[4].get("same_source") is True, c[2] in roots, c[1]))
         return best[2], best[3], best[1], best[4]
+
+    def _verify(self, conn: Any, feat: Features, art: Article, aid: str) -> tuple[str | None, float, dict]:
+        """(kind or None, score, evidence) of the new article against the stored candidate ``aid`` (kind None: not
+        a copy, or skipped: gone, or in another language). The Spark engine answers it from the cluster."""
+        other = self._features(conn, aid)
+        if other is None or (feat.language and other.language and other.language != feat.language):
+            return None, 0.0, {}
+        ev = compare(feat, other, self.thresholds)
+        kind, score = decide(ev, self.thresholds)
+        return kind, score, ev.as_dict()
 
     @staticmethod
     def _features(conn: Any, article_id: str) -> Features | None:
