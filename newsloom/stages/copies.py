@@ -120,12 +120,16 @@ class Copies:
         if not keys:
             return None
         marks = ", ".join("?" for _ in keys)
-        rows = conn.execute(
-            f"SELECT b.article_id, count(*) AS hits, i.signature FROM copy_bands b JOIN copy_index i "
-            f"ON i.article_id = b.article_id WHERE b.key IN ({marks}) GROUP BY b.article_id "
+        # the most shared band keys first, from the (key, article_id) index alone: the signatures are read for
+        # those max_candidates only, not for every article in the buckets (up to max_bucket per key)
+        hits = conn.execute(
+            f"SELECT article_id, count(*) AS hits FROM copy_bands WHERE key IN ({marks}) GROUP BY article_id "
             f"ORDER BY hits DESC LIMIT ?", (*keys, self.cfg["max_candidates"])).fetchall()
-        if not rows:
+        if not hits:
             return None
+        sigs = dict(conn.execute(f"SELECT article_id, signature FROM copy_index WHERE article_id IN "
+                                 f"({', '.join('?' for _ in hits)})", [h[0] for h in hits]).fetchall())
+        rows = [(aid, n, sigs[aid]) for aid, n in hits if aid in sigs]
         mine_s, mine_w = feat.shingle_sig.hashvalues, feat.word_sig.hashvalues
         ranked = []
         for aid, _, sig in rows:
