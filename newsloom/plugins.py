@@ -35,7 +35,7 @@ BUILTINS = (
     "newsloom.export.articles", "newsloom.export.entities", "newsloom.export.dates", "newsloom.export.events",
     "newsloom.export.quotes", "newsloom.export.copies", "newsloom.export.timelines", "newsloom.export.stories",
     "newsloom.eval.quotes", "newsloom.eval.copies", "newsloom.eval.entities", "newsloom.eval.facts", "newsloom.eval.timelines",
-    "newsloom.eval.stories",
+    "newsloom.eval.stories", "newsloom.eval.similarity",
     "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.serve",
     "newsloom.bench.hostile", "newsloom.bench.timelines", "newsloom.bench.scale", "newsloom.bench.stories",
 )

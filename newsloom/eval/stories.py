@@ -1,5 +1,5 @@
-"""``newsloom eval stories|threads|similarity``: story clustering on ECB+, threads on Timeline17, article
-similarity on the SemEval-2022 Task 8 sample, each with a baseline measured in the same run.
+"""``newsloom eval stories|threads``: story clustering on ECB+ and threads on Timeline17, each with a baseline
+measured in the same run (``eval similarity`` is in eval/similarity.py).
 
 * stories: the ECB+ documents (all 982, or ``-o split test``) go through the whole pipeline into a
   fresh store in file order; BCubed P/R/F1 of ``story_id`` against the gold sub-topic (event), on the
@@ -9,8 +9,6 @@ similarity on the SemEval-2022 Task 8 sample, each with a baseline measured in t
   two partitions (order robustness).
 * threads: Timeline17 articles (``-o limit N`` per collection, default all) by date; BCubed of
   ``thread_id`` against the topic. Baseline: the same TF-IDF average-link at the topic level.
-* similarity: cosine of the embed stage's vectors against the Overall rating (lower = more similar,
-  so the sign is flipped); baselines: TF-IDF cosine and character 3-5-gram TF-IDF cosine.
 """
 from __future__ import annotations
 
@@ -26,14 +24,12 @@ from typing import Any
 import numpy as np
 
 from ..loom import Loom
-from ..model import Article, Record
+from ..model import Record
 from ..settings import Settings
-from ..stages.embed import Embed
-from ..storage.tables.embed import decode_vector
 from . import Table, bench_data_root, evaluation
 from .entities import SPLITS, bcubed
 
-__all__ = ["eval_stories", "eval_threads", "eval_similarity", "tfidf_average_link"]
+__all__ = ["eval_stories", "eval_threads", "tfidf_average_link"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -165,39 +161,4 @@ def eval_threads(data: str | None = None, limit: str = "0", **_: Any) -> list[Ta
     table.rows.append(_row(f"baseline TF-IDF + average link (t={t} tuned on half the articles)", prf,
                            clusters=len(set(tfidf_average_link([r["text"] for r in rows], t)))))
     table.notes.append(f"whole pipeline ingest + corpus stages {secs:.0f} s; articles in date order")
-    return [table]
-
-
-@evaluation("similarity", help="Article similarity: Pearson with SemEval-2022 Task 8 Overall, with baselines")
-def eval_similarity(data: str | None = None, **_: Any) -> list[Table]:
-    """Pearson correlation of the embed stage's cosine with the SemEval-2022 Task 8 Overall rating."""
-    from scipy.stats import pearsonr
-
-    path = bench_data_root(data) / "semeval2022_task8_sample" / "training_pairs.jsonl"
-    pairs = [json.loads(line) for line in path.open(encoding="utf-8")]
-    texts = sorted({p["text1"] for p in pairs} | {p["text2"] for p in pairs})
-    index = {t: i for i, t in enumerate(texts)}
-    embed = Embed(_settings())
-    t0, cpu0 = time.perf_counter(), time.process_time()
-    arts = embed.pipe([Article(id=str(i), external_id=str(i), title="", text=t) for i, t in enumerate(texts)])
-    secs, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    vecs = np.stack([decode_vector(a.annotations["embedding"]["vector"]) for a in arts])
-    a = np.array([index[p["text1"]] for p in pairs])
-    b = np.array([index[p["text2"]] for p in pairs])
-    overall = np.array([p["overall"] for p in pairs])
-    table = Table(f"article similarity on the SemEval-2022 Task 8 sample ({len(pairs)} pairs, {len(texts)} texts)",
-                  ["system", "Pearson", "cross-lingual pairs", "same-language pairs"])
-    cross = np.array([p["lang1"] != p["lang2"] for p in pairs])
-
-    def row(name: str, sims: np.ndarray) -> dict[str, Any]:
-        # lower Overall = more similar: correlate the rating with the negated similarity
-        return {"system": name, "Pearson": round(float(pearsonr(-sims, overall)[0]), 4),
-                "cross-lingual pairs": round(float(pearsonr(-sims[cross], overall[cross])[0]), 4),
-                "same-language pairs": round(float(pearsonr(-sims[~cross], overall[~cross])[0]), 4)}
-
-    table.rows.append(row("newsloom embed (multilingual USE, chunked lead)", (vecs[a] * vecs[b]).sum(1)))
-    m = _tfidf(texts)
-    table.rows.append(row("baseline word TF-IDF cosine", np.asarray(m[a].multiply(m[b]).sum(axis=1)).ravel()))
-    table.notes.append(f"embedding {len(texts)} texts: {secs:.1f} s wall, {cpu:.1f} s CPU "
-                       f"({1000 * cpu / len(texts):.1f} ms CPU per article)")
     return [table]

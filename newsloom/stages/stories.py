@@ -63,7 +63,8 @@ def shared_index(store: Any, cfg: dict[str, Any]) -> VectorIndex:
         index = VectorIndex(index_path(store.path), dim=512, model=MODEL,
                             connectivity=int(cfg["index_connectivity"]),
                             expansion_add=int(cfg["index_expansion_add"]),
-                            expansion_search=int(cfg["index_expansion_search"]))
+                            expansion_search=int(cfg["index_expansion_search"]),
+                            save_share=float(cfg["index_save_share"]))
         _INDEXES[store] = index
     return index
 
@@ -77,7 +78,9 @@ def indexed_batch(store: Any, cfg: dict[str, Any]) -> Iterator[tuple[sqlite3.Con
     try:
         with store.transaction() as conn:
             index.sync(conn)
-            yield conn, index, Idf(conn, background=float(cfg["background"]))
+            idf = Idf(conn, background=float(cfg["background"]))
+            yield conn, index, idf
+            idf.flush()
     except BaseException:
         index.discard()
         raise
@@ -92,7 +95,8 @@ class Idf:
     besides the stored ones, each word in a share of them given by the embedding model's unigram
     vocabulary (``embed.word_logprob``: "the" in all, "said" in one in eight, a surname in none):
     ``idf = ln((1 + n + B) / (1 + df + B * share))``. The stored counts take over as the store grows.
-    Entities have no background share (names are rare words).
+    Entities have no background share (names are rare words). The counts of a batch's articles are written
+    to the table by :meth:`flush` (one upsert per distinct word of the batch, not per word of each article).
     """
 
     def __init__(self, conn: sqlite3.Connection, *, background: float = 1000.0, doc_tokens: float = 400.0) -> None:
@@ -100,25 +104,35 @@ class Idf:
         row = conn.execute("SELECT df FROM story_terms_df WHERE term = 0").fetchone()
         self.n = row[0] if row else 0
         self._df: dict[int, tuple[int, float]] = {}
+        self._log_df: dict[int, float] = {}  # ln(1 + df + B * share): a word's idf is ln(1 + n + B) minus this
         self._edf: dict[str, int] = {}
+        self._pending: Counter[int] = Counter()  # counted, not yet written (term 0: the articles)
 
     def count(self, terms: dict[int, float], words: Callable[[], dict[int, str]]) -> None:
-        """Count one more article with these terms (in the table and the cache); ``words()`` names new terms."""
+        """Count one more article with these terms (:meth:`flush` writes the counts); ``words()`` names new terms."""
         self.words(terms)  # cache the counts before this article's
         new = [t for t in terms if self._df[t][0] == 0]
         names = words() if new else {}
         for t in new:
             share = min(1.0, self.doc_tokens * math.exp(word_logprob(names[t]))) if t in names else 0.0
-            self._df[t] = (0, share)
+            self._cache(t, 0, share)
         self.n += 1
-        self.conn.execute("INSERT INTO story_terms_df (term, df) VALUES (0, 1) "
-                          "ON CONFLICT(term) DO UPDATE SET df = df + 1")
-        self.conn.executemany("INSERT INTO story_terms_df (term, df, background) VALUES (?, 1, ?) "
-                              "ON CONFLICT(term) DO UPDATE SET df = df + 1",
-                              [(t, self._df[t][1]) for t in terms if t])
+        self._pending[0] += 1
+        self._pending.update(t for t in terms if t)
         for t in terms:
             df, share = self._df[t]
-            self._df[t] = (df + 1, share)
+            self._cache(t, df + 1, share)
+
+    def flush(self) -> None:
+        """Write the counted articles and words to ``story_terms_df`` (before the batch commits)."""
+        self.conn.executemany("INSERT INTO story_terms_df (term, df, background) VALUES (?, ?, ?) "
+                              "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+                              [(t, c, self._df[t][1] if t else 0.0) for t, c in self._pending.items()])
+        self._pending.clear()
+
+    def _cache(self, term: int, df: int, share: float) -> None:
+        self._df[term] = (df, share)
+        self._log_df[term] = math.log(1 + df + self.background * share)
 
     def words(self, terms: Any) -> dict[int, float]:
         missing = [t for t in terms if t not in self._df]
@@ -128,9 +142,9 @@ class Idf:
                 f"SELECT term, df, background FROM story_terms_df WHERE term IN ({', '.join('?' for _ in chunk)})",
                 chunk)}
             for t in chunk:
-                self._df[t] = found.get(t, (0, 0.0))
-        b, n = self.background, self.n
-        return {t: math.log((1 + n + b) / (1 + self._df[t][0] + b * self._df[t][1])) for t in terms}
+                self._cache(t, *found.get(t, (0, 0.0)))
+        log_n, log_df = math.log(1 + self.n + self.background), self._log_df  # one subtraction per word
+        return {t: log_n - log_df[t] for t in terms}
 
     def entities(self, ids: Any) -> dict[str, float]:
         missing = [e for e in ids if e not in self._edf]
@@ -267,10 +281,13 @@ class Stories:
                             f"s.article_id = e.article_id WHERE e.rid IN ({', '.join('?' for _ in rids)})",
                             rids).fetchall()
         by_rid = dict(rows)
+        live: dict[str, str | None] = {}  # each story id resolved once, however many neighbours it holds
         out: dict[str, Profile] = {}
         for rid in rids:
             sid = by_rid.get(rid)
-            sid = resolve_story(conn, sid) if sid is not None else None
+            if sid is not None and sid not in live:
+                live[sid] = resolve_story(conn, sid)
+            sid = live.get(sid) if sid is not None else None
             if sid is not None and sid not in out:
                 blob = conn.execute("SELECT profile FROM stories WHERE id = ?", (sid,)).fetchone()[0]
                 out[sid] = Profile.from_blob(blob)
@@ -318,6 +335,7 @@ class Stories:
 
     def _merge_check(self, conn: sqlite3.Connection, sid: str, candidates: dict[str, Profile], idf: Idf) -> None:
         """Merge into ``sid`` (or it into them) the candidate stories now as close as one story's articles are."""
+        mine: Profile | None = None  # read again only after a merge changed it
         for name, theirs in list(candidates.items()):
             other = resolve_story(conn, name)  # an earlier merge of this loop may have taken it
             if other is None or other == sid:
@@ -325,12 +343,15 @@ class Stories:
             if other != name:
                 theirs = Profile.from_blob(conn.execute("SELECT profile FROM stories WHERE id = ?",
                                                         (other,)).fetchone()[0])
-            mine = Profile.from_blob(conn.execute("SELECT profile FROM stories WHERE id = ?", (sid,)).fetchone()[0])
+            if mine is None:
+                mine = Profile.from_blob(conn.execute("SELECT profile FROM stories WHERE id = ?",
+                                                      (sid,)).fetchone()[0])
             f = features(mine, theirs, *idf.both(mine, theirs))
             score = self.weights.score(f)
             if score > float(self.cfg["merge_margin"]):
                 sid = merge_stories(conn, sid, other, "average similarity of their articles above the join score",
                                     {"score": round(score, 3), **_rounded(f)}, idf, self.cfg)
+                mine = None
 
 
 def merge_stories(conn: sqlite3.Connection, a: str, b: str, reason: str, evidence: dict, idf: Idf,
@@ -361,7 +382,7 @@ def merge_stories(conn: sqlite3.Connection, a: str, b: str, reason: str, evidenc
         if threads[0] is None:  # the dropped story's thread joins the survivor's
             conn.execute("UPDATE stories SET thread_id = ? WHERE id = ?", (threads[1], keep))
         else:
-            merge_threads(conn, threads[0], threads[1], f"its story {drop} merged into {keep}", {})
+            merge_threads(conn, threads[0], threads[1], f"its story {drop} merged into {keep}", {}, idf)
     return keep
 
 
