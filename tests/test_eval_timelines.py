@@ -8,13 +8,16 @@ from .conftest import BENCH
 
 def test_eval_timelines_subset_runs_and_oracle_is_the_ceiling():
     tables = run_timelines_eval(str(BENCH), topics=1, limit=60, systems="newsloom,datewise,oracle")
-    mean, per, days = tables
+    mean, topics, per, days = tables
     rows = {r["system"]: r for r in mean.rows}
     assert {"newsloom", "datewise", "oracle", "SUnSET (published)"} <= set(rows)
     for name in ("newsloom", "datewise", "oracle"):
         assert 0.0 < rows[name]["AR1-F"] <= 1.0 and 0.0 <= rows[name]["Date-F1"] <= 1.0
     assert rows["oracle"]["AR1-F"] >= rows["newsloom"]["AR1-F"]
     assert [r["timeline"] for r in per.rows] == ["EgyptianProtest_cnn/tl8.txt"]
+    assert [(r["topic"], r["timelines"]) for r in topics.rows] == [("EgyptianProtest", 1)]
+    # one timeline: the topic's mean is that timeline's scores
+    assert topics.rows[0]["newsloom AR1/AR2/DateF1"] == per.rows[0]["newsloom AR1/AR2/DateF1"]
     assert {r["system"] for r in days.rows} == {"newsloom summary", "lead baseline"}
 
 

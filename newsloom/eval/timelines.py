@@ -21,7 +21,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -112,8 +112,9 @@ def _in_span(sents: list[Sent], start: date, end: date) -> list[Sent]:
     return [s for s in sents if s.published is not None and start <= s.published <= end]
 
 
-def _xy(sents: list[Sent], gold: set[date], start: date, end: date, width: int) -> tuple[list[list[float]], list[float]]:
-    feats = {d: v[:width] for d, v in date_features(sents).items() if start <= d <= end}
+def _xy(sents: list[Sent], gold: set[date], start: date, end: date, width: int,
+        accept: Callable[[Sent], bool] | None = None) -> tuple[list[list[float]], list[float]]:
+    feats = {d: v[:width] for d, v in date_features(sents, accept).items() if start <= d <= end}
     norm = normalise_columns(feats)
     xs = [norm[d] for d in sorted(norm)]
     return xs, [1.0 if d in gold else 0.0 for d in sorted(norm)]
@@ -209,6 +210,14 @@ def _as_timeline(days: dict[date, list[Sent]]) -> M.Timeline:
     return {d: [tokenize(s.text) for s in ss] for d, ss in days.items()}
 
 
+def _query_filter(query: list[str]) -> Callable[[Sent], bool]:
+    """The setting's rule: a summary sentence must contain a query term (also newsloom's on-topic test)."""
+    def accept(s: Sent) -> bool:
+        low = s.text.lower()
+        return any(q in low for q in query)
+    return accept
+
+
 def run_systems(data: dict[str, Any], systems: Sequence[str], scorer: Any) -> list[dict[str, Any]]:
     """Every system on every gold timeline; one result row per (timeline, system)."""
     prepared = []
@@ -219,22 +228,18 @@ def run_systems(data: dict[str, Any], systems: Sequence[str], scorer: Any) -> li
             start, end = min(days), max(days)
             sents = _in_span(c["sents"], start, end)
             prepared.append({"collection": name, "topic": c["topic"], "tl": tl, "sents": sents, "query": query,
+                             "accept": _query_filter(query),
                              "start": start, "end": end, "gold": set(days),
                              "l": len(days), "k": max(1, round(sum(len(v) for v in days.values()) / len(days)))})
     for p in prepared:  # features once per timeline, for the leave-one-topic-out fits
-        p["xy"] = _xy(p["sents"], p["gold"], p["start"], p["end"], len(FEATURES))
+        p["xy"] = _xy(p["sents"], p["gold"], p["start"], p["end"], len(FEATURES), p["accept"])
     rows = []
     counter = M.RougeCounter()
     for p in prepared:
         train = [q for q in prepared if q["topic"] != p["topic"]]
         xs = [x for q in train for x in q["xy"][0]]
         ys = [y for q in train for y in q["xy"][1]]
-        query = p["query"]
-
-        def accept(s: Sent, query: list[str] = query) -> bool:
-            low = s.text.lower()
-            return any(q in low for q in query)
-
+        accept = p["accept"]
         refs = [p["tl"]["days"]]
         for system in systems:
             if system == "newsloom":
@@ -266,7 +271,7 @@ def run_systems(data: dict[str, Any], systems: Sequence[str], scorer: Any) -> li
             scores = M.evaluate(pred, refs, scorer)
             rows.append({"timeline": p["tl"]["id"], "topic": p["topic"], "system": system, "scores": scores,
                          "n_dates": len(pred), "l": p["l"], "k": p["k"], "articles": len({s.article_id for s in p["sents"]}),
-                         "query": " ".join(query)})
+                         "query": " ".join(p["query"])})
     return rows
 
 
@@ -351,6 +356,14 @@ def run_timelines_eval(data: str | None = None, topics: str | int | None = None,
                                                 f"{s['align_m1']['rouge_2']['f_score']:.3f} / "
                                                 f"{s['dates']['f_score']:.3f}")
     per.rows = list(by_tl.values())
+    topics = Table("Timeline17 per topic (mean over its timelines: AR1/AR2/DateF1)",
+                   ["topic", "timelines"] + [f"{s} AR1/AR2/DateF1" for s in names])
+    for topic in sorted({r["topic"] for r in rows}):
+        row: dict[str, Any] = {"topic": topic, "timelines": len({r["timeline"] for r in rows if r["topic"] == topic})}
+        for system in names:
+            m = _mean([r for r in rows if r["topic"] == topic and r["system"] == system])
+            row[f"{system} AR1/AR2/DateF1"] = f"{m['AR1']:.3f} / {m['AR2']:.3f} / {m['DateF1']:.3f}"
+        topics.rows.append(row)
     mean = Table(f"Timeline17 mean over {len(by_tl)} timelines (ROUGE: {rouge})",
                  ["system", "AR1-F", "AR2-F", "Date-F1", "concat R1-F", "concat R2-F"])
     for system in names:
@@ -368,4 +381,4 @@ def run_timelines_eval(data: str | None = None, topics: str | int | None = None,
         "Day weights of newsloom and Datewise are fitted leave-one-topic-out (linear least squares), as news-tls fits its "
         "date ranker.",
     ]
-    return [mean, per] + ([day_summaries(corpus, scorer)] if str(summaries) not in ("0", "false", "no") else [])
+    return [mean, topics, per] + ([day_summaries(corpus, scorer)] if str(summaries) not in ("0", "false", "no") else [])

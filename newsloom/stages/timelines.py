@@ -8,7 +8,8 @@ publication date and the day-precise dates it mentions (resolved date expression
    of an article that mention no day belong to its publication day and the day before (``pub_days``).
 2. **Days ranked** (:func:`rank_dates`): per day, the counts of :data:`FEATURES` (sentences and articles
    that mention it, before and after it; articles published on it; articles with a dated list item for
-   it), l2-normalised and scored by a linear model (:data:`DATE_WEIGHTS` over :data:`RANKED`).
+   it; articles whose on-topic sentence, by the caller's ``accept``, mentions it), l2-normalised and
+   scored by a linear model (:data:`DATE_WEIGHTS` over :data:`RANKED`).
 3. **Sentences per day** (:func:`summarise_day`): of the day's citable candidates, the ones that together
    stay closest to the day's TF-IDF centroid (:func:`centroid_opt`, news-tls's CentroidOpt), a dated
    list item of the day preferred, no near repeat of a sentence already on the timeline.
@@ -162,9 +163,9 @@ def collect(sents: Sequence[Sent], *, lead: int = 5, pub_days: int = 2
 
 #: the per-day features of :func:`date_features`, in order
 FEATURES = ("sents_total", "sents_before", "sents_after", "docs_total", "docs_before", "docs_after",
-            "docs_published", "docs_listed")
+            "docs_published", "docs_listed", "docs_accepted")
 #: the features newsloom ranks days by (news-tls's Datewise uses the first seven); fewer inputs, less overfit
-RANKED = ("docs_total", "docs_after", "docs_published", "docs_listed")
+RANKED = ("docs_total", "docs_after", "docs_published", "docs_listed", "docs_accepted")
 
 
 def _count(c: Counter[str], what: str, day: date, published: date | None) -> None:
@@ -173,22 +174,28 @@ def _count(c: Counter[str], what: str, day: date, published: date | None) -> Non
         c[f"{what}_before" if day > published else f"{what}_after"] += 1
 
 
-def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
+def date_features(sents: Sequence[Sent], accept: Callable[[Sent], bool] | None = None) -> dict[date, list[float]]:
     """Per mentioned or publication day, the counts in :data:`FEATURES` ("before" = the mention is
     published before the day it names, a forecast; "after" = reported later; "listed" = articles with
-    a dated list item for the day, "March 5 - The council meets ...", a journalist's own timeline)."""
+    a dated list item for the day, "March 5 - The council meets ...", a journalist's own timeline;
+    "accepted" = articles with a sentence that ``accept`` takes (a query's, say) mentioning the day:
+    the on-topic mentions; without ``accept``, the same as ``docs_total``)."""
     stats: dict[date, Counter[str]] = defaultdict(Counter)
-    docs: dict[str, tuple[date | None, set[date], set[date]]] = {}
+    docs: dict[str, tuple[date | None, set[date], set[date], set[date]]] = {}
     for s in sents:
-        pubd, mentioned, listed = docs.setdefault(s.article_id, (s.published, set(), set()))
+        pubd, mentioned, listed, accepted = docs.setdefault(s.article_id, (s.published, set(), set(), set()))
         if s.dates and is_item(s.text):
             listed.add(s.dates[0])
+        if s.dates and (accept is None or accept(s)):
+            accepted.update(s.dates)
         for d in dict.fromkeys(s.dates):
             _count(stats[d], "sents", d, pubd)
             mentioned.add(d)
-    for pubd, mentioned, listed in docs.values():
+    for pubd, mentioned, listed, accepted in docs.values():
         for d in listed:
             stats[d]["docs_listed"] += 1
+        for d in accepted:
+            stats[d]["docs_accepted"] += 1
         for d in mentioned:
             _count(stats[d], "docs", d, pubd)
         if pubd is not None:
@@ -199,7 +206,7 @@ def date_features(sents: Sequence[Sent]) -> dict[date, list[float]]:
 #: weights of the l2-normalised :data:`FEATURES` (zero outside :data:`RANKED`): a least-squares fit of
 #: "the day is on the journalists' timeline" on all 18 Timeline17 timelines (``eval/timelines.py::fit_weights``;
 #: the evaluation itself refits them leave-one-topic-out, so no topic is scored with weights it trained)
-DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, 0.093, 0.0, 1.155, 1.149, 0.272)
+DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, -0.217, 0.0, 0.974, 1.064, 0.227, 0.595)
 
 
 def normalise_columns(feats: dict[date, list[float]]) -> dict[date, list[float]]:
@@ -313,7 +320,7 @@ def build_timeline(sents: Sequence[Sent], *, max_dates: int = 10, per_date: int 
     vec = vectorizer or Vectorizer(s.text for s in sents)
     ment, pub = collect(sents)
     ranked = [(d, 1.0) for d in days] if days is not None else \
-        [(d, sc) for d, sc in rank_dates(date_features(sents), weights, intercept)
+        [(d, sc) for d, sc in rank_dates(date_features(sents, accept), weights, intercept)
          if (start is None or d >= start) and (end is None or d <= end)]
     days: list[TimelineDay] = []
     used: list[dict[str, float]] = []
