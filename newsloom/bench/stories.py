@@ -36,7 +36,7 @@ from ..eval import Table, benchmark
 from ..model import Article, text_hash
 from ..settings import Settings
 from ..stages.embed import MODEL, Embedder, article_vectors
-from ..stages.stories import Idf, Stories, shared_index, story_id
+from ..stages.stories import Idf, Stories, one_blas_thread, shared_index, story_id
 from ..stages.story_match import Profile, Signals, term_counts, term_hash
 from ..storage import Store
 from ..storage.sqlite import now
@@ -228,10 +228,12 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
                     # one one-article batch of Stories.run, step by step (its store.done and commit excluded)
                     lap, cpu = time.perf_counter(), time.thread_time()
                     idf = Idf(conn, background=float(stage.cfg["background"]))
-                    links = stage._process(conn, index, idf, art, vec)
-                    index.add([rid], vec[None, :])
+                    with one_blas_thread():
+                        links = stage._process(conn, index, idf, art, vec)
+                        index.add([rid], vec[None, :])
                     placed = time.perf_counter()
-                    stage._settle(conn, idf, links)
+                    with one_blas_thread():
+                        stage._settle(conn, idf, links)
                     settled = time.perf_counter()
                     idf.flush()
                     end, end_cpu = time.perf_counter(), time.thread_time()
