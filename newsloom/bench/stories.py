@@ -4,9 +4,10 @@ The store is made quickly from real Timeline17 texts: ``N / group`` of them are 
 every stored article is one of them with sentences dropped (its words) and its vector moved by a
 little noise (renormalised); rows, vectors, signals, stories and document frequencies are inserted
 directly, as the stories stage would have left them (one story per base text). Then ``probes`` new
-perturbed articles are placed one by one by the real stage code (signals, index search, scoring,
-writes, adding the vector to the index), each timed; the probes are rolled back afterwards, so the
-store is unchanged. ``-o keep DIR`` keeps the built store (and the base vectors) in DIR and reuses it
+perturbed articles are placed one by one, each as a one-article batch of the real stage code, timed whole
+(what a user waits for) and by part: placing it (signals, index search, scoring, writes, adding the
+vector to the index), the batch's re-check (``_settle``: re-clustering its story's neighbourhood) and the
+batch's word counts; the probes are rolled back afterwards, so the store is unchanged. ``-o keep DIR`` keeps the built store (and the base vectors) in DIR and reuses it
 in later runs of the same ``-n`` and ``group``.
 
 Also measured: the index's recall@k against exact search for several ``ef`` (queries are new perturbed
