@@ -22,7 +22,8 @@ from .errors import ConfigError, MissingDependency
 from .model import Article
 from .settings import Settings, declare_stage
 
-__all__ = ["stage", "corpus_stage", "StageInfo", "Pipeline", "registered_stages", "ErrorHandler"]
+__all__ = ["stage", "corpus_stage", "StageInfo", "Pipeline", "registered_stages", "ErrorHandler", "cluster_part",
+           "cluster_parts"]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,30 @@ def corpus_stage(name: str, *, requires: Iterable[str] = (), assigns: Iterable[s
         return cls
 
     return deco
+
+
+_CLUSTER: dict[str, Callable[..., Any]] = plugins.registry({})
+
+
+def cluster_part(name: str):
+    """Register the Spark engine's part of corpus stage ``name`` on the cluster.
+
+    The decorated ``fn(spark, ranked, store, settings)`` gets the run's new articles as an RDD of (rank,
+    Article), rank = place in the stored order, and the output's store; it does the stage's searching on the
+    cluster and returns the component the driver runs in the stage's place (same decisions, answered from it).
+    """
+
+    def deco(fn):
+        _CLUSTER[name] = fn
+        return fn
+
+    return deco
+
+
+def cluster_parts() -> dict[str, Callable[..., Any]]:
+    """The registered cluster parts of corpus stages, by stage name (see :func:`cluster_part`)."""
+    plugins.load()
+    return dict(_CLUSTER)
 
 
 def registered_stages() -> dict[str, StageInfo]:

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
 
 from newsloom import Loom, Settings, stage
-from newsloom.engine.workers import StagePlan, default_workers
+from newsloom.engine import workers as workers_mod
+from newsloom.engine.workers import StagePlan, default_workers, start_method
 from newsloom.errors import EngineError
 from newsloom.model import Article
 
@@ -23,6 +26,18 @@ def worker_boom(article: Article) -> Article:
     return article
 
 
+@stage("test_worker_builds", requires=("text",))
+class WorkerBuilds:
+    """Notes the id of every process that builds it (in the file named by $WORKERS_TEST_BUILDS)."""
+
+    def __init__(self, settings: object = None) -> None:
+        with open(os.environ["WORKERS_TEST_BUILDS"], "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+
+    def __call__(self, article: Article) -> Article:
+        return article
+
+
 def _inputs(tmp_path: Path, seed_paths: list[Path], n_timeline: int) -> list[str]:
     rows = []
     with (BENCH / "timeline17" / "articles.jsonl").open(encoding="utf-8") as fh:
@@ -36,8 +51,10 @@ def _inputs(tmp_path: Path, seed_paths: list[Path], n_timeline: int) -> list[str
     return [str(p) for p in seed_paths] + [str(src)]
 
 
-def test_two_workers_store_what_one_process_stores(tmp_path, seed_paths):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_two_workers_store_what_one_process_stores(tmp_path, seed_paths, monkeypatch, method):
     """The whole pipeline (spaCy included) on the seeds and Timeline17 rows, 3 articles per batch."""
+    monkeypatch.setattr(workers_mod, "start_method", lambda: method)
     inputs = _inputs(tmp_path, seed_paths, 10)
     settings = Settings.load(env={}, overrides={"pipeline.batch_size": 3})
     reports = {}
@@ -56,7 +73,9 @@ def test_two_workers_store_what_one_process_stores(tmp_path, seed_paths):
     assert set(reports[2].seconds) >= {"nlp", "entities", "store", "copies", "resolve"}
 
 
-def test_a_stage_error_in_a_worker_rejects_that_article_with_the_stage(tmp_path):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_stage_error_in_a_worker_rejects_that_article_with_the_stage(tmp_path, monkeypatch, method):
+    monkeypatch.setattr(workers_mod, "start_method", lambda: method)
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps({"id": f"a{i}", "text": f"Story {i}: crews " +
                                        ("detonate the old tower." if i % 5 == 2 else "rebuild the old tower.")})
@@ -87,6 +106,37 @@ def test_a_worker_that_cannot_build_its_stages_stops_the_ingest_with_the_reason(
         with pytest.raises(EngineError, match="no_such_stage"):
             ingest(loom.store, [str(src)], pipeline=loom.pipeline, workers=2, stages=plan, batch_size=2)
         assert loom.store.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_forked_workers_share_the_stages_this_process_built(tmp_path, monkeypatch, method):
+    """Forked workers use the stages the ingesting process built (once); spawned ones build their own."""
+    monkeypatch.setattr(workers_mod, "start_method", lambda: method)
+    builds = tmp_path / "builds.txt"
+    monkeypatch.setenv("WORKERS_TEST_BUILDS", str(builds))
+    settings = Settings.load(env={}, overrides={"pipeline.stages": ["clean", "test_worker_builds", "language"],
+                                                "pipeline.batch_size": 4})
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{i}", "text": f"Story {i} about the tower."}) + "\n"
+                           for i in range(12)), encoding="utf-8")
+    with Loom(tmp_path / "x.db", settings=settings) as loom:
+        assert loom.ingest(str(src), workers=2).stored == 12
+    pids = builds.read_text().split()
+    if method == "fork":
+        assert pids == [str(os.getpid())]
+    else:
+        assert len(pids) == 2 and str(os.getpid()) not in pids
+
+
+def test_workers_are_spawned_while_another_thread_runs():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_default_workers_is_the_cores_this_process_may_use():

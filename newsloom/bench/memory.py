@@ -24,22 +24,28 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def _rss_kb(pid: int) -> int:
+def _kb(path: str, key: str) -> int:
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
                 return int(line.split()[1])
     except OSError:
         pass
     return 0
 
 
-def tree_rss_mb(pid: int | None = None) -> float:
-    """Resident memory of ``pid`` (default: this process) and all its descendants now, in MB."""
+def tree_rss_mb(pid: int | None = None, *, proportional: bool = False) -> float:
+    """Resident memory of ``pid`` (default: this process) and all its descendants now, in MB.
+
+    ``proportional``: the proportional set size (a page shared by k processes counts 1/k in each, so
+    forked workers sharing their parent's models are not counted once per process), else the resident
+    set size of each process, summed.
+    """
+    path, key = ("/proc/{}/smaps_rollup", "Pss:") if proportional else ("/proc/{}/status", "VmRSS:")
     todo, total = [pid or os.getpid()], 0
     while todo:
         p = todo.pop()
-        total += _rss_kb(p)
+        total += _kb(path.format(p), key)
         todo += _children(p)
     return total / 1024
 
@@ -54,13 +60,17 @@ class TreePeak:
     """
 
     def __init__(self, pid: int | None = None, every: float = 0.1) -> None:
-        self.pid, self.every, self.mb = pid, every, 0.0
+        self.pid, self.every, self.mb, self.pss_mb = pid, every, 0.0, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def _sample(self) -> None:
+        self.mb = max(self.mb, tree_rss_mb(self.pid))
+        self.pss_mb = max(self.pss_mb, tree_rss_mb(self.pid, proportional=True))
+
     def _run(self) -> None:
         while True:
-            self.mb = max(self.mb, tree_rss_mb(self.pid))
+            self._sample()
             if self._stop.wait(self.every):
                 return
 
@@ -71,4 +81,4 @@ class TreePeak:
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
-        self.mb = max(self.mb, tree_rss_mb(self.pid))
+        self._sample()

@@ -9,7 +9,11 @@ size), written as JSONL, and run as a user runs it, in a child process:
 
 Peak memory is that of the child's whole process tree (the ingest and its workers; the JVM and its
 Python workers), sampled from /proc. The per-article cost of every stage at each size is compared with
-the smallest size's (the growth), from the local engine's per-stage seconds.
+the smallest size's (the growth), from the local engine's per-stage seconds: wall clock, which on a
+shared machine measures the other processes' load as much as the stage. So the corpus stages that the
+synthetic corpus feeds without annotation (boilerplate, copies) are also run in this process, batch by
+batch as an ingest runs them, and timed in CPU seconds of this thread (steady under load); their growth
+is read from that table.
 
 By default the stages are the ones that need no spaCy model (clean, language, quality, boilerplate,
 copies): on a shared 2-core machine the annotation path (about 1-2 articles/s per core) is too slow for
@@ -27,6 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from ..eval import Table, benchmark
+from ..pipeline import Pipeline
+from ..settings import Settings
+from ..storage import Store
 from .copies import _real_texts, synthetic_corpus
 from .memory import TreePeak
 
@@ -34,6 +41,8 @@ __all__ = ["bench_scale", "BASE"]
 
 #: the stages run by default: every stage that needs no spaCy model
 BASE = ["clean", "language", "quality", "boilerplate", "copies"]
+#: corpus stages the synthetic corpus feeds fully without annotation: timed in CPU seconds in this process
+CPU_STAGES = ("boilerplate", "copies")
 
 
 def _write_corpus(path: Path, n: int, texts: list[str]) -> None:
@@ -60,6 +69,42 @@ def _child(cmd: list[str], stages: list[str] | None) -> tuple[float, float, dict
     return wall, peak.mb, json.loads(out)
 
 
+def _corpus_cpu(path: Path, size: int, texts: list[str], names: list[str], batch: int) -> dict[str, float]:
+    """CPU seconds per article of storing and of each corpus stage in ``names``, run in this process on the
+    synthetic corpus in batches of ``batch`` articles as an ingest runs them (this thread's CPU time)."""
+    settings = Settings.load(overrides={"stages.copies.translations": False})
+    stages = Pipeline.default(settings, names=names).corpus
+    cpu = {"store": 0.0, **{s.info.name: 0.0 for s in stages}}
+    store = Store(path)
+    try:
+        corpus = synthetic_corpus(size, texts)
+        while buf := [a for _, a in zip(range(batch), corpus)]:
+            t0 = time.thread_time()
+            ids = store.add_batch(buf, [], queue=names)
+            cpu["store"] += time.thread_time() - t0
+            for slot in stages:
+                t0 = time.thread_time()
+                slot.component.run(store, ids)
+                cpu[slot.info.name] += time.thread_time() - t0
+    finally:
+        store.close()
+    return {k: v / size for k, v in cpu.items()}
+
+
+def _growth(per_stage: dict[int, dict[str, float]]) -> list[dict[str, Any]]:
+    """One row per stage: ms/article at each size and the growth (largest size / smallest size)."""
+    small, large = min(per_stage, default=None), max(per_stage, default=None)
+    rows = []
+    for stage in (per_stage.get(small) or {}):
+        row: dict[str, Any] = {"stage": stage}
+        for size in sorted(per_stage):
+            row[f"ms/article at {size}"] = round(1000 * per_stage[size].get(stage, 0.0), 3)
+        base = per_stage[small][stage]
+        row["growth"] = round(per_stage[large].get(stage, 0.0) / base, 2) if base else None
+        rows.append(row)
+    return rows
+
+
 def _disk_mb(path: Path) -> float:
     files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
     return sum(p.stat().st_size for p in files) / 1e6
@@ -67,18 +112,34 @@ def _disk_mb(path: Path) -> float:
 
 @benchmark("scale", help="Time, peak memory and disk at growing corpus sizes: local engine and Spark local[W]")
 def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "1000,10000", workers: int = 2,
-                engines: str = "local,spark", stages: str = "base", group: int = 25, **_: Any) -> list[Table]:
-    """Time, peak memory and disk for growing corpora (real texts with perturbed copies)."""
+                engines: str = "cpu,local,spark", stages: str = "base", group: int = 25, spark_max: int = 0,
+                batch: int = 64, **_: Any) -> list[Table]:
+    """Time, peak memory and disk for growing corpora (real texts with perturbed copies).
+
+    Options: ``sizes`` (comma-separated article counts), ``workers``, ``engines`` (local, spark, cpu: the
+    in-process CPU timing of the corpus stages), ``stages`` (base, all, or names), ``spark_max`` (skip Spark
+    above this many articles; 0: never skip), ``batch`` (articles per batch of the in-process timing).
+    """
     counts = [int(n)] if n else [int(s) for s in str(sizes).split(",")]
     names = None if stages == "all" else (BASE if stages == "base" else stages.split(","))
     texts = _real_texts(data, max(1, max(counts) // group))
     rows: list[dict[str, Any]] = []
     per_stage: dict[int, dict[str, float]] = {}
+    cpu_names = [s for s in (BASE if names is None else names) if s in CPU_STAGES]
+    per_cpu: dict[int, dict[str, float]] = {}
+    skipped: list[int] = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in counts:
-            src = Path(tmp) / f"corpus{size}.jsonl"
-            _write_corpus(src, size, texts[: max(1, size // group)])
+            src, originals = Path(tmp) / f"corpus{size}.jsonl", texts[: max(1, size // group)]
+            _write_corpus(src, size, originals)
             for engine in str(engines).split(","):
+                if engine == "cpu":
+                    if cpu_names:
+                        per_cpu[size] = _corpus_cpu(Path(tmp) / f"cpu{size}.db", size, originals, cpu_names, batch)
+                    continue
+                if engine == "spark" and spark_max and size > spark_max:
+                    skipped.append(size)
+                    continue
                 if engine == "local":
                     db = Path(tmp) / f"local{size}.db"
                     wall, mb, report = _child(["--db", str(db), "ingest", "--silent", "--json", "--workers",
@@ -94,18 +155,10 @@ def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "100
                              "articles": size, "stored": report["stored"], "seconds": round(wall, 1),
                              "ms/article": round(1000 * wall / size, 2), "peak MB (tree)": round(mb),
                              "disk MB": round(disk, 1)})
-                for f in Path(tmp).glob(f"{engine}{size}*"):
-                    if f.is_file():
-                        f.unlink()
-    small = min(per_stage) if per_stage else None
-    growth = []
-    for stage in (per_stage.get(small) or {}):
-        row: dict[str, Any] = {"stage": stage}
-        for size in sorted(per_stage):
-            row[f"ms/article at {size}"] = round(1000 * per_stage[size].get(stage, 0.0), 3)
-        base = per_stage[small][stage]
-        row["growth"] = round(per_stage[max(per_stage)].get(stage, 0.0) / base, 2) if base else None
-        growth.append(row)
+            for f in Path(tmp).glob(f"*{size}*"):
+                if f.is_file():
+                    f.unlink()
+    growth, cpu_growth = _growth(per_stage), _growth(per_cpu)
     label = "the shipped pipeline" if names is None else " + ".join(names)
     return [Table("time, peak memory and disk by corpus size", ["engine", "articles", "stored", "seconds",
                                                                  "ms/article", "peak MB (tree)", "disk MB"], rows,
@@ -114,8 +167,17 @@ def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "100
                          f"local: `newsloom ingest --workers {workers}` in a child process; spark: `newsloom run "
                          f"--engine spark --master local[{workers}]` (Spark start-up and the Parquet output "
                          "included); seconds are wall clock from start to exit, on a shared machine",
-                         "disk: the SQLite file (local) or OUTPUT/tables (spark)"]),
+                         "disk: the SQLite file (local) or OUTPUT/tables (spark)"]
+                  + ([f"Spark skipped at {', '.join(map(str, skipped))} articles (over spark_max={spark_max})"]
+                     if skipped else [])),
             Table("local engine: per-article cost of each stage by corpus size", list(growth[0]) if growth else
                   ["stage"], growth,
                   notes=["seconds per stage from the ingest report (per-article stages summed over the workers) "
-                         "divided by the articles stored; growth: largest size / smallest size"])]
+                         "divided by the articles stored, wall clock (it counts the load of other processes too); "
+                         "growth: largest size / smallest size"]),
+            Table("corpus stages in one process: CPU per article by corpus size", list(cpu_growth[0]) if cpu_growth
+                  else ["stage"], cpu_growth,
+                  notes=[f"{' + '.join(cpu_names) or 'no corpus stage'} run on the same corpus in this process, stored "
+                         f"in batches of {batch} articles with each stage run on each batch as an ingest runs them; "
+                         "CPU seconds of this thread (steady on a shared machine) / articles; growth: largest size / "
+                         "smallest size"])]

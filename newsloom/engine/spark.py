@@ -6,11 +6,18 @@
 2. **Per-article stages** run per partition (``mapPartitions``) with the same code as the local engine
    (:func:`newsloom.engine.workers.run_stages`); the stages are built once per executor process. Articles
    whose id is already in the output are not annotated again.
-3. **Corpus stages.** The partitions come back to the driver in input order, one at a time, and are
-   stored batch by batch in the output's working store exactly as a local ingest stores them, with the
-   same incremental corpus stages (copies, entity resolution, quote links, boilerplate). What the run
-   stores is therefore what ``newsloom ingest`` stores from the same inputs, in the same order.
-4. **Output** (OUTPUT/): ``tables/<table>.parquet``, every table of the store (what ``newsloom load``
+3. **Corpus stages, the cluster's part.** The new articles are ranked in the order they will be stored;
+   each corpus stage with a part on the cluster (:func:`newsloom.pipeline.cluster_part`) runs it: the
+   copies stage's candidate pairs come from an LSH band join and are verified on the executors
+   (``stages/spark_copies.py``), and the stories stage's nearest earlier articles are found on the
+   executors (``stages/spark_stories.py``).
+4. **Corpus stages, the driver's part.** The partitions come back to the driver in input order, one at a
+   time, and are stored batch by batch in the output's working store exactly as a local ingest stores
+   them, with the same incremental corpus stages (boilerplate, copies, entity resolution, quote links,
+   stories, threads), copies and stories answering their pair verification and neighbour search from
+   step 3. What the run stores is therefore what ``newsloom ingest`` stores from the same inputs, in the
+   same order (stories: the same up to near ties of the neighbour search).
+5. **Output** (OUTPUT/): ``tables/<table>.parquet``, every table of the store (what ``newsloom load``
    imports); ``work.db`` keeps the corpus stages' state, so a later run into the same OUTPUT adds to it
    (incremental). ``newsloom run`` then adds ``export/<kind>.parquet`` (:func:`newsloom.loom.run`).
 
@@ -23,13 +30,14 @@ import logging
 import math
 import os
 import pickle
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, EngineError, MissingDependency, Rejected
-from ..pipeline import Pipeline, registered_stages
+from ..pipeline import Pipeline, cluster_parts, registered_stages
 from ..readers import ReadOptions, iter_inputs
 from ..readers import _walk  # the local engine's folder walk, so both engines see files in one order
 from ..settings import Settings
@@ -40,7 +48,7 @@ from .output import WORK_DB, write_tables
 from .records import triage
 from .workers import StagePlan, Work, run_stages
 
-__all__ = ["run_spark", "Split", "plan_splits", "spark_session", "annotate_split", "input_files"]
+__all__ = ["run_spark", "Split", "plan_splits", "spark_session", "annotate_split", "input_files", "ranked_articles"]
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +174,8 @@ def spark_session(master: str, *, app: str = "newsloom") -> Any:
                .config("spark.python.worker.reuse", "true")
                .config("spark.ui.showConsoleProgress", "false"))
     if master.startswith("local"):
-        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                   .config("spark.sql.shuffle.partitions", "8"))  # the corpus stages' joins: a few cores, not 200 tasks
     return builder.getOrCreate()
 
 
@@ -199,7 +208,15 @@ def run_spark(inputs: Iterable[str], output: str | Path, *, settings: Settings, 
         results.persist(StorageLevel.MEMORY_AND_DISK)
         try:
             results.count()  # every partition annotated in parallel, then read back in input order
+            ranked = ranked_articles(results).persist(StorageLevel.MEMORY_AND_DISK)
+            try:
+                _on_cluster(spark, ranked, store, corpus, settings, report)
+            finally:
+                ranked.unpersist()
             _store_in_order(store, corpus, report, results.toLocalIterator(), batch_size)
+            for slot in corpus.corpus:
+                if hasattr(slot.component, "answered"):
+                    log.info("%s: %d look-ups answered from the cluster", slot.info.name, slot.component.answered)
         except Exception as exc:
             if type(exc).__module__.startswith(("py4j", "pyspark")):
                 raise EngineError(f"the Spark job failed: {exc}. Fix: see the executor log above; a run into the "
@@ -212,6 +229,31 @@ def run_spark(inputs: Iterable[str], output: str | Path, *, settings: Settings, 
                 spark.stop()
         write_tables(store, out)
     return report
+
+
+def ranked_articles(results: Any) -> Any:
+    """The articles a run will store, as an RDD of (rank, Article), rank = place in the stored order.
+
+    ``results`` holds ((file, record), where, external id, outcome) per record; an article repeated by a later
+    record is ranked at its first.
+    """
+    first = results.filter(lambda r: isinstance(r[3], Article)).map(lambda r: (r[3].id, (r[0], r[3]))) \
+        .reduceByKey(lambda a, b: a if a[0] <= b[0] else b)
+    return first.map(lambda kv: kv[1]).sortByKey().zipWithIndex().map(lambda x: (x[1], x[0][1]))
+
+
+def _on_cluster(spark: Any, ranked: Any, store: Store, corpus: Pipeline, settings: Settings,
+                report: IngestReport) -> None:
+    """Run the corpus stages' parts on the cluster (:func:`newsloom.pipeline.cluster_part`); each returns the
+    component the driver runs in its stage's place. Wall time: ``report.seconds["<stage> (cluster)"]``."""
+    parts = cluster_parts()
+    for slot in corpus.corpus:
+        part = parts.get(slot.info.name)
+        if part is None or type(slot.component) is not slot.info.factory:
+            continue
+        t0 = time.perf_counter()
+        slot.component = part(spark, ranked, store, settings)
+        report.seconds[f"{slot.info.name} (cluster)"] = time.perf_counter() - t0
 
 
 def _store_in_order(store: Store, corpus: Pipeline, report: IngestReport,

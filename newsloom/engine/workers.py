@@ -1,7 +1,11 @@
 """Per-article stages on several processes: a bounded pool the local engine feeds batch by batch.
 
-Each worker process builds the per-article stages once (:class:`StagePlan`: the settings and the
-stage names, so the spaCy model is loaded once per process) and then runs :func:`run_stages` on
+Where the platform can fork and the ingesting process runs a single thread, the ingesting process
+builds the per-article stages once, runs them on one article of the first batch (so the models that
+load lazily are loaded too; the result is dropped) and forks the workers: they share the loaded models
+copy-on-write instead of each loading its own. Otherwise (no fork, or other threads that a fork could
+catch holding a lock, e.g. in a web server) each worker is spawned and builds the stages itself
+(:class:`StagePlan`: the settings and the stage names). Every worker then runs :func:`run_stages` on
 the batches it is sent. The parent reads the inputs, keeps the one SQLite writer and runs the corpus
 stages; at most ``window`` batches are in flight, and results are taken in the order the batches
 were sent, so what is stored is the same, in the same order, as with one process.
@@ -13,12 +17,14 @@ parent died exits on its own.
 """
 from __future__ import annotations
 
+import copy
 import importlib
 import logging
 import multiprocessing as mp
 import os
 import queue
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -32,7 +38,7 @@ from ..readers import unexpected
 from ..readers.html import MAX_ELEMENTS
 from .records import record_to_article
 
-__all__ = ["StagePlan", "WorkerPool", "InProcess", "run_stages", "default_workers", "Work",
+__all__ = ["StagePlan", "WorkerPool", "InProcess", "run_stages", "default_workers", "start_method", "Work",
            "Outcome"]
 
 log = logging.getLogger(__name__)
@@ -162,11 +168,18 @@ class InProcess:
         self._done.clear()
 
 
-def _worker(plan: StagePlan, tasks: Any, results: Any, parent: int) -> None:
-    """A worker process: build the stages once, then run batches until told to stop or orphaned."""
+def start_method() -> str:
+    """``fork`` when this platform has it and this process runs one thread (the workers then share the models
+    the ingesting process loaded), else ``spawn`` (a fork could copy a lock another thread holds)."""
+    return "fork" if "fork" in mp.get_all_start_methods() and threading.active_count() == 1 else "spawn"
+
+
+def _worker(plan: StagePlan, built: Pipeline | None, tasks: Any, results: Any, parent: int) -> None:
+    """A worker process: build the stages once (unless forked with them built), then run batches until told
+    to stop or orphaned."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
-        pipeline = plan.build()
+        pipeline = built if built is not None else plan.build()
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
         results.put(("failed", -1, f"{exc}\n{traceback.format_exc()}"))
         return
@@ -212,16 +225,28 @@ class WorkerPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _start(self) -> None:
-        ctx = mp.get_context("spawn")  # a clean interpreter: no inherited threads, locks or SQLite handles
+    def _start(self, first: tuple[list[Work], tuple[str | None, int] | None, int]) -> None:
+        """Start the workers; forked ones get this process's stages, built and run once on a copy of the first
+        item of ``first`` (work, convert, batch_size) so that the models they load lazily are loaded too."""
+        method = start_method()
+        ctx = mp.get_context(method)
+        built = None
+        if method == "fork":  # the children use none of this process's threads, locks or SQLite handles
+            try:
+                built = self._local.pipeline
+            except Exception as exc:  # as a spawned worker's build failure is reported
+                raise EngineError(f"building the per-article stages for the workers failed: {exc}\nFix: run with "
+                                  "--workers 1 to see the error in this process") from exc
+            work, convert, batch_size = first
+            run_stages(built, copy.deepcopy(work[:1]), convert=convert, batch_size=batch_size)
         self._tasks = ctx.Queue(maxsize=self.window)
         self._results = ctx.Queue()
         for _ in range(self.workers):
-            proc = ctx.Process(target=_worker, args=(self.plan, self._tasks, self._results, os.getpid()),
+            proc = ctx.Process(target=_worker, args=(self.plan, built, self._tasks, self._results, os.getpid()),
                                name="newsloom-worker", daemon=True)
             proc.start()
             self._procs.append(proc)
-        log.info("started %d worker processes", self.workers)
+        log.info("started %d worker processes (%s)", self.workers, method)
 
     def submit(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
         task = (seq, work, convert, batch_size)
@@ -229,8 +254,9 @@ class WorkerPool:
             self._held = task
             return
         if not self._procs:
-            self._start()
             held, self._held = self._held, None
+            assert held is not None  # the first batch waits here for the second
+            self._start(held[1:])
             self._send(*held)
         self._send(*task)
 

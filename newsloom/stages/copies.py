@@ -120,12 +120,16 @@ class Copies:
         if not keys:
             return None
         marks = ", ".join("?" for _ in keys)
-        rows = conn.execute(
-            f"SELECT b.article_id, count(*) AS hits, i.signature FROM copy_bands b JOIN copy_index i "
-            f"ON i.article_id = b.article_id WHERE b.key IN ({marks}) GROUP BY b.article_id "
+        # the most shared band keys first, from the (key, article_id) index alone: the signatures are read for
+        # those max_candidates only, not for every article in the buckets (up to max_bucket per key)
+        hits = conn.execute(
+            f"SELECT article_id, count(*) AS hits FROM copy_bands WHERE key IN ({marks}) GROUP BY article_id "
             f"ORDER BY hits DESC LIMIT ?", (*keys, self.cfg["max_candidates"])).fetchall()
-        if not rows:
+        if not hits:
             return None
+        sigs = dict(conn.execute(f"SELECT article_id, signature FROM copy_index WHERE article_id IN "
+                                 f"({', '.join('?' for _ in hits)})", [h[0] for h in hits]).fetchall())
+        rows = [(aid, n, sigs[aid]) for aid, n in hits if aid in sigs]
         mine_s, mine_w = feat.shingle_sig.hashvalues, feat.word_sig.hashvalues
         ranked = []
         for aid, _, sig in rows:
@@ -136,14 +140,10 @@ class Copies:
         ranked.sort(reverse=True)
         verified = []
         for _, aid in ranked[: self.cfg["verify"]]:
-            other = self._features(conn, aid)
-            if other is None or (feat.language and other.language and other.language != feat.language):
-                continue
-            ev = compare(feat, other, self.thresholds)
-            kind, score = decide(ev, self.thresholds)
+            kind, score, evidence = self._verify(conn, feat, art, aid)
             if kind is None:
                 continue
-            verified.append((_KIND_RANK[kind], score, aid, kind, ev.as_dict()))
+            verified.append((_KIND_RANK[kind], score, aid, kind, evidence))
             if kind == "exact" or (_KIND_RANK[kind] == 3 and score >= self.cfg["good_enough"]):
                 break  # as close as copies get: no need to verify the rest
         if not verified:
@@ -157,6 +157,16 @@ class Copies:
         tied = [c for c in verified if c[0] == best[0] and c[1] >= best[1] - 0.02]
         best = max(tied, key=lambda c: (c[4].get("same_source") is True, c[2] in roots, c[1]))
         return best[2], best[3], best[1], best[4]
+
+    def _verify(self, conn: Any, feat: Features, art: Article, aid: str) -> tuple[str | None, float, dict]:
+        """(kind or None, score, evidence) of the new article against the stored candidate ``aid`` (kind None: not
+        a copy, or skipped: gone, or in another language). The Spark engine answers it from the cluster."""
+        other = self._features(conn, aid)
+        if other is None or (feat.language and other.language and other.language != feat.language):
+            return None, 0.0, {}
+        ev = compare(feat, other, self.thresholds)
+        kind, score = decide(ev, self.thresholds)
+        return kind, score, ev.as_dict()
 
     @staticmethod
     def _features(conn: Any, article_id: str) -> Features | None:

@@ -244,8 +244,12 @@ def _year_of(anchor: date | None, month: int, day: int | None, tense: str | None
         return past
     if tense in ("future", "present"):
         return future
-    back = (anchor - date(past, month, min(day or 1, 28))).days
-    ahead = (date(future, month, min(day or 1, 28)) - anchor).days
+    if day is None:  # a whole month: nearer in months (August is 5 months before January 31, not 183 days)
+        back = (anchor.year - past) * 12 + anchor.month - month
+        ahead = (future - anchor.year) * 12 + month - anchor.month
+    else:
+        back = (anchor - date(past, month, min(day, 28))).days
+        ahead = (date(future, month, min(day, 28)) - anchor).days
     return past if back <= ahead else future
 
 

@@ -1,4 +1,4 @@
-"""The entities tables (migration 0100): ``entities``, ``aliases``, ``alias_articles``, ``entity_merges`` and
+"""The entities tables (migrations 0100-0101): ``entities``, ``aliases``, ``alias_articles``, ``entity_merges`` and
 ``mentions``; the mention rows stored with each article.
 
 The entities stage puts mentions on the article; they are stored with it (entity_id empty), and the ``resolve``
@@ -69,3 +69,10 @@ def rows(article: Article) -> Rows:
     """``article.annotations["mentions"]`` as ``mentions`` rows."""
     return {"mentions": [{"article_id": article.id, "start": m["start"], "end": m["end"], "text": m["text"],
                           "label": m["label"], "name": m["name"]} for m in article.annotations.get("mentions") or ()]}
+
+
+@migration("0101_entity_merges_new_id")
+def entity_merges_new_id(conn: sqlite3.Connection) -> None:
+    # a merge re-points earlier merges into the dropped id, and entity pages list the ids merged into one:
+    # both look entity_merges up by new_id
+    conn.execute("CREATE INDEX entity_merges_new ON entity_merges(new_id)")
