@@ -121,12 +121,13 @@ class NeighbourStories(Stories):
         self.neighbours = neighbours
         self.answered = 0  # searches answered from the cluster (for the report and tests)
 
-    def _process(self, conn: Any, index: Any, idf: Any, art: Article, vector: np.ndarray) -> None:
+    def _process(self, conn: Any, index: Any, idf: Any, art: Article,
+                 vector: np.ndarray) -> list[tuple[str, str, float]]:
         known = self.neighbours.get(art.id)
         if known is not None:
             self.answered += 1
             index = _Known(conn, known)
-        super()._process(conn, index, idf, art, vector)
+        return super()._process(conn, index, idf, art, vector)  # its links, for the batch's re-check
 
 
 @cluster_part("stories")
