@@ -7,8 +7,9 @@ directly, as the stories stage would have left them (one story per base text). T
 perturbed articles are placed one by one, each as a one-article batch of the real stage code, timed whole
 (what a user waits for) and by part: placing it (signals, index search, scoring, writes, adding the
 vector to the index), the batch's re-check (``_settle``: re-clustering its story's neighbourhood) and the
-batch's word counts; the probes are rolled back afterwards, so the store is unchanged. ``-o keep DIR`` keeps the built store (and the base vectors) in DIR and reuses it
-in later runs of the same ``-n`` and ``group``.
+batch's word counts; the probes are rolled back afterwards, so the store is unchanged. ``-o keep DIR``
+keeps the built store (and the base vectors) in DIR and reuses it in later runs of the same ``-n`` and
+``group``.
 
 Also measured: the index's recall@k against exact search for several ``ef`` (queries are new perturbed
 articles, not stored vectors), the time to write the index file (the stage writes it only after a
