@@ -127,7 +127,7 @@ class NeighbourStories(Stories):
         if known is not None:
             self.answered += 1
             index = _Known(conn, known)
-        return super()._process(conn, index, idf, art, vector)
+        return super()._process(conn, index, idf, art, vector)  # its links, for the batch's re-check
 
 
 @cluster_part("stories")

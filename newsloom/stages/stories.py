@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from ..model import Article
 from ..pipeline import corpus_stage
@@ -50,10 +51,18 @@ from .embed import MODEL, Embedder, article_vectors, word_logprob
 from .story_match import Profile, Signals, Weights, features, term_counts, term_words
 from .story_regroup import average_link, pair_scores, reconcile, time_gaps
 
-__all__ = ["Stories", "story_id", "shared_index", "article_signals", "Idf", "merge_stories", "merge_threads"]
+__all__ = ["Stories", "story_id", "one_blas_thread", "shared_index", "article_signals", "Idf", "merge_stories", "merge_threads"]
 
 log = logging.getLogger(__name__)
 _INDEXES: "weakref.WeakKeyDictionary[Any, VectorIndex]" = weakref.WeakKeyDictionary()
+_BLAS = ThreadpoolController()  # numpy's BLAS, found once (numpy is loaded above)
+
+
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS runs on one thread: the stage's products are small (at most
+    ``regroup_articles`` rows), and waking a second BLAS thread on a busy machine cost more than the product
+    (a one-article batch at 100k: p95 107 ms with two threads, 35 ms with one; docs/stories.md, Speed)."""
+    return _BLAS.limit(limits=1, user_api="blas")
 
 
 
@@ -227,11 +236,13 @@ class Stories:
                     f"SELECT article_id FROM story_articles WHERE article_id IN ({marks})", chunk)}
                 todo = store.articles(ids=[i for i in chunk if i not in done])
                 vectors = self._vectors(conn, todo)
-                for art in todo:
-                    rid, vector = vectors[art.id]
-                    links += self._process(conn, index, idf, art, vector)
-                    index.add([rid], vector[None, :])  # searchable once placed
-            self._settle(conn, idf, links)
+                with one_blas_thread():
+                    for art in todo:
+                        rid, vector = vectors[art.id]
+                        links += self._process(conn, index, idf, art, vector)
+                        index.add([rid], vector[None, :])  # searchable once placed
+            with one_blas_thread():
+                self._settle(conn, idf, links)
             store.done(self.name, ids)
 
     def _vectors(self, conn: sqlite3.Connection, arts: list[Article]) -> dict[str, tuple[int, np.ndarray]]:
