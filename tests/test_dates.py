@@ -349,3 +349,10 @@ def test_kind_is_stored_exported_and_added_to_an_older_database(tmp_path):
 def test_a_week_is_seven_days_in_iso_terms():
     monday = date(2021, 11, 15)
     assert {format_value(monday + timedelta(days=i), "week") for i in range(7)} == {"2021-W46"}
+
+
+@pytest.mark.parametrize("text, value", [("25 June last year", "2009-06-25"), ("June 25 last year", "2009-06-25"),
+                                         ("June last year", "2009-06"), ("June of next year", "2011-06"),
+                                         ("3 March this year", "2010-03-03")])
+def test_a_day_or_month_of_last_this_or_next_year(text, value):
+    assert resolve_expression(text, date(2010, 2, 9)).value == value

@@ -279,6 +279,11 @@ def _weekday(anchor: date, want: int, which: str, tense: str | None) -> date:
     return anchor - timedelta(days=back)
 
 
+#: "... last year" after a day or month ("25 June last year"): the year the words name
+_OF_RELATIVE_YEAR = re.compile(r"\s*,?\s*\b(?:of\s+)?(this|last|next|past)\s+year$", re.I)
+_YEAR_STEP = {"this": 0, "last": -1, "past": -1, "next": 1}
+
+
 def _fast_path(clean: str, anchor: date | None, tense: str | None) -> tuple[str, str] | None:
     """The common shapes, without dateparser: "today", "this week", "March 3, 2020", "March", ...
 
@@ -391,6 +396,10 @@ def resolve_expression(text: str, anchor: date | None, *, tense: str | None = No
     days = _DAY_FIRST_LIST.match(clean)
     if days:  # "25 and 26 May" -> "25 May"
         clean = f"{days.group(1)} {days.group(3)}" + (f" {days.group(4)}" if days.group(4) else "")
+    rel = _OF_RELATIVE_YEAR.search(clean)
+    if rel and anchor is not None and rel.start() and clean.split()[0].lower() != rel.group(1).lower():
+        # "25 June last year", "June of next year": the day or month in the year the words name
+        clean = f"{clean[:rel.start()].strip(' ,.')} {anchor.year + _YEAR_STEP[rel.group(1).lower()]}"
     if not clean or not re.search(r"[A-Za-z0-9]", clean):
         return _NONE
     years = _YEAR_RE.findall(clean)
