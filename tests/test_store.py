@@ -148,3 +148,24 @@ def test_integrity_after_ingest(db_path, loom, tmp_path):
     conn = sqlite3.connect(db_path)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_a_search_matching_more_than_the_cap_ranks_its_newest_matches(loom, tmp_path):
+    f = tmp_path / "many.jsonl"
+    rows = [{"id": f"h{i}", "title": f"Harbour note {i}", "published": "2024-01-01",
+             "text": " ".join(["harbour"] * (1 + i % 5) + ["quiet"] * (i % 7)) + f" entry {i} of the log."}
+            for i in range(12)]
+    _write_jsonl(f, rows)
+    loom.ingest(str(f))
+    full = fts_search(loom.store, "harbour", limit=5)
+    assert full["total"] == 12 and full["ranked"] == 12
+    assert fts_search(loom.store, "harbour", limit=5, rank_cap=12)["items"] == full["items"]  # under the cap: same
+    capped = fts_search(loom.store, "harbour", limit=5, rank_cap=6)
+    assert capped["total"] == 12 and capped["ranked"] == 6
+    newest = {r[0] for r in loom.store.execute(
+        "SELECT a.id FROM articles a ORDER BY a.rowid DESC LIMIT 6").fetchall()}
+    assert {h["id"] for h in capped["items"]} <= newest
+    ranks = [h["rank"] for h in capped["items"]]
+    assert ranks == sorted(ranks) and all(h["snippet"] for h in capped["items"])
+    deep = fts_search(loom.store, "harbour", limit=5, offset=5, rank_cap=6)  # past the cap: every match ranked
+    assert deep["ranked"] == 12 and deep["items"] == fts_search(loom.store, "harbour", limit=5, offset=5)["items"]

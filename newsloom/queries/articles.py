@@ -121,24 +121,47 @@ def page_search(store: Store, query: str, *, limit: int = 20, offset: int = 0) -
         words = words_query(text)
         if words:
             return fts_search(store, words, limit=limit, offset=offset)
-    return {"items": [], "total": 0, "limit": limit, "offset": offset}
+    return {"items": [], "total": 0, "limit": limit, "offset": offset, "ranked": 0}
 
 
-def fts_search(store: Store, query: str, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+#: a query matching more articles than this ranks only its newest this many (bm25 costs about 1 us per match)
+RANK_CAP = 20_000
+
+
+def fts_search(store: Store, query: str, *, limit: int = 20, offset: int = 0,
+               rank_cap: int = RANK_CAP) -> dict[str, Any]:
     """A page of FTS5 hits over title and text with the query as given, best first, and the total that match;
-    malformed FTS5 raises QueryError (E404)."""
+    malformed FTS5 raises QueryError (E404).
+
+    When more than ``rank_cap`` articles match and the page lies within the first ``rank_cap`` hits, only the
+    ``rank_cap`` newest matches are ranked (``ranked`` in the result says how many were): a word in nearly every
+    article of a 100k store ranks in about 16 ms instead of 100. Otherwise every match is ranked.
+    """
     try:
         total = store.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (query,)).fetchone()[0]
+        capped = total > rank_cap >= offset + limit
+        ranked = store.execute(
+            "SELECT rowid, rank FROM (SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? "
+            "ORDER BY rowid DESC LIMIT ?) ORDER BY rank, rowid DESC LIMIT ? OFFSET ?" if capped else
+            "SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rank LIMIT ? OFFSET ?",
+            (query, rank_cap, limit, offset) if capped else (query, limit, offset)).fetchall()  # FTS5 ranks (bm25)
+        order = {r[0]: (i, r[1]) for i, r in enumerate(ranked)}
         rows = store.execute(
-            "SELECT a.id, a.title, a.source, a.published, "
-            "snippet(articles_fts, 1, '[', ']', ' ... ', 12) AS snippet, articles_fts.rank AS rank "
+            "SELECT a.rowid AS rid, a.id, a.title, a.source, a.published, "
+            "snippet(articles_fts, 1, '[', ']', ' ... ', 12) AS snippet "
             "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? ORDER BY articles_fts.rank LIMIT ? OFFSET ?",  # FTS5 ranks (bm25) itself
-            (query, limit, offset)).fetchall()
+            f"WHERE articles_fts MATCH ? AND articles_fts.rowid IN ({', '.join('?' for _ in order)})",
+            (query, *order)).fetchall() if order else []
     except sqlite3.OperationalError as exc:
         raise QueryError(f"malformed search query {query!r}: {exc}. Quote phrases with double quotes; "
                          "operators are AND, OR, NOT, NEAR and prefix*", code="E404") from exc
-    return {"items": [dict(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+    items = []
+    for r in sorted(rows, key=lambda r: order[r["rid"]][0]):
+        item = {k: r[k] for k in ("id", "title", "source", "published", "snippet")}
+        item["rank"] = order[r["rid"]][1]
+        items.append(item)
+    return {"items": items, "total": total, "limit": limit, "offset": offset,
+            "ranked": min(total, rank_cap) if capped else total}
 
 
 def rejects(store: Store) -> list[dict[str, Any]]:
