@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
+from .headlines import is_junk, title_candidate
 from .timelines import Sent, Vectorizer, candidate_pool, centroid_opt, citable, dot
 
 __all__ = ["summarise", "story_title", "lead_baseline"]
@@ -85,7 +86,8 @@ def lead_baseline(sents: Sequence[Sent], k: int) -> list[Sent]:
 def story_title(sents: Sequence[Sent], titles: dict[str, str | None], *, max_words: int = 16,
                 vectorizer: Vectorizer | None = None) -> str:
     """A headline for the set: the article title closest to what the articles say (clean articles
-    first, 4 to ``max_words`` words), else the opening of the most central lead sentence."""
+    first, 4 to ``max_words`` words), else the opening of the most central article's first sentence that
+    is not junk, each without a leading page stamp, byline or server message (:mod:`.headlines`)."""
     if not sents:
         return ""
     vec = vectorizer or Vectorizer(s.text for s in sents)
@@ -97,12 +99,17 @@ def story_title(sents: Sequence[Sent], titles: dict[str, str | None], *, max_wor
                 centroid[t] = centroid.get(t, 0.0) + x * s.weight
     norm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
     centroid = {t: x / norm for t, x in centroid.items()}
-    cands = [(t, weights.get(a, 1.0)) for a, t in titles.items() if t and 4 <= len(t.split()) <= max_words
-             and a in weights]
+    cands = [(c, weights.get(a, 1.0)) for a, t in titles.items() if t and a in weights
+             and 4 <= len((c := title_candidate(t)).split()) <= max_words and not is_junk(c)]
     if cands:
         best = max(cands, key=lambda c: (c[1] >= 1.0, dot(vec(c[0]), centroid)))
         return best[0].strip()
-    leads = [s for s in sents if s.index == 0] or list(sents)
-    lead = max(leads, key=lambda s: (s.weight, dot(vec(s.text), centroid)))
-    words = lead.text.split()
+    leads = [(s, c) for s in sents if s.index < 3 and len((c := title_candidate(s.text)).split()) >= 4
+             and not is_junk(c)]
+    first: dict[str, tuple[Sent, str]] = {}
+    for s, c in sorted(leads, key=lambda p: p[0].index):  # an article's first clean sentence stands for it
+        first.setdefault(s.article_id, (s, c))
+    pool = list(first.values()) or [(s, s.text) for s in sents if s.index == 0] or [(s, s.text) for s in sents]
+    _, text = max(pool, key=lambda p: (p[0].weight, dot(vec(p[0].text), centroid)))
+    words = text.split()
     return " ".join(words[:max_words]).rstrip(",;:") + ("..." if len(words) > max_words else "")

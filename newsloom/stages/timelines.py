@@ -24,10 +24,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from .headlines import is_junk, stop_words
 from .rules import match_rule
 from .sentences import is_item
 
@@ -69,13 +68,6 @@ class TimelineDay:
 
 
 _WORD = re.compile(r"[a-z][a-z'\-]+|\d\d+(?:[.,]\d+)*|\d(?:[.,]\d+)+")  # two characters or more
-
-
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    """The ROUGE-1.5.5 SMART list (571 English function words), shipped in ``newsloom/data``."""
-    text = resources.files("newsloom").joinpath("data/smart_common_words.txt").read_text()
-    return frozenset(text.split())
 
 
 def terms(text: str) -> list[str]:
@@ -134,10 +126,10 @@ _LIVE_STAMP = re.compile(r"\((?:Update|Updated|Posted)\b[^)]*\)", re.I)
 def citable(text: str) -> bool:
     """Can the sentence stand alone in a timeline or summary? Not a question, not crawler furniture (the
     clean stage's boilerplate rules: calls to action, disclaimers, ...), not a live-blog time stamp, and
-    it starts as a sentence does (a capital, a digit or an opening quote)."""
+    it starts as a sentence does (a capital, a digit or an opening quote), not junk (:func:`~.headlines.is_junk`)."""
     t = text.strip()
     return bool(t) and (t[0].isupper() or t[0].isdigit() or t[0] in "\"\u201c'\u2018") and not t.endswith("?") \
-        and not _LIVE_STAMP.search(t) and match_rule(t) is None
+        and not _LIVE_STAMP.search(t) and match_rule(t) is None and not is_junk(t)
 
 
 def collect(sents: Sequence[Sent], *, lead: int = 5, pub_days: int = 2

@@ -1,0 +1,104 @@
+"""Headline-like title candidates and the junk-sentence test (pure functions, by rule).
+
+Texts without a separate headline (Timeline17) start with whatever the page had: a dateline or page
+stamp ("Tuesday 3 May 2011 09.12 BST"), a byline ("By Jane Roe, Special to the Times", "Jane Roe |
+10:05 local time"), server furniture ("(an error occurred while processing this directive)").
+:func:`title_candidate` strips those from the front of a sentence; :func:`is_junk` tells a sentence
+no reader wants in a title, timeline or summary (reader comments, transcript and blog furniture, a bare
+time stamp, a short content-free remark). Both look at shape and vocabulary only.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["title_candidate", "is_junk", "stop_words"]
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """The ROUGE-1.5.5 SMART list (571 English function words), shipped in ``newsloom/data``."""
+    text = resources.files("newsloom").joinpath("data/smart_common_words.txt").read_text()
+    return frozenset(text.split())
+
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
+          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
+_TIME = r"\d{1,2}[:.]\d\d(?:[:.]\d\d)?(?:\s?[ap]\.?m\.?)?"
+_ZONE = r"(?:GMT|BST|UTC|CET|CEST|[ECMP][SD]?T|(?:UK|local|Eastern|Pacific)\s+time)"
+_STAMP_TOKEN = rf"(?:{_WEEKDAY}|{_MONTH}|{_TIME}|{_ZONE}|\d{{1,2}}(?:st|nd|rd|th)?|\d{{4}}|at|on)"
+_STAMP_INTRO = r"(?:(?:page\s+)?last\s+updated(?:\s+(?:at|on))?|updated|published|posted(?:\s+(?:at|on))?)\s*:?\s*"
+#: a leading page stamp: an optional "Last updated at" and a run of date and time tokens
+_STAMP = re.compile(rf"^(?:{_STAMP_INTRO})?(?:{_STAMP_TOKEN}(?:[\s,.|/\-\u2013\u2014]+|$))+", re.I)
+_HAS_WHEN = re.compile(rf"{_TIME}|\b{_MONTH}\s+\d|\d\s+{_MONTH}|\b{_WEEKDAY}\b", re.I)
+_CAP = r"(?!(?:The|A|An|In|On|At|As|It|He|She|They|We|I|This|That|When|After|Why|How|What)\b)[A-Z][\w.'\-]*"
+_NAME = rf"{_CAP}(?:\s+(?:{_CAP}|de|van|von|al|bin)){{0,3}}"
+#: "By Jane Roe", "By Jane Roe and John Doe, Special to the Times", "By Jane Roe, Staff Writer"
+_BYLINE = re.compile(rf"^By\s+{_NAME}(?:\s+and\s+{_NAME})?(?:,\s*(?:{_CAP}\s+){{0,3}}(?:(?:to|for|of|at)\s+"
+                     rf"(?:the\s+)?{_NAME})?)?[\s,:\-\u2013\u2014]*")
+#: "Jane Roe | " before a stamp
+_NAME_BAR = re.compile(rf"^{_NAME}\s*\|\s*")
+#: bracketed server or page messages anywhere in the text
+_SERVER = re.compile(r"\((?:[^()]{0,40}\b(?:error|directive|javascript|flash player|browser)\b[^()]{0,40})\)", re.I)
+
+_BAR = re.compile(r"\s\|\s|\|\s*$|^\s*\|")
+_COMMENT = re.compile(r"\b(?:reply|report (?:abuse|comment)|permalink|recommend(?:ed)? \(\d+\))\b", re.I)
+_FURNITURE = re.compile(rf"\brush transcript\b|\bthis (?:copy|transcript) (?:is|may) not\b|"
+                        rf"^posted by\b.{{0,60}}?\b(?:on|at)\s+(?:{_WEEKDAY}|{_MONTH}|\d)|"
+                        rf"^(?:filed|written) by\b.{{0,60}}?\b(?:on|at)\s+(?:{_MONTH}|\d)", re.I)
+_TERM = re.compile(r"[A-Za-z][A-Za-z'\-]+")
+
+
+def _strip_stamp(text: str) -> str:
+    m = _STAMP.match(text)
+    if m and _HAS_WHEN.search(m.group(0)) and (len(m.group(0).split()) >= 2 or re.search(_TIME, m.group(0))):
+        return text[m.end():]
+    return text
+
+
+def title_candidate(text: str) -> str:
+    """``text`` without a leading page stamp, byline or server message, so it starts as its headline or lead does.
+
+    Example:
+        >>> title_candidate("Friday 6 May 2011 10.02 BST Rain floods the valley")
+        'Rain floods the valley'
+    """
+    t = _SERVER.sub(" ", text)
+    t = re.sub(r"\s+", " ", t).strip()
+    while True:
+        before = t
+        t = _strip_stamp(t).lstrip(" ,|-:\u2013\u2014")
+        m = _NAME_BAR.match(t)
+        if m and _strip_stamp(t[m.end():]) != t[m.end():]:
+            t = t[m.end():]
+        m = _BYLINE.match(t)
+        if m and len(t) > m.end():
+            t = t[m.end():]
+        if t == before:
+            return t
+
+
+def is_junk(text: str) -> bool:
+    """Is the sentence page furniture rather than news? Reader-comment separators and markers ("|",
+    "Reply"), transcript and blog furniture ("rush transcript", "Posted by ... on <date>"), a line that
+    is only a time stamp, or a short content-free remark (at most three content words, no name, no number).
+
+    Example:
+        >>> is_junk("As we noted, big news tonight."), is_junk("Floods closed 12 roads in Kent on Sunday.")
+        (True, False)
+    """
+    t = text.strip()
+    if not t or _BAR.search(t) or _FURNITURE.search(t):
+        return True
+    if _COMMENT.search(t) and len(t.split()) < 12:
+        return True
+    rest = _strip_stamp(t)
+    if rest != t and len(rest.split()) < 3:
+        return True
+    words = t.split()
+    if len(words) > 10 or any(c.isdigit() for c in t):
+        return False
+    names = [w for w in words[1:] if w[0].isupper() and w.strip(".,;:!\"'") not in {"I", "I'm", "I've", "I'll"}]
+    content = [w for w in _TERM.findall(t.lower()) if w not in stop_words()]
+    return not names and len(content) <= 3
