@@ -144,3 +144,17 @@ def test_seed_titles_are_kept(web_db: Path) -> None:
     assert all(title_candidate(t) == " ".join(t.split()) for t in kept), \
         [(t, title_candidate(t)) for t in kept if title_candidate(t) != " ".join(t.split())]
     assert sum(not is_junk(t) for t in kept) == len(kept)
+
+
+@settings(max_examples=40, deadline=None)
+@given(headline=st.sampled_from(HEADLINES), weekday=st.sampled_from(WEEKDAYS), day=st.integers(1, 28),
+       month=st.sampled_from(MONTHS), year=st.integers(1995, 2024), hh=st.integers(0, 23), mm=st.integers(0, 59))
+def test_a_headline_run_into_its_page_stamp_ends_before_it(headline: str, weekday: str, day: int, month: str,
+                                                           year: int, hh: int, mm: int) -> None:
+    text = f"{headline} {weekday} {day} {month} {year} {hh:02d}.{mm:02d} GMT The coastguard said the port stays shut."
+    assert title_candidate(text) == headline
+
+
+def test_a_date_and_time_inside_a_sentence_is_not_a_headline_boundary() -> None:
+    text = "The coastguard said on 4 May 2010 at 10:30 GMT that the port stays shut"
+    assert title_candidate(text) == text

@@ -33,6 +33,9 @@ _STAMP_INTRO = r"(?:(?:page\s+)?last\s+updated(?:\s+(?:at|on))?|updated|publishe
 _STAMP = re.compile(rf"^(?:{_STAMP_INTRO})?(?:{_STAMP_TOKEN}(?:[\s,.|/\-\u2013\u2014]+|$))+", re.I)
 _HAS_WHEN = re.compile(rf"{_TIME}|\b{_MONTH}\s+\d|\d\s+{_MONTH}|\b{_WEEKDAY}\b", re.I)
 _CAP = r"(?!(?:The|A|An|In|On|At|As|It|He|She|They|We|I|This|That|When|After|Why|How|What)\b)[A-Z][\w.'\-]*"
+#: a full page stamp inside a text (a day, a month and a time of day): where a headline ends and its page begins
+_MID_STAMP = re.compile(rf"\s(?:{_STAMP_INTRO})?(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}),?"
+                        rf"\s+\d{{4}},?\s+(?:at\s+)?{_TIME}(?:\s+{_ZONE})?(?=\s+[\"\u201c\u2018']?[A-Z])", re.I)
 _NAME = rf"{_CAP}(?:\s+(?:{_CAP}|de|van|von|al|bin)){{0,3}}"
 #: "By Jane Roe", "By Jane Roe and John Doe, Special to the Times", "By Jane Roe, Staff Writer"
 _BYLINE = re.compile(rf"^By\s+{_NAME}(?:\s+and\s+{_NAME})?(?:,\s*(?:{_CAP}\s+){{0,3}}(?:(?:to|for|of|at)\s+"
@@ -58,7 +61,9 @@ def _strip_stamp(text: str) -> str:
 
 
 def title_candidate(text: str) -> str:
-    """``text`` without a leading page stamp, byline or server message, so it starts as its headline or lead does.
+    """``text`` without a leading page stamp, byline or server message, so it starts as its headline or lead
+    does; a headline run into its page's stamp ("... to Iraqis Thursday 10 March 2005 13.55 GMT American ...")
+    ends before the stamp.
 
     Example:
         >>> title_candidate("Friday 6 May 2011 10.02 BST Rain floods the valley")
@@ -76,7 +81,12 @@ def title_candidate(text: str) -> str:
         if m and len(t) > m.end():
             t = t[m.end():]
         if t == before:
-            return t
+            break
+    m = _MID_STAMP.search(t)
+    head = t[:m.start()].split() if m else []
+    if len(head) >= 3 and head[-1].lower() not in stop_words():  # a headline, then the page's stamp and its lead
+        return t[:m.start()].rstrip(" ,|-:\u2013\u2014")
+    return t
 
 
 def is_junk(text: str) -> bool:
