@@ -66,6 +66,11 @@ def test_a_clean_headline_is_left_alone(headline: str) -> None:
     ("Page last updated at 10:41 GMT (an error occurred while processing this directive) The harbour reopened.",
      "The harbour reopened."),
     ("Byron Bay braces for storm surge", "Byron Bay braces for storm surge"),
+    ("March 2, 2012 | By Lena Marsh, Herald Fishermen block the harbour.", "Fishermen block the harbour."),
+    ("March 2, 2012 | By Lena Marsh Members of the union block the harbour.", "Members of the union block the harbour."),
+    ("By the Herald Wire Staff Port workers walk out over pay", "Port workers walk out over pay"),
+    ("Analysis: why the port strike matters March 2, 2012 | By Lena Marsh, Herald's Senior Reporter The strike",
+     "Analysis: why the port strike matters"),
 ])
 def test_bylines_and_server_messages_are_stripped(text: str, expected: str) -> None:
     assert title_candidate(text) == expected

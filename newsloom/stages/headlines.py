@@ -35,11 +35,14 @@ _HAS_WHEN = re.compile(rf"{_TIME}|\b{_MONTH}\s+\d|\d\s+{_MONTH}|\b{_WEEKDAY}\b",
 _CAP = r"(?!(?:The|A|An|In|On|At|As|It|He|She|They|We|I|This|That|When|After|Why|How|What)\b)[A-Z][\w.'\-]*"
 #: a full page stamp inside a text (a day, a month and a time of day): where a headline ends and its page begins
 _MID_STAMP = re.compile(rf"\s(?:{_STAMP_INTRO})?(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}),?"
-                        rf"\s+\d{{4}},?\s+(?:at\s+)?{_TIME}(?:\s+{_ZONE})?(?=\s+[\"\u201c\u2018']?[A-Z])", re.I)
+                        rf"\s+\d{{4}},?\s+(?:at\s+)?{_TIME}(?:\s+{_ZONE})?(?=\s+[\"\u201c\u2018']?[A-Z])|\s{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}(?=\s*\|\s*By\b)", re.I)
 _NAME = rf"{_CAP}(?:\s+(?:{_CAP}|de|van|von|al|bin)){{0,3}}"
 #: "By Jane Roe", "By Jane Roe and John Doe, Special to the Times", "By Jane Roe, Staff Writer"
-_BYLINE = re.compile(rf"^By\s+{_NAME}(?:\s+and\s+{_NAME})?(?:,\s*(?:{_CAP}\s+){{0,3}}(?:(?:to|for|of|at)\s+"
-                     rf"(?:the\s+)?{_NAME})?)?[\s,:\-\u2013\u2014]*")
+_PERSON = rf"{_CAP}(?:\s+[A-Z]\.)?\s+{_CAP}"  # a first and a last name (a lead's capitalised subject follows it)
+_ROLE = rf"(?:(?:Special\s+to|for)\s+(?:the\s+)?{_CAP}|{_CAP}(?:'s)?(?:\s+(?:Senior|Chief|Staff|Foreign))*" \
+        rf"(?:\s+(?:Writers?|Correspondents?|Reporters?|Editor|Producer))?)"
+_BYLINE = re.compile(rf"^By\s+(?:{_PERSON}(?:\s+and\s+{_PERSON})?(?:,\s*{_ROLE})?|(?:the\s+)?(?:{_CAP}\s+){{1,2}}"
+                     rf"(?:Wire\s+)?Staff)[\s,:\-\u2013\u2014]*")
 #: "Jane Roe | " before a stamp
 _NAME_BAR = re.compile(rf"^{_NAME}\s*\|\s*")
 #: bracketed server or page messages anywhere in the text
