@@ -22,6 +22,7 @@ def stop_words() -> frozenset[str]:
     text = resources.files("newsloom").joinpath("data/smart_common_words.txt").read_text()
     return frozenset(text.split())
 
+
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
           r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _WEEKDAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?"
@@ -33,14 +34,17 @@ _STAMP_INTRO = r"(?:(?:page\s+)?last\s+updated(?:\s+(?:at|on))?|updated|publishe
 _STAMP = re.compile(rf"^(?:{_STAMP_INTRO})?(?:{_STAMP_TOKEN}(?:[\s,.|/\-\u2013\u2014]+|$))+", re.I)
 _HAS_WHEN = re.compile(rf"{_TIME}|\b{_MONTH}\s+\d|\d\s+{_MONTH}|\b{_WEEKDAY}\b", re.I)
 _CAP = r"(?!(?:The|A|An|In|On|At|As|It|He|She|They|We|I|This|That|When|After|Why|How|What)\b)[A-Z][\w.'\-]*"
-#: a full page stamp inside a text (a day, a month and a time of day): where a headline ends and its page begins
+#: where a headline ends and its page begins: a full stamp (day, month, year, time) before a capitalised lead,
+#: or a date before "| By"
 _MID_STAMP = re.compile(rf"\s(?:{_STAMP_INTRO})?(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}),?"
-                        rf"\s+\d{{4}},?\s+(?:at\s+)?{_TIME}(?:\s+{_ZONE})?(?=\s+[\"\u201c\u2018']?[A-Z])|\s{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}(?=\s*\|\s*By\b)", re.I)
+                        rf"\s+\d{{4}},?\s+(?:at\s+)?{_TIME}(?:\s+{_ZONE})?(?=\s+[\"\u201c\u2018']?[A-Z])"
+                        rf"|\s{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}(?=\s*\|\s*By\b)", re.I)
 _NAME = rf"{_CAP}(?:\s+(?:{_CAP}|de|van|von|al|bin)){{0,3}}"
-#: "By Jane Roe", "By Jane Roe and John Doe, Special to the Times", "By Jane Roe, Staff Writer"
 _PERSON = rf"{_CAP}(?:\s+[A-Z]\.)?\s+{_CAP}"  # a first and a last name (a lead's capitalised subject follows it)
 _ROLE = rf"(?:(?:Special\s+to|for)\s+(?:the\s+)?{_CAP}|{_CAP}(?:'s)?(?:\s+(?:Senior|Chief|Staff|Foreign))*" \
         rf"(?:\s+(?:Writers?|Correspondents?|Reporters?|Editor|Producer))?)"
+#: "By Jane Roe", "By Jane Roe and John Doe, Special to the Times", "By Jane Roe, Times Staff Writer",
+#: "By the Wire Staff"
 _BYLINE = re.compile(rf"^By\s+(?:{_PERSON}(?:\s+and\s+{_PERSON})?(?:,\s*{_ROLE})?|(?:the\s+)?(?:{_CAP}\s+){{1,2}}"
                      rf"(?:Wire\s+)?Staff)[\s,:\-\u2013\u2014]*")
 #: "Jane Roe | " before a stamp
