@@ -281,7 +281,8 @@ def _weekday(anchor: date, want: int, which: str, tense: str | None) -> date:
 
 #: "... last year" after a day or month ("25 June last year"): the year the words name
 _OF_RELATIVE_YEAR = re.compile(r"\s*,?\s*\b(?:of\s+)?(this|last|next|past)\s+year$", re.I)
-_YEAR_STEP = {"this": 0, "last": -1, "past": -1, "next": 1}
+#: how many units "this/last/past/next <unit>" steps from the anchor
+_STEP = {"this": 0, "last": -1, "past": -1, "next": 1}
 
 
 def _fast_path(clean: str, anchor: date | None, tense: str | None) -> tuple[str, str] | None:
@@ -297,7 +298,7 @@ def _fast_path(clean: str, anchor: date | None, tense: str | None) -> tuple[str,
     m = _RELATIVE_UNIT.match(clean)
     if m and anchor is not None:
         which, unit = m.group(1).lower(), m.group(2).lower()
-        step = {"this": 0, "last": -1, "past": -1, "next": 1}[which]
+        step = _STEP[which]
         if unit == "year":
             return f"{anchor.year + step:04d}", "year"
         if unit == "month":
@@ -399,7 +400,7 @@ def resolve_expression(text: str, anchor: date | None, *, tense: str | None = No
     rel = _OF_RELATIVE_YEAR.search(clean)
     if rel and anchor is not None and rel.start() and clean.split()[0].lower() != rel.group(1).lower():
         # "25 June last year", "June of next year": the day or month in the year the words name
-        clean = f"{clean[:rel.start()].strip(' ,.')} {anchor.year + _YEAR_STEP[rel.group(1).lower()]}"
+        clean = f"{clean[:rel.start()].strip(' ,.')} {anchor.year + _STEP[rel.group(1).lower()]}"
     if not clean or not re.search(r"[A-Za-z0-9]", clean):
         return _NONE
     years = _YEAR_RE.findall(clean)
