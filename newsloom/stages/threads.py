@@ -11,6 +11,15 @@ Runs after the stories stage, on the same articles, incrementally:
 3. the thread is compared with the other candidate threads: one past ``merge_margin`` is merged
    into it (the larger survives; ``thread_merges`` keeps the old id and why).
 
+After the batch, the re-check (``_settle``): placing a story once, against one thread's summed profile, leaves
+a narrative split into a large thread and many small ones (a story of the Iraq war told in other words). So the
+threads the batch touched and their candidate threads are compared as clusters of articles: a spread sample of
+each thread's articles (``regroup_sample``), every pair scored with the re-check's pair score
+(story_regroup.pair_scores: embedding, words, entities, people, places), and threads merged by average link
+while the average pair score, less a slow time penalty between their date spans, is above
+``regroup_threshold``. An average over many articles of several stories, not one close story, decides a merge.
+Threads are never split.
+
 Thread ids are a hash of the story that opened them and never change. The batch is one transaction
 with ``store.done``, as in the stories stage.
 """
@@ -19,14 +28,17 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import numpy as np
+
 from ..model import Article
 from ..pipeline import corpus_stage
 from ..settings import stage_settings
 from ..storage.sqlite import now
 from ..storage.tables.embed import decode_vector
 from ..storage.tables.stories import resolve_story, resolve_thread
-from .stories import Idf, indexed_batch, merge_threads, story_id
+from .stories import Idf, _member_signals, _types, indexed_batch, merge_threads, one_blas_thread, story_id
 from .story_match import Profile, Signals, Weights, features
+from .story_regroup import average_link, pair_scores, time_gaps
 
 __all__ = ["Threads", "merge_threads"]
 
@@ -41,23 +53,29 @@ class Threads:
         self.index_cfg = stage_settings(settings, "stories")
         self.cfg = stage_settings(settings, "threads")
         self.weights = Weights.from_cfg(self.cfg)
+        self.pair_weights = Weights.from_cfg(self.cfg, prefix="pair_")
 
     def run(self, store: Any, ids: list[str]) -> None:
         with indexed_batch(store, self.index_cfg) as (conn, index, idf):
+            touched: dict[str, None] = {}  # threads the batch placed into, then their candidates (in order)
             for start in range(0, len(ids), 500):
                 for art in store.articles(ids=ids[start:start + 500]):
-                    self._process(conn, index, idf, art)
+                    touched.update(dict.fromkeys(self._process(conn, index, idf, art)))
+            if int(self.cfg["regroup_sample"]) > 0:
+                with one_blas_thread():
+                    self._settle(conn, idf, list(touched))
             store.done(self.name, ids)
 
-    def _process(self, conn: sqlite3.Connection, index: Any, idf: Idf, art: Article) -> None:
+    def _process(self, conn: sqlite3.Connection, index: Any, idf: Idf, art: Article) -> list[str]:
+        """Place the article's story in a thread; returns that thread and the candidate threads."""
         row = conn.execute("SELECT sa.story_id, sa.reason, ss.signals, e.vector FROM story_articles sa "
                            "LEFT JOIN story_signals ss ON ss.article_id = sa.article_id LEFT JOIN embeddings e "
                            "ON e.article_id = sa.article_id WHERE sa.article_id = ?", (art.id,)).fetchone()
         if row is None:  # not in a story (the stories stage is not in the pipeline)
-            return
+            return []
         sid = resolve_story(conn, row[0])
         if sid is None:
-            return
+            return []
         story = conn.execute("SELECT thread_id, profile FROM stories WHERE id = ?", (sid,)).fetchone()
         tid = resolve_thread(conn, story[0]) if story[0] else None
         vector = decode_vector(row[3]) if row[3] is not None else None
@@ -70,6 +88,7 @@ class Threads:
         signals = Signals.from_blob(row[2], vector, art.published) if counted else None
         self._add(conn, tid, signals, art.published, idf)
         candidates.pop(tid, None)
+        near = [tid, *candidates]
         mine = Profile.from_blob(conn.execute("SELECT profile FROM threads WHERE id = ?", (tid,)).fetchone()[0])
         for other, theirs in candidates.items():
             f = features(mine, theirs, *idf.both(mine, theirs))
@@ -79,6 +98,7 @@ class Threads:
                                     {"score": round(score, 3)}, idf, self.cfg)
                 mine = Profile.from_blob(conn.execute("SELECT profile FROM threads WHERE id = ?",
                                                       (tid,)).fetchone()[0])
+        return near
 
     def _candidates(self, conn: sqlite3.Connection, index: Any, vector: Any, own: str | None) -> dict[str, Profile]:
         rids = [r for r, _ in index.search(vector, int(self.cfg["neighbours"]))]
@@ -131,3 +151,65 @@ class Threads:
                      "last_published = max(coalesce(last_published, ?), ?)"]
             params += [published] * 4
         conn.execute(f"UPDATE threads SET {', '.join(sets)} WHERE id = ?", [*params, tid])
+
+    # -- the re-check ---------------------------------------------------------------------------------
+    def _settle(self, conn: sqlite3.Connection, idf: Idf, touched: list[str]) -> None:
+        """Merge the threads the batch touched and their candidates that average link over a sample of their
+        articles puts together (at most ``regroup_articles`` articles, each thread by a spread of its own)."""
+        group = list(dict.fromkeys(t for t in (resolve_thread(conn, x) for x in touched) if t is not None))
+        if len(group) < 2:
+            return
+        cap, sample = int(self.cfg["regroup_articles"]), int(self.cfg["regroup_sample"])
+        group = group[:max(2, cap // 4)]
+        each = max(4, min(sample, cap // len(group)))
+        members: list[str] = []
+        start: list[int] = []
+        for k, tid in enumerate(group):
+            rows = _thread_articles(conn, tid)
+            if len(rows) > each:
+                rows = [rows[i * len(rows) // each] for i in range(each)]
+            members += rows
+            start += [k] * len(rows)
+        sigs = _member_signals(conn, members)
+        keep = [i for i, a in enumerate(members) if a in sigs]
+        if len({start[i] for i in keep}) < 2:
+            return
+        sig_list = [sigs[members[i]] for i in keep]
+        start = [start[i] for i in keep]
+        ents = idf.entities({e for s in sig_list for e in s.entities})
+        scores = pair_scores(sig_list, idf.words({t for s in sig_list for t in s.terms}), ents, self.pair_weights,
+                             types=_types(conn, ents))
+        scores = scores - _time_penalty(sig_list, self.pair_weights)
+        labels = average_link(scores, start, float(self.cfg["regroup_threshold"]))
+        clusters: dict[int, list[int]] = {}
+        for k, lab in zip(start, labels):
+            if k not in clusters.setdefault(lab, []):
+                clusters[lab].append(k)
+        for parts in clusters.values():
+            if len(parts) < 2:
+                continue
+            keep_tid = group[parts[0]]
+            idx = {k: [i for i, s in enumerate(start) if s == k] for k in parts}
+            for k in parts[1:]:
+                score = float(scores[np.ix_(idx[parts[0]], idx[k])].mean())
+                keep_tid = merge_threads(conn, keep_tid, group[k], "average score of their articles above the "
+                                         "threads regroup threshold", {"average_score": round(score, 3),
+                                                                       "articles": [len(idx[parts[0]]), len(idx[k])]},
+                                         idf, self.cfg)
+
+
+def _time_penalty(signals: list[Signals], weights: Weights) -> np.ndarray:
+    """The slow time penalty of every pair of articles: ``time * log2(days apart / window)`` beyond ``window``
+    days (0 when either is undated). Per pair, not between the threads' date spans: one stray article must not
+    bridge two narratives months apart."""
+    days = time_gaps(signals)[0]
+    with np.errstate(invalid="ignore"):
+        gap = np.nan_to_num(np.abs(days[:, None] - days[None, :]), nan=0.0)
+    return weights.time * np.log2(np.maximum(gap, weights.window) / weights.window)
+
+
+def _thread_articles(conn: sqlite3.Connection, tid: str) -> list[str]:
+    """A thread's articles (copies aside), in the order they were placed."""
+    return [r[0] for r in conn.execute("SELECT sa.article_id FROM stories s JOIN story_articles sa ON sa.story_id = "
+                                       "s.id WHERE s.thread_id = ? AND sa.reason != 'copy' ORDER BY sa.rowid",
+                                       (tid,))]
