@@ -7,7 +7,10 @@ directly, as the stories stage would have left them (one story per base text). T
 perturbed articles are placed one by one, each as a one-article batch of the real stage code, timed whole
 (what a user waits for) and by part: placing it (signals, index search, scoring, writes, adding the
 vector to the index), the batch's re-check (``_settle``: re-clustering its story's neighbourhood) and the
-batch's word counts; the probes are rolled back afterwards, so the store is unchanged. ``-o keep DIR``
+batch's word counts; then the threads stage's one-article batch for it (placing its story in a thread and the
+threads re-check), timed apart and with the stories' batch (``with threads``): the store's stories are put
+in threads of ``thread_stories`` consecutive base texts first (in the same transaction). The probes are rolled
+back afterwards, so the store is unchanged. ``-o keep DIR``
 keeps the built store (and the base vectors) in DIR and reuses it in later runs of the same ``-n`` and
 ``group``.
 
@@ -40,6 +43,7 @@ from ..settings import Settings
 from ..stages.embed import MODEL, Embedder, article_vectors
 from ..stages.stories import Idf, Stories, one_blas_thread, shared_index, story_id
 from ..stages.story_match import Profile, Signals, term_counts, term_hash
+from ..stages.threads import Threads
 from ..storage import Store
 from ..storage.sqlite import now
 from ..storage.tables.embed import decode_vector, encode_vector
@@ -153,6 +157,23 @@ def _recall(store: Store, index: Any, queries: np.ndarray, k: int, efs: list[int
     return out
 
 
+def _threads(conn: Any, per: int) -> int:
+    """Put the stories in threads of ``per`` consecutive base texts (one story each), unless the store has threads;
+    returns the threads made."""
+    if conn.execute("SELECT count(*) FROM threads").fetchone()[0]:
+        return 0
+    profiles: dict[int, Profile] = {}
+    stamp = now()
+    for sid, seq, blob in conn.execute("SELECT id, seq, profile FROM stories ORDER BY seq").fetchall():
+        t = (seq - 1) // per
+        profiles.setdefault(t, Profile()).merge(Profile.from_blob(blob), {}, {}, max_terms=400, max_entities=80)
+        conn.execute("UPDATE stories SET thread_id = ? WHERE id = ?", (story_id(f"{t:016x}", "thread"), sid))
+    conn.executemany("INSERT INTO threads (id, seq, size, profile, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                     [(story_id(f"{t:016x}", "thread"), t + 1, p.n, p.to_blob(), stamp, stamp)
+                      for t, p in profiles.items()])
+    return len(profiles)
+
+
 class _Rollback(Exception):
     pass
 
@@ -166,13 +187,14 @@ def _rss_mb() -> float:
 
 @benchmark("stories", help="Placing one new article in a store of N articles: latency, index recall, size")
 def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, probes: int = 200,
-                  keep: str | None = None, profile: int = 0, **_: Any) -> list[Table]:
+                  keep: str | None = None, profile: int = 0, thread_stories: int = 10, **_: Any) -> list[Table]:
     """Latency of the stories stage placing one new article in a store of N (annotation excluded)."""
     rng, nrng = random.Random(5), np.random.default_rng(5)
     texts = _real_texts(data, max(10, n // group))
     bases = [_Base(t) for t in texts]
     settings = Settings.load()
     stage = Stories(settings)
+    threads = Threads(settings)
     with ExitStack() as stack:
         folder = Path(keep) if keep else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         folder.mkdir(parents=True, exist_ok=True)
@@ -208,11 +230,14 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
                 sync_s.append(time.perf_counter() - t0)
         recall = _recall(store, index, queries, k, sorted({16, 32, 64, 96, 128, int(stage.cfg["index_expansion_search"])}))
         laps, cpus, candidates = [], [], []
-        parts: dict[str, list[float]] = {"place": [], "re-check": [], "word counts": []}
+        parts: dict[str, list[float]] = {"place": [], "re-check": [], "word counts": [], "threads": []}
+        with_threads: list[float] = []
+        cpus_with: list[float] = []  # CPU of both stages' batches
         profiler = cProfile.Profile() if profile else None
         rss0 = _rss_mb()
         try:
             with store.transaction() as conn:
+                made = _threads(conn, int(thread_stories))
                 for p in range(probes):
                     g = rng.randrange(len(texts))
                     text, _terms = bases[g].copy(rng)
@@ -241,8 +266,15 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
                     end, end_cpu = time.perf_counter(), time.thread_time()
                     laps.append(1000 * (end - lap))
                     cpus.append(1000 * (end_cpu - cpu))
-                    for name, ms in zip(parts, (placed - lap, settled - placed, end - settled)):
+                    # the threads stage's one-article batch (Threads.run without its index check and commit)
+                    tidf = Idf(conn, background=float(stage.cfg["background"]))
+                    with one_blas_thread():
+                        threads._settle(conn, tidf, threads._process(conn, index, tidf, art))
+                    threaded, threaded_cpu = time.perf_counter(), time.thread_time()
+                    for name, ms in zip(parts, (placed - lap, settled - placed, end - settled, threaded - end)):
                         parts[name].append(1000 * ms)
+                    with_threads.append(1000 * (threaded - lap))
+                    cpus_with.append(1000 * (threaded_cpu - cpu))
                     if profiler:
                         profiler.disable()
                 right = conn.execute("SELECT count(*) FROM story_articles sa WHERE sa.article_id LIKE 'p%' AND "
@@ -257,6 +289,8 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
         db_mb = sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists()) / 1e6
     laps.sort()
     cpus.sort()
+    with_threads.sort()
+    cpus_with.sort()
     for ms in parts.values():
         ms.sort()
     save_every = max(1, math.ceil(float(stage.cfg["index_save_share"]) * n))
@@ -266,6 +300,9 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
            "CPU mean ms": round(sum(cpus) / len(cpus), 1),
            **{f"{name} {q} ms": round(_pct(ms, f), 1) for name, ms in parts.items()
               for q, f in (("p50", 0.5), ("p95", 0.95))},
+           "with threads p50 ms": round(_pct(with_threads, 0.5), 1), "with threads p95 ms": round(_pct(with_threads, 0.95), 1),
+           "with threads CPU p50 ms": round(_pct(cpus_with, 0.5), 1),
+           "with threads CPU p95 ms": round(_pct(cpus_with, 0.95), 1),
            "index write ms/article": round(1000 * save_s / save_every, 2),
            "index sync ms/batch": round(1000 * min(sync_s), 2),
            f"recall@{k}": next(r[f"recall@{k}"] for r in recall if r["ef"] == index.params["expansion_search"]),
@@ -283,7 +320,9 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
     table.notes.append("each probe is a one-article batch of the stage (Stories.run without its commit): p50/p95 "
                        "(wall) and CPU time the whole step: 'place' (signals, search, scoring, writes, index add), "
                        "'re-check' (the batch's _settle: re-cluster and merge/split) and 'word counts' (the "
-                       "batch's df upsert); threads are another stage, not timed")
+                       "batch's df upsert); 'threads': the threads stage's one-article batch after it (placing the story "
+                       "in a thread, the threads re-check), not in p50/p95/mean; 'with threads': both stages' batches "
+                       f"(wall and CPU); {made or 'the store'}{' threads made of ' + str(thread_stories) + ' stories each' if made else ' had threads'}")
     table.notes.append("compare mean ms at two sizes (-n 10000 and -n 100000) for the growth per article; "
                        "'candidates' = stories scored per article")
     tables = [table, Table(f"stories: index recall@{k} against exact search ({len(queries)} new articles as queries, "

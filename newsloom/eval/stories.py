@@ -8,13 +8,21 @@ measured in the same run (``eval similarity`` is in eval/similarity.py).
   recipe). ``-o reverse 1`` ingests again in reverse order and reports the BCubed F1 between the
   two partitions (order robustness).
 * threads: Timeline17 articles (``-o limit N`` per collection, default all) by date; BCubed of
-  ``thread_id`` against the topic. Baseline: the same TF-IDF average-link at the topic level.
+  ``thread_id`` against the topic, on all topics and on each half of them (alphabetical order, every other
+  topic: half A chose the threads re-check's weights, half B did not). Baseline: the same TF-IDF average-link
+  at the topic level. ``-o store PATH`` reuses a store where the whole pipeline up to the stories stage already
+  annotated Timeline17 (annotating it is most of the time): a temporary copy of it has its stories and threads
+  emptied and the stories and threads stages re-run over it in date order, in batches of 64 articles;
+  ``-o stories keep`` keeps the copy's stories and re-runs the threads stage alone; ``-o baseline 0`` skips the
+  baseline.
 """
 from __future__ import annotations
 
 import json
 import math
 import re
+import shutil
+import sqlite3
 import tempfile
 import time
 from collections import Counter
@@ -26,6 +34,9 @@ import numpy as np
 from ..loom import Loom
 from ..model import Record
 from ..settings import Settings
+from ..stages.stories import Stories
+from ..stages.threads import Threads
+from ..storage.sqlite import SQLiteStore
 from . import Table, bench_data_root, evaluation
 from .entities import SPLITS, bcubed
 
@@ -129,8 +140,62 @@ def eval_stories(data: str | None = None, reverse: str = "0", **_: Any) -> list[
     return [table]
 
 
+#: what the stories and threads stages write (emptied before they re-run over a reused store)
+_STORY_TABLES = ("stories", "story_articles", "story_signals", "story_terms_df", "story_merges", "story_splits")
+_THREAD_TABLES = ("threads", "thread_merges")
+
+
+def _rerun(source: Path, tmp: str, external: list[str], keep_stories: bool, batch: int = 64
+           ) -> tuple[dict[str, str], dict[str, str], dict[str, float]]:
+    """Re-run the stories (unless ``keep_stories``) and threads stages over a copy of an annotated store, over
+    the articles ``external`` (external ids) in that order; returns threads, stories and seconds per stage."""
+    from ..errors import ConfigError
+
+    if not source.is_file():
+        raise ConfigError(f"eval threads: no store at {source}", code="E212")
+    db = Path(tmp) / "t17.db"
+    with sqlite3.connect(source) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    src_index = Path(f"{source}.stories.usearch")
+    if keep_stories and src_index.is_file():  # the index is a cache of the tables: copied only with the stories
+        for suffix in ("", ".json"):
+            if Path(f"{src_index}{suffix}").is_file():
+                shutil.copy(f"{src_index}{suffix}", f"{db}.stories.usearch{suffix}")
+    with sqlite3.connect(db) as conn:
+        for table in _THREAD_TABLES + (() if keep_stories else _STORY_TABLES):
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("UPDATE stories SET thread_id = NULL")
+    store = SQLiteStore(db)
+    try:
+        by_ext = dict(store.conn.execute("SELECT external_id, id FROM articles").fetchall())
+        ids = [by_ext[e] for e in external if e in by_ext]
+        if keep_stories:
+            placed = {r[0] for r in store.conn.execute("SELECT article_id FROM story_articles")}
+            ids = [i for i in ids if i in placed]
+        settings = _settings()
+        stages = ([] if keep_stories else [Stories(settings)]) + [Threads(settings)]
+        secs: dict[str, float] = Counter()
+        for start in range(0, len(ids), batch):
+            for stage in stages:
+                t0 = time.perf_counter()
+                stage.run(store, ids[start:start + batch])
+                secs[stage.name] += time.perf_counter() - t0
+        rows = store.conn.execute("SELECT a.external_id, sa.story_id, s.thread_id FROM articles a JOIN story_articles "
+                                  "sa ON sa.article_id = a.id JOIN stories s ON s.id = sa.story_id").fetchall()
+    finally:
+        store.close()
+    return {r[0]: r[2] for r in rows}, {r[0]: r[1] for r in rows}, dict(secs)
+
+
+def _halves(gold: dict[str, str]) -> list[tuple[str, set[str]]]:
+    topics = sorted(set(gold.values()))
+    return [("all topics", set(topics)), (f"half A ({', '.join(topics[0::2])})", set(topics[0::2])),
+            (f"half B ({', '.join(topics[1::2])})", set(topics[1::2]))]
+
+
 @evaluation("threads", help="Threads: BCubed of thread_id on Timeline17 topics, with a TF-IDF baseline")
-def eval_threads(data: str | None = None, limit: str = "0", **_: Any) -> list[Table]:
+def eval_threads(data: str | None = None, limit: str = "0", store: str | None = None, stories: str = "rerun",
+                 baseline: str = "1", **_: Any) -> list[Table]:
     """Threads on Timeline17 (the topic is the thread label), with a TF-IDF average-link baseline."""
     path = bench_data_root(data) / "timeline17" / "articles.jsonl"
     rows = [r for r in map(json.loads, path.open(encoding="utf-8")) if (r.get("text") or "").strip()]
@@ -146,20 +211,32 @@ def eval_threads(data: str | None = None, limit: str = "0", **_: Any) -> list[Ta
     gold = {r["id"]: r["label"] for r in rows}
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        with Loom(Path(tmp) / "t17.db", settings=_settings()) as loom:
-            loom.ingest(items=[Record(external_id=r["id"], text=r["text"], published=r["date"],
-                                      source=r["collection"].split("_")[-1]) for r in rows])
-            threads = _placed(loom, "s.thread_id")
-            stories = _placed(loom, "sa.story_id")
-        secs = time.perf_counter() - t0
-    table = Table(f"threads on Timeline17 ({len(rows)} articles, {len(set(gold.values()))} topics): BCubed of "
-                  "thread_id against the topic", ["system", "clusters", "B3 P", "B3 R", "B3 F1"])
-    table.rows.append(_row("newsloom threads", bcubed(threads, gold), clusters=len(set(threads.values()))))
-    table.rows.append(_row("newsloom stories (as threads)", bcubed(stories, gold), clusters=len(set(stories.values()))))
-    # the baseline's threshold is tuned on every other article, then the baseline clusters all of them
-    half = [(r["text"], r["label"]) for r in rows[::2]]
-    t, prf = _tuned_baseline(half, [(r["text"], r["label"]) for r in rows], np.round(np.arange(0.02, 0.5, 0.02), 2))
-    table.rows.append(_row(f"baseline TF-IDF + average link (t={t} tuned on half the articles)", prf,
-                           clusters=len(set(tfidf_average_link([r["text"] for r in rows], t)))))
-    table.notes.append(f"whole pipeline ingest + corpus stages {secs:.0f} s; articles in date order")
+        if store:
+            threads, story_of, secs = _rerun(Path(store), tmp, [r["id"] for r in rows], stories == "keep")
+        else:
+            with Loom(Path(tmp) / "t17.db", settings=_settings()) as loom:
+                loom.ingest(items=[Record(external_id=r["id"], text=r["text"], published=r["date"],
+                                          source=r["collection"].split("_")[-1]) for r in rows])
+                threads = _placed(loom, "s.thread_id")
+                story_of = _placed(loom, "sa.story_id")
+            secs = {"whole pipeline ingest + corpus stages": time.perf_counter() - t0}
+    table = Table(f"threads on Timeline17 ({len(threads)} articles placed of {len(rows)}, {len(set(gold.values()))} "
+                  "topics): BCubed of thread_id against the topic", ["system", "clusters", "B3 P", "B3 R", "B3 F1"])
+    for label, topics in _halves(gold):
+        part = {k: v for k, v in threads.items() if gold[k] in topics}
+        table.rows.append(_row(f"newsloom threads, {label}", bcubed(part, {k: gold[k] for k in part}),
+                               clusters=len(set(part.values()))))
+    table.rows.append(_row("newsloom stories (as threads)", bcubed(story_of, {k: gold[k] for k in story_of}),
+                           clusters=len(set(story_of.values()))))
+    if baseline not in ("0", ""):  # its threshold is tuned on every other article, then it clusters all of them
+        half = [(r["text"], r["label"]) for r in rows[::2]]
+        t, prf = _tuned_baseline(half, [(r["text"], r["label"]) for r in rows],
+                                 np.round(np.arange(0.02, 0.5, 0.02), 2))
+        table.rows.append(_row(f"baseline TF-IDF + average link (t={t} tuned on half the articles)", prf,
+                               clusters=len(set(tfidf_average_link([r["text"] for r in rows], t)))))
+    per_article = ", ".join(f"{name} {s:.0f} s ({1000 * s / max(1, len(threads)):.1f} ms per article)"
+                            for name, s in secs.items())
+    how = (f"stories and threads stages re-run over a copy of {store}, batches of 64" if store and stories != "keep"
+           else f"threads stage re-run over the stories of {store}, batches of 64" if store else "")
+    table.notes.append(f"{how + ': ' if how else ''}{per_article}; articles in date order")
     return [table]
