@@ -38,9 +38,9 @@ from ..storage.tables.embed import decode_vector
 from ..storage.tables.stories import resolve_story, resolve_thread
 from .stories import Idf, _member_signals, _types, indexed_batch, merge_threads, one_blas_thread, story_id
 from .story_match import Profile, Signals, Weights, features
-from .story_regroup import average_link, pair_scores, time_gaps
+from .story_regroup import _cosines, pair_scores, time_gaps
 
-__all__ = ["Threads", "merge_threads"]
+__all__ = ["Threads", "merge_threads", "cohesive_link"]
 
 
 @corpus_stage("threads", requires=("story_id",), assigns=("thread_id",), extra="stories")
@@ -54,6 +54,7 @@ class Threads:
         self.cfg = stage_settings(settings, "threads")
         self.weights = Weights.from_cfg(self.cfg)
         self.pair_weights = Weights.from_cfg(self.cfg, prefix="pair_")
+        self.nations = float(self.cfg["pair_nations"])
 
     def run(self, store: Any, ids: list[str]) -> None:
         with indexed_batch(store, self.index_cfg) as (conn, index, idf):
@@ -177,25 +178,61 @@ class Threads:
         sig_list = [sigs[members[i]] for i in keep]
         start = [start[i] for i in keep]
         ents = idf.entities({e for s in sig_list for e in s.entities})
+        types = _types(conn, ents)
         scores = pair_scores(sig_list, idf.words({t for s in sig_list for t in s.terms}), ents, self.pair_weights,
-                             types=_types(conn, ents))
+                             types=types)
+        if self.nations:  # the peoples named (NORP: "Egyptian", "Libyan"): who a narrative is about, like places
+            scores = scores + self.nations * _cosines([{e: v for e, v in s.entities.items() if types.get(e) == "NORP"}
+                                                       for s in sig_list], ents)
+            np.fill_diagonal(scores, 0.0)
         scores = scores - _time_penalty(sig_list, self.pair_weights)
-        labels = average_link(scores, start, float(self.cfg["regroup_threshold"]))
-        clusters: dict[int, list[int]] = {}
-        for k, lab in zip(start, labels):
-            if k not in clusters.setdefault(lab, []):
-                clusters[lab].append(k)
-        for parts in clusters.values():
-            if len(parts) < 2:
-                continue
-            keep_tid = group[parts[0]]
-            idx = {k: [i for i, s in enumerate(start) if s == k] for k in parts}
-            for k in parts[1:]:
-                score = float(scores[np.ix_(idx[parts[0]], idx[k])].mean())
-                keep_tid = merge_threads(conn, keep_tid, group[k], "average score of their articles above the "
-                                         "threads regroup threshold", {"average_score": round(score, 3),
-                                                                       "articles": [len(idx[parts[0]]), len(idx[k])]},
-                                         idf, self.cfg)
+        for keep_k, k, score, bar in cohesive_link(scores, start, float(self.cfg["regroup_threshold"]),
+                                                   float(self.cfg["regroup_cohesion"])):
+            merge_threads(conn, resolve_thread(conn, group[keep_k]) or group[keep_k],
+                          resolve_thread(conn, group[k]) or group[k],
+                          "average score of their articles above the threads regroup bar",
+                          {"average_score": round(score, 3), "bar": round(bar, 3),
+                           "articles": [start.count(keep_k), start.count(k)]}, idf, self.cfg)
+
+
+def cohesive_link(scores: np.ndarray, start: list[int], threshold: float, cohesion: float
+                  ) -> list[tuple[int, int, float, float]]:
+    """Average-link merges of the groups ``start`` labels (0..K-1) over pair ``scores``: the pair of groups with
+    the best average score merges while that average is above ``threshold`` and above ``cohesion`` times the
+    average score within the looser of the two (a group of one article has none): two narratives that touch
+    (the first days of the Libyan uprising told beside Egypt's) stay apart unless they are as close to each
+    other as their own articles are.
+
+    Returns:
+        (kept group, merged group, average score, the bar it passed) in merge order.
+    """
+    k = max(start) + 1
+    member = np.zeros((len(start), k))
+    member[np.arange(len(start)), start] = 1.0
+    sums = member.T @ scores @ member
+    size = member.sum(axis=0)
+    alive = np.ones(k, dtype=bool)
+    merges = []
+    while alive.sum() > 1:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            within = np.where(size > 1, np.diag(sums) / (size * (size - 1)), np.nan)
+            loose = np.fmin(within[:, None], within[None, :])
+            bar = np.fmax(threshold, cohesion * np.nan_to_num(loose, nan=-np.inf))
+            avg = sums / np.outer(size, size)
+        ok = alive[:, None] & alive[None, :] & ~np.eye(k, dtype=bool) & (avg > bar)
+        if not ok.any():
+            break
+        i, j = divmod(int(np.argmax(np.where(ok, avg, -np.inf))), k)
+        i, j = min(i, j), max(i, j)
+        merges.append((i, j, float(avg[i, j]), float(bar[i, j])))
+        sums[i, :] += sums[j, :]
+        sums[:, i] += sums[:, j]
+        size[i] += size[j]
+        alive[j] = False
+        sums[j, :] = 0.0
+        sums[:, j] = 0.0
+        size[j] = 0.0
+    return merges
 
 
 def _time_penalty(signals: list[Signals], weights: Weights) -> np.ndarray:
