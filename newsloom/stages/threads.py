@@ -15,10 +15,11 @@ After the batch, the re-check (``_settle``): placing a story once, against one t
 a narrative split into a large thread and many small ones (a story of the Iraq war told in other words). So the
 threads the batch touched and their candidate threads are compared as clusters of articles: a spread sample of
 each thread's articles (``regroup_sample``), every pair scored with the re-check's pair score
-(story_regroup.pair_scores: embedding, words, entities, people, places), and threads merged by average link
-while the average pair score, less a slow time penalty between their date spans, is above
-``regroup_threshold``. An average over many articles of several stories, not one close story, decides a merge.
-Threads are never split.
+(story_regroup.pair_scores: embedding, words, entities, people, places; here also peoples, and a slow time
+penalty per pair of articles), and threads merged by average link (:func:`cohesive_link`) while the average
+pair score is above ``regroup_threshold`` and above ``regroup_cohesion`` times the average within the looser
+thread. An average over many articles of several stories, not one close story, decides a merge. Threads are
+never split.
 
 Thread ids are a hash of the story that opened them and never change. The batch is one transaction
 with ``store.done``, as in the stories stage.
@@ -199,9 +200,9 @@ def cohesive_link(scores: np.ndarray, start: list[int], threshold: float, cohesi
                   ) -> list[tuple[int, int, float, float]]:
     """Average-link merges of the groups ``start`` labels (0..K-1) over pair ``scores``: the pair of groups with
     the best average score merges while that average is above ``threshold`` and above ``cohesion`` times the
-    average score within the looser of the two (a group of one article has none): two narratives that touch
-    (the first days of the Libyan uprising told beside Egypt's) stay apart unless they are as close to each
-    other as their own articles are.
+    average score within the looser of the two (a group of one article has none): two tight narratives that
+    touch (the first days of the Libyan uprising told beside Egypt's revolution) need more than the threshold,
+    a loose one (a long war's many stories) less.
 
     Returns:
         (kept group, merged group, average score, the bar it passed) in merge order.
