@@ -78,7 +78,7 @@ def test_cohesive_link_keeps_two_tight_narratives_that_touch_apart():
     scores[np.ix_(range(0, 3), range(6, 8))] = scores[np.ix_(range(6, 8), range(0, 3))] = 4.0
     np.fill_diagonal(scores, 0.0)
     merges = cohesive_link(scores, start, 1.0, 0.5)
-    assert [(a, b) for a, b, _, _ in merges] == [(0, 2)]
+    assert [m[:2] for m in merges] == [(0, 2)] and merges[0][4:] == (3, 2)  # the articles on each side
     assert merges[0][2] == 4.0 and merges[0][3] == 1.5  # the bar: 0.5 * the looser group's 3, above 1
     assert cohesive_link(scores, start, 1.0, 0.0)[0][:2] == (0, 1)  # by the threshold alone the two touch and merge
     assert cohesive_link(scores, start, 4.5, 0.0) == []

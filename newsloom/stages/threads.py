@@ -187,17 +187,16 @@ class Threads:
                                                        for s in sig_list], ents)
             np.fill_diagonal(scores, 0.0)
         scores = scores - _time_penalty(sig_list, self.pair_weights)
-        for keep_k, k, score, bar in cohesive_link(scores, start, float(self.cfg["regroup_threshold"]),
-                                                   float(self.cfg["regroup_cohesion"])):
+        for keep_k, k, score, bar, *sides in cohesive_link(scores, start, float(self.cfg["regroup_threshold"]),
+                                                           float(self.cfg["regroup_cohesion"])):
             merge_threads(conn, resolve_thread(conn, group[keep_k]) or group[keep_k],
                           resolve_thread(conn, group[k]) or group[k],
                           "average score of their articles above the threads regroup bar",
-                          {"average_score": round(score, 3), "bar": round(bar, 3),
-                           "articles": [start.count(keep_k), start.count(k)]}, idf, self.cfg)
+                          {"average_score": round(score, 3), "bar": round(bar, 3), "articles": sides}, idf, self.cfg)
 
 
 def cohesive_link(scores: np.ndarray, start: list[int], threshold: float, cohesion: float
-                  ) -> list[tuple[int, int, float, float]]:
+                  ) -> list[tuple[int, int, float, float, int, int]]:
     """Average-link merges of the groups ``start`` labels (0..K-1) over pair ``scores``: the pair of groups with
     the best average score merges while that average is above ``threshold`` and above ``cohesion`` times the
     average score within the looser of the two (a group of one article has none): two tight narratives that
@@ -205,7 +204,7 @@ def cohesive_link(scores: np.ndarray, start: list[int], threshold: float, cohesi
     a loose one (a long war's many stories) less.
 
     Returns:
-        (kept group, merged group, average score, the bar it passed) in merge order.
+        (kept group, merged group, average score, the bar it passed, the articles of each side) in merge order.
     """
     k = max(start) + 1
     member = np.zeros((len(start), k))
@@ -225,7 +224,7 @@ def cohesive_link(scores: np.ndarray, start: list[int], threshold: float, cohesi
             break
         i, j = divmod(int(np.argmax(np.where(ok, avg, -np.inf))), k)
         i, j = min(i, j), max(i, j)
-        merges.append((i, j, float(avg[i, j]), float(bar[i, j])))
+        merges.append((i, j, float(avg[i, j]), float(bar[i, j]), int(size[i]), int(size[j])))
         sums[i, :] += sums[j, :]
         sums[:, i] += sums[:, j]
         size[i] += size[j]
