@@ -7,6 +7,7 @@ import json
 import numpy as np
 
 from newsloom import Loom, Settings
+from newsloom.eval.stories import eval_threads
 from newsloom.model import Record
 from newsloom.stages.story_match import Signals, Weights
 from newsloom.stages.threads import _time_penalty, cohesive_link
@@ -82,3 +83,21 @@ def test_cohesive_link_keeps_two_tight_narratives_that_touch_apart():
     assert merges[0][2] == 4.0 and merges[0][3] == 1.5  # the bar: 0.5 * the looser group's 3, above 1
     assert cohesive_link(scores, start, 1.0, 0.0)[0][:2] == (0, 1)  # by the threshold alone the two touch and merge
     assert cohesive_link(scores, start, 4.5, 0.0) == []
+
+
+def test_eval_threads_reuses_an_annotated_store_without_touching_it(tmp_path):
+    """``-o store PATH``: the stories and threads stages re-run over a copy; the store itself is left as it was."""
+    docs = _t17("haiti_bbc", 3) + _t17("bpoil_bbc", 3)
+    path = tmp_path / "annotated.db"
+    settings = Settings.load(env={}, overrides={"pipeline.stages": ["clean", "language", "embed"]})
+    with Loom(path, settings=settings) as loom:
+        loom.ingest(items=[Record(external_id=d["id"], text=d["text"], published=d["date"], source="t17")
+                           for d in docs])
+    before = path.read_bytes()
+    for stories in ("rerun", "keep"):
+        table = eval_threads(store=str(path), limit="3", baseline="0", stories=stories)[0]
+        assert table.title.startswith("threads on Timeline17 (6 articles placed") or stories == "keep"
+        assert path.read_bytes() == before
+    rows = {r["system"]: r for r in eval_threads(store=str(path), limit="3", baseline="0")[0].rows}
+    assert rows["newsloom threads, all topics"]["B3 P"] == 1.0  # two narratives three months apart
+    assert rows["newsloom threads, all topics"]["clusters"] <= 4

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ConfigError
 from ..loom import Loom
 from ..model import Record
 from ..settings import Settings
@@ -149,13 +150,15 @@ def _rerun(source: Path, tmp: str, external: list[str], keep_stories: bool, batc
            ) -> tuple[dict[str, str], dict[str, str], dict[str, float]]:
     """Re-run the stories (unless ``keep_stories``) and threads stages over a copy of an annotated store, over
     the articles ``external`` (external ids) in that order; returns threads, stories and seconds per stage."""
-    from ..errors import ConfigError
-
     if not source.is_file():
         raise ConfigError(f"eval threads: no store at {source}", code="E212")
     db = Path(tmp) / "t17.db"
-    with sqlite3.connect(source) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)  # the reused store is only read
+    try:
+        with sqlite3.connect(db) as dst:
+            src.backup(dst)
+    finally:
+        src.close()
     src_index = Path(f"{source}.stories.usearch")
     if keep_stories and src_index.is_file():  # the index is a cache of the tables: copied only with the stories
         for suffix in ("", ".json"):
