@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from newsloom import Loom, Settings
 from newsloom.export import export
 from newsloom.loom import process
-from newsloom.stages.dates import KINDS, format_value, kind_of, resolve_expression
+from newsloom.stages.dates import KINDS, format_value, is_stamp, kind_of, resolve_expression
+from newsloom.stages.sentences import find_dates
 
 from .conftest import SHARED
 
@@ -192,7 +193,7 @@ def test_ago_counts_back_from_the_anchor(anchor, n, unit):
 
 
 def test_every_kind_is_known():
-    assert set(KINDS) == {"date", "duration", "set", "vague", "age"}
+    assert set(KINDS) == {"date", "duration", "set", "vague", "age", "stamp"}
 
 
 # --- in context: the tense of the clause --------------------------------------------------------------
@@ -234,7 +235,7 @@ def test_a_delivery_month_is_never_past():
 def test_datelines_spacy_misses_are_found_and_resolved():
     got = _dated("LONDON | Wed Sep 7, 2011 2:13 pm BST LONDON (Reuters) - Sterling fell. SHALGHOUDA, Libya, "
                  "Aug 11 (Reuters) - Rebels advanced.", "2011-09-07")
-    assert ("Wed Sep 7, 2011", "2011-09-07", "date") in got and ("Aug 11", "2011-08-11", "date") in got
+    assert ("Wed Sep 7, 2011", "2011-09-07", "stamp") in got and ("Aug 11", "2011-08-11", "stamp") in got
 
 
 def test_day_first_list_and_narrowed_expression():
@@ -356,3 +357,70 @@ def test_a_week_is_seven_days_in_iso_terms():
                                          ("3 March this year", "2010-03-03")])
 def test_a_day_or_month_of_last_this_or_next_year(text, value):
     assert resolve_expression(text, date(2010, 2, 9)).value == value
+
+
+# --- days that name events, reporting, chronologies and page stamps (invented sentences) ------------------
+
+def test_a_day_that_names_an_event_is_past_unless_it_is_scheduled():
+    got = _dated("Officials say the cause of Monday's blast at the depot is still unknown. Engineers will study "
+                 "the July 3 collapse of the old bridge. Voters are getting ready for the June 12 election.",
+                 "2024-05-15")
+    assert ("Monday", "2024-05-13", "date") in got
+    assert ("July 3", "2023-07-03", "date") in got and ("June 12", "2024-06-12", "date") in got
+
+
+def test_the_present_of_reporting_is_past_and_since_points_back_in_the_text_path():
+    text = ("The mayor says Tuesday the dam is safe. Crews have been pumping water since March 19. "
+            "The council meets on Friday.")
+    got = {text[s:e]: v for s, e, v, _ in find_dates(text, date(2024, 5, 15))}  # a Wednesday
+    assert got == {"Tuesday": "2024-05-14", "March 19": "2024-03-19", "on Friday": "2024-05-17"}
+
+
+def test_a_chronology_item_tells_the_past_in_the_present_tense():
+    text = "Timeline of the leak. May 26 - Engineers start pumping mud into the well. June 20 - A panel will report."
+    got = {text[s:e]: v for s, e, v, _ in find_dates(text, date(2024, 6, 1))}
+    assert got == {"May 26": "2024-05-26", "June 20": "2024-06-20"}
+    assert ("May 26", "2024-05-26", "date") in _dated(text, "2024-06-01")
+
+
+@pytest.mark.parametrize("text, expression", [
+    ("Last updated at 14:02 GMT, Monday, 11 March 2024 The river rose.", "11 March 2024"),
+    ("OSLO | Mon Mar 11, 2024 6:12 pm EDT OSLO (Reuters) - The river rose.", "Mon Mar 11, 2024"),
+    ("OSLO, March 11 (Reuters) - The river rose.", "March 11"),
+    ("I agree with the mayor. March 11, 2024 at 10:32 am | Reply", "March 11, 2024"),
+    ("11 March 24 09:15 GMT The river rose.", "11 March"),
+    ("A version appeared in print at 10.02 BST on Monday 11 March 2024.", "Monday 11 March 2024"),
+])
+def test_a_page_stamp_is_no_event_day(text, expression):
+    start = text.index(expression)
+    assert is_stamp(text, start, start + len(expression))
+    assert not [v for s, e, v, _ in find_dates(text, date(2024, 3, 11)) if s <= start < e]
+    assert any(expression in got and (value, kind) == ("2024-03-11", "stamp")
+               for got, value, kind in _dated(text, "2024-03-11"))
+
+
+@pytest.mark.parametrize("text, expression", [
+    ("The talks start on Monday at 10:00 GMT in Oslo.", "Monday"),
+    ("The quake struck on March 11, 2024 at 4:53 pm local time.", "March 11, 2024"),
+    ("The report was published on the council's site.", "the council"),
+])
+def test_an_event_time_is_no_stamp(text, expression):
+    start = text.index(expression)
+    assert not is_stamp(text, start, start + len(expression))
+
+
+@settings(max_examples=200, deadline=None)
+@given(anchor=_DAYS, day=st.integers(1, 31), month=st.sampled_from(["January", "March", "May", "July", "August",
+                                                                      "October", "December"]),
+       tense=st.sampled_from(["past", "future"]))
+def test_a_day_without_its_year_is_on_the_side_of_the_anchor_its_tense_says(anchor, day, month, tense):
+    got = date.fromisoformat(_value(f"{day} {month}", anchor, tense=tense))
+    assert (got <= anchor if tense == "past" else got >= anchor) and abs((got - anchor).days) <= 366
+
+
+@settings(max_examples=100, deadline=None)
+@given(anchor=_DAYS, weekday=st.sampled_from(WEEKDAYS), noun=st.sampled_from(["blast", "attack", "crash", "storm"]))
+def test_a_weekday_that_names_an_event_is_within_the_week_before(anchor, weekday, noun):
+    text = f"Police say {weekday}'s {noun} left nine people hurt."
+    (s, e, value, _), = find_dates(text, anchor)
+    assert text[s:e] == weekday and 0 <= (anchor - date.fromisoformat(value)).days <= 6

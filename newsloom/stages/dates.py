@@ -58,10 +58,12 @@ from ..settings import stage_settings
 from .comments import comment_headers
 
 __all__ = ["Dates", "KINDS", "Resolved", "resolve_expression", "kind_of", "clause_tense", "extract_dates",
-           "format_value"]
+           "format_value", "is_stamp"]
 
-#: the kinds of temporal expression; only a ``date`` gets a value
-KINDS = ("date", "duration", "set", "vague", "age")
+#: the kinds of temporal expression; only a ``date`` gets a value, and a ``stamp`` (the page's own date: "Last
+#: updated at ...", "Mon Jul 18, 2011 7:12 am EDT", a comment's "March 9, 2011 at 10:32 am | Reply") keeps the
+#: value it resolves to but is no event day
+KINDS = ("date", "duration", "set", "vague", "age", "stamp")
 
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAYS = {d: i for i, d in enumerate(_WEEKDAY_NAMES)}
@@ -237,7 +239,7 @@ def _year_of(anchor: date | None, month: int, day: int | None, tense: str | None
     if anchor is None:
         return None
     at = (anchor.month, anchor.day if day is not None else 1)
-    this = (month, min(day, 28) if day is not None else 1)
+    this = (month, day if day is not None else 1)
     past = anchor.year if this <= at or (day is None and month == anchor.month) else anchor.year - 1
     future = anchor.year if this >= at or (day is None and month == anchor.month) else anchor.year + 1
     if tense == "past" or past == future:
@@ -435,14 +437,19 @@ _HAVE = frozenset({"have", "has", "had", "'ve", "'d"})
 _FUTURE_HEADS = frozenset("""expect schedule due set plan intend aim hope prepare propose want seek promise pledge
 vow threaten poise slate likely about go""".split())
 _FUTURE_WORDS = re.compile(r"\b(?:will|'ll|shall|would|is due|are due|due (?:to|on|in)|scheduled|expected to|"
-                           r"(?:is|are|was|were) set to|plans? to|planned|intends? to|going to|(?:is|are) to|upcoming|"
+                           r"(?:is|are|was|were) set to|plans? to|plans|planning|planned|intends? to|going to|(?:is|are) to|upcoming|"
                            r"next|coming|forthcoming)\b", re.I)
 _PAST_WORDS = re.compile(r"\b(?:said|told|was|were|had|did|ago|last|met|held|took|gave|came|went|left|fell|rose|"
                          r"began|made|won|lost|saw|sent|fled|fought|shot|struck|spoke|wrote|found|brought|caught|"
                          r"kept|led|paid|ran|stood|broke|chose|drove|flew|grew|knew|threw|became|hit|killed|"
                          r"[a-z]{3,}ed)\b",
                          re.I)
-_PRESENT_WORDS = re.compile(r"\b(?:is|are|says|meets|starts|begins|opens|takes place)\b", re.I)
+_PRESENT_WORDS = re.compile(r"\b(?:is|are|meets|starts|begins|opens|takes place)\b", re.I)
+#: verbs of reporting: news reports what happened, so a day that "says", "tells" or "confirms" names is before
+_REPORTING_LEMMAS = frozenset("""say tell claim insist confirm deny admit add warn accuse believe reveal show
+acknowledge""".split())
+_REPORTING_WORDS = re.compile(r"\b(?:says|say|tells|claims|insists|confirms|denies|admits|adds|warns|"
+                              r"accuses|believes|reveals|shows|acknowledges)\b", re.I)
 #: a month that names a delivery ("October crude", "the September and October contracts") is never past
 _DELIVERY = re.compile(r"(?:\s*(?:,|and|or|-)\s*[A-Z][a-z]+\.?)*\s+(?:crude|contracts?|futures|delivery|deliveries|"
                        r"options|expiry|expiries|Brent|WTI|gasoline|gas|wheat|corn|soybeans?|gold|copper)\b")
@@ -457,7 +464,13 @@ def clause_tense(span: Any, text: str, sent_start: int, start: int, end: int) ->
     auxiliaries: "will"/"would"/"shall", a modal, or an infinitive under expect/schedule/plan/due/..., is
     the future; a past form or "has" + participle the past; a present form the present; "due",
     "scheduled", "upcoming" on the way to it the future. Otherwise (an unparsed sentence, or no verb),
-    the nearest tense word before it in the sentence, else the first in the clause it opens.
+    the nearest tense word before it in the sentence, else the first in the clause it opens. The present
+    of reporting ("says", "tells") is the past: news reports what happened.
+
+    Some words fix the direction whatever the verb: "since" the past, a delivery month ("October crude")
+    the future; an item of a chronology ("May 26 - BP starts ...") is the past unless it says "will",
+    "must", ...; a day that names an event ("Monday's bombing", "the April 20 blowout") is the past unless
+    the event is something scheduled ("the June 12 election", "Friday's jobs report").
 
     Args:
         span: the expression's spaCy Span, or None (an expression found by pattern: the text alone).
@@ -466,11 +479,60 @@ def clause_tense(span: Any, text: str, sent_start: int, start: int, end: int) ->
         start: the expression's start offset.
         end: its end offset.
     """
+    fixed = _fixed_direction(text, start, end)
+    if fixed is not None:
+        return fixed
+    item = _ITEM_DASH.match(text, end) if not text[sent_start:start].strip() else None
+    if item:  # "May 26 - A top kill starts": a chronology tells the past in the present tense
+        clause = text[item.end():item.end() + 200]
+        clause = clause[:m.start()] if (m := _CLAUSE_END.search(clause)) else clause
+        return "future" if _FUTURE_WORDS.search(clause) or _MUST.search(clause) else "past"
+    got = None
     if span is not None and span.root.dep_ not in ("dep", "") and span.root.pos_:
         got = _parsed_tense(span.root)
-        if got is not None:
-            return got
-    return _text_tense(text[sent_start:start], text[end:end + 80])
+    if got is None:
+        got = _text_tense(text[sent_start:start], text[end:end + 80])
+    if _names_event(text, start, end):  # "says ... Monday's bombing", "will study the April 20 blowout"
+        return "past"
+    return got
+
+
+def _names_event(text: str, start: int, end: int) -> bool:
+    """Does the expression name an event by its day: "Monday's bombing", "the April 20 blowout" (a day of
+    a month after "the" and before a noun), not something scheduled ("the June 12 election")?"""
+    if _SCHEDULED_NOUN.match(text, end):
+        return False
+    if re.match(r"'s|\u2019s", text[end:end + 2]):
+        return bool(_NAMES_EVENT.match(text, end + 2))
+    return bool(_THE_BEFORE.search(text, max(0, start - 5), start) and re.search(r"\d", text[start:end])
+                and _NAMES_EVENT.match(text, end))
+
+
+#: the expression names an event by its day: "Monday's bombing", "the April 20 blowout" (a lower-case word that
+#: is not a function word or a verb form after it)
+_NAMES_EVENT = re.compile(r"\s+(?!(?:of|to|and|or|in|on|at|by|for|from|with|as|that|which|who|when|"
+                          r"while|after|before|until|the|a|an|is|are|was|were|will|would|has|have|had|said|says|"
+                          r"night|morning|afternoon|evening|this|last|next|GMT|BST|EST|EDT)\b)[a-z]{3,}(?<!ed)\b")
+#: nouns of what is scheduled, which a day can name ahead of time: "the June 12 election", "Friday's deadline"
+_SCHEDULED_NOUN = re.compile(r"(?:'s|\u2019s)?\s+(?:\w+\s+)?(?:deadline|election|elections|vote|poll|polls|summit|"
+                             r"meeting|talks|referendum|hearing|trial|conference|launch|match|game|final|session|"
+                             r"debate|visit|ballot|runoff|run-off|inauguration|ceremony|opening|kick-off|start|concert|festival|"
+                             r"show|race|parade|date|target|report|results|earnings|liftoff|committee|announcement|release)\b",
+                             re.I)
+#: a dash or colon after a day that opens its sentence: an item of a chronology ("May 26 - ...")
+_ITEM_DASH = re.compile(r"(?:,?\s+\d{4})?\s*(?:-{1,2}|\u2013|\u2014|:)\s")
+_MUST = re.compile(r"\b(?:must|should|to be)\b", re.I)
+_THE_BEFORE = re.compile(r"\b(?:the|a|this|that)\s+$", re.I)
+_SINCE = re.compile(r"\bsince\s+(?:the\s+)?$", re.I)
+
+
+def _fixed_direction(text: str, start: int, end: int) -> str | None:
+    """The direction some words give whatever the verb: "since January" is before, "October crude" ahead."""
+    if _SINCE.search(text, max(0, start - 12), start) or text[start:start + 6].lower() == "since ":
+        return "past"
+    if _DELIVERY.match(text, end) and _MONTH_YEAR.match(text[start:end].strip()):
+        return "future"
+    return None
 
 
 #: words on the way from an expression to its verb that put it in the future: "due on", "the upcoming vote"
@@ -507,14 +569,15 @@ def _verb_tense(verb: Any) -> str | None:
     if verb.tag_ == "VBN":
         return "past"
     if verb.tag_ in ("VBZ", "VBP") or any(a.tag_ in ("VBZ", "VBP") for a in auxes):
-        return "present"
+        return "past" if verb.lemma_.lower() in _REPORTING_LEMMAS else "present"  # "says Monday": reported
     return None
 
 
 def _text_tense(before: str, after: str) -> str | None:
     """The tense of the nearest tense word before an expression (else after it), by word lists."""
     best: tuple[int, str] | None = None
-    for rx, name in ((_FUTURE_WORDS, "future"), (_PAST_WORDS, "past"), (_PRESENT_WORDS, "present")):
+    for rx, name in ((_FUTURE_WORDS, "future"), (_PAST_WORDS, "past"), (_REPORTING_WORDS, "past"),
+                     (_PRESENT_WORDS, "present")):
         for m in rx.finditer(before):
             if name == "past" and m.group().lower() in _NOT_PAST:
                 continue
@@ -525,11 +588,47 @@ def _text_tense(before: str, after: str) -> str | None:
     after = after.lstrip(" ,")  # "On Thursday, the council will meet": the clause it opens
     end = _CLAUSE_END.search(after)
     after = after[:end.start()] if end else after
-    for rx, name in ((_FUTURE_WORDS, "future"), (_PAST_WORDS, "past"), (_PRESENT_WORDS, "present")):
+    for rx, name in ((_FUTURE_WORDS, "future"), (_PAST_WORDS, "past"), (_REPORTING_WORDS, "past"),
+                     (_PRESENT_WORDS, "present")):
         m = rx.search(after)
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), name)
     return best[1] if best else None
+
+
+# --- page stamps -----------------------------------------------------------------------------------
+
+_CLOCK = r"\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?"
+_ZONE = r"(?-i:GMT|UTC|[A-Z]{1,3}T)\b"  # GMT, UTC, BST, EDT, CEST, ET, ... (capitals only: not "at", "that")
+#: the words a page puts before its own date: "Last updated at 12:32 GMT, Monday, 11 January 2010", "Posted: ",
+#: "This article was published on" (not "the report was published on Monday", an event)
+_STAMP_BEFORE = re.compile(rf"(?:\b(?:last|first)\s+(?:updated|published|modified)|\bthis\s+article\s+was\s+"
+                           rf"(?:first\s+)?published|\b(?:updated|published|posted|created|modified)\s*:|"
+                           rf"\b(?:updated|published|posted)\s+at\s+{_CLOCK})\s*(?:on|at)?\s*:?\s*"
+                           rf"(?:{_CLOCK}\s*(?:{_ZONE})?\s*,?\s*)?(?:on\s+)?(?:{_WD},?\s*)?$", re.I)
+#: a clock time with a zone or a comment's "| Reply" right after a date that states its year: "Mon Jul 18, 2011
+#: 7:12 am EDT", "07 February 12 00:35 GMT", "March 9, 2011 at 10:32 am | Reply"
+_STAMP_AFTER = re.compile(rf"\s*,?\s*(?:at\s+)?{_CLOCK}\s*(?:{_ZONE}|\|)", re.I)
+_DATE_TAIL = re.compile(rf",?\s+(?:\d{{1,2}}{_ORD}\s+{_MON}|{_MON}\s+\d{{1,2}}{_ORD}),?\s+\d{{4}}\b")
+#: a day, a month and a year of two digits, as pages stamp themselves: "07 February 12"
+_SHORT_YEAR = re.compile(rf"\d{{1,2}}\s+{_MON}\s+\d\d\b")
+
+#: a clock with a zone right before a date with its year: "on p30 at 10.02 BST on Thursday 3 June 2010"
+_CLOCK_BEFORE = re.compile(rf"{_CLOCK}\s*{_ZONE},?\s*(?:on\s+)?$")
+#: a news agency's dateline: "SHALGHOUDA, Libya, Aug 11 (Reuters) - "
+_DATELINE_AFTER = re.compile(r"(?:,?\s+\d{4})?\s*\((?:[A-Z][A-Za-z.&]*\s?){1,3}\)\s*(?:-|\u2013|\u2014)")
+
+
+def is_stamp(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] the page's own date (a byline stamp, "last updated", a comment's date), not an event's?"""
+    if _STAMP_BEFORE.search(text, max(0, start - 60), start) or _DATELINE_AFTER.match(text, end):
+        return True
+    tail = _DATE_TAIL.match(text, end)  # a weekday the pattern took alone: "Monday" of "Monday 11 March 2024"
+    end = tail.end() if tail else end
+    year = _YEAR_RE.search(text, start, end) or _SHORT_YEAR.match(text, start, end + 4)
+    if year is None:
+        return False  # a clock after a day without its year is an event's time: "on Monday at 10:00 GMT"
+    return bool(_STAMP_AFTER.match(text, year.end()) or _CLOCK_BEFORE.search(text, max(0, start - 30), start))
 
 
 # --- the stage -------------------------------------------------------------------------------------
@@ -607,17 +706,14 @@ def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
         sent_start = starts[max(bisect.bisect_right(starts, x.start) - 1, 0)]
         tense = clause_tense(x.span, text, sent_start, x.start, x.end)
         before = text[max(0, x.start - 30):x.start]
-        if re.search(r"\bsince\s*$", before) or text.startswith("since", x.start):
-            tense = "past"  # "since January": always before
-        elif _DELIVERY.match(text, x.end):
-            tense = "future"
         listed = _day_list(text, x.start, x.end)
         parts = listed or [(x.start, x.end, text[x.start:x.end])]
         for start, end, expression in parts:
             got = resolve_expression(expression, base, tense=tense, before=before)
             if got.value is None and got.kind == "date" and not listed:
                 start, end, got = _narrowed(text, start, end, base, tense, got)
-            out.append({"start": start, "end": end, "text": text[start:end], "kind": got.kind, "value": got.value,
+            kind = "stamp" if got.value and is_stamp(text, start, end) else got.kind
+            out.append({"start": start, "end": end, "text": text[start:end], "kind": kind, "value": got.value,
                         "precision": got.precision if got.value else None,
                         "anchor": None if got.value is None else "absolute" if got.absolute else base_name})
         taken = parts[-1][1] if listed else taken
