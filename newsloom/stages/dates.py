@@ -58,7 +58,7 @@ from ..settings import stage_settings
 from .comments import comment_headers
 
 __all__ = ["Dates", "KINDS", "Resolved", "resolve_expression", "kind_of", "clause_tense", "extract_dates",
-           "format_value", "is_stamp"]
+           "format_value", "is_stamp", "named_too_far"]
 
 #: the kinds of temporal expression; only a ``date`` gets a value, and a ``stamp`` (the page's own date: "Last
 #: updated at ...", "Mon Jul 18, 2011 7:12 am EDT", a comment's "March 9, 2011 at 10:32 am | Reply") keeps the
@@ -497,6 +497,19 @@ def clause_tense(span: Any, text: str, sent_start: int, start: int, end: int) ->
     return got
 
 
+def named_too_far(text: str, start: int, end: int, value: str | None, anchor: date | None) -> bool:
+    """Is the expression a day without its year that names an event ("the September 11 attacks"), resolved
+    more than :data:`NAMED_REACH` days before the anchor? Its year is then not the anchor's year or the one
+    before it as likely as some older one, so it is left unresolved rather than guessed."""
+    if not value or anchor is None or len(value) != 10 or _YEAR_RE.search(text, start, end):
+        return False
+    return (anchor - date.fromisoformat(value)).days > NAMED_REACH and _names_event(text, start, end)
+
+
+#: how far back (days) a day named without its year ("the April 20 blowout") is taken to be the latest such day
+NAMED_REACH = 183
+
+
 def _names_event(text: str, start: int, end: int) -> bool:
     """Does the expression name an event by its day: "Monday's bombing", "the April 20 blowout" (a day of
     a month after "the" and before a noun), not something scheduled ("the June 12 election")?"""
@@ -712,6 +725,8 @@ def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
             got = resolve_expression(expression, base, tense=tense, before=before)
             if got.value is None and got.kind == "date" and not listed:
                 start, end, got = _narrowed(text, start, end, base, tense, got)
+            if named_too_far(text, start, end, got.value, base):
+                got = Resolved(None, None, False)
             kind = "stamp" if got.value and is_stamp(text, start, end) else got.kind
             out.append({"start": start, "end": end, "text": text[start:end], "kind": kind, "value": got.value,
                         "precision": got.precision if got.value else None,

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from .dates import clause_tense, is_stamp, resolve_expression
+from .dates import clause_tense, is_stamp, named_too_far, resolve_expression
 
 __all__ = ["split_sentences", "find_dates", "is_item"]
 
@@ -110,7 +110,8 @@ def find_dates(text: str, anchor: date | None, spans: list[tuple[int, int]] | No
         resolved = _DATED_WEEKDAY.sub("", expr)
         got = resolve_expression(resolved, anchor, tense=tense, before=text[max(sent_start, m.start() - 20):m.start()])
         value, precision = got.value, got.precision
-        if value and precision == "day" and not is_stamp(text, m.start(), m.end()):
+        if value and precision == "day" and not is_stamp(text, m.start(), m.end()) \
+                and not named_too_far(text, m.start(), m.end(), value, anchor):
             yield m.start(), m.end(), value, "day"
 
 
