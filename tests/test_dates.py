@@ -432,3 +432,11 @@ def test_a_weekday_that_names_an_event_is_within_the_week_before(anchor, weekday
     text = f"Police say {weekday}'s {noun} left nine people hurt."
     (s, e, value, _), = find_dates(text, anchor)
     assert text[s:e] == weekday and 0 <= (anchor - date.fromisoformat(value)).days <= 6
+
+
+def test_a_comment_headers_date_is_its_stamp():
+    text = ("The river rose again. At 4:32 pm on 28 May 2024, Reader wrote: It flooded yesterday, as it did on "
+            "Friday.")
+    got = _dated(text, "2024-05-28")
+    assert ("28 May 2024", "2024-05-28", "stamp") in got and ("yesterday", "2024-05-27", "date") in got
+    assert [text[s:e] for s, e, _, _ in find_dates(text, date(2024, 5, 28))] == ["yesterday", "on Friday"]

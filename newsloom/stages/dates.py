@@ -3,7 +3,7 @@
 Puts ``article.annotations["dates"]``, a list sorted by start of::
 
     {"start": int, "end": int, "text": str,
-     "kind": "date"|"duration"|"set"|"vague"|"age",
+     "kind": "date"|"duration"|"set"|"vague"|"age"|"stamp",
      "value": "YYYY" | "YYYY-MM" | "YYYY-MM-DD" | "YYYY-Www" | None,
      "precision": "day"|"week"|"month"|"year"|None,
      "anchor": "published"|"absolute"|"text:YYYY-MM-DD"|"comment:YYYY-MM-DD"|None}
@@ -15,7 +15,8 @@ morning"), and explicit dates spaCy missed or cut (datelines such as "Wed Sep 7,
 Each expression first gets its kind (:func:`kind_of`): a length of time ("for three years", "a 30-year
 rule", "four-minute", "the past two weeks") is a ``duration``, a repetition ("every Friday", "a year"
 after an amount) a ``set``, "recently" or "in recent years" ``vague``, "65-year-old" or "aged 50" an
-``age``. Only a ``date`` gets a value, by a cascade:
+``age``. Only a ``date`` gets a value, by a cascade (a date that is the page's own, :func:`is_stamp`: "Last
+updated ...", "Mon Jul 18, 2011 7:12 am EDT", "CITY, Aug 11 (Reuters) -", becomes a ``stamp``, value kept):
 
 1. the tense of the clause (:func:`clause_tense`: the verb the expression hangs on in the parse, else
    the nearest tense word before it) decides the direction of what has no year or week of its own.
@@ -24,7 +25,10 @@ after an amount) a ``set``, "recently" or "in recent years" ``vague``, "65-year-
    publication day itself counts both ways; "last" and "next" always step away from it. Months and
    days of a month ("in January", "on 4 January"): the latest on or before the anchor for the past,
    the first on or after it for the future, the nearer of the two otherwise. A weekday written with
-   the day ("Saturday 8 October") picks the year in which that day is that weekday.
+   the day ("Saturday 8 October") picks the year in which that day is that weekday. News tells the
+   past in the present: reporting ("says Monday"), a chronology item ("May 26 - BP starts ...") and a day
+   that names an event ("Monday's bombing", "the April 20 blowout") are the past; a day named without its
+   year more than :data:`NAMED_REACH` days back ("the September 11 attacks" in June) stays unresolved.
 2. fast paths for the common shapes: today/yesterday/last night, this/last/next week|month|year
    (a week is an ISO week, ``YYYY-Www``), quarters and "the new year" (their year), datelines, a
    range of months (its year).
@@ -727,7 +731,9 @@ def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
                 start, end, got = _narrowed(text, start, end, base, tense, got)
             if named_too_far(text, start, end, got.value, base):
                 got = Resolved(None, None, False)
-            kind = "stamp" if got.value and is_stamp(text, start, end) else got.kind
+            # a comment's own header ("At 4:32 pm on 28 May 2010, X wrote:") is its stamp
+            in_header = any(c.start <= start < c.end for c in headers[h + 1:h + 2])
+            kind = "stamp" if got.value and (in_header or is_stamp(text, start, end)) else got.kind
             out.append({"start": start, "end": end, "text": text[start:end], "kind": kind, "value": got.value,
                         "precision": got.precision if got.value else None,
                         "anchor": None if got.value is None else "absolute" if got.absolute else base_name})
