@@ -344,7 +344,7 @@ def test_kind_is_stored_exported_and_added_to_an_older_database(tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "dates.jsonl").read_text().splitlines()]
     assert rows and all(r["kind"] in KINDS for r in rows)
     assert any(r["kind"] == "date" and r["value"] for r in rows)
-    assert all(r["value"] is None for r in rows if r["kind"] != "date")
+    assert all(r["value"] is None for r in rows if r["kind"] not in ("date", "stamp"))
 
 
 def test_a_week_is_seven_days_in_iso_terms():
@@ -440,3 +440,19 @@ def test_a_comment_headers_date_is_its_stamp():
     got = _dated(text, "2024-05-28")
     assert ("28 May 2024", "2024-05-28", "stamp") in got and ("yesterday", "2024-05-27", "date") in got
     assert [text[s:e] for s, e, _, _ in find_dates(text, date(2024, 5, 28))] == ["yesterday", "on Friday"]
+
+
+def test_a_stamp_is_stored_but_no_timeline_day(tmp_path):
+    from newsloom.model import Record
+    from newsloom.queries.timelines import load_sents
+
+    text = ("OSLO | Mon Mar 11, 2024 6:12 pm EDT OSLO (Reuters) - The river burst its banks on Saturday. "
+            "Engineers met on Sunday.")
+    stages = ["clean", "language", "nlp", "dates"]
+    with Loom(tmp_path / "s.db", settings=Settings.load(env={}, overrides={"pipeline.stages": stages})) as loom:
+        loom.ingest(items=[Record(external_id="a", text=text, published="2024-03-11")])
+        kinds = {r["text"]: (r["kind"], r["value"]) for r in loom.store.rows("SELECT text, kind, value FROM dates")}
+        ids = [r["id"] for r in loom.store.rows("SELECT id FROM articles")]
+        days = {d for s in load_sents(loom.store, ids) for d in s.dates}
+    assert kinds["Mon Mar 11, 2024"] == ("stamp", "2024-03-11")
+    assert days == {date(2024, 3, 9), date(2024, 3, 10)}
