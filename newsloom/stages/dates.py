@@ -24,7 +24,7 @@ updated ...", "Mon Jul 18, 2011 7:12 am EDT", "CITY, Aug 11 (Reuters) -", become
    present tense ("will meet on Thursday", "meets on Thursday") the first on or after it; the
    publication day itself counts both ways; "last" and "next" always step away from it. Months and
    days of a month ("in January", "on 4 January"): the latest on or before the anchor for the past,
-   the first on or after it for the future, the nearer of the two otherwise. A weekday written with
+   the first on or after it for the future, the nearer of the two otherwise (the present too). A weekday written with
    the day ("Saturday 8 October") picks the year in which that day is that weekday. News tells the
    past in the present: reporting ("says Monday"), a chronology item ("May 26 - BP starts ...") and a day
    that names an event ("Monday's bombing", "the April 20 blowout") are the past; a day named without its
@@ -237,8 +237,9 @@ def _dateparser(text: str, base: date) -> tuple[str, str] | None:
 def _year_of(anchor: date | None, month: int, day: int | None, tense: str | None) -> int | None:
     """The year of a month (or a day of a month) written without one, by the tense of its clause.
 
-    The past: the latest on or before the anchor; the future or present: the first on or after it;
-    unknown: the nearer of the two (news mostly reports the recent past and the near future).
+    The past: the latest on or before the anchor; the future: the first on or after it; the present
+    or unknown: the nearer of the two (news mostly reports the recent past and the near future, and tells
+    both in the present: "BP starts a pressure test on July 14", "the season runs to November 30").
     """
     if anchor is None:
         return None
@@ -248,7 +249,7 @@ def _year_of(anchor: date | None, month: int, day: int | None, tense: str | None
     future = anchor.year if this >= at or (day is None and month == anchor.month) else anchor.year + 1
     if tense == "past" or past == future:
         return past
-    if tense in ("future", "present"):
+    if tense == "future":
         return future
     if day is None:  # a whole month: nearer in months (August is 5 months before January 31, not 183 days)
         back = (anchor.year - past) * 12 + anchor.month - month
@@ -441,8 +442,8 @@ _HAVE = frozenset({"have", "has", "had", "'ve", "'d"})
 _FUTURE_HEADS = frozenset("""expect schedule due set plan intend aim hope prepare propose want seek promise pledge
 vow threaten poise slate likely about go""".split())
 _FUTURE_WORDS = re.compile(r"\b(?:will|'ll|shall|would|is due|are due|due (?:to|on|in)|scheduled|expected to|"
-                           r"(?:is|are|was|were) set to|plans? to|plans|planning|planned|intends? to|going to|(?:is|are) to|upcoming|"
-                           r"next|coming|forthcoming)\b", re.I)
+                           r"(?:is|are|was|were) set to|plans? to|plans|planning|planned|intends? to|going to|"
+                           r"(?:is|are) to|upcoming|next|(?:the|in the) coming|forthcoming)\b", re.I)
 _PAST_WORDS = re.compile(r"\b(?:said|told|was|were|had|did|ago|last|met|held|took|gave|came|went|left|fell|rose|"
                          r"began|made|won|lost|saw|sent|fled|fought|shot|struck|spoke|wrote|found|brought|caught|"
                          r"kept|led|paid|ran|stood|broke|chose|drove|flew|grew|knew|threw|became|hit|killed|"
@@ -529,13 +530,13 @@ def _names_event(text: str, start: int, end: int) -> bool:
 #: is not a function word or a verb form after it)
 _NAMES_EVENT = re.compile(r"\s+(?!(?:of|to|and|or|in|on|at|by|for|from|with|as|that|which|who|when|"
                           r"while|after|before|until|the|a|an|is|are|was|were|will|would|has|have|had|said|says|"
-                          r"night|morning|afternoon|evening|this|last|next|GMT|BST|EST|EDT)\b)[a-z]{3,}(?<!ed)\b")
+                          r"night|morning|afternoon|evening|this|last|next)\b)[a-z]{3,}(?<!ed)\b")
 #: nouns of what is scheduled, which a day can name ahead of time: "the June 12 election", "Friday's deadline"
-_SCHEDULED_NOUN = re.compile(r"(?:'s|\u2019s)?\s+(?:\w+\s+)?(?:deadline|election|elections|vote|poll|polls|summit|"
-                             r"meeting|talks|referendum|hearing|trial|conference|launch|match|game|final|session|"
-                             r"debate|visit|ballot|runoff|run-off|inauguration|ceremony|opening|kick-off|start|concert|festival|"
-                             r"show|race|parade|date|target|report|results|earnings|liftoff|committee|announcement|release)\b",
-                             re.I)
+_SCHEDULED_NOUN = re.compile(r"(?:'s|\u2019s)?\s+(?:[\w-]+\s+){0,3}?(?:deadline|elections?|vote|polls?|summit|meeting|talks|"
+                             r"referendum|hearing|trial|conference|launch|match|game|final|session|debate|visit|"
+                             r"ballot|runoff|run-off|inauguration|ceremony|opening|kick-off|start|concert|festival|"
+                             r"show|race|parade|date|target|report|results|earnings|liftoff|committee|announcement|"
+                             r"release)\b", re.I)
 #: a dash or colon after a day that opens its sentence: an item of a chronology ("May 26 - ...")
 _ITEM_DASH = re.compile(r"(?:,?\s+\d{4})?\s*(?:-{1,2}|\u2013|\u2014|:)\s")
 _MUST = re.compile(r"\b(?:must|should|to be)\b", re.I)
@@ -731,8 +732,7 @@ def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
                 start, end, got = _narrowed(text, start, end, base, tense, got)
             if named_too_far(text, start, end, got.value, base):
                 got = Resolved(None, None, False)
-            # a comment's own header ("At 4:32 pm on 28 May 2010, X wrote:") is its stamp
-            in_header = any(c.start <= start < c.end for c in headers[h + 1:h + 2])
+            in_header = any(c.start <= start < c.end for c in headers[h + 1:h + 2])  # "At 4:32 pm on 28 May ..."
             kind = "stamp" if got.value and (in_header or is_stamp(text, start, end)) else got.kind
             out.append({"start": start, "end": end, "text": text[start:end], "kind": kind, "value": got.value,
                         "precision": got.precision if got.value else None,
