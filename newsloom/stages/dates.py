@@ -28,7 +28,9 @@ updated ...", "Mon Jul 18, 2011 7:12 am EDT", "CITY, Aug 11 (Reuters) -", become
    the day ("Saturday 8 October") picks the year in which that day is that weekday. News tells the
    past in the present: reporting ("says Monday"), a chronology item ("May 26 - BP starts ...") and a day
    that names an event ("Monday's bombing", "the April 20 blowout") are the past; a day named without its
-   year more than :data:`NAMED_REACH` days back ("the September 11 attacks" in June) stays unresolved.
+   year more than :data:`NAMED_REACH` days back ("the September 11 attacks" in June) stays unresolved, as
+   does a word of a title ("The Sunday Times"); a day at most :data:`NEAR_AHEAD` days ahead is meant
+   even in a past clause.
 2. fast paths for the common shapes: today/yesterday/last night, this/last/next week|month|year
    (a week is an ISO week, ``YYYY-Www``), quarters and "the new year" (their year), datelines, a
    range of months (its year).
@@ -62,7 +64,7 @@ from ..settings import stage_settings
 from .comments import comment_headers
 
 __all__ = ["Dates", "KINDS", "Resolved", "resolve_expression", "kind_of", "clause_tense", "extract_dates",
-           "format_value", "is_stamp", "named_too_far"]
+           "format_value", "is_stamp", "left_open"]
 
 #: the kinds of temporal expression; only a ``date`` gets a value, and a ``stamp`` (the page's own date: "Last
 #: updated at ...", "Mon Jul 18, 2011 7:12 am EDT", a comment's "March 9, 2011 at 10:32 am | Reply") keeps the
@@ -247,8 +249,11 @@ def _year_of(anchor: date | None, month: int, day: int | None, tense: str | None
     this = (month, day if day is not None else 1)
     past = anchor.year if this <= at or (day is None and month == anchor.month) else anchor.year - 1
     future = anchor.year if this >= at or (day is None and month == anchor.month) else anchor.year + 1
-    if tense == "past" or past == future:
+    if past == future:
         return past
+    if tense == "past":  # unless the day is days ahead and near a year back: "advised it to shut until 7 June"
+        near = day is not None and (date(future, month, min(day, 28)) - anchor).days <= NEAR_AHEAD
+        return future if near and (anchor - date(past, month, min(day, 28))).days > 300 else past
     if tense == "future":
         return future
     if day is None:  # a whole month: nearer in months (August is 5 months before January 31, not 183 days)
@@ -258,6 +263,11 @@ def _year_of(anchor: date | None, month: int, day: int | None, tense: str | None
         back = (anchor - date(past, month, min(day, 28))).days
         ahead = (date(future, month, min(day, 28)) - anchor).days
     return past if back <= ahead else future
+
+
+#: how many days ahead a day written without its year is taken as meant even in a past clause, rather than
+#: the same day almost a year back (journalists write the year of a day that long ago)
+NEAR_AHEAD = 14
 
 
 def _weekday_year(anchor: date | None, month: int, day: int, weekday: int) -> int | None:
@@ -502,13 +512,31 @@ def clause_tense(span: Any, text: str, sent_start: int, start: int, end: int) ->
     return got
 
 
-def named_too_far(text: str, start: int, end: int, value: str | None, anchor: date | None) -> bool:
-    """Is the expression a day without its year that names an event ("the September 11 attacks"), resolved
-    more than :data:`NAMED_REACH` days before the anchor? Its year is then not the anchor's year or the one
-    before it as likely as some older one, so it is left unresolved rather than guessed."""
+def left_open(text: str, start: int, end: int, value: str | None, anchor: date | None) -> bool:
+    """Should the expression be left without a value though it resolves to ``value``? When it is part of a
+    title ("The Sunday Times", "Piers Morgan Tonight", "USA Today"), or a day without its year that names an
+    event ("the September 11 attacks") more than :data:`NAMED_REACH` days before the anchor: its year is then
+    as likely some older one as the one before the anchor's."""
+    if _in_title(text, start, end):
+        return True
     if not value or anchor is None or len(value) != 10 or _YEAR_RE.search(text, start, end):
         return False
     return (anchor - date.fromisoformat(value)).days > NAMED_REACH and _names_event(text, start, end)
+
+
+#: what follows a weekday in a title: "The Sunday Times", "the Mail on Sunday" is caught by its "on"
+_TITLE_AFTER = re.compile(r"\s+(?:Times|Telegraph|Mirror|Express|Herald|Post|Mail|Tribune|Independent|Observer|"
+                          r"Star|People|Sport|Politics|Edition|Show|Programme|Magazine|Night\s+Live)\b")
+
+
+def _in_title(text: str, start: int, end: int) -> bool:
+    """Is the expression a word of a title: a weekday before "Times", "Telegraph", ... or a capitalised
+    "Today"/"Tonight" inside a sentence ("BBC Radio 4's Today programme", "Piers Morgan Tonight")?"""
+    words = text[start:end].split()
+    if words and words[-1].rstrip(".,").lower() in _WEEKDAYS and _TITLE_AFTER.match(text, end):
+        return True
+    return bool(re.fullmatch(r"(?:Today|Tonight)", text[start:end].strip())
+                and re.search(r"[A-Za-z0-9'\u2019]\s+$", text[max(0, start - 3):start]))
 
 
 #: how far back (days) a day named without its year ("the April 20 blowout") is taken to be the latest such day
@@ -730,7 +758,7 @@ def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
             got = resolve_expression(expression, base, tense=tense, before=before)
             if got.value is None and got.kind == "date" and not listed:
                 start, end, got = _narrowed(text, start, end, base, tense, got)
-            if named_too_far(text, start, end, got.value, base):
+            if left_open(text, start, end, got.value, base):
                 got = Resolved(None, None, False)
             in_header = any(c.start <= start < c.end for c in headers[h + 1:h + 2])  # "At 4:32 pm on 28 May ..."
             kind = "stamp" if got.value and (in_header or is_stamp(text, start, end)) else got.kind
