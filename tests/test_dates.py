@@ -398,6 +398,8 @@ def test_a_chronology_item_tells_the_past_in_the_present_tense():
     ("I agree with the mayor. March 11, 2024 at 10:32 am | Reply", "March 11, 2024"),
     ("11 March 24 09:15 GMT The river rose.", "11 March"),
     ("A version appeared in print at 10.02 BST on Monday 11 March 2024.", "Monday 11 March 2024"),
+    ("Flood talks March 11, 2024 - 16:00:00 ET THIS IS A TRANSCRIPT.", "March 11, 2024"),
+    ("Rivers rise Monday, March 11, 2024; 7:07 AM OSLO -- The river rose.", "March 11, 2024"),
 ])
 def test_a_page_stamp_is_no_event_day(text, expression):
     start = text.index(expression)

@@ -653,8 +653,9 @@ _STAMP_BEFORE = re.compile(rf"(?:\b(?:last|first)\s+(?:updated|published|modifie
                            rf"\b(?:updated|published|posted)\s+at\s+{_CLOCK})\s*(?:on|at)?\s*:?\s*"
                            rf"(?:{_CLOCK}\s*(?:{_ZONE})?\s*,?\s*)?(?:on\s+)?(?:{_WD},?\s*)?$", re.I)
 #: a clock time with a zone or a comment's "| Reply" right after a date that states its year: "Mon Jul 18, 2011
-#: 7:12 am EDT", "07 February 12 00:35 GMT", "March 9, 2011 at 10:32 am | Reply"
-_STAMP_AFTER = re.compile(rf"\s*,?\s*(?:at\s+)?{_CLOCK}\s*(?:{_ZONE}|\|)", re.I)
+#: 7:12 am EDT", "07 February 12 00:35 GMT", "March 9, 2011 at 10:32 am | Reply", "February 4, 2011 - 16:00:00
+#: ET"; or a byline's "Friday, July 23, 2010; 7:07 AM"
+_STAMP_AFTER = re.compile(rf"\s*(?:[,\-\u2013]\s*)?(?:at\s+)?{_CLOCK}(?::\d\d)?\s*(?:{_ZONE}|\|)|\s*;\s*{_CLOCK}", re.I)
 _DATE_TAIL = re.compile(rf",?\s+(?:\d{{1,2}}{_ORD}\s+{_MON}|{_MON}\s+\d{{1,2}}{_ORD}),?\s+\d{{4}}\b")
 #: a day, a month and a year of two digits, as pages stamp themselves: "07 February 12"
 _SHORT_YEAR = re.compile(rf"\d{{1,2}}\s+{_MON}\s+\d\d\b")
