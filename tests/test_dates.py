@@ -361,6 +361,11 @@ def test_a_day_or_month_of_last_this_or_next_year(text, value):
 
 # --- days that name events, reporting, chronologies and page stamps (invented sentences) ------------------
 
+def _found(text: str, anchor: date) -> dict[str, str]:
+    """What find_dates (the Timeline17 evaluation's reader) resolves in text: {expression: day}."""
+    return {text[s:e]: v for s, e, v, _ in find_dates(text, anchor)}
+
+
 def test_a_day_that_names_an_event_is_past_unless_it_is_scheduled():
     got = _dated("Officials say the cause of Monday's blast at the depot is still unknown. Engineers will study "
                  "the April 3 collapse of the old bridge. Voters are getting ready for the June 12 election.",
@@ -380,14 +385,13 @@ def test_a_day_naming_an_event_long_before_is_left_unresolved(published, value):
 def test_the_present_of_reporting_is_past_and_since_points_back_in_the_text_path():
     text = ("The mayor says Tuesday the dam is safe. Crews have been pumping water since March 19. "
             "The council meets on Friday.")
-    got = {text[s:e]: v for s, e, v, _ in find_dates(text, date(2024, 5, 15))}  # a Wednesday
-    assert got == {"Tuesday": "2024-05-14", "March 19": "2024-03-19", "on Friday": "2024-05-17"}
+    assert _found(text, date(2024, 5, 15)) == {  # a Wednesday
+        "Tuesday": "2024-05-14", "March 19": "2024-03-19", "on Friday": "2024-05-17"}
 
 
 def test_a_chronology_item_tells_the_past_in_the_present_tense():
     text = "Timeline of the leak. May 26 - Engineers start pumping mud into the well. June 20 - A panel will report."
-    got = {text[s:e]: v for s, e, v, _ in find_dates(text, date(2024, 6, 1))}
-    assert got == {"May 26": "2024-05-26", "June 20": "2024-06-20"}
+    assert _found(text, date(2024, 6, 1)) == {"May 26": "2024-05-26", "June 20": "2024-06-20"}
     assert ("May 26", "2024-05-26", "date") in _dated(text, "2024-06-01")
 
 
@@ -465,8 +469,7 @@ def test_a_stamp_is_stored_but_no_timeline_day(tmp_path):
 def test_the_present_with_a_day_of_a_month_is_the_nearer_and_coming_out_is_no_future():
     text = ("Engineers start a pressure test on July 14, officials say. Villagers were punished for coming out to "
             "greet the visitors on Sunday.")
-    got = {text[s:e]: v for s, e, v, _ in find_dates(text, date(2024, 7, 24))}  # a Wednesday
-    assert got == {"July 14": "2024-07-14", "on Sunday": "2024-07-21"}
+    assert _found(text, date(2024, 7, 24)) == {"July 14": "2024-07-14", "on Sunday": "2024-07-21"}
     assert ("July 14", "2024-07-14", "date") in _dated(text, "2024-07-24")
 
 
@@ -482,5 +485,4 @@ def test_a_word_of_a_title_is_no_date(text, expression):
 
 def test_a_day_days_ahead_is_meant_even_in_a_past_clause():
     text = "Officials advised the school to shut until 7 June. The minister spoke on 20 May."
-    got = {text[s:e]: v for s, e, v, _ in find_dates(text, date(2024, 5, 28))}
-    assert got == {"7 June": "2024-06-07", "20 May": "2024-05-20"}
+    assert _found(text, date(2024, 5, 28)) == {"7 June": "2024-06-07", "20 May": "2024-05-20"}

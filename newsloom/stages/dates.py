@@ -524,7 +524,7 @@ def left_open(text: str, start: int, end: int, value: str | None, anchor: date |
     return (anchor - date.fromisoformat(value)).days > NAMED_REACH and _names_event(text, start, end)
 
 
-#: what follows a weekday in a title: "The Sunday Times", "the Mail on Sunday" is caught by its "on"
+#: what follows a weekday in a title: "The Sunday Times", "Saturday Night Live"
 _TITLE_AFTER = re.compile(r"\s+(?:Times|Telegraph|Mirror|Express|Herald|Post|Mail|Tribune|Independent|Observer|"
                           r"Star|People|Sport|Politics|Edition|Show|Programme|Magazine|Night\s+Live)\b")
 
