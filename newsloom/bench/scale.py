@@ -13,7 +13,9 @@ the smallest size's (the growth), from the local engine's per-stage seconds: wal
 shared machine measures the other processes' load as much as the stage. So the corpus stages that the
 synthetic corpus feeds without annotation (boilerplate, copies) are also run in this process, batch by
 batch as an ingest runs them, and timed in CPU seconds of this thread (steady under load); their growth
-is read from that table.
+is read from that table. The corpus stages that need annotations (resolve, quote_links, stories, threads)
+are timed the same way on annotated replicas of real articles (``-o engines annotated -o annotations
+STORE``, see :mod:`newsloom.bench.replicas`), in one run read at every size.
 
 By default the stages are the ones that need no spaCy model (clean, language, quality, boilerplate,
 copies): on a shared 2-core machine the annotation path (about 1-2 articles/s per core) is too slow for
@@ -81,7 +83,8 @@ def _corpus_cpu(folder: Path, articles: Iterator[Article], names: list[str], bat
     ``articles`` in batches of ``batch`` as an ingest runs them (this thread's CPU time), read at each of
     ``checkpoints`` (article counts): the cost per article over the first N articles; with it the cost per
     article since the previous checkpoint (``<stage> since``), this process's resident and proportional
-    memory (``RSS MB``, ``PSS MB``, ``peak RSS MB``) and the disk used by the store (``disk MB``)."""
+    memory (``RSS MB``, ``PSS MB``, ``peak RSS MB``) and the disk used by the store (``disk MB``); each
+    checkpoint's figures are also appended to ``folder/progress.jsonl`` as they come (a long run's so far)."""
     settings = Settings.load(overrides={"stages.copies.translations": False})
     stages = Pipeline.default(settings, names=names).corpus
     cpu = {"store": 0.0, **{s.info.name: 0.0 for s in stages}}
