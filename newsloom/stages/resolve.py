@@ -293,14 +293,15 @@ class Resolve:
         rows = conn.execute("SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND"
                             " (key = ? OR skel = ?)", (grp, key, skel)).fetchall()
         if len(key) >= 6:  # one edit away, same first two letters: a misspelling ("Stoltenburg")
-            variants = sorted(key_variants(key))  # keys one edit away share one (entity_key_variants)
-            rows += [r for r in conn.execute(
-                f"SELECT id, name, key, skel, first, mentions FROM entities WHERE id IN (SELECT entity_id FROM"
-                f" entity_key_variants WHERE grp = ? AND variant IN ({', '.join('?' for _ in variants)})) AND grp = ?"
-                f" AND key >= ? AND key < ? AND length(key) BETWEEN ? AND ? AND key != ? AND skel != ?"
-                f" ORDER BY key, rowid",
-                (grp, *variants, grp, key[:2], key[:2] + "\uffff", len(key) - 1, len(key) + 1, key, skel))
-                if edit_distance(r["key"], key, 1) <= 1]
+            # the keys one edit away share one of these (entity_key_variants holds the group's keys' variants)
+            variants = sorted(key_variants(key))
+            ids = [r[0] for r in conn.execute(f"SELECT DISTINCT entity_id FROM entity_key_variants WHERE grp = ?"
+                                              f" AND variant IN ({', '.join('?' for _ in variants)})", (grp, *variants))]
+            near = [r for r in conn.execute(f"SELECT rowid, id, name, key, skel, first, mentions FROM entities"
+                                            f" WHERE id IN ({', '.join('?' for _ in ids)})", ids)
+                    if r["key"] != key and r["skel"] != skel and abs(len(r["key"]) - len(key)) <= 1
+                    and key[:2] <= r["key"] < key[:2] + "\uffff" and edit_distance(r["key"], key, 1) <= 1]
+            rows += sorted(near, key=lambda r: (r["key"], r["rowid"]))  # the order of a scan of the key index
         return [_Candidate(r) for r in rows]
 
     def _match_person(self, conn: sqlite3.Connection, name: str, ctx: set[str]) -> str | None:

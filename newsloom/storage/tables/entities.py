@@ -110,6 +110,10 @@ def entity_stats(conn: sqlite3.Connection) -> None:
         DELETE FROM entity_name_sources WHERE entity_id = old.id; DELETE FROM entity_labels WHERE entity_id = old.id;
         DELETE FROM entity_votes WHERE entity_id = old.id; END""")  # merged away: its counts go with it
     conn.execute("INSERT INTO entity_dirty (entity_id) SELECT id FROM entities")  # a store from before: count anew
+    # resolve looks a name up among the known surface forms ("EU" written for "European Union"), and a two-word
+    # name among first names: by index, not by a scan of every entity of the group (which grows with the corpus)
+    conn.execute("CREATE INDEX aliases_alias ON aliases(alias)")
+    conn.execute("CREATE INDEX entities_first ON entities(grp, first)")
     # the fuzzy search for a misspelt key ("Stoltenburg"): every key of five letters or more under itself and each
     # of its one-letter deletions, so the keys one edit away are found by equality, not by a scan of every key
     # sharing the first two letters (which grows with the corpus)
