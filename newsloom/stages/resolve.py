@@ -290,8 +290,11 @@ class Resolve:
         return len(names & ctx)
 
     def _candidates(self, conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[_Candidate]:
-        rows = conn.execute("SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND"
-                            " (key = ? OR skel = ?)", (grp, key, skel)).fetchall()
+        # the same key or the same skeleton: two index lookups (one "key = ? OR skel = ?" query scans every entity
+        # of the group), in the order that scan gave them (skeleton, then store order)
+        same = {r["id"]: r for col, value in (("key", key), ("skel", skel)) for r in conn.execute(
+            f"SELECT rowid, id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND {col} = ?", (grp, value))}
+        rows = sorted(same.values(), key=lambda r: (r["skel"], r["rowid"]))
         if len(key) >= 6:  # one edit away, same first two letters: a misspelling ("Stoltenburg")
             # the keys one edit away share one of these (entity_key_variants holds the group's keys' variants)
             variants = sorted(key_variants(key))

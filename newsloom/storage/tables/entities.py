@@ -113,7 +113,7 @@ def entity_stats(conn: sqlite3.Connection) -> None:
     # resolve looks a name up among the known surface forms ("EU" written for "European Union"), and a two-word
     # name among first names: by index, not by a scan of every entity of the group (which grows with the corpus)
     conn.execute("CREATE INDEX aliases_alias ON aliases(alias)")
-    conn.execute("CREATE INDEX entities_first ON entities(grp, first)")
+    conn.execute("CREATE INDEX entities_first ON entities(first, grp)")  # (grp, first) would be picked for "key = ?"
     # the fuzzy search for a misspelt key ("Stoltenburg"): every key of five letters or more under itself and each
     # of its one-letter deletions, so the keys one edit away are found by equality, not by a scan of every key
     # sharing the first two letters (which grows with the corpus)
