@@ -255,7 +255,7 @@ class Resolve:
                 continue
             others = people - {r["name"]}
             first, last = fold(words[0]), fold(words[1])
-            full = [p for p in others if len(p.split()) >= 2 and fold(p.split()[-1]) == last]
+            full = sorted(p for p in others if len(p.split()) >= 2 and fold(p.split()[-1]) == last)  # not set order
             if not full or any(fold(p).startswith(first + " ") for p in others):
                 continue
             alone = conn.execute(
