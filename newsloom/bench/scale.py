@@ -29,8 +29,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
@@ -138,17 +138,18 @@ def _disk_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in files) / 1e6
 
 
-def _cpu_tables(title: str, per: dict[int, dict[str, float]], names: list[str], note: str) -> list[Table]:
-    """The growth table of an in-process run (stages: ms/article over the first N articles, and since the
-    previous size) and its memory and disk table."""
+def _cpu_tables(title: str, per: dict[int, dict[str, float]], names: list[str], note: str,
+                marginal: bool) -> list[Table]:
+    """The growth table of in-process runs (stages: ms/article over the first N articles; with ``marginal``,
+    one run read at every size, also over the articles since the previous size) and its memory and disk."""
     stages = ["store", *names]
     growth = _growth({size: {k: row[k] for k in stages if k in row} for size, row in per.items()})
     sizes = sorted(per)
     for row in growth:
-        for a, b in zip(sizes, sizes[1:]):
+        for a, b in zip(sizes, sizes[1:]) if marginal else ():
             row[f"ms/article {a}-{b}"] = round(1000 * per[b][f"{row['stage']} since"], 3)
-    mem = [{"articles": size, **{k: round(per[size][k], 1) for k in ("RSS MB", "PSS MB", "peak RSS MB", "disk MB")},
-            **{k: int(v) for k, v in per[size].items() if k.startswith("rows ")}} for size in sizes]
+    mem = [{"articles": size, **{k: round(per[size][k], 1) for k in ("RSS MB", "PSS MB", "peak RSS MB", "disk MB")}}
+           for size in sizes]
     return [Table(title, list(growth[0]) if growth else ["stage"], growth, notes=[note]),
             Table(f"{title}: memory of this process and disk of the store", list(mem[0]) if mem else ["articles"],
                   mem, notes=["RSS/PSS: this process after the last batch before the size; peak RSS: since the "
@@ -249,7 +250,7 @@ def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "100
                               f"{' + '.join(cpu_names)} run on the plain corpus in this process, one run per size, "
                               f"stored in batches of {batch} articles with each stage run on each batch as an ingest "
                               "runs them; CPU seconds of this thread (steady on a shared machine) / articles; growth: "
-                              "largest size / smallest size")
+                              "largest size / smallest size", marginal=False)
     if per_annotated:
         tables += _cpu_tables("corpus stages on annotated replicas: CPU per article by corpus size",
                               per_annotated, annotated_names,
@@ -259,5 +260,5 @@ def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "100
                               f"newsloom/bench/replicas.py makes them), batches of {batch}; 'ms/article at N': CPU "
                               "of this thread over the first N articles / N (the per-article cost of an N-article "
                               "run); 'ms/article A-B': over the articles A+1..B (the marginal cost); growth: largest "
-                              "size / smallest size")
+                              "size / smallest size", marginal=True)
     return tables
