@@ -30,10 +30,12 @@ from typing import Any
 from ..pipeline import corpus_stage
 from ..settings import stage_settings
 from ..storage.sqlite import now
+from ..storage.tables.entities import key_variants
+from . import entity_counts
 from .entity_words import HONORIFICS, REGNAL, SUFFIXES, TITLES, edit_distance, fold, gender_of
 
 __all__ = ["Resolve", "skeleton", "person_parts", "entity_group", "merge_entities", "canonical_name",
-           "majority_type"]
+           "majority_type", "majority_of"]
 
 _PLACE_ORG = frozenset({"ORG", "GPE", "LOC", "FAC"})
 _SKEL_SUBS = (("sch", "sh"), ("x", "ks"), ("ph", "f"), ("kh", "h"), ("ck", "k"), ("q", "k"), ("c", "k"),
@@ -190,7 +192,7 @@ class Resolve:
             touched: set[str] = set()
             for aid in ids:
                 touched |= self._resolve_article(conn, aid)
-            self._refresh(conn, touched)
+            self._refresh(conn, touched, ids)
             store.done(self.name, ids)
 
     # -- one article ------------------------------------------------------------------------
@@ -253,7 +255,7 @@ class Resolve:
                 continue
             others = people - {r["name"]}
             first, last = fold(words[0]), fold(words[1])
-            full = [p for p in others if len(p.split()) >= 2 and fold(p.split()[-1]) == last]
+            full = sorted(p for p in others if len(p.split()) >= 2 and fold(p.split()[-1]) == last)  # not set order
             if not full or any(fold(p).startswith(first + " ") for p in others):
                 continue
             alone = conn.execute(
@@ -288,14 +290,21 @@ class Resolve:
         return len(names & ctx)
 
     def _candidates(self, conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[_Candidate]:
-        rows = conn.execute("SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND"
-                            " (key = ? OR skel = ?)", (grp, key, skel)).fetchall()
+        # the same key or the same skeleton: two index lookups (one "key = ? OR skel = ?" query scans every entity
+        # of the group), in the order that scan gave them (skeleton, then store order)
+        same = {r["id"]: r for col, value in (("key", key), ("skel", skel)) for r in conn.execute(
+            f"SELECT rowid, id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND {col} = ?", (grp, value))}
+        rows = sorted(same.values(), key=lambda r: (r["skel"], r["rowid"]))
         if len(key) >= 6:  # one edit away, same first two letters: a misspelling ("Stoltenburg")
-            rows += [r for r in conn.execute(
-                "SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND key >= ? AND key < ?"
-                " AND length(key) BETWEEN ? AND ? AND key != ? AND skel != ?",
-                (grp, key[:2], key[:2] + "\uffff", len(key) - 1, len(key) + 1, key, skel))
-                if edit_distance(r["key"], key, 1) <= 1]
+            # the keys one edit away share one of these (entity_key_variants holds the group's keys' variants)
+            variants = sorted(key_variants(key))
+            ids = [r[0] for r in conn.execute(f"SELECT DISTINCT entity_id FROM entity_key_variants WHERE grp = ?"
+                                              f" AND variant IN ({', '.join('?' for _ in variants)})", (grp, *variants))]
+            near = [r for r in conn.execute(f"SELECT rowid, id, name, key, skel, first, mentions FROM entities"
+                                            f" WHERE id IN ({', '.join('?' for _ in ids)})", ids)
+                    if r["key"] != key and r["skel"] != skel and abs(len(r["key"]) - len(key)) <= 1
+                    and key[:2] <= r["key"] < key[:2] + "\uffff" and edit_distance(r["key"], key, 1) <= 1]
+            rows += sorted(near, key=lambda r: (r["key"], r["rowid"]))  # the order of a scan of the key index
         return [_Candidate(r) for r in rows]
 
     def _match_person(self, conn: sqlite3.Connection, name: str, ctx: set[str]) -> str | None:
@@ -388,6 +397,8 @@ class Resolve:
             skel, fkey = skeleton(key), None
         conn.execute("INSERT INTO entities (id, name, type, grp, key, skel, first, created_at) VALUES"
                      " (?, ?, ?, ?, ?, ?, ?, ?)", (eid, name, label, grp, key, skel, fkey, now()))
+        conn.executemany("INSERT OR IGNORE INTO entity_key_variants (grp, variant, entity_id) VALUES (?, ?, ?)",
+                         [(grp, v, eid) for v in key_variants(key)])
         return eid
 
     @staticmethod
@@ -410,26 +421,28 @@ class Resolve:
         conn.executemany("INSERT INTO alias_articles (entity_id, alias, article_id, count) VALUES (?, ?, ?, ?)",
                          [(eid, a, aid, n) for (a, aid), n in per_article.items()])
 
-    def _refresh(self, conn: sqlite3.Connection, ids: set[str]) -> None:
-        """Recount and re-pick the canonical name and type of entities that changed."""
+    def _refresh(self, conn: sqlite3.Connection, ids: set[str], articles: list[str]) -> None:
+        """Re-pick the canonical name and type, and the counts, of entities the batch (``articles``) linked
+        mentions to: from running counts the batch's links are added to (``entity_counts``), or counted anew
+        from the entity's mentions when they changed otherwise (a merge, a cut paragraph)."""
+        links = entity_counts.batch_links(conn, articles)
         for eid in ids:
             if conn.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone() is None:
                 continue  # merged away meanwhile
-            names = conn.execute(
-                "SELECT m.name, count(DISTINCT m.article_id) AS arts, count(DISTINCT a.source) AS sources,"
-                " count(*) AS n, min(m.rowid) AS seen FROM mentions m JOIN articles a ON a.id = m.article_id"
-                " WHERE m.entity_id = ? GROUP BY m.name", (eid,)).fetchall()
+            if entity_counts.is_dirty(conn, eid):
+                entity_counts.recount(conn, eid)
+                if not entity_counts.names(conn, eid):
+                    continue
+                self._rebuild_aliases(conn, eid)
+            else:
+                entity_counts.add(conn, eid, links.get(eid, []))
+            names = entity_counts.names(conn, eid)
             if not names:
                 continue
-            labels = conn.execute("SELECT article_id, label, count(*) FROM mentions WHERE entity_id = ?"
-                                  " GROUP BY article_id, label", (eid,)).fetchall()
-            total = sum(r["n"] for r in names)
-            self._rebuild_aliases(conn, eid)
-            arts = conn.execute("SELECT count(DISTINCT article_id) FROM mentions WHERE entity_id = ?",
-                                (eid,)).fetchone()[0]
+            votes, labels = entity_counts.kinds(conn, eid)
             conn.execute("UPDATE entities SET name = ?, type = ?, mentions = ?, articles = ? WHERE id = ?",
-                         (canonical_name([tuple(r) for r in names]), majority_type([tuple(r) for r in labels]),
-                          total, arts, eid))
+                         (canonical_name(names), majority_of(votes, labels), sum(r[3] for r in names),
+                          sum(votes.values()), eid))
 
 
 def canonical_name(names: list[tuple[str, int, int, int, int]]) -> str:
@@ -460,9 +473,6 @@ def canonical_name(names: list[tuple[str, int, int, int, int]]) -> str:
     return max(supported, key=lambda f: (len(f[0].split()) >= 2, f[1], f[2], f[3], -f[4]))[0]
 
 
-_PLACE = ("GPE", "LOC", "FAC")
-
-
 def majority_type(labels: list[tuple[str, str, int]]) -> str:
     """An entity's type by store-wide evidence: each article votes the label most of its mentions carry,
     places (GPE, LOC, FAC) together; the most voted kind wins (then the most mentions), and a place takes its
@@ -479,21 +489,17 @@ def majority_type(labels: list[tuple[str, str, int]]) -> str:
     for aid, label, n in labels:
         per_article[aid][label] += n
         mentions[label] += n
+    return majority_of(Counter(entity_counts.article_vote(c) for c in per_article.values()), mentions)
 
-    def kind(label: str) -> str:
-        return "PLACE" if label in _PLACE else label
 
-    votes: Counter = Counter()
-    for counts in per_article.values():
-        kinds: Counter = Counter()
-        for label, n in counts.items():
-            kinds[kind(label)] += n
-        votes[max(kinds.items(), key=lambda kv: (kv[1], kv[0] == "PERSON", kv[0]))[0]] += 1
+def majority_of(votes: Counter, mentions: Counter) -> str:
+    """:func:`majority_type` from the articles' votes per kind and the mentions per label."""
     mention_kinds: Counter = Counter()
     for label, n in mentions.items():
-        mention_kinds[kind(label)] += n
+        mention_kinds[entity_counts.kind_of(label)] += n
     winner = max(votes, key=lambda k: (votes[k], mention_kinds[k], k))
     if winner != "PLACE":
         return winner
-    return max((label for label in mentions if label in _PLACE), key=lambda label: (mentions[label],
-                                                                                  -_PLACE.index(label)))
+    places = entity_counts.PLACES
+    return max((label for label in mentions if label in places), key=lambda label: (mentions[label],
+                                                                                  -places.index(label)))

@@ -13,7 +13,7 @@ from ..base import Rows, article_rows
 from ..migrations import migration
 from ..spans import span_table
 
-__all__ = ["rows"]
+__all__ = ["rows", "key_variants", "VARIANT_MIN_CHARS"]
 
 span_table("mentions")
 
@@ -76,3 +76,62 @@ def entity_merges_new_id(conn: sqlite3.Connection) -> None:
     # a merge re-points earlier merges into the dropped id, and entity pages list the ids merged into one:
     # both look entity_merges up by new_id
     conn.execute("CREATE INDEX entity_merges_new ON entity_merges(new_id)")
+
+
+@migration("0105_entity_stats")
+def entity_stats(conn: sqlite3.Connection) -> None:
+    # running counts the resolve stage keeps per entity, so re-picking an entity's canonical name and type after a
+    # batch reads the batch's mentions and these few rows, not every mention of the entity (a country's grow with
+    # the corpus): per name (articles, mentions, first mention's rowid, and its sources), per label (mentions)
+    # and per kind (the articles voting for it, see resolve.majority_type)
+    conn.execute("""CREATE TABLE entity_names (
+        entity_id TEXT NOT NULL, name TEXT NOT NULL, articles INTEGER NOT NULL, mentions INTEGER NOT NULL,
+        seen INTEGER NOT NULL, PRIMARY KEY (entity_id, name)) WITHOUT ROWID""")
+    conn.execute("""CREATE TABLE entity_name_sources (
+        entity_id TEXT NOT NULL, name TEXT NOT NULL, source TEXT NOT NULL,
+        PRIMARY KEY (entity_id, name, source)) WITHOUT ROWID""")
+    conn.execute("""CREATE TABLE entity_labels (
+        entity_id TEXT NOT NULL, label TEXT NOT NULL, mentions INTEGER NOT NULL,
+        PRIMARY KEY (entity_id, label)) WITHOUT ROWID""")
+    conn.execute("""CREATE TABLE entity_votes (
+        entity_id TEXT NOT NULL, kind TEXT NOT NULL, votes INTEGER NOT NULL,
+        PRIMARY KEY (entity_id, kind)) WITHOUT ROWID""")
+    # an entity whose linked mentions changed other than by new links (a merge, a paragraph cut by the
+    # boilerplate stage, any edit): its counts are recomputed from its mentions when the resolve stage next sees it
+    conn.execute("CREATE TABLE entity_dirty (entity_id TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("""CREATE TRIGGER mentions_linked_deleted AFTER DELETE ON mentions WHEN old.entity_id IS NOT NULL
+        BEGIN INSERT OR IGNORE INTO entity_dirty (entity_id) VALUES (old.entity_id); END""")
+    conn.execute("""CREATE TRIGGER mentions_linked_changed AFTER UPDATE OF entity_id, article_id, name, label, text
+        ON mentions WHEN old.entity_id IS NOT NULL BEGIN
+        INSERT OR IGNORE INTO entity_dirty (entity_id) VALUES (old.entity_id);
+        INSERT OR IGNORE INTO entity_dirty (entity_id) SELECT new.entity_id WHERE new.entity_id IS NOT NULL; END""")
+    conn.execute("""CREATE TRIGGER entities_deleted_counts AFTER DELETE ON entities BEGIN
+        DELETE FROM entity_dirty WHERE entity_id = old.id; DELETE FROM entity_names WHERE entity_id = old.id;
+        DELETE FROM entity_name_sources WHERE entity_id = old.id; DELETE FROM entity_labels WHERE entity_id = old.id;
+        DELETE FROM entity_votes WHERE entity_id = old.id; END""")  # merged away: its counts go with it
+    conn.execute("INSERT INTO entity_dirty (entity_id) SELECT id FROM entities")  # a store from before: count anew
+    # resolve looks a name up among the known surface forms ("EU" written for "European Union"), and a two-word
+    # name among first names: by index, not by a scan of every entity of the group (which grows with the corpus)
+    conn.execute("CREATE INDEX aliases_alias ON aliases(alias)")
+    conn.execute("CREATE INDEX entities_first ON entities(first, grp)")  # (grp, first) would be picked for "key = ?"
+    # the fuzzy search for a misspelt key ("Stoltenburg"): every key of five letters or more under itself and each
+    # of its one-letter deletions, so the keys one edit away are found by equality, not by a scan of every key
+    # sharing the first two letters (which grows with the corpus)
+    conn.execute("""CREATE TABLE entity_key_variants (
+        grp TEXT NOT NULL, variant TEXT NOT NULL, entity_id TEXT NOT NULL,
+        PRIMARY KEY (grp, variant, entity_id)) WITHOUT ROWID""")
+    conn.executemany("INSERT OR IGNORE INTO entity_key_variants (grp, variant, entity_id) VALUES (?, ?, ?)",
+                     [(grp, v, eid) for eid, grp, key in conn.execute("SELECT id, grp, key FROM entities").fetchall()
+                      for v in key_variants(key)])
+
+
+#: keys shorter than this get no variants (the fuzzy search looks for keys of at least five letters)
+VARIANT_MIN_CHARS = 5
+
+
+def key_variants(key: str) -> set[str]:
+    """A key and its one-letter deletions (none for keys under ``VARIANT_MIN_CHARS``): two keys one edit apart
+    (Levenshtein) share one of these."""
+    if len(key) < VARIANT_MIN_CHARS:
+        return set()
+    return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}

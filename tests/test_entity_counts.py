@@ -1,0 +1,120 @@
+"""The resolve stage's running counts per entity, and its indexed fuzzy key search, equal a full recount / scan."""
+from __future__ import annotations
+
+import random
+import sqlite3
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsloom.model import Article
+from newsloom.stages import entity_counts
+from newsloom.stages.entity_words import edit_distance
+from newsloom.stages.resolve import Resolve, skeleton
+from newsloom.storage import Store
+
+_PEOPLE = ["Hosni Mubarak", "Mubarak", "Gamal Mubarak", "Barack Obama", "Obama", "Mrs. Clinton", "Hillary Clinton",
+           "Alexander Lukashenko", "Aleksandr Lukashenka", "Jens Stoltenberg", "Jens Stoltenburg"]
+_OTHERS = [("EU", "ORG"), ("European Union", "ORG"), ("European Union", "ORG"), ("UN", "ORG"), ("United Nations", "ORG"), ("Egypt", "GPE"), ("Egypt", "ORG"), ("Cairo", "GPE"),
+           ("Tahrir Square", "FAC"), ("Tahrir Square", "LOC"), ("NATO", "ORG"), ("Muslim Brotherhood", "ORG"),
+           ("Egyptians", "NORP")]
+
+
+def _articles(rng: random.Random, first: int, n: int) -> list[Article]:
+    out = []
+    for i in range(first, first + n):
+        text, mentions = "", []
+        for _ in range(rng.randint(1, 7)):
+            if rng.random() < 0.5:
+                name, label = rng.choice(_PEOPLE), "PERSON"
+            else:
+                name, label = rng.choice(_OTHERS)
+            short = "".join(w[0] for w in name.split()) if label == "ORG" and " " in name else name.split()[-1]
+            surface = rng.choice([name, short, f"{name}'s"])  # "European Union" written "EU" merges an "EU" entity
+            start = len(text)
+            text += surface + " said something. "
+            mentions.append({"start": start, "end": start + len(surface), "text": surface, "label": label,
+                             "name": name})
+        aid = f"a{i:04d}"
+        art = Article(id=aid, external_id=aid, title=aid, text=text, text_hash=aid, source=f"s{i % 3}")
+        art.annotations["mentions"] = mentions
+        out.append(art)
+    return out
+
+
+def _entities(store: Store) -> dict[str, tuple]:
+    return {r[0]: tuple(r[1:]) for r in store.execute("SELECT id, name, type, mentions, articles FROM entities")}
+
+
+def _aliases(store: Store) -> set[tuple]:
+    return {tuple(r) for r in store.execute("SELECT entity_id, alias, count FROM aliases")} | {
+        tuple(r) for r in store.execute("SELECT entity_id, alias, article_id, count FROM alias_articles")}
+
+
+def test_running_counts_equal_a_recount(fresh_store):
+    """Batches of articles (merges and a cut mention among them): every entity's name, type and counts and
+    every alias count kept by adding each batch's links equal those counted anew from all mentions."""
+    rng, stage = random.Random(4), Resolve()
+    for batch in range(12):
+        ids = fresh_store.add_batch(_articles(rng, batch * 15, 15), [], queue=["resolve"])
+        stage.run(fresh_store, ids)
+        if batch == 5:  # a paragraph cut from a resolved article (as the boilerplate stage does) marks its entity
+            with fresh_store.transaction() as conn:
+                eid = conn.execute("SELECT entity_id FROM mentions WHERE article_id = 'a0003' AND entity_id IS NOT"
+                                   " NULL").fetchone()[0]
+                conn.execute("DELETE FROM mentions WHERE article_id = 'a0003' AND entity_id = ?", (eid,))
+                assert entity_counts.is_dirty(conn, eid)
+    assert fresh_store.execute("SELECT count(*) FROM entity_merges").fetchone()[0] > 0  # merges were exercised
+    kept, kept_aliases = _entities(fresh_store), _aliases(fresh_store)
+    everyone = set(kept)
+    with fresh_store.transaction() as conn:
+        conn.executemany("INSERT OR IGNORE INTO entity_dirty (entity_id) VALUES (?)", [(e,) for e in everyone])
+        stage._refresh(conn, everyone, [])
+    recounted = _entities(fresh_store)
+    assert recounted == kept
+    assert _aliases(fresh_store) == kept_aliases
+    assert fresh_store.execute("SELECT count(*) FROM entity_dirty").fetchone()[0] == 0
+
+
+def test_merging_marks_both_entities(fresh_store):
+    with fresh_store.transaction() as conn:
+        ids = fresh_store.add_batch(_articles(random.Random(1), 0, 5), [], queue=["resolve"])
+    Resolve().run(fresh_store, ids)
+    with fresh_store.transaction() as conn:
+        a, b = [r[0] for r in conn.execute("SELECT id FROM entities ORDER BY id LIMIT 2")]
+        assert not entity_counts.is_dirty(conn, a) and not entity_counts.is_dirty(conn, b)
+        conn.execute("UPDATE mentions SET entity_id = ? WHERE entity_id = ?", (a, b))
+        assert entity_counts.is_dirty(conn, a) and entity_counts.is_dirty(conn, b)
+
+
+def _scan(conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[str]:
+    """The candidate search as it was: one scan of the group's entities for the same key or skeleton (in the
+    order of the skeleton index it scanned), then every key sharing the first two letters one edit away."""
+    same = [r[0] for r in conn.execute("SELECT id FROM entities INDEXED BY entities_skel WHERE grp = ? AND (key = ?"
+                                       " OR skel = ?)", (grp, key, skel))]
+    if len(key) < 6:
+        return same
+    return same + [r[0] for r in conn.execute(
+        "SELECT id, key FROM entities INDEXED BY entities_key WHERE grp = ? AND key >= ? AND key < ? AND length(key)"
+        " BETWEEN ? AND ? AND key != ? AND skel != ?",
+        (grp, key[:2], key[:2] + "\uffff", len(key) - 1, len(key) + 1, key, skel)) if edit_distance(r[1], key, 1) <= 1]
+
+
+_KEY = st.text(alphabet="abkmnorstu", min_size=3, max_size=9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(keys=st.lists(_KEY, min_size=1, max_size=60), queries=st.lists(_KEY, min_size=1, max_size=10))
+def test_indexed_fuzzy_search_equals_the_scan(keys, queries, tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("fuzzy") / "f.db")
+    stage = Resolve()
+    try:
+        with store.transaction() as conn:
+            for k in keys:
+                stage._create(conn, "person", f"Ann {k.capitalize()}", "PERSON")
+            for q in queries + [k[:-1] + "x" for k in keys[:5]]:
+                skel = skeleton(q)  # shared by other keys too ("abs", "obs"), so the two lookups overlap
+                found = [c.id for c in stage._candidates(conn, "person", q, skel)]
+                assert found == _scan(conn, "person", q, skel)
+    finally:
+        store.close()

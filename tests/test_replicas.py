@@ -1,0 +1,52 @@
+"""Annotated replicas (bench/replicas.py): every replicated annotation points at its own text in the replica."""
+from __future__ import annotations
+
+import pytest
+
+from newsloom.bench.replicas import annotated_replicas, load_originals
+from newsloom.bench.scale import bench_scale
+from newsloom.errors import ConfigError
+
+
+def test_replicas_keep_every_annotation_true_to_their_text(web_db):
+    originals = load_originals(web_db, 20)
+    assert len(originals) >= 5
+    arts = list(annotated_replicas(300, originals))
+    assert len({a.id for a in arts}) == 300 and len({a.text_hash for a in arts}) > 250
+    renamed = 0
+    for art in arts:
+        ann = art.annotations
+        for m in ann["mentions"]:
+            assert art.text[m["start"]:m["end"]] == m["text"]
+        for q in ann["quotes"]:
+            assert q["text"] == " ".join(art.text[s:e] for s, e in q["parts"])
+            if q["speaker_start"] is not None:
+                assert art.text[q["speaker_start"]:q["speaker_end"]] == q["speaker_text"]
+            if q["cue_start"] is not None:  # the cue is kept as the quotes stage named it ("according to")
+                assert art.text[q["cue_start"]:q["cue_end"]].casefold().startswith(q["cue"].casefold()[:2])
+        for d in ann["dates"]:
+            assert art.text[d["start"]:d["end"]] == d["text"]
+        for ev in ann["events"]:
+            assert 0 <= ev["start"] < ev["end"] <= len(art.text)
+        if "replica" in art.external_id:
+            g = int(art.external_id.split(":")[1])
+            names = {m["name"] for m in originals[g].rows["mentions"]}
+            renamed += bool({m["name"] for m in ann["mentions"]} - names)
+    assert renamed > 50  # names are renamed in a share of the replicas
+
+
+def test_bench_scale_times_every_corpus_stage_on_annotated_replicas(web_db, tmp_path):
+    growth, memory = bench_scale(sizes="40,80", engines="annotated", annotations=str(web_db), group=8,
+                                 keep=str(tmp_path))
+    assert [r["stage"] for r in growth.rows] == ["store", "boilerplate", "copies", "resolve", "quote_links",
+                                                 "stories", "threads"]
+    assert all(r["ms/article at 40"] > 0 and r["ms/article 40-80"] > 0 for r in growth.rows)
+    assert [r["articles"] for r in memory.rows] == [40, 80] and all(r["disk MB"] > 0 for r in memory.rows)
+    assert (tmp_path / "annotated80" / "progress.jsonl").read_text().count("\n") == 2
+
+
+def test_the_annotated_engine_needs_an_annotated_store(tmp_path):
+    with pytest.raises(ConfigError, match="annotations"):
+        bench_scale(sizes="40", engines="annotated")
+    with pytest.raises(ConfigError, match="no such file"):
+        load_originals(tmp_path / "none.db", 5)
