@@ -10,6 +10,8 @@ into splits and merges of the stored stories (:func:`reconcile`), so every id gi
 """
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import chain
 from datetime import date
@@ -51,6 +53,33 @@ def _cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
     return dots / np.outer(norms, norms)
 
 
+def _local_cosines(signals: Sequence[Signals], idf: Mapping[int, float], words: np.ndarray,
+                   topic: float) -> np.ndarray:
+    """The word cosine of every pair of articles of one topic, each word weighed by its idf times its idf
+    within the topic (``ln((1 + m) / df)`` over the topic's m articles); 0 across topics. A topic is a
+    cluster of the word cosines ``words`` (average link down to ``topic``), so what a neighbourhood of other
+    topics shares does not count for or against it."""
+    n = len(signals)
+    out = np.zeros((n, n))
+    topics: dict[int, list[int]] = {}
+    for i, lab in enumerate(average_link(words, range(n), topic)):
+        topics.setdefault(lab, []).append(i)
+    for idx in topics.values():
+        if len(idx) < 2:
+            continue
+        df = Counter(k for i in idx for k in signals[i].terms)
+        local = {k: idf.get(k, 0.0) * math.log((1 + len(idx)) / c) for k, c in df.items()}
+        out[np.ix_(idx, idx)] = _cosines([signals[i].terms for i in idx], local)
+    return out
+
+
+def _agreement(sets: Sequence[frozenset[str]]) -> np.ndarray:
+    """+1 for two items whose sets meet, -1 when both are non-empty and disjoint, 0 when either is empty."""
+    known = np.array([bool(x) for x in sets])
+    meet = _cosines([dict.fromkeys(x, 1.0) for x in sets], dict.fromkeys(set().union(*sets), 1.0)) > 0
+    return np.where(np.outer(known, known), np.where(meet, 1.0, -1.0), 0.0)
+
+
 def _days(value: str | None) -> float:
     try:
         return float(date.fromisoformat(value[:10]).toordinal()) if value and len(value) >= 10 else np.nan
@@ -60,12 +89,15 @@ def _days(value: str | None) -> float:
 
 def pair_scores(signals: Sequence[Signals], idf: Mapping[int, float], eidf: Mapping[str, float],
                 weights: Weights, *, types: Mapping[str, str] | None = None,
-                years: Sequence[frozenset[str]] | None = None) -> np.ndarray:
+                years: Sequence[frozenset[str]] | None = None, leads: Sequence[Mapping[str, float]] | None = None,
+                protagonists: Sequence[str | None] | None = None) -> np.ndarray:
     """The score of every pair of articles but for time (:func:`average_link` weighs the dates of whole
     clusters, as placing an article weighs a story's), as a symmetric matrix: the features of
     :func:`story_match.features` for a one-article story, plus (``weights.people``, ``places``, ``years``)
     the cosines of the people and places they name (``types``: entity id -> PERSON, GPE, ...) and the
-    agreement of the years their dates resolve to."""
+    agreement of the years their dates resolve to; (``lead_people``, ``lead_orgs``, ``protagonist``) the
+    cosines of the people and organisations their leads name (``leads``: entity id -> 1 per article) and the
+    agreement of the person each names most (``protagonists``)."""
     n = len(signals)
     types = types or {}
     dim = next((s.vector.shape[0] for s in signals if s.vector is not None), 1)
@@ -77,15 +109,22 @@ def pair_scores(signals: Sequence[Signals], idf: Mapping[int, float], eidf: Mapp
                             dict.fromkeys({q for s in signals for q in s.quotes}, 1.0))
     score = weights.bias + weights.embedding * (vec @ vec.T) + weights.words * words + \
         weights.entities * ents + weights.quotes * (quotes > 0)
+    if weights.local_words:
+        score = score + weights.local_words * _local_cosines(signals, idf, words, weights.local_topic)
     for kind, weight in (("PERSON", weights.people), ("GPE", weights.places)):
         if weight:
             typed = _cosines([{e: v for e, v in s.entities.items() if types.get(e) == kind} for s in signals],
                                    eidf)
             score = score + weight * typed
+    if leads is not None:
+        for kind, weight in (("PERSON", weights.lead_people), ("ORG", weights.lead_orgs)):
+            if weight:
+                score = score + weight * _cosines([{e: v for e, v in lead.items() if types.get(e) == kind}
+                                                   for lead in leads], eidf)
+    if weights.protagonist and protagonists is not None:
+        score = score + weights.protagonist * _agreement([frozenset((p,)) if p else frozenset() for p in protagonists])
     if weights.years and years is not None:
-        known = np.array([bool(y) for y in years])
-        meet = _cosines([dict.fromkeys(y, 1.0) for y in years], dict.fromkeys(set().union(*years), 1.0)) > 0
-        score = score + weights.years * np.where(np.outer(known, known), np.where(meet, 1.0, -1.0), 0.0)
+        score = score + weights.years * _agreement(years)
     score = score.astype(np.float64).reshape(n, n)
     np.fill_diagonal(score, 0.0)
     return score
