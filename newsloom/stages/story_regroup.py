@@ -10,24 +10,32 @@ into splits and merges of the stored stories (:func:`reconcile`), so every id gi
 """
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import chain
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .story_match import Signals, Weights
 
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
 __all__ = ["average_link", "pair_scores", "reconcile", "time_gaps"]
 
 
 def _cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
-    """The cosine of every pair of ``items`` (sparse vectors) weighted by ``weight[key]``, as a dense matrix.
+    """The cosine of every pair of ``items`` (sparse vectors) weighted by ``weight[key]``, as a dense matrix."""
+    return _gram(_weighted(items, weight))
 
-    Columns are numbered in order of first appearance and each row keeps its items' order, so the sums run
-    in the same order (and give the same bits) as a key-by-key loop; only the bookkeeping is vectorised."""
+
+def _weighted(items: Sequence[Mapping], weight: Mapping) -> "csr_matrix":
+    """``items`` as the rows of a sparse matrix, each value times ``weight[key]``.
+
+    Columns are numbered in order of first appearance and each row keeps its items' order, so the sums of
+    :func:`_gram` run in the same order (and give the same bits) as a key-by-key loop; only the bookkeeping
+    is vectorised."""
     from scipy.sparse import csr_matrix
 
     lengths = [len(it) for it in items]
@@ -46,20 +54,23 @@ def _cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
         rows = np.repeat(np.arange(len(items)), lengths)
     else:
         uniq, rows, cols, vals = (), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    m = csr_matrix((vals, (rows, cols)), shape=(len(items), max(1, len(uniq))))
+    return csr_matrix((vals, (rows, cols)), shape=(len(items), max(1, len(uniq))))
+
+
+def _gram(m: "csr_matrix") -> np.ndarray:
+    """The cosines of the rows of ``m``, as a dense matrix (0 for an empty row)."""
     dots = (m @ m.T).toarray()
     norms = np.sqrt(np.diag(dots))
     norms = np.where(norms > 0, norms, 1.0)
     return dots / np.outer(norms, norms)
 
 
-def _local_cosines(signals: Sequence[Signals], idf: Mapping[int, float], words: np.ndarray,
-                   topic: float) -> np.ndarray:
-    """The word cosine of every pair of articles of one topic, each word weighed by its idf times its idf
-    within the topic (``ln((1 + m) / df)`` over the topic's m articles); 0 across topics. A topic is a
+def _local_cosines(rows: "csr_matrix", words: np.ndarray, topic: float) -> np.ndarray:
+    """The word cosine of every pair of articles of one topic (``rows``: their idf-weighted words, from
+    :func:`_weighted`), each word weighed by its idf times its idf within the topic (``ln((1 + m) / df)`` over the topic's m articles); 0 across topics. A topic is a
     cluster of the word cosines ``words`` (average link down to ``topic``), so what a neighbourhood of other
     topics shares does not count for or against it."""
-    n = len(signals)
+    n = rows.shape[0]
     out = np.zeros((n, n))
     topics: dict[int, list[int]] = {}
     for i, lab in enumerate(average_link(words, range(n), topic)):
@@ -67,9 +78,9 @@ def _local_cosines(signals: Sequence[Signals], idf: Mapping[int, float], words: 
     for idx in topics.values():
         if len(idx) < 2:
             continue
-        df = Counter(k for i in idx for k in signals[i].terms)
-        local = {k: idf.get(k, 0.0) * math.log((1 + len(idx)) / c) for k, c in df.items()}
-        out[np.ix_(idx, idx)] = _cosines([signals[i].terms for i in idx], local)
+        part = rows[idx]
+        df = np.maximum(np.asarray((part != 0).sum(axis=0)).ravel(), 1)
+        out[np.ix_(idx, idx)] = _gram(part.multiply(np.log((1 + len(idx)) / df)[None, :]).tocsr())
     return out
 
 
@@ -103,14 +114,15 @@ def pair_scores(signals: Sequence[Signals], idf: Mapping[int, float], eidf: Mapp
     dim = next((s.vector.shape[0] for s in signals if s.vector is not None), 1)
     vec = np.stack([s.vector.astype(np.float32) if s.vector is not None else np.zeros(dim, np.float32)
                     for s in signals])
-    words = _cosines([s.terms for s in signals], idf)
+    terms = _weighted([s.terms for s in signals], idf)
+    words = _gram(terms)
     ents = _cosines([s.entities for s in signals], eidf)
     quotes = _cosines([dict.fromkeys(s.quotes, 1.0) for s in signals],
                             dict.fromkeys({q for s in signals for q in s.quotes}, 1.0))
     score = weights.bias + weights.embedding * (vec @ vec.T) + weights.words * words + \
         weights.entities * ents + weights.quotes * (quotes > 0)
     if weights.local_words:
-        score = score + weights.local_words * _local_cosines(signals, idf, words, weights.local_topic)
+        score = score + weights.local_words * _local_cosines(terms, words, weights.local_topic)
     for kind, weight in (("PERSON", weights.people), ("GPE", weights.places)):
         if weight:
             typed = _cosines([{e: v for e, v in s.entities.items() if types.get(e) == kind} for s in signals],
