@@ -295,11 +295,10 @@ class Weights:
     people: float = 0.0
     places: float = 0.0
     years: float = 0.0
-    #: the word cosine again with each word's idf times its idf within the article's topic in the re-clustered
+    #: the word cosine again with each word's idf times its idf within the articles' topic in the re-clustered
     #: group (``ln((1 + m) / df)`` over the topic's m articles; topics: average link of the word cosines down
-    #: to ``local_topic``): the words every article of a neighbourhood shares (the
-    #: champion's name, "title", "defence") weigh little, those that tell its events apart (an opponent, a
-    #: venue, a score) weigh more
+    #: to ``local_topic``): the words every article of a topic shares (the champion's name, "title") weigh
+    #: little, those that tell its events apart (an opponent, a venue, a score) weigh more
     local_words: float = 0.0
     #: the topics of ``local_words``: average link of the group's word cosines down to this cosine
     local_topic: float = 0.08

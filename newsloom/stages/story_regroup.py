@@ -30,7 +30,7 @@ def _cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
     return _gram(_weighted(items, weight))
 
 
-def _weighted(items: Sequence[Mapping], weight: Mapping) -> "csr_matrix":
+def _weighted(items: Sequence[Mapping], weight: Mapping) -> csr_matrix:
     """``items`` as the rows of a sparse matrix, each value times ``weight[key]``.
 
     Columns are numbered in order of first appearance and each row keeps its items' order, so the sums of
@@ -57,7 +57,7 @@ def _weighted(items: Sequence[Mapping], weight: Mapping) -> "csr_matrix":
     return csr_matrix((vals, (rows, cols)), shape=(len(items), max(1, len(uniq))))
 
 
-def _gram(m: "csr_matrix") -> np.ndarray:
+def _gram(m: csr_matrix) -> np.ndarray:
     """The cosines of the rows of ``m``, as a dense matrix (0 for an empty row)."""
     dots = (m @ m.T).toarray()
     norms = np.sqrt(np.diag(dots))
@@ -65,11 +65,11 @@ def _gram(m: "csr_matrix") -> np.ndarray:
     return dots / np.outer(norms, norms)
 
 
-def _local_cosines(rows: "csr_matrix", words: np.ndarray, topic: float) -> np.ndarray:
+def _local_cosines(rows: csr_matrix, words: np.ndarray, topic: float) -> np.ndarray:
     """The word cosine of every pair of articles of one topic (``rows``: their idf-weighted words, from
-    :func:`_weighted`), each word weighed by its idf times its idf within the topic (``ln((1 + m) / df)`` over the topic's m articles); 0 across topics. A topic is a
-    cluster of the word cosines ``words`` (average link down to ``topic``), so what a neighbourhood of other
-    topics shares does not count for or against it."""
+    :func:`_weighted`), each word weighed by its idf times its idf within the topic (``ln((1 + m) / df)`` over
+    the topic's m articles); 0 across topics. A topic is a cluster of the word cosines ``words`` (average link
+    down to ``topic``), so what a neighbourhood of other topics shares does not count for or against it."""
     n = rows.shape[0]
     out = np.zeros((n, n))
     topics: dict[int, list[int]] = {}
@@ -134,7 +134,8 @@ def pair_scores(signals: Sequence[Signals], idf: Mapping[int, float], eidf: Mapp
                 score = score + weight * _cosines([{e: v for e, v in lead.items() if types.get(e) == kind}
                                                    for lead in leads], eidf)
     if weights.protagonist and protagonists is not None:
-        score = score + weights.protagonist * _agreement([frozenset((p,)) if p else frozenset() for p in protagonists])
+        score = score + weights.protagonist * _agreement([frozenset((p,)) if p else frozenset()
+                                                          for p in protagonists])
     if weights.years and years is not None:
         score = score + weights.years * _agreement(years)
     score = score.astype(np.float64).reshape(n, n)
