@@ -11,8 +11,8 @@ into splits and merges of the stored stories (:func:`reconcile`), so every id gi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import chain
 from datetime import date
+from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
