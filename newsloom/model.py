@@ -97,7 +97,7 @@ class DateExpression(TypedDict):
     start: int
     end: int
     text: str
-    kind: str  # date, duration, set, vague, age (only a date has a value)
+    kind: str  # date, duration, set, vague, age, stamp (only a date or a page's stamp has a value)
     value: str | None  # YYYY, YYYY-MM, YYYY-MM-DD or YYYY-Www by precision
     precision: str | None  # day, week, month, year
     anchor: str | None  # published, absolute, text:YYYY-MM-DD, comment:YYYY-MM-DD

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from newsloom import Loom, Settings
 from newsloom.export import export
 from newsloom.loom import process
-from newsloom.stages.dates import KINDS, format_value, kind_of, resolve_expression
+from newsloom.stages.dates import KINDS, NEAR_AHEAD, format_value, is_stamp, kind_of, resolve_expression
+from newsloom.stages.sentences import find_dates
 
 from .conftest import SHARED
 
@@ -170,9 +171,9 @@ def test_any_month_resolves_within_a_year_in_the_right_direction(anchor, month, 
     distance = (year * 12 + mon) - (anchor.year * 12 + anchor.month)
     if tense == "past":
         assert -11 <= distance <= 0
-    elif tense in ("future", "present"):
+    elif tense == "future":
         assert 0 <= distance <= 11
-    else:
+    else:  # unknown, or the present, which news uses for the past ("starts a test on July 14") as for plans
         assert -6 <= distance <= 6
 
 
@@ -192,7 +193,7 @@ def test_ago_counts_back_from_the_anchor(anchor, n, unit):
 
 
 def test_every_kind_is_known():
-    assert set(KINDS) == {"date", "duration", "set", "vague", "age"}
+    assert set(KINDS) == {"date", "duration", "set", "vague", "age", "stamp"}
 
 
 # --- in context: the tense of the clause --------------------------------------------------------------
@@ -234,7 +235,7 @@ def test_a_delivery_month_is_never_past():
 def test_datelines_spacy_misses_are_found_and_resolved():
     got = _dated("LONDON | Wed Sep 7, 2011 2:13 pm BST LONDON (Reuters) - Sterling fell. SHALGHOUDA, Libya, "
                  "Aug 11 (Reuters) - Rebels advanced.", "2011-09-07")
-    assert ("Wed Sep 7, 2011", "2011-09-07", "date") in got and ("Aug 11", "2011-08-11", "date") in got
+    assert ("Wed Sep 7, 2011", "2011-09-07", "stamp") in got and ("Aug 11", "2011-08-11", "stamp") in got
 
 
 def test_day_first_list_and_narrowed_expression():
@@ -343,7 +344,7 @@ def test_kind_is_stored_exported_and_added_to_an_older_database(tmp_path):
     rows = [json.loads(line) for line in (tmp_path / "dates.jsonl").read_text().splitlines()]
     assert rows and all(r["kind"] in KINDS for r in rows)
     assert any(r["kind"] == "date" and r["value"] for r in rows)
-    assert all(r["value"] is None for r in rows if r["kind"] != "date")
+    assert all(r["value"] is None for r in rows if r["kind"] not in ("date", "stamp"))
 
 
 def test_a_week_is_seven_days_in_iso_terms():
@@ -356,3 +357,132 @@ def test_a_week_is_seven_days_in_iso_terms():
                                          ("3 March this year", "2010-03-03")])
 def test_a_day_or_month_of_last_this_or_next_year(text, value):
     assert resolve_expression(text, date(2010, 2, 9)).value == value
+
+
+# --- days that name events, reporting, chronologies and page stamps (invented sentences) ------------------
+
+def _found(text: str, anchor: date) -> dict[str, str]:
+    """What find_dates (the Timeline17 evaluation's reader) resolves in text: {expression: day}."""
+    return {text[s:e]: v for s, e, v, _ in find_dates(text, anchor)}
+
+
+def test_a_day_that_names_an_event_is_past_unless_it_is_scheduled():
+    got = _dated("Officials say the cause of Monday's blast at the depot is still unknown. Engineers will study "
+                 "the April 3 collapse of the old bridge. Voters are getting ready for the June 12 election.",
+                 "2024-05-15")
+    assert ("Monday", "2024-05-13", "date") in got
+    assert ("April 3", "2024-04-03", "date") in got and ("June 12", "2024-06-12", "date") in got
+
+
+@pytest.mark.parametrize("published, value", [("2024-10-20", "2024-09-03"), ("2024-08-10", None),
+                                              ("2025-02-01", "2024-09-03")])
+def test_a_day_naming_an_event_long_before_is_left_unresolved(published, value):
+    text = "Ministers still argue about the lessons of the September 3 floods in the valley."
+    assert ("September 3", value, "date") in _dated(text, published)
+    assert [v for _, _, v, _ in find_dates(text, date.fromisoformat(published))] == ([value] if value else [])
+
+
+def test_the_present_of_reporting_is_past_and_since_points_back_in_the_text_path():
+    text = ("The mayor says Tuesday the dam is safe. Crews have been pumping water since March 19. "
+            "The council meets on Friday.")
+    assert _found(text, date(2024, 5, 15)) == {  # a Wednesday
+        "Tuesday": "2024-05-14", "March 19": "2024-03-19", "on Friday": "2024-05-17"}
+
+
+def test_a_chronology_item_tells_the_past_in_the_present_tense():
+    text = "Timeline of the leak. May 26 - Engineers start pumping mud into the well. June 20 - A panel will report."
+    assert _found(text, date(2024, 6, 1)) == {"May 26": "2024-05-26", "June 20": "2024-06-20"}
+    assert ("May 26", "2024-05-26", "date") in _dated(text, "2024-06-01")
+
+
+@pytest.mark.parametrize("text, expression", [
+    ("Last updated at 14:02 GMT, Monday, 11 March 2024 The river rose.", "11 March 2024"),
+    ("OSLO | Mon Mar 11, 2024 6:12 pm EDT OSLO (Reuters) - The river rose.", "Mon Mar 11, 2024"),
+    ("OSLO, March 11 (Reuters) - The river rose.", "March 11"),
+    ("I agree with the mayor. March 11, 2024 at 10:32 am | Reply", "March 11, 2024"),
+    ("11 March 24 09:15 GMT The river rose.", "11 March"),
+    ("A version appeared in print at 10.02 BST on Monday 11 March 2024.", "Monday 11 March 2024"),
+    ("Flood talks March 11, 2024 - 16:00:00 ET THIS IS A TRANSCRIPT.", "March 11, 2024"),
+    ("Rivers rise Monday, March 11, 2024; 7:07 AM OSLO -- The river rose.", "March 11, 2024"),
+])
+def test_a_page_stamp_is_no_event_day(text, expression):
+    start = text.index(expression)
+    assert is_stamp(text, start, start + len(expression))
+    assert not [v for s, e, v, _ in find_dates(text, date(2024, 3, 11)) if s <= start < e]
+    assert any(expression in got and (value, kind) == ("2024-03-11", "stamp")
+               for got, value, kind in _dated(text, "2024-03-11"))
+
+
+@pytest.mark.parametrize("text, expression", [
+    ("The talks start on Monday at 10:00 GMT in Oslo.", "Monday"),
+    ("The quake struck on March 11, 2024 at 4:53 pm local time.", "March 11, 2024"),
+    ("The report was published on the council's site.", "the council"),
+])
+def test_an_event_time_is_no_stamp(text, expression):
+    start = text.index(expression)
+    assert not is_stamp(text, start, start + len(expression))
+
+
+@settings(max_examples=200, deadline=None)
+@given(anchor=_DAYS, day=st.integers(1, 31), month=st.sampled_from(["January", "March", "May", "July", "August",
+                                                                      "October", "December"]),
+       tense=st.sampled_from(["past", "future"]))
+def test_a_day_without_its_year_is_on_the_side_of_the_anchor_its_tense_says(anchor, day, month, tense):
+    got = date.fromisoformat(_value(f"{day} {month}", anchor, tense=tense))
+    # the past is on or before the anchor, unless the day is at most NEAR_AHEAD days ahead (and so almost a year back)
+    assert (got <= anchor + timedelta(days=NEAR_AHEAD) if tense == "past" else got >= anchor)
+    assert abs((got - anchor).days) <= 366
+
+
+@settings(max_examples=100, deadline=None)
+@given(anchor=_DAYS, weekday=st.sampled_from(WEEKDAYS), noun=st.sampled_from(["blast", "attack", "crash", "storm"]))
+def test_a_weekday_that_names_an_event_is_within_the_week_before(anchor, weekday, noun):
+    text = f"Police say {weekday}'s {noun} left nine people hurt."
+    (s, e, value, _), = find_dates(text, anchor)
+    assert text[s:e] == weekday and 0 <= (anchor - date.fromisoformat(value)).days <= 6
+
+
+def test_a_comment_headers_date_is_its_stamp():
+    text = ("The river rose again. At 4:32 pm on 28 May 2024, Reader wrote: It flooded yesterday, as it did on "
+            "Friday.")
+    got = _dated(text, "2024-05-28")
+    assert ("28 May 2024", "2024-05-28", "stamp") in got and ("yesterday", "2024-05-27", "date") in got
+    assert [text[s:e] for s, e, _, _ in find_dates(text, date(2024, 5, 28))] == ["yesterday", "on Friday"]
+
+
+def test_a_stamp_is_stored_but_no_timeline_day(tmp_path):
+    from newsloom.model import Record
+    from newsloom.queries.timelines import load_sents
+
+    text = ("OSLO | Mon Mar 11, 2024 6:12 pm EDT OSLO (Reuters) - The river burst its banks on Saturday. "
+            "Engineers met on Sunday.")
+    stages = ["clean", "language", "nlp", "dates"]
+    with Loom(tmp_path / "s.db", settings=Settings.load(env={}, overrides={"pipeline.stages": stages})) as loom:
+        loom.ingest(items=[Record(external_id="a", text=text, published="2024-03-11")])
+        kinds = {r["text"]: (r["kind"], r["value"]) for r in loom.store.rows("SELECT text, kind, value FROM dates")}
+        ids = [r["id"] for r in loom.store.rows("SELECT id FROM articles")]
+        days = {d for s in load_sents(loom.store, ids) for d in s.dates}
+    assert kinds["Mon Mar 11, 2024"] == ("stamp", "2024-03-11")
+    assert days == {date(2024, 3, 9), date(2024, 3, 10)}
+
+
+def test_the_present_with_a_day_of_a_month_is_the_nearer_and_coming_out_is_no_future():
+    text = ("Engineers start a pressure test on July 14, officials say. Villagers were punished for coming out to "
+            "greet the visitors on Sunday.")
+    assert _found(text, date(2024, 7, 24)) == {"July 14": "2024-07-14", "on Sunday": "2024-07-21"}
+    assert ("July 14", "2024-07-14", "date") in _dated(text, "2024-07-24")
+
+
+@pytest.mark.parametrize("text, expression", [
+    ("He told the British Sunday Telegraph that he was calm.", "Sunday"),
+    ("She spoke to BBC Radio 4's Today programme.", "Today"),
+    ("He said on Piers Morgan Tonight that he would stay.", "Tonight"),
+])
+def test_a_word_of_a_title_is_no_date(text, expression):
+    assert not list(find_dates(text, date(2024, 3, 13)))
+    assert all(v is None for t, v, _ in _dated(text, "2024-03-13") if t.endswith(expression))
+
+
+def test_a_day_days_ahead_is_meant_even_in_a_past_clause():
+    text = "Officials advised the school to shut until 7 June. The minister spoke on 20 May."
+    assert _found(text, date(2024, 5, 28)) == {"7 June": "2024-06-07", "20 May": "2024-05-20"}

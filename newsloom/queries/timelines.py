@@ -103,6 +103,7 @@ def load_sents(store: Any, ids: Sequence[str]) -> list[Sent]:
     for i in range(0, len(kept_ids), 500):
         chunk = kept_ids[i:i + 500]
         for d in store.rows("SELECT article_id, start, value FROM dates WHERE precision = 'day' AND value IS NOT NULL "
+                            "AND kind != 'stamp' "
                             f"AND article_id IN ({', '.join('?' * len(chunk))})", chunk):
             day = _day(d["value"])
             if day:

@@ -3,7 +3,7 @@
 Puts ``article.annotations["dates"]``, a list sorted by start of::
 
     {"start": int, "end": int, "text": str,
-     "kind": "date"|"duration"|"set"|"vague"|"age",
+     "kind": "date"|"duration"|"set"|"vague"|"age"|"stamp",
      "value": "YYYY" | "YYYY-MM" | "YYYY-MM-DD" | "YYYY-Www" | None,
      "precision": "day"|"week"|"month"|"year"|None,
      "anchor": "published"|"absolute"|"text:YYYY-MM-DD"|"comment:YYYY-MM-DD"|None}
@@ -15,7 +15,8 @@ morning"), and explicit dates spaCy missed or cut (datelines such as "Wed Sep 7,
 Each expression first gets its kind (:func:`kind_of`): a length of time ("for three years", "a 30-year
 rule", "four-minute", "the past two weeks") is a ``duration``, a repetition ("every Friday", "a year"
 after an amount) a ``set``, "recently" or "in recent years" ``vague``, "65-year-old" or "aged 50" an
-``age``. Only a ``date`` gets a value, by a cascade:
+``age``. Only a ``date`` gets a value, by a cascade (a date that is the page's own, :func:`is_stamp`: "Last
+updated ...", "Mon Jul 18, 2011 7:12 am EDT", "CITY, Aug 11 (Reuters) -", becomes a ``stamp``, value kept):
 
 1. the tense of the clause (:func:`clause_tense`: the verb the expression hangs on in the parse, else
    the nearest tense word before it) decides the direction of what has no year or week of its own.
@@ -23,8 +24,13 @@ after an amount) a ``set``, "recently" or "in recent years" ``vague``, "65-year-
    present tense ("will meet on Thursday", "meets on Thursday") the first on or after it; the
    publication day itself counts both ways; "last" and "next" always step away from it. Months and
    days of a month ("in January", "on 4 January"): the latest on or before the anchor for the past,
-   the first on or after it for the future, the nearer of the two otherwise. A weekday written with
-   the day ("Saturday 8 October") picks the year in which that day is that weekday.
+   the first on or after it for the future, the nearer of the two otherwise (the present too). A weekday written with
+   the day ("Saturday 8 October") picks the year in which that day is that weekday. News tells the
+   past in the present: reporting ("says Monday"), a chronology item ("May 26 - BP starts ...") and a day
+   that names an event ("Monday's bombing", "the April 20 blowout") are the past; a day named without its
+   year more than :data:`NAMED_REACH` days back ("the September 11 attacks" in June) stays unresolved, as
+   does a word of a title ("The Sunday Times"); a day at most :data:`NEAR_AHEAD` days ahead is meant
+   even in a past clause.
 2. fast paths for the common shapes: today/yesterday/last night, this/last/next week|month|year
    (a week is an ISO week, ``YYYY-Www``), quarters and "the new year" (their year), datelines, a
    range of months (its year).
@@ -58,10 +64,12 @@ from ..settings import stage_settings
 from .comments import comment_headers
 
 __all__ = ["Dates", "KINDS", "Resolved", "resolve_expression", "kind_of", "clause_tense", "extract_dates",
-           "format_value"]
+           "format_value", "is_stamp", "left_open"]
 
-#: the kinds of temporal expression; only a ``date`` gets a value
-KINDS = ("date", "duration", "set", "vague", "age")
+#: the kinds of temporal expression; only a ``date`` gets a value, and a ``stamp`` (the page's own date: "Last
+#: updated at ...", "Mon Jul 18, 2011 7:12 am EDT", a comment's "March 9, 2011 at 10:32 am | Reply") keeps the
+#: value it resolves to but is no event day
+KINDS = ("date", "duration", "set", "vague", "age", "stamp")
 
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAYS = {d: i for i, d in enumerate(_WEEKDAY_NAMES)}
@@ -231,18 +239,22 @@ def _dateparser(text: str, base: date) -> tuple[str, str] | None:
 def _year_of(anchor: date | None, month: int, day: int | None, tense: str | None) -> int | None:
     """The year of a month (or a day of a month) written without one, by the tense of its clause.
 
-    The past: the latest on or before the anchor; the future or present: the first on or after it;
-    unknown: the nearer of the two (news mostly reports the recent past and the near future).
+    The past: the latest on or before the anchor; the future: the first on or after it; the present
+    or unknown: the nearer of the two (news mostly reports the recent past and the near future, and tells
+    both in the present: "BP starts a pressure test on July 14", "the season runs to November 30").
     """
     if anchor is None:
         return None
     at = (anchor.month, anchor.day if day is not None else 1)
-    this = (month, min(day, 28) if day is not None else 1)
+    this = (month, day if day is not None else 1)
     past = anchor.year if this <= at or (day is None and month == anchor.month) else anchor.year - 1
     future = anchor.year if this >= at or (day is None and month == anchor.month) else anchor.year + 1
-    if tense == "past" or past == future:
+    if past == future:
         return past
-    if tense in ("future", "present"):
+    if tense == "past":  # unless the day is days ahead and near a year back: "advised it to shut until 7 June"
+        near = day is not None and (date(future, month, min(day, 28)) - anchor).days <= NEAR_AHEAD
+        return future if near and (anchor - date(past, month, min(day, 28))).days > 300 else past
+    if tense == "future":
         return future
     if day is None:  # a whole month: nearer in months (August is 5 months before January 31, not 183 days)
         back = (anchor.year - past) * 12 + anchor.month - month
@@ -251,6 +263,11 @@ def _year_of(anchor: date | None, month: int, day: int | None, tense: str | None
         back = (anchor - date(past, month, min(day, 28))).days
         ahead = (date(future, month, min(day, 28)) - anchor).days
     return past if back <= ahead else future
+
+
+#: how many days ahead a day written without its year is taken as meant even in a past clause, rather than
+#: the same day almost a year back (journalists write the year of a day that long ago)
+NEAR_AHEAD = 14
 
 
 def _weekday_year(anchor: date | None, month: int, day: int, weekday: int) -> int | None:
@@ -435,14 +452,19 @@ _HAVE = frozenset({"have", "has", "had", "'ve", "'d"})
 _FUTURE_HEADS = frozenset("""expect schedule due set plan intend aim hope prepare propose want seek promise pledge
 vow threaten poise slate likely about go""".split())
 _FUTURE_WORDS = re.compile(r"\b(?:will|'ll|shall|would|is due|are due|due (?:to|on|in)|scheduled|expected to|"
-                           r"(?:is|are|was|were) set to|plans? to|planned|intends? to|going to|(?:is|are) to|upcoming|"
-                           r"next|coming|forthcoming)\b", re.I)
+                           r"(?:is|are|was|were) set to|plans? to|plans|planning|planned|intends? to|going to|"
+                           r"(?:is|are) to|upcoming|next|(?:the|in the) coming|forthcoming)\b", re.I)
 _PAST_WORDS = re.compile(r"\b(?:said|told|was|were|had|did|ago|last|met|held|took|gave|came|went|left|fell|rose|"
                          r"began|made|won|lost|saw|sent|fled|fought|shot|struck|spoke|wrote|found|brought|caught|"
                          r"kept|led|paid|ran|stood|broke|chose|drove|flew|grew|knew|threw|became|hit|killed|"
                          r"[a-z]{3,}ed)\b",
                          re.I)
-_PRESENT_WORDS = re.compile(r"\b(?:is|are|says|meets|starts|begins|opens|takes place)\b", re.I)
+_PRESENT_WORDS = re.compile(r"\b(?:is|are|meets|starts|begins|opens|takes place)\b", re.I)
+#: verbs of reporting: news reports what happened, so a day that "says", "tells" or "confirms" names is before
+_REPORTING_LEMMAS = frozenset("""say tell claim insist confirm deny admit add warn accuse believe reveal show
+acknowledge""".split())
+_REPORTING_WORDS = re.compile(r"\b(?:says|say|tells|claims|insists|confirms|denies|admits|adds|warns|"
+                              r"accuses|believes|reveals|shows|acknowledges)\b", re.I)
 #: a month that names a delivery ("October crude", "the September and October contracts") is never past
 _DELIVERY = re.compile(r"(?:\s*(?:,|and|or|-)\s*[A-Z][a-z]+\.?)*\s+(?:crude|contracts?|futures|delivery|deliveries|"
                        r"options|expiry|expiries|Brent|WTI|gasoline|gas|wheat|corn|soybeans?|gold|copper)\b")
@@ -457,7 +479,13 @@ def clause_tense(span: Any, text: str, sent_start: int, start: int, end: int) ->
     auxiliaries: "will"/"would"/"shall", a modal, or an infinitive under expect/schedule/plan/due/..., is
     the future; a past form or "has" + participle the past; a present form the present; "due",
     "scheduled", "upcoming" on the way to it the future. Otherwise (an unparsed sentence, or no verb),
-    the nearest tense word before it in the sentence, else the first in the clause it opens.
+    the nearest tense word before it in the sentence, else the first in the clause it opens. The present
+    of reporting ("says", "tells") is the past: news reports what happened.
+
+    Some words fix the direction whatever the verb: "since" the past, a delivery month ("October crude")
+    the future; an item of a chronology ("May 26 - BP starts ...") is the past unless it says "will",
+    "must", ...; a day that names an event ("Monday's bombing", "the April 20 blowout") is the past unless
+    the event is something scheduled ("the June 12 election", "Friday's jobs report").
 
     Args:
         span: the expression's spaCy Span, or None (an expression found by pattern: the text alone).
@@ -466,11 +494,91 @@ def clause_tense(span: Any, text: str, sent_start: int, start: int, end: int) ->
         start: the expression's start offset.
         end: its end offset.
     """
+    fixed = _fixed_direction(text, start, end)
+    if fixed is not None:
+        return fixed
+    item = _ITEM_DASH.match(text, end) if not text[sent_start:start].strip() else None
+    if item:  # "May 26 - A top kill starts": a chronology tells the past in the present tense
+        clause = text[item.end():item.end() + 200]
+        clause = clause[:m.start()] if (m := _CLAUSE_END.search(clause)) else clause
+        return "future" if _FUTURE_WORDS.search(clause) or _MUST.search(clause) else "past"
+    got = None
     if span is not None and span.root.dep_ not in ("dep", "") and span.root.pos_:
         got = _parsed_tense(span.root)
-        if got is not None:
-            return got
-    return _text_tense(text[sent_start:start], text[end:end + 80])
+    if got is None:
+        got = _text_tense(text[sent_start:start], text[end:end + 80])
+    if _names_event(text, start, end):  # "says ... Monday's bombing", "will study the April 20 blowout"
+        return "past"
+    return got
+
+
+def left_open(text: str, start: int, end: int, value: str | None, anchor: date | None) -> bool:
+    """Should the expression be left without a value though it resolves to ``value``? When it is part of a
+    title ("The Sunday Times", "Piers Morgan Tonight", "USA Today"), or a day without its year that names an
+    event ("the September 11 attacks") more than :data:`NAMED_REACH` days before the anchor: its year is then
+    as likely some older one as the one before the anchor's."""
+    if _in_title(text, start, end):
+        return True
+    if not value or anchor is None or len(value) != 10 or _YEAR_RE.search(text, start, end):
+        return False
+    return (anchor - date.fromisoformat(value)).days > NAMED_REACH and _names_event(text, start, end)
+
+
+#: what follows a weekday in a title: "The Sunday Times", "Saturday Night Live"
+_TITLE_AFTER = re.compile(r"\s+(?:Times|Telegraph|Mirror|Express|Herald|Post|Mail|Tribune|Independent|Observer|"
+                          r"Star|People|Sport|Politics|Edition|Show|Programme|Magazine|Night\s+Live)\b")
+
+
+def _in_title(text: str, start: int, end: int) -> bool:
+    """Is the expression a word of a title: a weekday before "Times", "Telegraph", ... or a capitalised
+    "Today"/"Tonight" inside a sentence ("BBC Radio 4's Today programme", "Piers Morgan Tonight")?"""
+    words = text[start:end].split()
+    if words and words[-1].rstrip(".,").lower() in _WEEKDAYS and _TITLE_AFTER.match(text, end):
+        return True
+    return bool(re.fullmatch(r"(?:Today|Tonight)", text[start:end].strip())
+                and re.search(r"[A-Za-z0-9'\u2019]\s+$", text[max(0, start - 3):start]))
+
+
+#: how far back (days) a day named without its year ("the April 20 blowout") is taken to be the latest such day
+NAMED_REACH = 183
+
+
+def _names_event(text: str, start: int, end: int) -> bool:
+    """Does the expression name an event by its day: "Monday's bombing", "the April 20 blowout" (a day of
+    a month after "the" and before a noun), not something scheduled ("the June 12 election")?"""
+    if _SCHEDULED_NOUN.match(text, end):
+        return False
+    if re.match(r"'s|\u2019s", text[end:end + 2]):
+        return bool(_NAMES_EVENT.match(text, end + 2))
+    return bool(_THE_BEFORE.search(text, max(0, start - 5), start) and re.search(r"\d", text[start:end])
+                and _NAMES_EVENT.match(text, end))
+
+
+#: the expression names an event by its day: "Monday's bombing", "the April 20 blowout" (a lower-case word that
+#: is not a function word or a verb form after it)
+_NAMES_EVENT = re.compile(r"\s+(?!(?:of|to|and|or|in|on|at|by|for|from|with|as|that|which|who|when|"
+                          r"while|after|before|until|the|a|an|is|are|was|were|will|would|has|have|had|said|says|"
+                          r"night|morning|afternoon|evening|this|last|next)\b)[a-z]{3,}(?<!ed)\b")
+#: nouns of what is scheduled, which a day can name ahead of time: "the June 12 election", "Friday's deadline"
+_SCHEDULED_NOUN = re.compile(r"(?:'s|\u2019s)?\s+(?:[\w-]+\s+){0,3}?(?:deadline|elections?|vote|polls?|summit|meeting|talks|"
+                             r"referendum|hearing|trial|conference|launch|match|game|final|session|debate|visit|"
+                             r"ballot|runoff|run-off|inauguration|ceremony|opening|kick-off|start|concert|festival|"
+                             r"show|race|parade|date|target|report|results|earnings|liftoff|committee|announcement|"
+                             r"release)\b", re.I)
+#: a dash or colon after a day that opens its sentence: an item of a chronology ("May 26 - ...")
+_ITEM_DASH = re.compile(r"(?:,?\s+\d{4})?\s*(?:-{1,2}|\u2013|\u2014|:)\s")
+_MUST = re.compile(r"\b(?:must|should|to be)\b", re.I)
+_THE_BEFORE = re.compile(r"\b(?:the|a|this|that)\s+$", re.I)
+_SINCE = re.compile(r"\bsince\s+(?:the\s+)?$", re.I)
+
+
+def _fixed_direction(text: str, start: int, end: int) -> str | None:
+    """The direction some words give whatever the verb: "since January" is before, "October crude" ahead."""
+    if _SINCE.search(text, max(0, start - 12), start) or text[start:start + 6].lower() == "since ":
+        return "past"
+    if _DELIVERY.match(text, end) and _MONTH_YEAR.match(text[start:end].strip()):
+        return "future"
+    return None
 
 
 #: words on the way from an expression to its verb that put it in the future: "due on", "the upcoming vote"
@@ -507,14 +615,15 @@ def _verb_tense(verb: Any) -> str | None:
     if verb.tag_ == "VBN":
         return "past"
     if verb.tag_ in ("VBZ", "VBP") or any(a.tag_ in ("VBZ", "VBP") for a in auxes):
-        return "present"
+        return "past" if verb.lemma_.lower() in _REPORTING_LEMMAS else "present"  # "says Monday": reported
     return None
 
 
 def _text_tense(before: str, after: str) -> str | None:
     """The tense of the nearest tense word before an expression (else after it), by word lists."""
     best: tuple[int, str] | None = None
-    for rx, name in ((_FUTURE_WORDS, "future"), (_PAST_WORDS, "past"), (_PRESENT_WORDS, "present")):
+    for rx, name in ((_FUTURE_WORDS, "future"), (_PAST_WORDS, "past"), (_REPORTING_WORDS, "past"),
+                     (_PRESENT_WORDS, "present")):
         for m in rx.finditer(before):
             if name == "past" and m.group().lower() in _NOT_PAST:
                 continue
@@ -525,11 +634,48 @@ def _text_tense(before: str, after: str) -> str | None:
     after = after.lstrip(" ,")  # "On Thursday, the council will meet": the clause it opens
     end = _CLAUSE_END.search(after)
     after = after[:end.start()] if end else after
-    for rx, name in ((_FUTURE_WORDS, "future"), (_PAST_WORDS, "past"), (_PRESENT_WORDS, "present")):
+    for rx, name in ((_FUTURE_WORDS, "future"), (_PAST_WORDS, "past"), (_REPORTING_WORDS, "past"),
+                     (_PRESENT_WORDS, "present")):
         m = rx.search(after)
         if m and (best is None or m.start() < best[0]):
             best = (m.start(), name)
     return best[1] if best else None
+
+
+# --- page stamps -----------------------------------------------------------------------------------
+
+_CLOCK = r"\d{1,2}[:.]\d\d(?:\s*[ap]\.?m\.?)?"
+_ZONE = r"(?-i:GMT|UTC|[A-Z]{1,3}T)\b"  # GMT, UTC, BST, EDT, CEST, ET, ... (capitals only: not "at", "that")
+#: the words a page puts before its own date: "Last updated at 12:32 GMT, Monday, 11 January 2010", "Posted: ",
+#: "This article was published on" (not "the report was published on Monday", an event)
+_STAMP_BEFORE = re.compile(rf"(?:\b(?:last|first)\s+(?:updated|published|modified)|\bthis\s+article\s+was\s+"
+                           rf"(?:first\s+)?published|\b(?:updated|published|posted|created|modified)\s*:|"
+                           rf"\b(?:updated|published|posted)\s+at\s+{_CLOCK})\s*(?:on|at)?\s*:?\s*"
+                           rf"(?:{_CLOCK}\s*(?:{_ZONE})?\s*,?\s*)?(?:on\s+)?(?:{_WD},?\s*)?$", re.I)
+#: a clock time with a zone or a comment's "| Reply" right after a date that states its year: "Mon Jul 18, 2011
+#: 7:12 am EDT", "07 February 12 00:35 GMT", "March 9, 2011 at 10:32 am | Reply", "February 4, 2011 - 16:00:00
+#: ET"; or a byline's "Friday, July 23, 2010; 7:07 AM"
+_STAMP_AFTER = re.compile(rf"\s*(?:[,\-\u2013]\s*)?(?:at\s+)?{_CLOCK}(?::\d\d)?\s*(?:{_ZONE}|\|)|\s*;\s*{_CLOCK}", re.I)
+_DATE_TAIL = re.compile(rf",?\s+(?:\d{{1,2}}{_ORD}\s+{_MON}|{_MON}\s+\d{{1,2}}{_ORD}),?\s+\d{{4}}\b")
+#: a day, a month and a year of two digits, as pages stamp themselves: "07 February 12"
+_SHORT_YEAR = re.compile(rf"\d{{1,2}}\s+{_MON}\s+\d\d\b")
+
+#: a clock with a zone right before a date with its year: "on p30 at 10.02 BST on Thursday 3 June 2010"
+_CLOCK_BEFORE = re.compile(rf"{_CLOCK}\s*{_ZONE},?\s*(?:on\s+)?$")
+#: a news agency's dateline: "SHALGHOUDA, Libya, Aug 11 (Reuters) - "
+_DATELINE_AFTER = re.compile(r"(?:,?\s+\d{4})?\s*\((?:[A-Z][A-Za-z.&]*\s?){1,3}\)\s*(?:-|\u2013|\u2014)")
+
+
+def is_stamp(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] the page's own date (a byline stamp, "last updated", a comment's date), not an event's?"""
+    if _STAMP_BEFORE.search(text, max(0, start - 60), start) or _DATELINE_AFTER.match(text, end):
+        return True
+    tail = _DATE_TAIL.match(text, end)  # a weekday the pattern took alone: "Monday" of "Monday 11 March 2024"
+    end = tail.end() if tail else end
+    year = _YEAR_RE.search(text, start, end) or _SHORT_YEAR.match(text, start, end + 4)
+    if year is None:
+        return False  # a clock after a day without its year is an event's time: "on Monday at 10:00 GMT"
+    return bool(_STAMP_AFTER.match(text, year.end()) or _CLOCK_BEFORE.search(text, max(0, start - 30), start))
 
 
 # --- the stage -------------------------------------------------------------------------------------
@@ -607,17 +753,17 @@ def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
         sent_start = starts[max(bisect.bisect_right(starts, x.start) - 1, 0)]
         tense = clause_tense(x.span, text, sent_start, x.start, x.end)
         before = text[max(0, x.start - 30):x.start]
-        if re.search(r"\bsince\s*$", before) or text.startswith("since", x.start):
-            tense = "past"  # "since January": always before
-        elif _DELIVERY.match(text, x.end):
-            tense = "future"
         listed = _day_list(text, x.start, x.end)
         parts = listed or [(x.start, x.end, text[x.start:x.end])]
         for start, end, expression in parts:
             got = resolve_expression(expression, base, tense=tense, before=before)
             if got.value is None and got.kind == "date" and not listed:
                 start, end, got = _narrowed(text, start, end, base, tense, got)
-            out.append({"start": start, "end": end, "text": text[start:end], "kind": got.kind, "value": got.value,
+            if left_open(text, start, end, got.value, base):
+                got = Resolved(None, None, False)
+            in_header = any(c.start <= start < c.end for c in headers[h + 1:h + 2])  # "At 4:32 pm on 28 May ..."
+            kind = "stamp" if got.value and (in_header or is_stamp(text, start, end)) else got.kind
+            out.append({"start": start, "end": end, "text": text[start:end], "kind": kind, "value": got.value,
                         "precision": got.precision if got.value else None,
                         "anchor": None if got.value is None else "absolute" if got.absolute else base_name})
         taken = parts[-1][1] if listed else taken

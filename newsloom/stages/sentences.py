@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from .dates import clause_tense, resolve_expression
+from .comments import comment_headers
+from .dates import clause_tense, is_stamp, left_open, resolve_expression
 
 __all__ = ["split_sentences", "find_dates", "is_item"]
 
@@ -89,9 +90,12 @@ def find_dates(text: str, anchor: date | None, spans: list[tuple[int, int]] | No
         spans: its sentence spans (for the tense of the clause); split here when not given.
 
     Yields:
-        (start, end, value "YYYY-MM-DD", precision "day") for each expression that resolves to a day.
+        (start, end, value "YYYY-MM-DD", precision "day") for each expression that resolves to a day, but
+        not a page's stamp or a comment header's date (:func:`newsloom.stages.dates.is_stamp`), nor one left
+        open (a title's word, a day naming an event long before: :func:`newsloom.stages.dates.left_open`).
     """
     spans = spans if spans is not None else split_sentences(text)
+    headers = [(h.start, h.end) for h in comment_headers(text)]
     si = 0
     for m in _DATE_RE.finditer(text):
         expr = m.group(0)
@@ -110,7 +114,9 @@ def find_dates(text: str, anchor: date | None, spans: list[tuple[int, int]] | No
         resolved = _DATED_WEEKDAY.sub("", expr)
         got = resolve_expression(resolved, anchor, tense=tense, before=text[max(sent_start, m.start() - 20):m.start()])
         value, precision = got.value, got.precision
-        if value and precision == "day":
+        if value and precision == "day" and not is_stamp(text, m.start(), m.end()) \
+                and not left_open(text, m.start(), m.end(), value, anchor) \
+                and not any(a <= m.start() < b for a, b in headers):  # a comment header's date is its stamp
             yield m.start(), m.end(), value, "day"
 
 

@@ -34,6 +34,7 @@ def dates(conn: sqlite3.Connection) -> None:
 def dates_kind(conn: sqlite3.Connection) -> None:
     # what the expression is: date (a point or period on the calendar, the only kind with a value),
     # duration ("for three years", "30-year"), set ("every Friday"), vague ("recently") or age ("65-year-old");
+    # later also stamp (the page's own date: "Last updated ...", a byline's "Mon Jul 18, 2011 7:12 am EDT");
     # rows stored before this migration are dates (their kind was not told apart)
     columns = {row[1] for row in conn.execute("PRAGMA table_info(dates)")}
     if "kind" not in columns:
