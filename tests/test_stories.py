@@ -15,7 +15,7 @@ from newsloom.model import Record
 from newsloom.queries import stories as q
 from newsloom.stages.stories import story_id
 from newsloom.stages.story_match import Profile, Signals, Weights, features, term_counts
-from newsloom.stages.story_regroup import average_link, reconcile
+from newsloom.stages.story_regroup import average_link, pair_scores, reconcile
 from newsloom.storage.vector_index import index_path
 
 from .conftest import BENCH, seed
@@ -212,3 +212,27 @@ def test_regroup_splits_a_story_of_two_events_and_records_it(tmp_path):
         sizes = dict(loom.store.execute("SELECT id, size FROM stories").fetchall())
         counts = dict(loom.store.execute("SELECT story_id, count(*) FROM story_articles GROUP BY story_id").fetchall())
         assert sizes == counts
+
+
+def test_pair_scores_local_words_and_protagonists_tell_sister_events_apart():
+    """Two events of one topic share the champion's name and "title"; within the topic those words weigh
+    little and the opponents decide. An article of another topic gets no local cosine at all."""
+    words = {"klitschko": 1, "title": 2, "defence": 3, "chisora": 4, "london": 5, "adamek": 6, "poland": 7,
+             "quake": 8, "magnitude": 9}
+    texts = [["klitschko", "title", "defence", "chisora", "london"], ["klitschko", "title", "defence", "chisora"],
+             ["klitschko", "title", "adamek", "poland"], ["klitschko", "title", "adamek", "poland"],
+             ["quake", "magnitude", "title"]]
+    sigs = [Signals(None, {words[w]: 1.0 for w in t}) for t in texts]
+    idf = {i: 1.0 for i in words.values()}
+    only = {k: 0.0 for k in ("embedding", "words", "entities", "quotes", "bias")}
+    plain = pair_scores(sigs, idf, {}, Weights(**{**only, "words": 1.0}))
+    local = pair_scores(sigs, idf, {}, Weights(**{**only, "local_words": 1.0}, local_topic=0.3))
+    assert local[0, 1] > 0.6 and local[0, 2] < 0.1 and plain[0, 2] > 0.4  # the shared champion and title count little
+    assert local[0, 4] == 0.0 and plain[0, 4] > 0.0  # another topic: no local cosine
+    people = ["p:klitschko", "p:klitschko", "p:adamek", None, None]
+    prot = pair_scores(sigs, idf, {}, Weights(**only, protagonist=1.0), protagonists=people)
+    assert prot[0, 1] == 1.0 and prot[0, 2] == -1.0 and prot[0, 3] == 0.0 and prot[3, 4] == 0.0
+    leads = [{"p:chisora": 1.0}, {"p:chisora": 1.0}, {"p:adamek": 1.0}, {}, {}]
+    lead = pair_scores(sigs, idf, {"p:chisora": 1.0, "p:adamek": 1.0}, Weights(**only, lead_people=1.0),
+                       types={"p:chisora": "PERSON", "p:adamek": "PERSON"}, leads=leads)
+    assert lead[0, 1] == pytest.approx(1.0) and lead[0, 2] == 0.0

@@ -449,10 +449,11 @@ class Stories:
             return
         sigs = _member_signals(conn, members)
         sig_list = [sigs[a] for a in members]
+        leads, protagonists = _roles(conn, members, int(self.cfg["lead_chars"]))
         words = idf.words({t for s in sig_list for t in s.terms})
-        ents = idf.entities({e for s in sig_list for e in s.entities})
+        ents = idf.entities({e for s in sig_list for e in s.entities} | {e for lead in leads for e in lead})
         scores = pair_scores(sig_list, words, ents, self.pair_weights, types=_types(conn, ents),
-                             years=_years(conn, members))
+                             years=_years(conn, members), leads=leads, protagonists=protagonists)
         labels = average_link(scores, start, float(self.cfg["regroup_threshold"]), dates=time_gaps(sig_list),
                               weights=self.pair_weights)
         splits, merges = reconcile(old, labels, {s: (-sizes[s][0], sizes[s][1]) for s in sizes})
@@ -528,6 +529,33 @@ def _types(conn: sqlite3.Connection, ids: Any) -> dict[str, str]:
         out.update(conn.execute(f"SELECT id, type FROM entities WHERE id IN ({', '.join('?' for _ in chunk)})",
                                 chunk).fetchall())
     return out
+
+
+def _roles(conn: sqlite3.Connection, articles: list[str], lead_chars: int) -> tuple[
+        list[dict[str, float]], list[str | None]]:
+    """Per article, the resolved entities named in its lead (the first ``lead_chars`` characters of its text),
+    and its protagonist: the person it names most, at least twice (ties to the first named), else None."""
+    if "mentions" not in _tables(conn):
+        return [{} for _ in articles], [None] * len(articles)
+    leads: dict[str, dict[str, float]] = {}
+    people: dict[str, dict[str, tuple[int, int]]] = {}  # article -> person -> (mentions, -first offset)
+    for start in range(0, len(articles), 900):
+        chunk = articles[start:start + 900]
+        for aid, offset, eid, kind in conn.execute(
+                f"SELECT m.article_id, m.start, coalesce(m2.new_id, m.entity_id), e.type FROM mentions m LEFT JOIN "
+                f"entity_merges m2 ON m2.old_id = m.entity_id LEFT JOIN entities e ON e.id = coalesce(m2.new_id, "
+                f"m.entity_id) WHERE m.entity_id IS NOT NULL AND m.article_id IN ({', '.join('?' for _ in chunk)}) "
+                f"ORDER BY m.article_id, m.start", chunk):
+            if offset < lead_chars:
+                leads.setdefault(aid, {})[eid] = 1.0
+            if kind == "PERSON":
+                count, first = people.setdefault(aid, {}).get(eid, (0, -offset))
+                people[aid][eid] = (count + 1, first)
+    protagonists: list[str | None] = []
+    for a in articles:
+        best = max(people.get(a, {}).items(), key=lambda kv: (kv[1], kv[0]), default=None)
+        protagonists.append(best[0] if best and best[1][0] >= 2 else None)
+    return [leads.get(a, {}) for a in articles], protagonists
 
 
 def _years(conn: sqlite3.Connection, articles: list[str]) -> list[frozenset[str]]:

@@ -295,6 +295,18 @@ class Weights:
     people: float = 0.0
     places: float = 0.0
     years: float = 0.0
+    #: the word cosine again with each word's idf times its idf within the articles' topic in the re-clustered
+    #: group (``ln((1 + m) / df)`` over the topic's m articles; topics: average link of the word cosines down
+    #: to ``local_topic``): the words every article of a topic shares (the champion's name, "title") weigh
+    #: little, those that tell its events apart (an opponent, a venue, a score) weigh more
+    local_words: float = 0.0
+    #: the topics of ``local_words``: average link of the group's word cosines down to this cosine
+    local_topic: float = 0.08
+    #: the cosines of the people and of the organisations named in the two leads (``stories.lead_chars``), and
+    #: +1 / -1 when the person each names most (at least twice) is the same / another (0 when either has none)
+    lead_people: float = 0.0
+    lead_orgs: float = 0.0
+    protagonist: float = 0.0
 
     def score(self, f: Mapping[str, float | None]) -> float:
         s = self.bias + self.embedding * f["embedding"] + self.words * f["words"] + \

@@ -11,21 +11,31 @@ into splits and merges of the stored stories (:func:`reconcile`), so every id gi
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import chain
 from datetime import date
+from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .story_match import Signals, Weights
 
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
 __all__ = ["average_link", "pair_scores", "reconcile", "time_gaps"]
 
 
 def _cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
-    """The cosine of every pair of ``items`` (sparse vectors) weighted by ``weight[key]``, as a dense matrix.
+    """The cosine of every pair of ``items`` (sparse vectors) weighted by ``weight[key]``, as a dense matrix."""
+    return _gram(_weighted(items, weight))
 
-    Columns are numbered in order of first appearance and each row keeps its items' order, so the sums run
-    in the same order (and give the same bits) as a key-by-key loop; only the bookkeeping is vectorised."""
+
+def _weighted(items: Sequence[Mapping], weight: Mapping) -> csr_matrix:
+    """``items`` as the rows of a sparse matrix, each value times ``weight[key]``.
+
+    Columns are numbered in order of first appearance and each row keeps its items' order, so the sums of
+    :func:`_gram` run in the same order (and give the same bits) as a key-by-key loop; only the bookkeeping
+    is vectorised."""
     from scipy.sparse import csr_matrix
 
     lengths = [len(it) for it in items]
@@ -44,11 +54,41 @@ def _cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
         rows = np.repeat(np.arange(len(items)), lengths)
     else:
         uniq, rows, cols, vals = (), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    m = csr_matrix((vals, (rows, cols)), shape=(len(items), max(1, len(uniq))))
+    return csr_matrix((vals, (rows, cols)), shape=(len(items), max(1, len(uniq))))
+
+
+def _gram(m: csr_matrix) -> np.ndarray:
+    """The cosines of the rows of ``m``, as a dense matrix (0 for an empty row)."""
     dots = (m @ m.T).toarray()
     norms = np.sqrt(np.diag(dots))
     norms = np.where(norms > 0, norms, 1.0)
     return dots / np.outer(norms, norms)
+
+
+def _local_cosines(rows: csr_matrix, words: np.ndarray, topic: float) -> np.ndarray:
+    """The word cosine of every pair of articles of one topic (``rows``: their idf-weighted words, from
+    :func:`_weighted`), each word weighed by its idf times its idf within the topic (``ln((1 + m) / df)`` over
+    the topic's m articles); 0 across topics. A topic is a cluster of the word cosines ``words`` (average link
+    down to ``topic``), so what a neighbourhood of other topics shares does not count for or against it."""
+    n = rows.shape[0]
+    out = np.zeros((n, n))
+    topics: dict[int, list[int]] = {}
+    for i, lab in enumerate(average_link(words, range(n), topic)):
+        topics.setdefault(lab, []).append(i)
+    for idx in topics.values():
+        if len(idx) < 2:
+            continue
+        part = rows[idx]
+        df = np.maximum(np.asarray((part != 0).sum(axis=0)).ravel(), 1)
+        out[np.ix_(idx, idx)] = _gram(part.multiply(np.log((1 + len(idx)) / df)[None, :]).tocsr())
+    return out
+
+
+def _agreement(sets: Sequence[frozenset[str]]) -> np.ndarray:
+    """+1 for two items whose sets meet, -1 when both are non-empty and disjoint, 0 when either is empty."""
+    known = np.array([bool(x) for x in sets])
+    meet = _cosines([dict.fromkeys(x, 1.0) for x in sets], dict.fromkeys(set().union(*sets), 1.0)) > 0
+    return np.where(np.outer(known, known), np.where(meet, 1.0, -1.0), 0.0)
 
 
 def _days(value: str | None) -> float:
@@ -60,32 +100,44 @@ def _days(value: str | None) -> float:
 
 def pair_scores(signals: Sequence[Signals], idf: Mapping[int, float], eidf: Mapping[str, float],
                 weights: Weights, *, types: Mapping[str, str] | None = None,
-                years: Sequence[frozenset[str]] | None = None) -> np.ndarray:
+                years: Sequence[frozenset[str]] | None = None, leads: Sequence[Mapping[str, float]] | None = None,
+                protagonists: Sequence[str | None] | None = None) -> np.ndarray:
     """The score of every pair of articles but for time (:func:`average_link` weighs the dates of whole
     clusters, as placing an article weighs a story's), as a symmetric matrix: the features of
     :func:`story_match.features` for a one-article story, plus (``weights.people``, ``places``, ``years``)
     the cosines of the people and places they name (``types``: entity id -> PERSON, GPE, ...) and the
-    agreement of the years their dates resolve to."""
+    agreement of the years their dates resolve to; (``lead_people``, ``lead_orgs``, ``protagonist``) the
+    cosines of the people and organisations their leads name (``leads``: entity id -> 1 per article) and the
+    agreement of the person each names most (``protagonists``)."""
     n = len(signals)
     types = types or {}
     dim = next((s.vector.shape[0] for s in signals if s.vector is not None), 1)
     vec = np.stack([s.vector.astype(np.float32) if s.vector is not None else np.zeros(dim, np.float32)
                     for s in signals])
-    words = _cosines([s.terms for s in signals], idf)
+    terms = _weighted([s.terms for s in signals], idf)
+    words = _gram(terms)
     ents = _cosines([s.entities for s in signals], eidf)
     quotes = _cosines([dict.fromkeys(s.quotes, 1.0) for s in signals],
                             dict.fromkeys({q for s in signals for q in s.quotes}, 1.0))
     score = weights.bias + weights.embedding * (vec @ vec.T) + weights.words * words + \
         weights.entities * ents + weights.quotes * (quotes > 0)
+    if weights.local_words:
+        score = score + weights.local_words * _local_cosines(terms, words, weights.local_topic)
     for kind, weight in (("PERSON", weights.people), ("GPE", weights.places)):
         if weight:
             typed = _cosines([{e: v for e, v in s.entities.items() if types.get(e) == kind} for s in signals],
                                    eidf)
             score = score + weight * typed
+    if leads is not None:
+        for kind, weight in (("PERSON", weights.lead_people), ("ORG", weights.lead_orgs)):
+            if weight:
+                score = score + weight * _cosines([{e: v for e, v in lead.items() if types.get(e) == kind}
+                                                   for lead in leads], eidf)
+    if weights.protagonist and protagonists is not None:
+        score = score + weights.protagonist * _agreement([frozenset((p,)) if p else frozenset()
+                                                          for p in protagonists])
     if weights.years and years is not None:
-        known = np.array([bool(y) for y in years])
-        meet = _cosines([dict.fromkeys(y, 1.0) for y in years], dict.fromkeys(set().union(*years), 1.0)) > 0
-        score = score + weights.years * np.where(np.outer(known, known), np.where(meet, 1.0, -1.0), 0.0)
+        score = score + weights.years * _agreement(years)
     score = score.astype(np.float64).reshape(n, n)
     np.fill_diagonal(score, 0.0)
     return score
