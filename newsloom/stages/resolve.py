@@ -33,7 +33,7 @@ from ..storage.sqlite import now
 from .entity_words import HONORIFICS, REGNAL, SUFFIXES, TITLES, edit_distance, fold, gender_of
 
 __all__ = ["Resolve", "skeleton", "person_parts", "entity_group", "merge_entities", "canonical_name",
-           "majority_type"]
+           "majority_type", "misspelling", "name_key"]
 
 _PLACE_ORG = frozenset({"ORG", "GPE", "LOC", "FAC"})
 _SKEL_SUBS = (("sch", "sh"), ("x", "ks"), ("ph", "f"), ("kh", "h"), ("ck", "k"), ("q", "k"), ("c", "k"),
@@ -168,6 +168,13 @@ def merge_entities(conn: sqlite3.Connection, keep: str, drop: str) -> None:
     conn.execute("DELETE FROM entities WHERE id = ?", (drop,))
 
 
+def misspelling(key: str, other: str) -> bool:
+    """Whether ``other`` may be a misspelling of the key ``key`` ("stoltenburg" of "stoltenberg"): ``key`` has six
+    letters or more, ``other`` is another key one edit away that starts with the same two letters."""
+    return (len(key) >= 6 and other != key and key[:2] <= other < key[:2] + "\uffff"
+            and abs(len(other) - len(key)) <= 1 and edit_distance(other, key, 1) <= 1)
+
+
 class _Candidate:
     __slots__ = ("id", "name", "key", "skel", "first", "mentions")
 
@@ -290,13 +297,18 @@ class Resolve:
     def _candidates(self, conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[_Candidate]:
         rows = conn.execute("SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND"
                             " (key = ? OR skel = ?)", (grp, key, skel)).fetchall()
-        if len(key) >= 6:  # one edit away, same first two letters: a misspelling ("Stoltenburg")
-            rows += [r for r in conn.execute(
-                "SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND key >= ? AND key < ?"
-                " AND length(key) BETWEEN ? AND ? AND key != ? AND skel != ?",
-                (grp, key[:2], key[:2] + "\uffff", len(key) - 1, len(key) + 1, key, skel))
-                if edit_distance(r["key"], key, 1) <= 1]
+        if len(key) >= 6:
+            rows += self._misspelt(conn, grp, key, skel)
         return [_Candidate(r) for r in rows]
+
+    def _misspelt(self, conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[sqlite3.Row]:
+        """Entities of ``grp`` whose key is a misspelling of ``key`` (:func:`misspelling`) and whose skeleton is
+        not ``skel``, in key order. The Spark engine answers this from keys blocked on the cluster
+        (``stages/spark_resolve.py``)."""
+        return [r for r in conn.execute(
+            "SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND key >= ? AND key < ?"
+            " AND length(key) BETWEEN ? AND ? AND key != ? AND skel != ? ORDER BY key, rowid",
+            (grp, key[:2], key[:2] + "\uffff", len(key) - 1, len(key) + 1, key, skel)) if misspelling(key, r["key"])]
 
     def _match_person(self, conn: sqlite3.Connection, name: str, ctx: set[str]) -> str | None:
         first, last = person_parts(name)
@@ -367,8 +379,7 @@ class Resolve:
         if row is not None:
             return row[0]
         # a known surface form of exactly one entity ("EU" written for "European Union" elsewhere)
-        hits = {r[0] for r in conn.execute("SELECT a.entity_id FROM aliases a JOIN entities e ON e.id = a.entity_id"
-                                           " WHERE a.alias = ? AND e.grp = ?", (_alias(name), grp))}
+        hits = self._alias_hits(conn, grp, _alias(name))
         if len(hits) == 1:
             return hits.pop()
         if len(key) < int(self.cfg["min_fuzzy_chars"]) or grp != "place_org":
@@ -377,6 +388,12 @@ class Resolve:
             if edit_distance(c.key, key, 2) <= 2 and self._overlap(conn, c.id, ctx) >= 1:
                 return c.id
         return None
+
+    def _alias_hits(self, conn: sqlite3.Connection, grp: str, alias: str) -> set[str]:
+        """The entities of ``grp`` known under the surface form ``alias``. The Spark engine skips the look-up where
+        no earlier mention has that form (``stages/spark_resolve.py``)."""
+        return {r[0] for r in conn.execute("SELECT a.entity_id FROM aliases a JOIN entities e ON e.id = a.entity_id"
+                                           " WHERE a.alias = ? AND e.grp = ?", (alias, grp))}
 
     def _create(self, conn: sqlite3.Connection, grp: str, name: str, label: str) -> str:
         eid = _new_id(conn, grp, name)
