@@ -39,6 +39,7 @@ BUILTINS = (
     "newsloom.eval.stories", "newsloom.eval.similarity",
     "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.serve",
     "newsloom.bench.hostile", "newsloom.bench.timelines", "newsloom.bench.scale", "newsloom.bench.stories",
+    "newsloom.bench.spark_resolve",
 )
 
 _state = {"loaded": False}
