@@ -1,9 +1,10 @@
 """Entity resolution with its misspelling search blocked (stages/spark_resolve.py) equals the local stage (no Spark
-here: the blocking's Spark job is tested in tests/test_spark_corpus.py)."""
+here but in the slow bench test: the cluster's jobs are tested in tests/test_spark_corpus.py)."""
 from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from newsloom.model import Article
@@ -120,3 +121,18 @@ def test_an_alias_look_up_is_skipped_only_where_no_earlier_mention_has_the_form(
     assert got[0] == got[1]
     # skipped: European Union, Minsk (c1) and Vilnius (c2), whose forms no earlier mention has; "EU" (c2) looked up
     assert stage.skipped == 3
+
+
+@pytest.mark.slow
+def test_bench_spark_resolve_compares_the_engines(tmp_path):
+    """``newsloom bench spark_resolve`` on a small resolved store: both engines resolve it anew, the same tables."""
+    pytest.importorskip("pyspark", reason="the distributed extra: pip install -e '.[distributed]'")
+    from newsloom.bench.spark_resolve import bench_spark_resolve
+
+    arts = [_article("d1", [("Jens Stoltenberg", "PERSON", "Jens Stoltenberg"), ("EU", "ORG", "European Union")]),
+            _article("d2", [("Jens Stoltenburg", "PERSON", "Jens Stoltenburg"), ("EU", "ORG", "EU")])]
+    with Store(tmp_path / "a.db") as store:
+        Resolve().run(store, store.add_batch(arts, [], queue=["resolve"]))
+    rows = bench_spark_resolve(store=str(tmp_path / "a.db"), batch=1)[0].rows
+    assert [r["articles"] for r in rows] == [2, 2] and rows[1]["same tables"] == "yes"
+    assert not rows[1]["answered from the cluster"].startswith("0 ")
