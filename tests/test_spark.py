@@ -52,7 +52,7 @@ def _timeline_jsonl(path: Path, n: int, start: int = 0) -> Path:
 
 def test_spark_stores_what_the_local_engine_stores(spark, tmp_path, seed_paths, caplog):
     """Seeds and Timeline17 rows (the JSONL split into several partitions), every stage with spaCy; entity
-    resolution's misspelling search answered from the cluster."""
+    resolution's look-ups answered from the cluster."""
     jsonl = _timeline_jsonl(tmp_path / "t17.jsonl", 5)  # row 4 has no text
     inputs = [str(p) for p in seed_paths] + [str(jsonl)]
     settings = Settings.load(env={}, overrides={"spark.split_bytes": jsonl.stat().st_size // 3,
