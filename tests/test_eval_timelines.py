@@ -1,7 +1,7 @@
 """``newsloom eval timelines`` on a small slice of Timeline17 (the full run is in docs/timelines.md)."""
 from __future__ import annotations
 
-from newsloom.eval.timelines import load_t17, query_terms, run_timelines_eval
+from newsloom.eval.timelines import fit_pairwise, load_t17, query_terms, run_timelines_eval
 
 from .conftest import BENCH
 
@@ -28,3 +28,20 @@ def test_t17_loads_sentences_with_resolved_days_and_a_query():
     assert any(s.dates for s in c["sents"])
     assert all(s.published is not None for s in c["sents"])
     assert "egypt" in query_terms(c["texts"])
+
+
+def _top(w: list[float], xs: list[list[float]], l: int) -> set[int]:
+    return set(sorted(range(len(xs)), key=lambda i: -sum(a * b for a, b in zip(w, xs[i])))[:l])
+
+
+def test_pairwise_fit_orders_gold_days_first_in_every_timeline():
+    # feature 0 separates gold days inside each timeline, at a level that differs between timelines; feature 1
+    # only tells the timelines apart (and is a little higher on the short timeline's other days)
+    long_x = [[0.1 + 0.3 * (i < 5), 0.9] for i in range(40)]
+    long_y = [1.0 if i < 5 else 0.0 for i in range(40)]
+    short_x = [[0.5 + 0.3 * (i < 2), 0.1 + 0.05 * (i >= 2)] for i in range(8)]
+    short_y = [1.0 if i < 2 else 0.0 for i in range(8)]
+    w = fit_pairwise([(long_x, long_y, 5), (short_x, short_y, 2)])
+    assert w[0] > 0
+    assert _top(w, long_x, 5) == set(range(5)) and _top(w, short_x, 2) == {0, 1}
+    assert fit_pairwise([([[1.0, 0.0]], [1.0], 1)]) == [1.0, 1.0]  # no pair to learn from: equal weights

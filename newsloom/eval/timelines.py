@@ -6,7 +6,8 @@ sentences per date (rounded); a summary sentence must contain a query term of th
 alignment ROUGE-1/2 F1 (tilse align+ m:1), concat ROUGE-1/2 F1 and date F1, per timeline and averaged
 (means of precision and recall, then F1, as news-tls averages). Systems, all in the same run:
 
-* ``newsloom``: :func:`newsloom.stages.timelines.build_timeline`, its day weights fitted leave-one-topic-out;
+* ``newsloom``: :func:`newsloom.stages.timelines.build_timeline`, its day weights fitted leave-one-topic-out
+  by a pairwise ranking loss (:func:`fit_pairwise`);
 * ``datewise``: news-tls's Datewise re-implemented (supervised date ranker by linear regression on its 7
   features, fitted leave-one-topic-out; the PM-Mean sentence collector with its knee-point cut; CentroidOpt);
 * ``date-oracle``: the gold dates, newsloom's sentence choice; ``oracle``: the gold dates, and per date the
@@ -34,7 +35,7 @@ from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, build_timeli
 from . import Table, bench_data_root, evaluation
 from . import timeline_metrics as M
 
-__all__ = ["load_t17", "run_timelines_eval", "datewise", "fit_weights", "query_terms", "tokenize"]
+__all__ = ["load_t17", "run_timelines_eval", "datewise", "fit_weights", "fit_pairwise", "query_terms", "tokenize"]
 
 PUBLISHED = {  # Table 4 of news-tls (ACL 2020), T17; LLM systems as the issue gives them
     "Datewise (news-tls, published)": (0.120, 0.035, 0.544),
@@ -128,6 +129,53 @@ def fit_weights(xs: list[list[float]], ys: list[float]) -> tuple[list[float], fl
     x1 = np.hstack([x, np.ones((len(x), 1))])
     coef, *_ = np.linalg.lstsq(x1, np.array(ys, dtype=float), rcond=None)
     return [float(c) for c in coef[:-1]], float(coef[-1])
+
+
+def fit_pairwise(timelines: Sequence[tuple[list[list[float]], list[float], int]], *, top: int = 3,
+                 c: float = 1.0) -> list[float]:
+    """Weights that order each timeline's gold days above its other days (pairwise logistic loss, a
+    RankNet-style learning-to-rank objective, fitted by Newton's method with an l2 penalty).
+
+    Only the order inside a timeline matters (the timeline takes its top ``l`` days), so pairs are formed
+    within a timeline, among its competitive days: the ``top * l`` days with the largest feature sum.
+    Every timeline weighs the same (its pairs share one unit of weight), so a long timeline with many
+    candidate days does not set the weights alone, as it does in the pooled least-squares fit.
+
+    Args:
+        timelines: per training timeline, (feature rows of its days, 1.0 gold / 0.0 not, its length l).
+        top: the competitive days per timeline, as a multiple of l.
+        c: weight of the data term against the l2 penalty ``|w|^2 / 2`` (scikit-learn's ``C``).
+
+    Returns:
+        one weight per feature (no intercept: it cannot change an order).
+    """
+    import numpy as np
+
+    diffs, weights = [], []
+    for xs, ys, l in timelines:
+        x, y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+        if not len(x):
+            continue
+        region = np.argsort(-x.sum(axis=1), kind="stable")[:top * l]
+        pos, neg = region[y[region] > 0], region[y[region] == 0]
+        if not len(pos) or not len(neg):
+            continue
+        d = (x[pos][:, None, :] - x[neg][None, :, :]).reshape(-1, x.shape[1])
+        diffs.append(d)
+        weights.append(np.full(len(d), 2.0 * len(timelines) * c / len(d)))
+    if not diffs:
+        return [1.0] * (len(timelines[0][0][0]) if timelines and timelines[0][0] else 0)
+    d, s = np.vstack(diffs), np.concatenate(weights)
+    w = np.zeros(d.shape[1])
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-(d @ w)))  # the probability of the right order
+        grad = w - (d * (s * (1 - p))[:, None]).sum(axis=0)
+        hess = (d * (s * p * (1 - p))[:, None]).T @ d + np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return [float(v) for v in w]
 
 
 def _knee(values: list[float]) -> int:
@@ -244,10 +292,11 @@ def run_systems(data: dict[str, Any], systems: Sequence[str], scorer: Any) -> li
         for system in systems:
             if system == "newsloom":
                 cols = [FEATURES.index(f) for f in RANKED]
-                sub, b = fit_weights([[x[i] for i in cols] for x in xs], ys) if xs else ([1.0] * len(cols), 0.0)
+                sub = fit_pairwise([([[x[i] for i in cols] for x in q["xy"][0]], q["xy"][1], q["l"]) for q in train]) \
+                    if xs else [1.0] * len(cols)
                 w = [sub[cols.index(i)] if i in cols else 0.0 for i in range(len(FEATURES))]
                 days = {t.date: t.sentences for t in build_timeline(
-                    p["sents"], max_dates=p["l"], per_date=p["k"], weights=w, intercept=b, accept=accept,
+                    p["sents"], max_dates=p["l"], per_date=p["k"], weights=w, accept=accept,
                     start=p["start"], end=p["end"])}
             elif system == "datewise":
                 w, b = fit_weights([x[:_DATEWISE_FEATURES] for x in xs], ys) if xs else \
@@ -378,7 +427,7 @@ def run_timelines_eval(data: str | None = None, topics: str | int | None = None,
         "Published rows: 19 timelines of news-tls's own T17 copy (HeidelTime dates, hand-written query keyphrases, "
         "ROUGE-1.5.5 Perl); here: the tls-rl copy, 18 timelines (Finan has no articles), rule-split sentences, "
         "regex dates, queries from each collection's most frequent capitalised words.",
-        "Day weights of newsloom and Datewise are fitted leave-one-topic-out (linear least squares), as news-tls fits its "
-        "date ranker.",
+        "Day weights are fitted leave-one-topic-out: Datewise's by linear least squares, as news-tls fits its date "
+        "ranker; newsloom's by a pairwise ranking loss within each timeline (fit_pairwise).",
     ]
     return [mean, topics, per] + ([day_summaries(corpus, scorer)] if str(summaries) not in ("0", "false", "no") else [])

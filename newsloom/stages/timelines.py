@@ -195,10 +195,11 @@ def date_features(sents: Sequence[Sent], accept: Callable[[Sent], bool] | None =
     return {d: [float(c[f]) for f in FEATURES] for d, c in stats.items() if c["docs_total"] or c["docs_published"]}
 
 
-#: weights of the l2-normalised :data:`FEATURES` (zero outside :data:`RANKED`): a least-squares fit of
-#: "the day is on the journalists' timeline" on all 18 Timeline17 timelines (``eval/timelines.py::fit_weights``;
-#: the evaluation itself refits them leave-one-topic-out, so no topic is scored with weights it trained)
-DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, -0.217, 0.0, 0.974, 1.064, 0.227, 0.595)
+#: weights of the l2-normalised :data:`FEATURES` (zero outside :data:`RANKED`): a pairwise ranking fit of
+#: "the day is on the journalists' timeline" above "it is not", within each of the 18 Timeline17 timelines
+#: (``eval/timelines.py::fit_pairwise``; the evaluation itself refits them leave-one-topic-out, so no topic
+#: is scored with weights it trained). Later mentions count most, a publication burst least (wire churn).
+DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, 2.507, 0.0, 3.583, 0.465, 1.226, 1.611)
 
 
 def normalise_columns(feats: dict[date, list[float]]) -> dict[date, list[float]]:
