@@ -192,7 +192,8 @@ def test_resolve_part_on_the_cluster_equals_a_scan_of_every_key_and_form(spark, 
         got, forms = misspelt_keys(spark, ranked, store), first_forms(spark, ranked, store)
     new = {gk for art in arts for gk in lookup_keys(art)}
     universe = new | set(stored)
-    want = {(g, k): tuple(sorted(o for h, o in universe if h == g and misspelling(k, o))) for g, k in new if len(k) >= 6}
+    want = {(g, k): tuple(sorted(o for h, o in universe if h == g and misspelling(k, o)))
+            for g, k in new if len(k) >= 6}
     assert got == want
     assert sum(map(len, want.values())) > 20, "too few misspellings: the comparison would prove little"
     texts = [(gf, r) for rank, art in enumerate(arts) for gf, r in form_rows(rank, art) if r is not None]

@@ -99,7 +99,8 @@ def misspelt_keys(spark: Any, ranked: Any, store: Any) -> dict[tuple[str, str], 
         keys = new.union(spark.sparkContext.parallelize(stored, 1)).distinct() if stored else new
         rows = spark.createDataFrame(keys.flatMap(lambda gk: [(gk[0], v, gk[1]) for v in variants(gk[1])]),
                                      "grp string, variant string, key string")
-        blocks = rows.groupBy("grp", "variant").agg({"key": "collect_set"}).withColumnRenamed("collect_set(key)", "keys")
+        blocks = (rows.groupBy("grp", "variant").agg({"key": "collect_set"})
+                  .withColumnRenamed("collect_set(key)", "keys"))
         pairs = (blocks.rdd.filter(lambda b: len(b["keys"]) > 1)
                  .flatMap(lambda b: (((b["grp"], k), o) for k, o in block_pairs(b["keys"])))
                  .distinct().groupByKey().mapValues(lambda others: tuple(sorted(others))).collect())
@@ -147,7 +148,8 @@ class BlockedResolve(Resolve):
     cluster instead of scanning the entities of the same first two letters."""
 
     def __init__(self, settings: Any, misspelt: dict[tuple[str, str], tuple[str, ...]],
-                 forms: dict[tuple[str, str], tuple[int, ...]] | None = None, ranks: dict[str, int] | None = None) -> None:
+                 forms: dict[tuple[str, str], tuple[int, ...]] | None = None,
+                 ranks: dict[str, int] | None = None) -> None:
         super().__init__(settings)
         self.misspelt, self.forms, self.ranks = misspelt, forms or {}, ranks or {}
         self.answered = 0  # look-ups answered from the cluster (for the report and tests)
