@@ -32,13 +32,14 @@ BUILTINS = (
     "newsloom.stages.entities", "newsloom.stages.quotes", "newsloom.stages.dates", "newsloom.stages.events",
     "newsloom.stages.boilerplate", "newsloom.stages.copies", "newsloom.stages.resolve", "newsloom.stages.quote_links",
     "newsloom.stages.embed", "newsloom.stages.stories", "newsloom.stages.threads",
-    "newsloom.stages.spark_copies", "newsloom.stages.spark_stories",
+    "newsloom.stages.spark_copies", "newsloom.stages.spark_stories", "newsloom.stages.spark_resolve",
     "newsloom.export.articles", "newsloom.export.entities", "newsloom.export.dates", "newsloom.export.events",
     "newsloom.export.quotes", "newsloom.export.copies", "newsloom.export.timelines", "newsloom.export.stories",
     "newsloom.eval.quotes", "newsloom.eval.copies", "newsloom.eval.entities", "newsloom.eval.facts", "newsloom.eval.timelines",
     "newsloom.eval.stories", "newsloom.eval.similarity",
     "newsloom.bench.ingest", "newsloom.bench.annotate", "newsloom.bench.copies", "newsloom.bench.serve",
     "newsloom.bench.hostile", "newsloom.bench.timelines", "newsloom.bench.scale", "newsloom.bench.stories",
+    "newsloom.bench.spark_resolve",
 )
 
 _state = {"loaded": False}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -49,14 +50,18 @@ def _timeline_jsonl(path: Path, n: int, start: int = 0) -> Path:
     return path
 
 
-def test_spark_stores_what_the_local_engine_stores(spark, tmp_path, seed_paths):
-    """Seeds and Timeline17 rows (the JSONL split into several partitions), every stage with spaCy."""
+def test_spark_stores_what_the_local_engine_stores(spark, tmp_path, seed_paths, caplog):
+    """Seeds and Timeline17 rows (the JSONL split into several partitions), every stage with spaCy; entity
+    resolution's look-ups answered from the cluster."""
     jsonl = _timeline_jsonl(tmp_path / "t17.jsonl", 5)  # row 4 has no text
     inputs = [str(p) for p in seed_paths] + [str(jsonl)]
     settings = Settings.load(env={}, overrides={"spark.split_bytes": jsonl.stat().st_size // 3,
                                                 "pipeline.batch_size": 4})
     local = run(inputs, tmp_path / "local", settings=settings, workers=1)
-    report = _spark_run(spark, inputs, tmp_path / "spark", settings)
+    with caplog.at_level(logging.INFO, logger="newsloom.engine.spark"):
+        report = _spark_run(spark, inputs, tmp_path / "spark", settings)
+    answered = [r.getMessage() for r in caplog.records if r.getMessage().startswith("resolve: ")]
+    assert answered and not answered[0].startswith("resolve: 0 "), answered
     assert report.as_dict() | {"seconds": 0} == local.as_dict() | {"seconds": 0}
     assert report.stored == 9 and report.duplicate == 1 and report.rejected == 2  # one Timeline17 row has no text
     one, two = snapshot(tmp_path / "local" / "work.db"), snapshot(tmp_path / "spark" / "work.db")

@@ -12,12 +12,16 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from newsloom import Settings
+from newsloom.stages.resolve import misspelling
+from newsloom.stages.spark_resolve import first_forms, form_rows, lookup_keys, misspelt_keys
 from newsloom.stages.spark_stories import _merge, block_rows, top_in_block
+from newsloom.storage import Store
 from newsloom.eval.copies import build_set, load_ecb
 from newsloom.eval.entities import bcubed
 from newsloom.loom import run
 
 from .snapshot import snapshot
+from .test_resolve import _article
 
 pyspark = pytest.importorskip("pyspark", reason="the distributed extra: pip install -e '.[distributed]'")
 
@@ -113,6 +117,27 @@ def test_all_of_ecb(spark, tmp_path, caplog, stages):
     assert f1 >= 0.99
 
 
+@pytest.mark.slow
+def test_ecb_topics_through_every_stage_resolve_entities_as_locally(spark, tmp_path, caplog):
+    """Five ECB+ topics (104 documents) and copies of them through every stage, spaCy included: every table but the
+    stories' row for row (entities, mentions, aliases, merges among them), entity resolution answered from the
+    cluster."""
+    from newsloom.engine.spark import run_spark
+
+    jsonl = _ecb_jsonl(tmp_path / "ecb.jsonl", {"2", "3", "4", "5", "6"}, per_transform=1)
+    settings = Settings.load(env={}, overrides={"spark.split_bytes": jsonl.stat().st_size // 4})
+    local = run([str(jsonl)], tmp_path / "local", settings=settings, workers=1)
+    with caplog.at_level(logging.INFO, logger="newsloom.engine.spark"):
+        spark_report = run_spark([str(jsonl)], tmp_path / "spark", settings=settings, spark=spark)
+    answered = [r.getMessage() for r in caplog.records if r.getMessage().startswith("resolve: ")]
+    assert answered and not answered[0].startswith("resolve: 0 "), answered
+    assert snapshot(tmp_path / "local" / "work.db")["entities"], "no entities: the comparison would prove nothing"
+    f1 = compare_runs(tmp_path / "local", tmp_path / "spark")
+    print(f"\n{answered[0]}; stories BCubed F1 {f1:.4f}\nlocal seconds {local.as_dict()['seconds']}"
+          f"\nspark seconds {spark_report.as_dict()['seconds']}")
+    assert f1 >= 0.99
+
+
 vectors = st.integers(1, 40).flatmap(lambda n: st.tuples(
     st.just(n), st.integers(0, 2**31 - 1), st.integers(1, 12), st.integers(1, 8), st.integers(0, 5)))
 
@@ -140,3 +165,40 @@ def test_blocked_search_finds_the_nearest_earlier_articles(case):
         want = [a for _, _, a in sorted(earlier, key=lambda x: (-x[0], x[1]))[:k]]
         got = [x[2] for x in found.get(aid, [])]
         assert got == (want if rank >= 0 else []), (rank, aid)
+
+
+def test_resolve_part_on_the_cluster_equals_a_scan_of_every_key_and_form(spark, tmp_path):
+    """The Spark jobs of the resolve stage's part against brute force, on random names of a small alphabet (many
+    misspellings, forms shared): the misspellings of every new key among all keys, new and stored (one-deletion
+    blocks, scored by the stage's test), and the first two articles where each new name's form is a mention's
+    text (-1: an alias stored before)."""
+    rng = random.Random(7)
+
+    def word() -> str:
+        return "".join(rng.choice("abc") for _ in range(rng.randint(4, 7))).capitalize()
+
+    places = [word() for _ in range(12)]  # forms shared by many articles, as texts and as names
+    arts = [_article(f"r{i}", [(f"{word()} {word()}", "PERSON", f"{word()} {word()}"), (word(), "PERSON", word()),
+                               (rng.choice(places), "GPE", rng.choice(places)), (f"{word()} Corp", "ORG", word())])
+            for i in range(80)]
+    with Store(tmp_path / "s.db") as store:
+        stored = [("person", word().lower()) for _ in range(40)] + [("place_org", word().lower()) for _ in range(40)]
+        aliases = [(f"e{i}", rng.choice([word(), *places])) for i in range(40, 80)]
+        with store.transaction() as conn:
+            conn.executemany("INSERT OR IGNORE INTO entities (id, name, type, grp, key, skel, created_at) VALUES"
+                             " (?, ?, 'X', ?, ?, '', '')", [(f"e{i}", k, g, k) for i, (g, k) in enumerate(stored)])
+            conn.executemany("INSERT OR IGNORE INTO aliases (entity_id, alias, count) VALUES (?, ?, 1)", aliases)
+        ranked = spark.sparkContext.parallelize(list(enumerate(arts)), 3)
+        got, forms = misspelt_keys(spark, ranked, store), first_forms(spark, ranked, store)
+    new = {gk for art in arts for gk in lookup_keys(art)}
+    universe = new | set(stored)
+    want = {(g, k): tuple(sorted(o for h, o in universe if h == g and misspelling(k, o)))
+            for g, k in new if len(k) >= 6}
+    assert got == want
+    assert sum(map(len, want.values())) > 20, "too few misspellings: the comparison would prove little"
+    texts = [(gf, r) for rank, art in enumerate(arts) for gf, r in form_rows(rank, art) if r is not None]
+    texts += [(("place_org", a), -1) for _, a in aliases]
+    want_forms = {gf: tuple(sorted({r for f, r in texts if f == gf}))[:2]
+                  for rank, art in enumerate(arts) for gf, r in form_rows(rank, art) if r is None}
+    assert forms == want_forms
+    assert sum(len(v) == 2 for v in want_forms.values()) > 5 and -1 in {r for v in want_forms.values() for r in v}

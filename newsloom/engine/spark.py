@@ -9,13 +9,14 @@
 3. **Corpus stages, the cluster's part.** The new articles are ranked in the order they will be stored;
    each corpus stage with a part on the cluster (:func:`newsloom.pipeline.cluster_part`) runs it: the
    copies stage's candidate pairs come from an LSH band join and are verified on the executors
-   (``stages/spark_copies.py``), and the stories stage's nearest earlier articles are found on the
-   executors (``stages/spark_stories.py``).
+   (``stages/spark_copies.py``), entity resolution's misspelt keys are blocked and scored and its alias
+   look-ups that would find nothing are found (``stages/spark_resolve.py``), and the stories stage's
+   nearest earlier articles are found on the executors (``stages/spark_stories.py``).
 4. **Corpus stages, the driver's part.** The partitions come back to the driver in input order, one at a
    time, and are stored batch by batch in the output's working store exactly as a local ingest stores
    them, with the same incremental corpus stages (boilerplate, copies, entity resolution, quote links,
-   stories, threads), copies and stories answering their pair verification and neighbour search from
-   step 3. What the run stores is therefore what ``newsloom ingest`` stores from the same inputs, in the
+   stories, threads), copies, resolve and stories answering their pair verification, misspelling
+   search and neighbour search from step 3. What the run stores is therefore what ``newsloom ingest`` stores from the same inputs, in the
    same order (stories: the same up to near ties of the neighbour search).
 5. **Output** (OUTPUT/): ``tables/<table>.parquet``, every table of the store (what ``newsloom load``
    imports); ``work.db`` keeps the corpus stages' state, so a later run into the same OUTPUT adds to it

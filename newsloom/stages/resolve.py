@@ -35,7 +35,7 @@ from . import entity_counts
 from .entity_words import HONORIFICS, REGNAL, SUFFIXES, TITLES, edit_distance, fold, gender_of
 
 __all__ = ["Resolve", "skeleton", "person_parts", "entity_group", "merge_entities", "canonical_name",
-           "majority_type", "majority_of"]
+           "majority_type", "majority_of", "misspelling", "name_key"]
 
 _PLACE_ORG = frozenset({"ORG", "GPE", "LOC", "FAC"})
 _SKEL_SUBS = (("sch", "sh"), ("x", "ks"), ("ph", "f"), ("kh", "h"), ("ck", "k"), ("q", "k"), ("c", "k"),
@@ -170,6 +170,13 @@ def merge_entities(conn: sqlite3.Connection, keep: str, drop: str) -> None:
     conn.execute("DELETE FROM entities WHERE id = ?", (drop,))
 
 
+def misspelling(key: str, other: str) -> bool:
+    """Whether ``other`` may be a misspelling of the key ``key`` ("stoltenburg" of "stoltenberg"): ``key`` has six
+    letters or more, ``other`` is another key one edit away that starts with the same two letters."""
+    return (len(key) >= 6 and other != key and key[:2] <= other < key[:2] + "\uffff"
+            and abs(len(other) - len(key)) <= 1 and edit_distance(other, key, 1) <= 1)
+
+
 class _Candidate:
     __slots__ = ("id", "name", "key", "skel", "first", "mentions")
 
@@ -295,17 +302,22 @@ class Resolve:
         same = {r["id"]: r for col, value in (("key", key), ("skel", skel)) for r in conn.execute(
             f"SELECT rowid, id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND {col} = ?", (grp, value))}
         rows = sorted(same.values(), key=lambda r: (r["skel"], r["rowid"]))
-        if len(key) >= 6:  # one edit away, same first two letters: a misspelling ("Stoltenburg")
-            # the keys one edit away share one of these (entity_key_variants holds the group's keys' variants)
-            variants = sorted(key_variants(key))
-            ids = [r[0] for r in conn.execute(f"SELECT DISTINCT entity_id FROM entity_key_variants WHERE grp = ?"
-                                              f" AND variant IN ({', '.join('?' for _ in variants)})", (grp, *variants))]
-            near = [r for r in conn.execute(f"SELECT rowid, id, name, key, skel, first, mentions FROM entities"
-                                            f" WHERE id IN ({', '.join('?' for _ in ids)})", ids)
-                    if r["key"] != key and r["skel"] != skel and abs(len(r["key"]) - len(key)) <= 1
-                    and key[:2] <= r["key"] < key[:2] + "\uffff" and edit_distance(r["key"], key, 1) <= 1]
-            rows += sorted(near, key=lambda r: (r["key"], r["rowid"]))  # the order of a scan of the key index
+        if len(key) >= 6:
+            rows += self._misspelt(conn, grp, key, skel)
         return [_Candidate(r) for r in rows]
+
+    def _misspelt(self, conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[sqlite3.Row]:
+        """Entities of ``grp`` whose key is a misspelling of ``key`` (:func:`misspelling`) and whose skeleton is
+        not ``skel``, in key order. The keys one edit away share one of ``key_variants(key)``
+        (``entity_key_variants`` holds the group's keys' variants). The Spark engine answers this from keys
+        blocked on the cluster (``stages/spark_resolve.py``)."""
+        variants = sorted(key_variants(key))
+        ids = [r[0] for r in conn.execute(f"SELECT DISTINCT entity_id FROM entity_key_variants WHERE grp = ?"
+                                          f" AND variant IN ({', '.join('?' for _ in variants)})", (grp, *variants))]
+        near = [r for r in conn.execute(f"SELECT rowid, id, name, key, skel, first, mentions FROM entities"
+                                        f" WHERE id IN ({', '.join('?' for _ in ids)})", ids)
+                if r["skel"] != skel and misspelling(key, r["key"])]
+        return sorted(near, key=lambda r: (r["key"], r["rowid"]))  # the order of a scan of the key index
 
     def _match_person(self, conn: sqlite3.Connection, name: str, ctx: set[str]) -> str | None:
         first, last = person_parts(name)
@@ -376,8 +388,7 @@ class Resolve:
         if row is not None:
             return row[0]
         # a known surface form of exactly one entity ("EU" written for "European Union" elsewhere)
-        hits = {r[0] for r in conn.execute("SELECT a.entity_id FROM aliases a JOIN entities e ON e.id = a.entity_id"
-                                           " WHERE a.alias = ? AND e.grp = ?", (_alias(name), grp))}
+        hits = self._alias_hits(conn, grp, _alias(name))
         if len(hits) == 1:
             return hits.pop()
         if len(key) < int(self.cfg["min_fuzzy_chars"]) or grp != "place_org":
@@ -386,6 +397,12 @@ class Resolve:
             if edit_distance(c.key, key, 2) <= 2 and self._overlap(conn, c.id, ctx) >= 1:
                 return c.id
         return None
+
+    def _alias_hits(self, conn: sqlite3.Connection, grp: str, alias: str) -> set[str]:
+        """The entities of ``grp`` known under the surface form ``alias``. The Spark engine skips the look-up where
+        no earlier mention has that form (``stages/spark_resolve.py``)."""
+        return {r[0] for r in conn.execute("SELECT a.entity_id FROM aliases a JOIN entities e ON e.id = a.entity_id"
+                                           " WHERE a.alias = ? AND e.grp = ?", (alias, grp))}
 
     def _create(self, conn: sqlite3.Connection, grp: str, name: str, label: str) -> str:
         eid = _new_id(conn, grp, name)
