@@ -9,7 +9,8 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from newsloom.model import Article
 from newsloom.stages.resolve import Resolve, misspelling
-from newsloom.stages.spark_resolve import BlockedResolve, block_pairs, form_rows, lookup_keys, variants
+from newsloom.stages.spark_resolve import BlockedResolve, block_pairs, form_rows, lookup_keys
+from newsloom.storage.tables.entities import key_variants
 from newsloom.storage import Store
 
 from .test_resolve import _article
@@ -24,7 +25,7 @@ def test_blocks_of_one_deletion_variants_find_every_misspelling(universe):
     the keys a scan of all of them finds (:func:`misspelling`)."""
     blocks: dict[str, set[str]] = defaultdict(set)
     for key in universe:
-        for v in variants(key):
+        for v in key_variants(key):
             blocks[v].add(key)
     found = {pair for block in blocks.values() for pair in block_pairs(block)}
     assert found == {(k, o) for k in universe for o in universe if misspelling(k, o)}

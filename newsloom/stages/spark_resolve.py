@@ -7,7 +7,7 @@ letters and measuring the edit distance to each: the one search whose cost grows
 
 1. **Keys** (executors): every key the stage can look up or create for a new article, from its mentions
    (:func:`lookup_keys`), and the keys of the entities an earlier run stored, per group.
-2. **Blocks** (Spark SQL): each key joins the blocks of its one-deletion variants (the key itself and the key
+2. **Blocks** (Spark SQL): each key joins the blocks of its one-deletion variants (``key_variants``: the key itself and the key
    with one letter dropped); two keys one edit apart always share a block (a substitution drops the same
    position from both, an insertion is the shorter key itself), so the join finds every pair at distance one;
    blocks are as small as the spellings that collide in them.
@@ -37,9 +37,10 @@ from ..pipeline import cluster_part
 from ..settings import Settings
 from .entity_words import fold
 from .resolve import _alias  # the form an alias is kept under
+from ..storage.tables.entities import key_variants
 from .resolve import Resolve, entity_group, misspelling, name_key, person_parts
 
-__all__ = ["BlockedResolve", "resolve_on_cluster", "lookup_keys", "variants", "misspelt_keys", "block_pairs",
+__all__ = ["BlockedResolve", "resolve_on_cluster", "lookup_keys", "misspelt_keys", "block_pairs",
            "form_rows", "first_forms"]
 
 #: the groups whose keys the stage searches for misspellings (people; organisations and places)
@@ -70,11 +71,6 @@ def lookup_keys(art: Article) -> Iterator[tuple[str, str]]:
                 yield grp, key
 
 
-def variants(key: str) -> set[str]:
-    """The key and the key with one letter dropped: two keys at edit distance one share at least one."""
-    return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}
-
-
 def block_pairs(block: Iterable[str]) -> Iterator[tuple[str, str]]:
     """(key, misspelling of it) of the keys of one block (executors)."""
     keys = sorted(set(block))
@@ -97,7 +93,7 @@ def misspelt_keys(spark: Any, ranked: Any, store: Any) -> dict[tuple[str, str], 
         stored = [tuple(r) for r in store.execute(
             "SELECT DISTINCT grp, key FROM entities WHERE grp IN (?, ?) AND length(key) >= ?", (*GROUPS, MIN_KEY))]
         keys = new.union(spark.sparkContext.parallelize(stored, 1)).distinct() if stored else new
-        rows = spark.createDataFrame(keys.flatMap(lambda gk: [(gk[0], v, gk[1]) for v in variants(gk[1])]),
+        rows = spark.createDataFrame(keys.flatMap(lambda gk: [(gk[0], v, gk[1]) for v in key_variants(gk[1])]),
                                      "grp string, variant string, key string")
         blocks = (rows.groupBy("grp", "variant").agg({"key": "collect_set"})
                   .withColumnRenamed("collect_set(key)", "keys"))
