@@ -486,3 +486,16 @@ def test_a_word_of_a_title_is_no_date(text, expression):
 def test_a_day_days_ahead_is_meant_even_in_a_past_clause():
     text = "Officials advised the school to shut until 7 June. The minister spoke on 20 May."
     assert _found(text, date(2024, 5, 28)) == {"7 June": "2024-06-07", "20 May": "2024-05-20"}
+
+
+@pytest.mark.parametrize("text", [
+    "The former minister, 61, is due to be sentenced on 12 March and could face five years in prison.",
+    "The council is expected to be dissolved on 12 March after the vote.",
+])
+def test_a_passive_infinitive_after_due_or_expected_points_forward(text):
+    assert ("12 March", "2024-03-12", "date") in _dated(text, "2024-02-20")
+
+
+def test_a_past_passive_stays_past():
+    assert ("12 February", "2024-02-12", "date") in _dated("He was sentenced on 12 February to five years.",
+                                                           "2024-03-20")

@@ -605,7 +605,8 @@ def _verb_tense(verb: Any) -> str | None:
         return "past" if words & _HAVE and "would" in words else "future"
     if words & _MODAL:
         return "past" if words & _HAVE else "future"
-    if "to" in words and verb.tag_ == "VB":  # an infinitive: "is expected to endorse", "is to stand"
+    # an infinitive: "is expected to endorse", "is to stand", also passive: "is due to be sentenced"
+    if "to" in words and (verb.tag_ == "VB" or "be" in words):
         head = verb.head
         if head is not verb and (head.lemma_.lower() in _FUTURE_HEADS or head.lemma_.lower() == "be"):
             return "future"
