@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsloom.stages.headlines import is_junk, title_candidate
+from newsloom.stages.headlines import headline, is_junk, title_candidate
 from newsloom.stages.summaries import story_title, summarise
 from newsloom.stages.timelines import Sent, citable
 from newsloom.storage import Store
@@ -164,3 +164,16 @@ def test_a_headline_run_into_its_page_stamp_ends_before_it(headline: str, weekda
 def test_a_date_and_time_inside_a_sentence_is_not_a_headline_boundary() -> None:
     text = "The coastguard said on 4 May 2010 at 10:30 GMT that the port stays shut"
     assert title_candidate(text) == text
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("By Jane Roe BBC News, Springfield Crowds gather outside the court", "Crowds gather outside the court"),
+    ("March 3, 2011: 9:15 AM ET Image by someone via Flickr The valley floods again", "The valley floods again"),
+    ("Photograph: AP/Jane Roe Ministers meet in the capital", "Ministers meet in the capital"),
+    ("Tuesday 4 May 2010 10.01 BST " + " ".join(f"w{i}" for i in range(30)),
+     " ".join(f"w{i}" for i in range(16)) + "\u2026"),
+    ("Short title", "Short title"),
+    (None, None),
+])
+def test_headline_shows_a_stored_title_without_its_page_furniture(raw, shown):
+    assert headline(raw) == shown

@@ -14,7 +14,8 @@ def _row(s: dict) -> dict:
     span = s["first_published"] or "?"
     if s["last_published"] and s["last_published"] != s["first_published"]:
         span += f" .. {s['last_published']}"
-    return {"id": s["id"], "articles": s["size"], "sources": s["originals"], "dates": span,
+    return {"id": s["id"], "articles": s["size"], "originals": s["originals"], "outlets": len(s["sources"]),
+            "dates": span,
             "thread": (s["thread_id"] or "-")[:8], "title": s["title"]}
 
 
@@ -36,7 +37,8 @@ def _row(s: dict) -> dict:
 def stories(ctx: click.Context, sort: str, since: str | None, until: str | None, source: str | None,
             entity: str | None, language: str | None, text: str | None, thread: str | None, limit: int, offset: int,
             as_json: bool) -> None:
-    """List stories: the real-world events the stored articles report ("sources" counts copies once).
+    """List stories: the real-world events the stored articles report ("originals" count copies once,
+    "outlets" the distinct sources).
 
     Example:
 
@@ -48,7 +50,7 @@ def stories(ctx: click.Context, sort: str, since: str | None, until: str | None,
         if as_json:
             emit_json(rows)
             return
-        print_table([_row(s) for s in rows], ["id", "articles", "sources", "dates", "thread", "title"])
+        print_table([_row(s) for s in rows], ["id", "articles", "originals", "outlets", "dates", "thread", "title"])
 
 
 @show.command("story")
@@ -72,7 +74,8 @@ def show_story(ctx: click.Context, story_id: str, as_json: bool) -> None:
         if not s["id"].startswith(s["requested_id"]):
             click.echo(f"{'merged':>12}: {s['requested_id']} is now {s['id']}")
         for label, value in (("id", s["id"]), ("thread", s["thread_id"]), ("articles", s["size"]),
-                             ("sources", f"{s['originals']} distinct ({', '.join(s['sources']) or 'unknown outlets'})"),
+                             ("originals", f"{s['originals']} (copies counted once)"),
+                             ("outlets", f"{len(s['sources'])} ({', '.join(s['sources']) or 'unknown'})"),
                              ("dates", f"{s['first_published'] or '?'} .. {s['last_published'] or '?'}"),
                              ("languages", ", ".join(s["languages"]) or "-")):
             click.echo(f"{label:>12}: {value}")
@@ -112,18 +115,18 @@ def show_thread(ctx: click.Context, thread_id: str, as_json: bool) -> None:
         click.echo(f"{'articles':>12}: {t['size']} in {len(t['stories'])} stories, "
                    f"{t['first_published'] or '?'} .. {t['last_published'] or '?'}")
         click.echo()
-        print_table([_row(s) for s in t["stories"]], ["id", "articles", "sources", "dates", "title"])
+        print_table([_row(s) for s in t["stories"]], ["id", "articles", "originals", "outlets", "dates", "title"])
 
 
 def _demo_stories(loom) -> None:
     rows = loom.stories(sort="size", limit=8)
     click.echo()
-    click.echo(click.style("stories (articles about one real-world event; sources count copies once)", bold=True))
+    click.echo(click.style("stories (articles about one real-world event; originals count copies once)", bold=True))
     if not rows:
         click.echo("  none")
         return
     print_table([{**_row(s), "id": s["id"][:12]} for s in rows],
-                ["id", "articles", "sources", "dates", "thread", "title"])
+                ["id", "articles", "originals", "outlets", "dates", "thread", "title"])
     click.echo("  newsloom show story ID, newsloom timeline story ID, newsloom compare story ID; newsloom serve to browse")
 
 

@@ -10,6 +10,7 @@ import sqlite3
 from typing import Any
 
 from ..errors import QueryError
+from ..stages.headlines import headline
 from ..storage.tables.stories import resolve_story, resolve_thread
 from .articles import words_query
 from .coverage import group_sources, originals_meta
@@ -142,7 +143,8 @@ def summaries(store: Any, sids: list[str]) -> list[dict[str, Any]]:
             for g in groups:
                 sources += [s for s in g.outlets if s not in sources]
             languages = sorted({r["language"] for r in arts if r["language"] is not None})
-            out.append({**rows[sid], "articles": [r["id"] for r in arts], "originals": len(groups),
+            out.append({**rows[sid], "title": headline(rows[sid]["title"]), "articles": [r["id"] for r in arts],
+                        "originals": len(groups),
                         "sources": sources, "languages": languages})
     return out
 
@@ -246,7 +248,7 @@ def thread_record(store: Any, ref: str) -> dict[str, Any]:
 
 def entity_stories(store: Any, entity_id: str, *, limit: int = 20) -> list[dict[str, Any]]:
     """The largest stories mentioning an entity: ``{id, title, size}``."""
-    return [dict(r) for r in store.execute(
+    return [dict(r, title=headline(r["title"])) for r in store.execute(
         "SELECT s.id, s.title, s.size FROM stories s WHERE s.id IN (SELECT sa.story_id FROM story_articles sa "
         "JOIN mentions m ON m.article_id = sa.article_id WHERE m.entity_id = ?) ORDER BY s.size DESC, s.seq "
         "LIMIT ?", (entity_id, limit))]

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["title_candidate", "is_junk", "stop_words"]
+__all__ = ["title_candidate", "headline", "is_junk", "stop_words"]
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +31,7 @@ _ZONE = r"(?:GMT|BST|UTC|CET|CEST|[ECMP][SD]?T|(?:UK|local|Eastern|Pacific)\s+ti
 _STAMP_TOKEN = rf"(?:{_WEEKDAY}|{_MONTH}|{_TIME}|{_ZONE}|\d{{1,2}}(?:st|nd|rd|th)?|\d{{4}}|at|on)"
 _STAMP_INTRO = r"(?:(?:page\s+)?last\s+updated(?:\s+(?:at|on))?|updated|published|posted(?:\s+(?:at|on))?)\s*:?\s*"
 #: a leading page stamp: an optional "Last updated at" and a run of date and time tokens
-_STAMP = re.compile(rf"^(?:{_STAMP_INTRO})?(?:{_STAMP_TOKEN}(?:[\s,.|/\-\u2013\u2014]+|$))+", re.I)
+_STAMP = re.compile(rf"^(?:{_STAMP_INTRO})?(?:{_STAMP_TOKEN}(?:[\s,.:|/\-\u2013\u2014]+|$))+", re.I)
 _HAS_WHEN = re.compile(rf"{_TIME}|\b{_MONTH}\s+\d|\d\s+{_MONTH}|\b{_WEEKDAY}\b", re.I)
 _CAP = r"(?!(?:The|A|An|In|On|At|As|It|He|She|They|We|I|This|That|When|After|Why|How|What)\b)[A-Z][\w.'\-]*"
 #: where a headline ends and its page begins: a full stamp (day, month, year, time) before a capitalised lead,
@@ -47,6 +47,10 @@ _ROLE = rf"(?:(?:Special\s+to|for)\s+(?:the\s+)?{_CAP}|{_CAP}(?:'s)?(?:\s+(?:Sen
 #: "By the Wire Staff"
 _BYLINE = re.compile(rf"^By\s+(?:{_PERSON}(?:\s+and\s+{_PERSON})?(?:,\s*{_ROLE})?|(?:the\s+)?(?:{_CAP}\s+){{1,2}}"
                      rf"(?:Wire\s+)?Staff)[\s,:\-\u2013\u2014]*")
+#: "By Jane Roe BBC News, Los Angeles": a byline naming the outlet and the reporter's city
+_BYLINE_DESK = re.compile(rf"^By\s+{_PERSON}\s+(?:{_CAP}\s+){{0,2}}News,\s*{_CAP}(?:\s+{_CAP})?\s+(?={_CAP})")
+#: a photo credit before the lead: "Image by someone via Flickr", "Photograph: AP/Jane Roe"
+_CREDIT = re.compile(rf"^(?:Image|Photo(?:graph)?)\s*(?:by\s+\S+(?:\s+via\s+\w+)?|:\s*[A-Za-z]+/{_PERSON})\s+")
 #: "Jane Roe | " before a stamp
 _NAME_BAR = re.compile(rf"^{_NAME}\s*\|\s*")
 #: bracketed server or page messages anywhere in the text
@@ -84,9 +88,10 @@ def title_candidate(text: str) -> str:
         m = _NAME_BAR.match(t)
         if m and _strip_stamp(t[m.end():]) != t[m.end():]:
             t = t[m.end():]
-        m = _BYLINE.match(t)
-        if m and len(t) > m.end():
-            t = t[m.end():]
+        for rule in (_BYLINE_DESK, _BYLINE, _CREDIT):
+            m = rule.match(t)
+            if m and len(t) > m.end():
+                t = t[m.end():]
         if t == before:
             break
     m = _MID_STAMP.search(t)
@@ -94,6 +99,22 @@ def title_candidate(text: str) -> str:
     if len(head) >= 3 and head[-1].lower() not in stop_words():  # a headline, then the page's stamp and its lead
         return t[:m.start()].rstrip(" ,|-:\u2013\u2014")
     return t
+
+
+def headline(title: str | None, max_words: int = 16) -> str | None:
+    """A stored title as a reader should see it: :func:`title_candidate` (no leading stamp, byline or photo
+    credit), cut to ``max_words`` words with an ellipsis; the title itself when nothing of it would be left.
+
+    Example:
+        >>> headline("Thursday 31 March 2005 00.05 BST Floods closed 12 roads in Kent", max_words=5)
+        'Floods closed 12 roads in…'
+    """
+    if not title:
+        return title
+    words = (title_candidate(title) or title).split()
+    if len(words) < 3:
+        words = title.split()
+    return " ".join(words[:max_words]).rstrip(",;:") + ("\u2026" if len(words) > max_words else "")
 
 
 def is_junk(text: str) -> bool:
