@@ -50,7 +50,7 @@ def test_bench_stories_small(tmp_path):
 
 
 def _loop_cosines(items, weight):
-    """The key-by-key loop ``story_regroup._cosines`` replaced: the reference its results must equal bit for bit."""
+    """The key-by-key loop ``story_regroup.cosines`` replaced: the reference its results must equal bit for bit."""
     import numpy as np
     from scipy.sparse import csr_matrix
 
@@ -78,9 +78,9 @@ _floats = st.floats(min_value=0.01, max_value=50.0, allow_nan=False)
 def test_vectorised_cosines_equal_the_loop_bit_for_bit(items, data):
     import numpy as np
 
-    from newsloom.stages.story_regroup import _cosines
+    from newsloom.stages.story_regroup import cosines
 
     keys = sorted({k for it in items for k in it}, key=str)
     weight = {k: data.draw(_floats) for k in keys if data.draw(st.booleans())}  # some keys without a weight
-    got, want = _cosines(items, weight), _loop_cosines(items, weight)
+    got, want = cosines(items, weight), _loop_cosines(items, weight)
     assert got.shape == want.shape and np.array_equal(got, want, equal_nan=True)

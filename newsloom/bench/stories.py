@@ -58,7 +58,7 @@ _NOISE = 0.02  # per-dimension noise of a copy's vector: cosine to its base abou
 _STEPS = (("stages/stories", "article_signals"), ("stages/stories", "count"), ("vector_index", "search"),
           ("stages/stories", "_copy_story"), ("stages/stories", "_candidates"), ("story_match", "features"),
           ("stages/stories", "_join"), ("stages/stories", "_merge_check"), ("vector_index", "add"),
-          ("stages/stories", "_settle"), ("stages/stories", "_member_signals"), ("story_regroup", "pair_scores"),
+          ("stages/stories", "_settle"), ("stages/stories", "member_signals"), ("story_regroup", "pair_scores"),
           ("story_regroup", "average_link"), ("stages/stories", "_rebuild"), ("stages/stories", "flush"))
 
 

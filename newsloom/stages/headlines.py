@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["title_candidate", "headline", "is_junk", "stop_words"]
+__all__ = ["title_candidate", "headline", "cut_words", "is_junk", "stop_words"]
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +101,11 @@ def title_candidate(text: str) -> str:
     return t
 
 
+def cut_words(words: list[str], max_words: int, mark: str = "\u2026") -> str:
+    """The first ``max_words`` of ``words`` joined, without a trailing comma or colon, and ``mark`` when cut."""
+    return " ".join(words[:max_words]).rstrip(",;:") + (mark if len(words) > max_words else "")
+
+
 def headline(title: str | None, max_words: int = 16) -> str | None:
     """A stored title as a reader should see it: :func:`title_candidate` (no leading stamp, byline or photo
     credit), cut to ``max_words`` words with an ellipsis; the title itself when nothing of it would be left.
@@ -114,7 +119,7 @@ def headline(title: str | None, max_words: int = 16) -> str | None:
     words = (title_candidate(title) or title).split()
     if len(words) < 3:
         words = title.split()
-    return " ".join(words[:max_words]).rstrip(",;:") + ("\u2026" if len(words) > max_words else "")
+    return cut_words(words, max_words)
 
 
 def is_junk(text: str) -> bool:

@@ -51,7 +51,8 @@ from .embed import MODEL, Embedder, article_vectors, word_logprob
 from .story_match import Profile, Signals, Weights, features, term_counts, term_words
 from .story_regroup import average_link, pair_scores, reconcile, time_gaps
 
-__all__ = ["Stories", "story_id", "one_blas_thread", "shared_index", "article_signals", "Idf", "merge_stories", "merge_threads"]
+__all__ = ["Stories", "story_id", "one_blas_thread", "shared_index", "article_signals", "member_signals", "entity_types",
+           "Idf", "merge_stories", "merge_threads"]
 
 log = logging.getLogger(__name__)
 _INDEXES: "weakref.WeakKeyDictionary[Any, VectorIndex]" = weakref.WeakKeyDictionary()
@@ -447,12 +448,12 @@ class Stories:
             start += [-1 - k] * len(rows) if frozen else list(range(len(members) - len(rows), len(members)))
         if len(set(old)) < 2 and len(members) < 2:
             return
-        sigs = _member_signals(conn, members)
+        sigs = member_signals(conn, members)
         sig_list = [sigs[a] for a in members]
         leads, protagonists = _roles(conn, members, int(self.cfg["lead_chars"]))
         words = idf.words({t for s in sig_list for t in s.terms})
         ents = idf.entities({e for s in sig_list for e in s.entities} | {e for lead in leads for e in lead})
-        scores = pair_scores(sig_list, words, ents, self.pair_weights, types=_types(conn, ents),
+        scores = pair_scores(sig_list, words, ents, self.pair_weights, types=entity_types(conn, ents),
                              years=_years(conn, members), leads=leads, protagonists=protagonists)
         labels = average_link(scores, start, float(self.cfg["regroup_threshold"]), dates=time_gaps(sig_list),
                               weights=self.pair_weights)
@@ -502,7 +503,7 @@ class Stories:
         arts = [r[0] for r in conn.execute("SELECT sa.article_id FROM story_articles sa JOIN articles a ON a.id = "
                                            "sa.article_id WHERE sa.story_id = ? AND sa.reason != 'copy' "
                                            "ORDER BY a.rowid", (sid,))]
-        sigs = _member_signals(conn, arts)
+        sigs = member_signals(conn, arts)
         profile = Profile()
         for a in arts:
             profile.add(sigs[a], *idf.both(sigs[a], profile), max_terms=int(self.cfg["max_terms"]),
@@ -520,7 +521,7 @@ class Stories:
                      (sid, profile.to_blob(), sid, sid, best[2], best[1], round(best[0], 4), now(), sid))
 
 
-def _types(conn: sqlite3.Connection, ids: Any) -> dict[str, str]:
+def entity_types(conn: sqlite3.Connection, ids: Any) -> dict[str, str]:
     """The type (PERSON, GPE, ...) of each of these entities."""
     ids = list(ids)
     out: dict[str, str] = {}
@@ -571,7 +572,7 @@ def _years(conn: sqlite3.Connection, articles: list[str]) -> list[frozenset[str]
     return [frozenset(found.get(a, ())) for a in articles]
 
 
-def _member_signals(conn: sqlite3.Connection, articles: list[str]) -> dict[str, Signals]:
+def member_signals(conn: sqlite3.Connection, articles: list[str]) -> dict[str, Signals]:
     """The stored signals (with vector and date) of these articles."""
     out: dict[str, Signals] = {}
     for start in range(0, len(articles), 900):

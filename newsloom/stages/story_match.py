@@ -307,6 +307,9 @@ class Weights:
     lead_people: float = 0.0
     lead_orgs: float = 0.0
     protagonist: float = 0.0
+    #: the cosine of the peoples (NORP: "Egyptian", "Libyan") two articles name: who a narrative is about
+    #: (the threads' re-check)
+    nations: float = 0.0
 
     def score(self, f: Mapping[str, float | None]) -> float:
         s = self.bias + self.embedding * f["embedding"] + self.words * f["words"] + \

@@ -22,10 +22,10 @@ from .story_match import Signals, Weights
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["average_link", "pair_scores", "reconcile", "time_gaps"]
+__all__ = ["average_link", "cosines", "pair_scores", "reconcile", "time_gaps", "time_penalty"]
 
 
-def _cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
+def cosines(items: Sequence[Mapping], weight: Mapping) -> np.ndarray:
     """The cosine of every pair of ``items`` (sparse vectors) weighted by ``weight[key]``, as a dense matrix."""
     return _gram(_weighted(items, weight))
 
@@ -84,10 +84,16 @@ def _local_cosines(rows: csr_matrix, words: np.ndarray, topic: float) -> np.ndar
     return out
 
 
+def _typed(items: Sequence[Mapping[str, float]], types: Mapping[str, str], kind: str,
+           eidf: Mapping[str, float]) -> np.ndarray:
+    """:func:`cosines` of the entities of one type (PERSON, GPE, ...) in each of ``items``."""
+    return cosines([{e: v for e, v in it.items() if types.get(e) == kind} for it in items], eidf)
+
+
 def _agreement(sets: Sequence[frozenset[str]]) -> np.ndarray:
     """+1 for two items whose sets meet, -1 when both are non-empty and disjoint, 0 when either is empty."""
     known = np.array([bool(x) for x in sets])
-    meet = _cosines([dict.fromkeys(x, 1.0) for x in sets], dict.fromkeys(set().union(*sets), 1.0)) > 0
+    meet = cosines([dict.fromkeys(x, 1.0) for x in sets], dict.fromkeys(set().union(*sets), 1.0)) > 0
     return np.where(np.outer(known, known), np.where(meet, 1.0, -1.0), 0.0)
 
 
@@ -108,7 +114,7 @@ def pair_scores(signals: Sequence[Signals], idf: Mapping[int, float], eidf: Mapp
     the cosines of the people and places they name (``types``: entity id -> PERSON, GPE, ...) and the
     agreement of the years their dates resolve to; (``lead_people``, ``lead_orgs``, ``protagonist``) the
     cosines of the people and organisations their leads name (``leads``: entity id -> 1 per article) and the
-    agreement of the person each names most (``protagonists``)."""
+    agreement of the person each names most (``protagonists``); (``nations``) the cosine of the peoples they name."""
     n = len(signals)
     types = types or {}
     dim = next((s.vector.shape[0] for s in signals if s.vector is not None), 1)
@@ -116,28 +122,27 @@ def pair_scores(signals: Sequence[Signals], idf: Mapping[int, float], eidf: Mapp
                     for s in signals])
     terms = _weighted([s.terms for s in signals], idf)
     words = _gram(terms)
-    ents = _cosines([s.entities for s in signals], eidf)
-    quotes = _cosines([dict.fromkeys(s.quotes, 1.0) for s in signals],
-                            dict.fromkeys({q for s in signals for q in s.quotes}, 1.0))
+    ents = cosines([s.entities for s in signals], eidf)
+    quotes = cosines([dict.fromkeys(s.quotes, 1.0) for s in signals],
+                     dict.fromkeys({q for s in signals for q in s.quotes}, 1.0))
     score = weights.bias + weights.embedding * (vec @ vec.T) + weights.words * words + \
         weights.entities * ents + weights.quotes * (quotes > 0)
     if weights.local_words:
         score = score + weights.local_words * _local_cosines(terms, words, weights.local_topic)
     for kind, weight in (("PERSON", weights.people), ("GPE", weights.places)):
         if weight:
-            typed = _cosines([{e: v for e, v in s.entities.items() if types.get(e) == kind} for s in signals],
-                                   eidf)
-            score = score + weight * typed
+            score = score + weight * _typed([s.entities for s in signals], types, kind, eidf)
     if leads is not None:
         for kind, weight in (("PERSON", weights.lead_people), ("ORG", weights.lead_orgs)):
             if weight:
-                score = score + weight * _cosines([{e: v for e, v in lead.items() if types.get(e) == kind}
-                                                   for lead in leads], eidf)
+                score = score + weight * _typed(leads, types, kind, eidf)
     if weights.protagonist and protagonists is not None:
         score = score + weights.protagonist * _agreement([frozenset((p,)) if p else frozenset()
                                                           for p in protagonists])
     if weights.years and years is not None:
         score = score + weights.years * _agreement(years)
+    if weights.nations:
+        score = score + weights.nations * _typed([s.entities for s in signals], types, "NORP", eidf)
     score = score.astype(np.float64).reshape(n, n)
     np.fill_diagonal(score, 0.0)
     return score
@@ -148,6 +153,12 @@ def time_gaps(signals: Sequence[Signals]) -> tuple[np.ndarray, np.ndarray]:
     days = np.array([_days(s.published) for s in signals])
     floors = np.array([_days(s.not_before) if s.published is None else np.nan for s in signals])
     return days, floors
+
+
+def time_penalty(gap: np.ndarray, weights: Weights) -> np.ndarray:
+    """:meth:`Weights.score`'s time term for every day gap in ``gap``: ``time * log2(gap / window)`` beyond
+    ``window`` days, else 0."""
+    return weights.time * np.log2(np.maximum(gap, weights.window) / weights.window)
 
 
 def _span_gaps(lo: np.ndarray, hi: np.ndarray, floor: np.ndarray) -> np.ndarray:
@@ -191,9 +202,8 @@ def average_link(scores: np.ndarray, start: Sequence[int], threshold: float, *,
     def penalty(rows: np.ndarray | slice) -> np.ndarray:
         if not timed:
             return np.zeros((len(size) if isinstance(rows, slice) else 1, m))
-        gap = np.nan_to_num(_span_gaps(lo, hi, floor)[rows], nan=0.0).reshape(-1, m)
-        late = gap > weights.window  # type: ignore[union-attr]
-        return np.where(late, weights.time * np.log2(np.where(late, gap, 1.0) / weights.window), 0.0)  # type: ignore
+        return time_penalty(np.nan_to_num(_span_gaps(lo, hi, floor)[rows], nan=0.0).reshape(-1, m),
+                            weights)  # type: ignore[arg-type]
 
     avg = sums / np.outer(size, size) - penalty(slice(None))
     np.fill_diagonal(avg, -np.inf)

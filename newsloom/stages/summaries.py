@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from .headlines import is_junk, title_candidate
+from .headlines import cut_words, is_junk, title_candidate
 from .timelines import Sent, Vectorizer, candidate_pool, centroid_opt, citable, dot
 
 __all__ = ["summarise", "story_title", "lead_baseline"]
@@ -111,5 +111,4 @@ def story_title(sents: Sequence[Sent], titles: dict[str, str | None], *, max_wor
         first.setdefault(s.article_id, (s, c))
     pool = list(first.values()) or [(s, s.text) for s in sents if s.index == 0] or [(s, s.text) for s in sents]
     _, text = max(pool, key=lambda p: (p[0].weight, dot(vec(p[0].text), centroid)))
-    words = text.split()
-    return " ".join(words[:max_words]).rstrip(",;:") + ("..." if len(words) > max_words else "")
+    return cut_words(text.split(), max_words, "...")

@@ -37,9 +37,9 @@ from ..settings import stage_settings
 from ..storage.sqlite import now
 from ..storage.tables.embed import decode_vector
 from ..storage.tables.stories import resolve_story, resolve_thread
-from .stories import Idf, _member_signals, _types, indexed_batch, merge_threads, one_blas_thread, story_id
+from .stories import Idf, entity_types, indexed_batch, member_signals, merge_threads, one_blas_thread, story_id
 from .story_match import Profile, Signals, Weights, features
-from .story_regroup import _cosines, pair_scores, time_gaps
+from .story_regroup import pair_scores, time_gaps, time_penalty
 
 __all__ = ["Threads", "merge_threads", "cohesive_link"]
 
@@ -55,7 +55,6 @@ class Threads:
         self.cfg = stage_settings(settings, "threads")
         self.weights = Weights.from_cfg(self.cfg)
         self.pair_weights = Weights.from_cfg(self.cfg, prefix="pair_")
-        self.nations = float(self.cfg["pair_nations"])
 
     def run(self, store: Any, ids: list[str]) -> None:
         with indexed_batch(store, self.index_cfg) as (conn, index, idf):
@@ -172,20 +171,15 @@ class Threads:
                 rows = [rows[i * len(rows) // each] for i in range(each)]
             members += rows
             start += [k] * len(rows)
-        sigs = _member_signals(conn, members)
+        sigs = member_signals(conn, members)
         keep = [i for i, a in enumerate(members) if a in sigs]
         if len({start[i] for i in keep}) < 2:
             return
         sig_list = [sigs[members[i]] for i in keep]
         start = [start[i] for i in keep]
         ents = idf.entities({e for s in sig_list for e in s.entities})
-        types = _types(conn, ents)
         scores = pair_scores(sig_list, idf.words({t for s in sig_list for t in s.terms}), ents, self.pair_weights,
-                             types=types)
-        if self.nations:  # the peoples named (NORP: "Egyptian", "Libyan"): who a narrative is about, like places
-            scores = scores + self.nations * _cosines([{e: v for e, v in s.entities.items() if types.get(e) == "NORP"}
-                                                       for s in sig_list], ents)
-            np.fill_diagonal(scores, 0.0)
+                             types=entity_types(conn, ents))
         scores = scores - _time_penalty(sig_list, self.pair_weights)
         for keep_k, k, score, bar, *sides in cohesive_link(scores, start, float(self.cfg["regroup_threshold"]),
                                                            float(self.cfg["regroup_cohesion"])):
@@ -241,8 +235,7 @@ def _time_penalty(signals: list[Signals], weights: Weights) -> np.ndarray:
     bridge two narratives months apart."""
     days = time_gaps(signals)[0]
     with np.errstate(invalid="ignore"):
-        gap = np.nan_to_num(np.abs(days[:, None] - days[None, :]), nan=0.0)
-    return weights.time * np.log2(np.maximum(gap, weights.window) / weights.window)
+        return time_penalty(np.nan_to_num(np.abs(days[:, None] - days[None, :]), nan=0.0), weights)
 
 
 def _thread_articles(conn: sqlite3.Connection, tid: str) -> list[str]:
