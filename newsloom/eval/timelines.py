@@ -30,7 +30,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..stages.sentences import find_dates, split_sentences
 from ..stages.summaries import lead_baseline, summarise
-from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, build_timeline, centroid_opt, collect, cosine,
+from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, article_sents, build_timeline, centroid_opt, collect, cosine,
                                 date_features, normalise_columns, stop_words)
 from . import Table, bench_data_root, evaluation
 from . import timeline_metrics as M
@@ -86,16 +86,9 @@ def load_t17(root: Path, *, topics: int | None = None, limit: int | None = None)
         counts[a["collection"]] += 1
         text, pub = a["text"], date.fromisoformat(a["date"])
         spans = split_sentences(text)
-        found = list(find_dates(text, pub, spans))
-        j = 0
+        found = [(start, date.fromisoformat(value)) for start, _, value, _ in find_dates(text, pub, spans)]
         c["texts"].append(text)
-        for i, (s, e) in enumerate(spans):
-            ds = []
-            while j < len(found) and found[j][0] < e:
-                if found[j][0] >= s:
-                    ds.append(date.fromisoformat(found[j][2]))
-                j += 1
-            c["sents"].append(Sent(a["id"], s, e, text[s:e], i, pub, tuple(ds)))
+        c["sents"].extend(article_sents(a["id"], text, pub, found, spans))
     return data
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import QueryError
 from ..stages.sentences import split_sentences
 from ..stages.summaries import story_title, summarise
-from ..stages.timelines import Sent, Vectorizer, build_timeline
+from ..stages.timelines import Sent, Vectorizer, article_sents, build_timeline
 from ..storage.sqlite import now
 from . import resolve_id
 from .articles import search
@@ -114,17 +114,9 @@ def load_sents(store: Any, ids: Sequence[str]) -> list[Sent]:
         flagged = any((quality.get(f) or {}).get("score", 0) >= FLAG_THRESHOLD for f in ("spin", "not_article"))
         weight = 0.5 if flagged else 1.0
         pub = _day(r["published"])
-        ds = sorted(dates.get(r["id"], []))
         text = r["text"] or ""
-        j = 0
-        for idx, (s, e) in enumerate(split_sentences(text)):
-            while j < len(ds) and ds[j][0] < s:
-                j += 1
-            inside = []
-            while j < len(ds) and ds[j][0] < e:
-                inside.append(ds[j][1])
-                j += 1
-            out.append(Sent(r["id"], s, e, text[s:e], idx, pub, tuple(inside), source=r["source"], weight=weight))
+        out.extend(article_sents(r["id"], text, pub, dates.get(r["id"], []), split_sentences(text), source=r["source"],
+                                 weight=weight))
     return out
 
 

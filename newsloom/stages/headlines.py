@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["title_candidate", "headline", "cut_words", "is_junk", "stop_words"]
+__all__ = ["title_candidate", "lead_start", "after_stamp", "headline", "cut_words", "is_junk", "stop_words"]
 
 
 @lru_cache(maxsize=1)
@@ -49,8 +49,11 @@ _BYLINE = re.compile(rf"^By\s+(?:{_PERSON}(?:\s+and\s+{_PERSON})?(?:,\s*{_ROLE})
                      rf"(?:Wire\s+)?Staff)[\s,:\-\u2013\u2014]*")
 #: "By Jane Roe BBC News, Los Angeles": a byline naming the outlet and the reporter's city
 _BYLINE_DESK = re.compile(rf"^By\s+{_PERSON}\s+(?:{_CAP}\s+){{0,2}}News,\s*{_CAP}(?:\s+{_CAP})?\s+(?={_CAP})")
-#: a photo credit before the lead: "Image by someone via Flickr", "Photograph: AP/Jane Roe"
-_CREDIT = re.compile(rf"^(?:Image|Photo(?:graph)?)\s*(?:by\s+\S+(?:\s+via\s+\w+)?|:\s*[A-Za-z]+/{_PERSON})\s+")
+#: a photo credit before the lead: "Image by someone via Flickr", "Photograph: AP/Jane Roe", "Photograph: Jane
+#: Roe/AP", "Photograph: PA", "Photo: Getty Images"
+_AGENCY = r"(?:[A-Z][A-Za-z.\-]*(?:\s+Images)?)"
+_CREDIT = re.compile(rf"^(?:Image|Photo(?:graph)?)\s*(?:by\s+\S+(?:\s+via\s+\w+)?|:\s*[A-Za-z]+/{_PERSON}"
+                     rf"|:\s*(?:{_PERSON}\s*/\s*)?{_AGENCY}(?:\s*/\s*{_AGENCY})*(?=\s+[\"\u201c\u2018']?[A-Z]))\s+")
 #: "Jane Roe | " before a stamp
 _NAME_BAR = re.compile(rf"^{_NAME}\s*\|\s*")
 #: bracketed server or page messages anywhere in the text
@@ -62,6 +65,8 @@ _FURNITURE = re.compile(rf"\brush transcript\b|\bthis (?:copy|transcript) (?:is|
                         rf"^posted by\b.{{0,60}}?\b(?:on|at)\s+(?:{_WEEKDAY}|{_MONTH}|\d)|"
                         rf"^(?:filed|written) by\b.{{0,60}}?\b(?:on|at)\s+(?:{_MONTH}|\d)", re.I)
 _TERM = re.compile(r"[A-Za-z][A-Za-z'\-]+")
+#: a transcript's speaker turn: "COOPER: Well, ...", "UNIDENTIFIED MALE: ...", "KING (voice-over): ..."
+_SPEAKER = re.compile(r"^[A-Z][A-Z'\-]+(?:\s+[A-Z][A-Z'\-]+){0,2}(?:\s*\([^)]{1,40}\))?:\s")
 
 
 def _strip_stamp(text: str) -> str:
@@ -69,6 +74,30 @@ def _strip_stamp(text: str) -> str:
     if m and _HAS_WHEN.search(m.group(0)) and (len(m.group(0).split()) >= 2 or re.search(_TIME, m.group(0))):
         return text[m.end():]
     return text
+
+
+def lead_start(text: str) -> int:
+    """Where ``text`` starts as its headline or lead does: the offset past a leading page stamp, byline or
+    photo credit (0 when it has none).
+
+    Example:
+        >>> lead_start("Photograph: Jane Roe/AP Rain floods the valley")
+        24
+    """
+    t = text
+    while True:
+        before = t
+        t = _strip_stamp(t).lstrip(" \n,|-:\u2013\u2014")
+        m = _NAME_BAR.match(t)
+        if m and _strip_stamp(t[m.end():]) != t[m.end():]:
+            t = t[m.end():]
+        for rule in (_BYLINE_DESK, _BYLINE, _CREDIT):
+            m = rule.match(t)
+            if m and len(t) > m.end():
+                t = t[m.end():]
+        if t == before:
+            break
+    return len(text) - len(t)
 
 
 def title_candidate(text: str) -> str:
@@ -82,23 +111,27 @@ def title_candidate(text: str) -> str:
     """
     t = _SERVER.sub(" ", text)
     t = re.sub(r"\s+", " ", t).strip()
-    while True:
-        before = t
-        t = _strip_stamp(t).lstrip(" ,|-:\u2013\u2014")
-        m = _NAME_BAR.match(t)
-        if m and _strip_stamp(t[m.end():]) != t[m.end():]:
-            t = t[m.end():]
-        for rule in (_BYLINE_DESK, _BYLINE, _CREDIT):
-            m = rule.match(t)
-            if m and len(t) > m.end():
-                t = t[m.end():]
-        if t == before:
-            break
+    t = t[lead_start(t):]
     m = _MID_STAMP.search(t)
     head = t[:m.start()].split() if m else []
     if len(head) >= 3 and head[-1].lower() not in stop_words():  # a headline, then the page's stamp and its lead
         return t[:m.start()].rstrip(" ,|-:\u2013\u2014")
     return t
+
+
+def after_stamp(text: str) -> int:
+    """Where the lead starts in a headline run into its page's stamp and lead ("Floods close roads Sunday 26
+    April 2009 10.40 BST A couple wades ..."): the offset past the stamp, or 0 when there is none.
+
+    Example:
+        >>> after_stamp("Floods close 12 roads Sunday 26 April 2009 10.40 BST A couple wades home")
+        53
+    """
+    m = _MID_STAMP.search(text)
+    head = text[:m.start()].split() if m else []
+    if m and len(head) >= 3 and head[-1].lower() not in stop_words():
+        return m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
+    return 0
 
 
 def cut_words(words: list[str], max_words: int, mark: str = "\u2026") -> str:
@@ -124,7 +157,8 @@ def headline(title: str | None, max_words: int = 16) -> str | None:
 
 def is_junk(text: str) -> bool:
     """Is the sentence page furniture rather than news? Reader-comment separators and markers ("|",
-    "Reply"), transcript and blog furniture ("rush transcript", "Posted by ... on <date>"), a line that
+    "Reply"), transcript and blog furniture ("rush transcript", "Posted by ... on <date>", a speaker's turn
+    "COOPER: Well, ..."), a line that
     is only a time stamp, or a short content-free remark (at most three content words, no name, no number).
 
     Example:
@@ -132,7 +166,7 @@ def is_junk(text: str) -> bool:
         (True, False)
     """
     t = text.strip()
-    if not t or _BAR.search(t) or _FURNITURE.search(t):
+    if not t or _BAR.search(t) or _FURNITURE.search(t) or _SPEAKER.match(t):
         return True
     if _COMMENT.search(t) and len(t.split()) < 12:
         return True

@@ -18,6 +18,7 @@ Every output sentence keeps its article id and character span, so a caller can c
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter, defaultdict
@@ -26,12 +27,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from .headlines import is_junk, stop_words
+from .headlines import after_stamp, is_junk, lead_start, stop_words
 from .rules import match_rule
 from .sentences import is_item
 
 __all__ = ["Sent", "TimelineDay", "Vectorizer", "collect", "date_features", "rank_dates", "summarise_day",
-           "build_timeline", "trim_item", "citable", "candidate_pool", "centroid_opt", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine",
+           "build_timeline", "trim_item", "trim_lead", "article_sents", "citable", "candidate_pool", "centroid_opt", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine",
            "dot", "terms", "stop_words"]
 
 
@@ -48,6 +49,7 @@ class Sent:
     dates: tuple[date, ...] = ()
     source: str | None = None
     weight: float = 1.0  # below 1 for sentences of flagged articles (see queries.timelines)
+    bounds: tuple[date, ...] = ()  # days named only as a bound ("before 11 September"): mentions, not its news
 
     def cite(self) -> dict[str, Any]:
         return {"article_id": self.article_id, "start": self.start, "end": self.end, "text": self.text,
@@ -146,11 +148,39 @@ def collect(sents: Sequence[Sent], *, lead: int = 5, pub_days: int = 2
     for s in sents:
         if s.dates:
             for d in dict.fromkeys(s.dates):
-                ment[d].append(s)
+                if d not in s.bounds:
+                    ment[d].append(s)
         elif s.index <= lead and s.published is not None:
             for k in range(pub_days):
                 pub[s.published - timedelta(days=k)].append(s)
     return ment, pub
+
+
+#: a day named as a bound, not as the day something happened: "before 11 September", "until June 7"
+_BOUND = re.compile(r"\b(?:before|until|till|prior\s+to|ahead\s+of|by)\s+(?:the\s+)?$", re.I)
+
+
+def article_sents(article_id: str, text: str, published: date | None, mentions: Sequence[tuple[int, date]],
+                  spans: Sequence[tuple[int, int]], *, source: str | None = None, weight: float = 1.0) -> list[Sent]:
+    """An article's sentences (``spans``), each with the days that ``mentions`` ((start offset, day), the
+    day-precise dates of the text) name inside it; a day named only after "before", "until", "ahead of", ...
+    is also one of its ``bounds``."""
+    ds = sorted(mentions)
+    out: list[Sent] = []
+    j = 0
+    for idx, (s, e) in enumerate(spans):
+        while j < len(ds) and ds[j][0] < s:
+            j += 1
+        inside: list[date] = []
+        bound: dict[date, bool] = {}
+        while j < len(ds) and ds[j][0] < e:
+            at, day = ds[j]
+            inside.append(day)
+            bound[day] = bound.get(day, True) and bool(_BOUND.search(text, max(s, at - 12), at))
+            j += 1
+        out.append(Sent(article_id, s, e, text[s:e], idx, published, tuple(inside), source=source, weight=weight,
+                        bounds=tuple(d for d, b in bound.items() if b)))
+    return out
 
 
 #: the per-day features of :func:`date_features`, in order
@@ -276,7 +306,7 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
                   max_words: int = 60) -> list[Sent]:
     """Up to ``k`` sentences that together stay closest to the day's centroid (CentroidOpt), each
     checked by ``accept``, none a near repeat (cosine > ``max_sim``) of another or of ``used``."""
-    pool = candidate_pool(cands, vec, lambda s: min_words <= len(s.text.split()) <= max_words
+    pool = candidate_pool([trim_lead(s) for s in cands], vec, lambda s: min_words <= len(s.text.split()) <= max_words
                           and (accept is None or accept(s)) and citable(s.text))
     if not pool:
         return []
@@ -293,13 +323,30 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
     return [trim_item(s) if it else s for s, it in ((s, is_item(s.text)) for s in chosen)]
 
 
+def _cut(s: Sent, at: int) -> Sent:
+    """``s`` cited from character ``at`` of its text on."""
+    return dataclasses.replace(s, start=s.start + at, text=s.text[at:])
+
+
 def trim_item(s: Sent) -> Sent:
     """A dated list item cited without its date prefix ("March 5 - The council meets" -> "The council meets")."""
     m = re.match(r"^.*?\s(?:-{1,2}|\u2013|\u2014)\s+", s.text)
-    if not m:
+    return _cut(s, m.end()) if m else s
+
+
+#: sentences of an article, from its start, that may carry the page's furniture (stamp, byline, photo credit)
+LEAD_FURNITURE = 3
+
+
+def trim_lead(s: Sent) -> Sent:
+    """A sentence at an article's start cited without the page furniture run into it: a leading stamp, byline
+    or photo credit ("Photograph: Jane Roe/AP A killer virus ..."), or a headline and the page's stamp before
+    the lead ("Floods close roads Sunday 26 April 2009 10.40 BST A couple wades ...": the lead)."""
+    if s.index >= LEAD_FURNITURE:
         return s
-    return Sent(s.article_id, s.start + m.end(), s.end, s.text[m.end():], s.index, s.published, s.dates, s.source,
-                s.weight)
+    at = lead_start(s.text)
+    at += after_stamp(s.text[at:])
+    return _cut(s, at) if 0 < at < len(s.text) else s
 
 
 def build_timeline(sents: Sequence[Sent], *, max_dates: int = 10, per_date: int = 2,
