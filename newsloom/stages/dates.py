@@ -457,6 +457,7 @@ _FUTURE_WORDS = re.compile(r"\b(?:will|'ll|shall|would|is due|are due|due (?:to|
 _PAST_WORDS = re.compile(r"\b(?:said|told|was|were|had|did|ago|last|met|held|took|gave|came|went|left|fell|rose|"
                          r"began|made|won|lost|saw|sent|fled|fought|shot|struck|spoke|wrote|found|brought|caught|"
                          r"kept|led|paid|ran|stood|broke|chose|drove|flew|grew|knew|threw|became|hit|killed|"
+                         r"died|sued|tied|sank|sold|bought|built|drew|stole|swore|taught|tore|woke|wore|spent|"
                          r"[a-z]{3,}ed)\b",
                          re.I)
 _PRESENT_WORDS = re.compile(r"\b(?:is|are|meets|starts|begins|opens|takes place)\b", re.I)
