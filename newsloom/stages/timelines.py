@@ -349,6 +349,11 @@ def trim_lead(s: Sent) -> Sent:
     return _cut(s, at) if 0 < at < len(s.text) else s
 
 
+#: a day's undated candidates are the first PUB_LEAD + 1 sentences of the articles published on it or the day
+#: after (the news); sentences further down (background, more often) only when the day has nothing else
+PUB_LEAD = 2
+
+
 def build_timeline(sents: Sequence[Sent], *, max_dates: int = 10, per_date: int = 2,
                    weights: Sequence[float] = DATE_WEIGHTS, intercept: float = 0.0,
                    accept: Callable[[Sent], bool] | None = None, start: date | None = None,
@@ -367,8 +372,10 @@ def build_timeline(sents: Sequence[Sent], *, max_dates: int = 10, per_date: int 
     for d, score in ranked:
         if len(days) >= max_dates:
             break
-        cands = ment.get(d, []) + pub.get(d, [])
-        picked = summarise_day(d, cands, per_date, vec, accept=accept, used=used)
+        near = [s for s in pub.get(d, []) if s.index <= PUB_LEAD]
+        picked = summarise_day(d, ment.get(d, []) + near, per_date, vec, accept=accept, used=used)
+        if not picked and len(near) < len(pub.get(d, [])):  # the rest of the leads, when nothing else is left
+            picked = summarise_day(d, ment.get(d, []) + pub[d], per_date, vec, accept=accept, used=used)
         if picked:
             used.extend(vec(s.text) for s in picked)
             days.append(TimelineDay(d, score, picked))
