@@ -389,6 +389,13 @@ def test_the_present_of_reporting_is_past_and_since_points_back_in_the_text_path
         "Tuesday": "2024-05-14", "March 19": "2024-03-19", "on Friday": "2024-05-17"}
 
 
+@pytest.mark.parametrize("verb", ["died", "sold", "sank", "bought", "spent"])
+def test_a_short_or_irregular_past_verb_puts_a_yearless_day_behind(verb):
+    # a February article: "on 25 June" with a past verb is last June, though next June is nearer
+    assert _found(f"The old ferry {verb} at the harbour on 25 June after a storm.", date(2024, 2, 5)) == {
+        "25 June": "2023-06-25"}
+
+
 def test_a_chronology_item_tells_the_past_in_the_present_tense():
     text = "Timeline of the leak. May 26 - Engineers start pumping mud into the well. June 20 - A panel will report."
     assert _found(text, date(2024, 6, 1)) == {"May 26": "2024-05-26", "June 20": "2024-06-20"}

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsloom.stages.headlines import headline, is_junk, title_candidate
+from newsloom.stages.headlines import after_stamp, headline, is_junk, lead_start, title_candidate
 from newsloom.stages.summaries import story_title, summarise
 from newsloom.stages.timelines import Sent, citable
 from newsloom.storage import Store
@@ -77,6 +77,23 @@ def test_bylines_and_server_messages_are_stripped(text: str, expected: str) -> N
     assert title_candidate(text) == expected
 
 
+@pytest.mark.parametrize("text, lead", [
+    ("Photograph: Lena Marsh/AP The harbour reopened on Friday.", "The harbour reopened on Friday."),
+    ("Photograph: PA A pilot landed the plane on the river.", "A pilot landed the plane on the river."),
+    ("Photo: Getty Images Crowds filled the square at dawn.", "Crowds filled the square at dawn."),
+    ("Last updated: 2 may, 2011 - 17:54 GMT Ferries stop as the storm nears.", "Ferries stop as the storm nears."),
+    ("Photographs from the flood show the damage.", "Photographs from the flood show the damage."),
+])
+def test_lead_start_skips_a_credit_or_stamp_before_the_lead(text: str, lead: str) -> None:
+    assert text[lead_start(text):] == lead
+
+
+def test_after_stamp_finds_the_lead_after_a_headline_and_its_page_stamp() -> None:
+    text = "Storm closes the harbour Sunday 3 May 2011 10.40 BST Fishing boats stayed in port."
+    assert text[after_stamp(text):] == "Fishing boats stayed in port."
+    assert after_stamp("The harbour closed on 3 May 2011 at 10.40 when the storm hit.") == 0
+
+
 @pytest.mark.parametrize("text", [
     "March 3, 2012 04:11 pm | Agreed.",
     "Nice piece | Reply WHY DOES NOBODY LISTEN",
@@ -85,6 +102,8 @@ def test_bylines_and_server_messages_are_stripped(text: str, expected: str) -> N
     "As we said, big developments tonight.",
     "10:45 GMT.",
     "It was a very strange day.",
+    "MARSH: Well, the harbour is closed again today and the boats are stuck.",
+    "UNIDENTIFIED MALE (through translator): We have no water and no power here.",
 ])
 def test_junk(text: str) -> None:
     assert is_junk(text)
@@ -97,6 +116,7 @@ def test_junk(text: str) -> None:
     "Ministers met in Lisbon.",
     "Jan. 3, 2010 - Markets fell sharply across Asia.",
     "We were told to leave, and we did, and now the whole town is empty and quiet.",
+    "NATO said: the strikes on the port will go on for a week.",
 ])
 def test_not_junk(text: str) -> None:
     assert not is_junk(text)

@@ -16,7 +16,7 @@ from newsloom.queries.timelines import load_sents, summary, timeline
 from newsloom.stages.figures import disagreements, find_figures
 from newsloom.stages.sentences import find_dates, split_sentences
 from newsloom.stages.summaries import summarise
-from newsloom.stages.timelines import FEATURES, Sent, build_timeline, date_features
+from newsloom.stages.timelines import FEATURES, Sent, article_sents, build_timeline, collect, date_features, trim_lead
 from newsloom.storage import Store
 
 from .conftest import SEEDS
@@ -124,6 +124,44 @@ def test_copies_count_once_and_flagged_articles_weigh_less(fresh_store):
 
 def _sent(aid: str, i: int, text: str, day: date, dates=(), weight=1.0) -> Sent:
     return Sent(aid, 0, len(text), text, i, day, tuple(dates), weight=weight)
+
+
+def test_a_day_named_as_a_bound_is_a_mention_not_its_news():
+    text = ("Talks must end before 11 September, the envoy said on Monday. The port reopened on 11 September "
+            "after the storm.")
+    pub = date(2024, 9, 3)
+    mentions = [(text.index(d), day) for d, day in (("11 September", date(2024, 9, 11)),
+                                                    ("Monday", date(2024, 9, 2)))]
+    mentions.append((text.rindex("11 September"), date(2024, 9, 11)))
+    sents = article_sents("a", text, pub, mentions, split_sentences(text))
+    assert [s.bounds for s in sents] == [(date(2024, 9, 11),), ()]
+    assert [text[s.start:s.end] for s in sents] == [s.text for s in sents]
+    ment, _ = collect(sents)
+    assert [s.index for s in ment[date(2024, 9, 11)]] == [1]  # the bound does not put the talks on the day
+    assert [s.index for s in ment[date(2024, 9, 2)]] == [0]
+    assert date_features(sents)[date(2024, 9, 11)][FEATURES.index("docs_total")] == 1.0
+
+
+def test_a_lead_is_cited_without_the_page_furniture_run_into_it():
+    text = "Photograph: Lena Marsh/AP Fishing boats stayed in the harbour as the storm closed the port on Sunday."
+    s = Sent("a", 40, 40 + len(text), text, 0, date(2024, 5, 5))
+    t = trim_lead(s)
+    assert t.text == "Fishing boats stayed in the harbour as the storm closed the port on Sunday."
+    assert (t.start, t.end) == (40 + text.index("Fishing"), s.end)
+    assert trim_lead(Sent("a", 0, len(text), text, 5, date(2024, 5, 5))).text == text  # not a lead: kept
+
+
+def test_a_day_prefers_the_first_lead_sentences_and_falls_back_to_the_rest():
+    d = date(2024, 5, 6)
+    lead = ["Fishermen blocked the harbour of the port town in a protest over fuel prices.",
+            "The mayor asked the fishermen to reopen the harbour before the ferries arrive.",
+            "Police closed the coast road to the harbour while the protest went on.",
+            "The port was built in the eighteenth century and has a long history of trade."]
+    sents = [_sent("a", i, t, d) for i, t in enumerate(lead)]
+    picked = build_timeline(sents, max_dates=1, per_date=4)[0].sentences
+    assert "eighteenth century" not in " ".join(s.text for s in picked)  # background below the lead: left out
+    only_deep = [_sent("b", 4, lead[3], d)]
+    assert [s.text for s in build_timeline(only_deep, max_dates=1, per_date=1)[0].sentences] == [lead[3]]
 
 
 def test_summary_prefers_clean_source_and_several_articles():
