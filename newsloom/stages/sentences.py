@@ -71,11 +71,13 @@ _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE_RE = re.compile(
     r"\b(?:"
     rf"(?:(?:last|next|this|on|early|late)\s+)?{_WEEKDAY}(?:\s*,?\s+{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)?"
-    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:/\d{{1,2}}\b)?(?:,?\s+\d{{4}})?"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b(?:,?\s+\d{{4}})?"
     r"|\d{4}-\d{2}-\d{2}"
     r"|(?:yesterday|today|tonight|tomorrow)"
     r")", re.I)
+#: the second day of a day range ("Feb 15/16, 2011"): the range is dated by its first day
+_RANGE_END = re.compile(r"/\d{1,2}\b")
 _LOWER_STARTS = ("yesterday", "today", "tonight", "tomorrow", "last", "next", "this", "on", "early", "late")
 _DATED_WEEKDAY = re.compile(rf"^(?:(?:last|next|this|on|early|late)\s+)?{_WEEKDAY}\s*,?\s+(?={_MONTH})", re.I)
 
@@ -111,7 +113,7 @@ def find_dates(text: str, anchor: date | None, spans: list[tuple[int, int]] | No
             si += 1
         sent_start = spans[si][0] if spans else 0
         tense = clause_tense(None, text, sent_start, m.start(), m.end())
-        resolved = _DATED_WEEKDAY.sub("", expr)
+        resolved = _RANGE_END.sub("", _DATED_WEEKDAY.sub("", expr))  # "Feb 15/16, 2011": its first day
         got = resolve_expression(resolved, anchor, tense=tense, before=text[max(sent_start, m.start() - 20):m.start()])
         value, precision = got.value, got.precision
         if value and precision == "day" and not is_stamp(text, m.start(), m.end()) \

@@ -185,9 +185,9 @@ def article_sents(article_id: str, text: str, published: date | None, mentions: 
 
 #: the per-day features of :func:`date_features`, in order
 FEATURES = ("sents_total", "sents_before", "sents_after", "docs_total", "docs_before", "docs_after",
-            "docs_published", "docs_listed", "docs_accepted")
+            "docs_published", "docs_listed", "docs_accepted", "topical_total", "topical_after")
 #: the features newsloom ranks days by (news-tls's Datewise uses the first seven); fewer inputs, less overfit
-RANKED = ("docs_total", "docs_after", "docs_published", "docs_listed", "docs_accepted")
+RANKED = ("topical_total", "topical_after", "docs_published", "docs_listed", "docs_accepted")
 
 
 def _count(c: Counter[str], what: str, day: date, published: date | None) -> None:
@@ -201,35 +201,51 @@ def date_features(sents: Sequence[Sent], accept: Callable[[Sent], bool] | None =
     published before the day it names, a forecast; "after" = reported later; "listed" = articles with
     a dated list item for the day, "March 5 - The council meets ...", a journalist's own timeline;
     "accepted" = articles with a sentence that ``accept`` takes (a query's, say) mentioning the day:
-    the on-topic mentions; without ``accept``, the same as ``docs_total``)."""
+    the on-topic mentions; "topical" = the articles that mention the day, each counted by the share of
+    its sentences ``accept`` takes (an article about the topic counts fully, one that touches it in
+    passing a little); without ``accept``, "accepted" and "topical" are the plain article counts)."""
     stats: dict[date, Counter[str]] = defaultdict(Counter)
-    docs: dict[str, tuple[date | None, set[date], set[date], set[date]]] = {}
+    docs: dict[str, tuple[date | None, set[date], set[date], set[date], list[int]]] = {}
     for s in sents:
-        pubd, mentioned, listed, accepted = docs.setdefault(s.article_id, (s.published, set(), set(), set()))
+        pubd, mentioned, listed, accepted, share = docs.setdefault(
+            s.article_id, (s.published, set(), set(), set(), [0, 0]))
+        on_topic = accept is None or accept(s)
+        share[0] += on_topic
+        share[1] += 1
         if s.dates and is_item(s.text):
             listed.add(s.dates[0])
-        if s.dates and (accept is None or accept(s)):
+        if s.dates and on_topic:
             accepted.update(s.dates)
         for d in dict.fromkeys(s.dates):
             _count(stats[d], "sents", d, pubd)
             mentioned.add(d)
-    for pubd, mentioned, listed, accepted in docs.values():
+    topical: dict[date, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for pubd, mentioned, listed, accepted, (on, n) in docs.values():
         for d in listed:
             stats[d]["docs_listed"] += 1
         for d in accepted:
             stats[d]["docs_accepted"] += 1
         for d in mentioned:
             _count(stats[d], "docs", d, pubd)
+            t = topical[d]
+            t[0] += on / n
+            if pubd is not None and d < pubd:
+                t[1] += on / n
         if pubd is not None:
             stats[pubd]["docs_published"] += 1
-    return {d: [float(c[f]) for f in FEATURES] for d, c in stats.items() if c["docs_total"] or c["docs_published"]}
+    out = {}
+    for d, c in stats.items():
+        if c["docs_total"] or c["docs_published"]:
+            c["topical_total"], c["topical_after"] = topical[d] if d in topical else (0.0, 0.0)
+            out[d] = [float(c[f]) for f in FEATURES]
+    return out
 
 
 #: weights of the l2-normalised :data:`FEATURES` (zero outside :data:`RANKED`): a pairwise ranking fit of
 #: "the day is on the journalists' timeline" above "it is not", within each of the 18 Timeline17 timelines
 #: (``eval/timelines.py::fit_pairwise``; the evaluation itself refits them leave-one-topic-out, so no topic
 #: is scored with weights it trained). Later mentions count most, a publication burst least (wire churn).
-DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, 2.507, 0.0, 3.583, 0.465, 1.226, 1.611)
+DATE_WEIGHTS: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.679, 0.943, 0.838, 3.321, 3.45)
 
 
 def normalise_columns(feats: dict[date, list[float]]) -> dict[date, list[float]]:
