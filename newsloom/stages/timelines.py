@@ -84,19 +84,27 @@ class Vectorizer:
     def __init__(self, texts: Iterable[str]) -> None:
         df: Counter[str] = Counter()
         n = 0
+        self._terms: dict[str, list[str]] = {}
         for t in texts:
             n += 1
-            df.update(set(terms(t)))
+            df.update(set(self.terms(t)))
         self.idf = {w: math.log((1 + n) / (1 + c)) + 1 for w, c in df.items()}
         self._default = math.log(1 + n) + 1
         self._vectors: dict[str, dict[str, float]] = {}
+
+    def terms(self, text: str) -> list[str]:
+        """:func:`terms` of ``text``, cached per text (a sentence is read for its key and for its vector)."""
+        got = self._terms.get(text)
+        if got is None:
+            got = self._terms[text] = terms(text)
+        return got
 
     def __call__(self, text: str) -> dict[str, float]:
         """The l2-normalised TF-IDF vector of ``text`` (cached per text)."""
         v = self._vectors.get(text)
         if v is not None:
             return v
-        tf = Counter(terms(text))
+        tf = Counter(self.terms(text))
         raw = {w: c * self.idf.get(w, self._default) for w, c in tf.items()}
         norm = math.sqrt(sum(x * x for x in raw.values())) or 1.0
         v = self._vectors[text] = {w: x / norm for w, x in raw.items()}
@@ -272,7 +280,7 @@ def candidate_pool(sents: Iterable[Sent], vec: Vectorizer, keep: Callable[[Sent]
     pool: list[tuple[Sent, dict[str, float]]] = []
     seen: set[str] = set()
     for s in sents:
-        key = " ".join(terms(s.text))
+        key = " ".join(vec.terms(s.text))
         if key and key not in seen and keep(s):
             seen.add(key)
             pool.append((s, vec(s.text)))
