@@ -164,6 +164,27 @@ def test_a_day_prefers_the_first_lead_sentences_and_falls_back_to_the_rest():
     assert [s.text for s in build_timeline(only_deep, max_dates=1, per_date=1)[0].sentences] == [lead[3]]
 
 
+def test_an_article_about_the_topic_counts_more_for_its_days_than_one_touching_it():
+    pub, a, b = date(2024, 3, 20), date(2024, 3, 9), date(2024, 3, 2)
+    on_topic = [_sent("flood", 0, "The river flood reached the old town on 9 March.", pub, [a]),
+                _sent("flood", 1, "Flood barriers failed along the river bank.", pub),
+                _sent("flood", 2, "The flood left hundreds without power.", pub)]
+    passing = [_sent("budget", 0, "The council passed its budget on 2 March.", pub, [b]),
+               _sent("budget", 1, "It also set aside money for flood repairs.", pub),
+               _sent("budget", 2, "Bus fares will rise next year.", pub),
+               _sent("budget", 3, "Parking fees stay the same.", pub)]
+    feats = date_features(on_topic + passing, lambda s: "flood" in s.text.lower())
+    total, after = FEATURES.index("topical_total"), FEATURES.index("topical_after")
+    assert feats[a][total] == feats[a][after] == 1.0  # every sentence of its article is on topic
+    assert feats[b][total] == feats[b][after] == 0.25  # one sentence in four
+    assert feats[a][FEATURES.index("docs_total")] == feats[b][FEATURES.index("docs_total")] == 1.0
+    plain = date_features(on_topic + passing)  # no topic: every article counts fully
+    assert plain[b][total] == 1.0
+    # the earlier day would win a tie: the topical counts break it
+    assert [d.date for d in build_timeline(on_topic + passing, max_dates=1, per_date=1,
+                                           accept=lambda s: "flood" in s.text.lower() or "budget" in s.text)] == [a]
+
+
 def test_summary_prefers_clean_source_and_several_articles():
     d = date(2021, 11, 16)
     sents = [_sent("spun", 0, "Belarus leader Lukashenko says migrants at the Polish border must not cause a clash.",
