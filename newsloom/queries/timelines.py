@@ -29,7 +29,7 @@ __all__ = ["scope_articles", "load_sents", "story_view", "timeline", "summary", 
 
 #: a quality flag at or above this score halves an article's weight (spin/MT, not an article)
 FLAG_THRESHOLD = 0.5
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"  # 2: topical day ranking, lead trimming
 
 
 def scope_articles(store: Any, kind: str, value: str | Sequence[str], *, limit: int = 2000) -> tuple[str, list[str]]:
