@@ -456,7 +456,8 @@ class Stories:
         scores = pair_scores(sig_list, words, ents, self.pair_weights, types=entity_types(conn, ents),
                              years=_years(conn, members), leads=leads, protagonists=protagonists)
         labels = average_link(scores, start, float(self.cfg["regroup_threshold"]), dates=time_gaps(sig_list),
-                              weights=self.pair_weights)
+                              weights=self.pair_weights, cohesion=float(self.cfg.get("regroup_cohesion", 0.0)),
+                              cohesion_size=int(self.cfg.get("regroup_cohesion_size", 2)))
         splits, merges = reconcile(old, labels, {s: (-sizes[s][0], sizes[s][1]) for s in sizes})
         if not splits and not merges:
             return

@@ -173,7 +173,8 @@ def _span_gaps(lo: np.ndarray, hi: np.ndarray, floor: np.ndarray) -> np.ndarray:
 
 
 def average_link(scores: np.ndarray, start: Sequence[int], threshold: float, *,
-                 dates: tuple[np.ndarray, np.ndarray] | None = None, weights: Weights | None = None) -> list[int]:
+                 dates: tuple[np.ndarray, np.ndarray] | None = None, weights: Weights | None = None,
+                 cohesion: float = 0.0, cohesion_size: int = 2) -> list[int]:
     """Average-link agglomerative clustering of the rows of ``scores`` (similarities), from the partition
     ``start`` (items with one start label begin together: a story too large to re-cluster stays whole), merging
     while the best average similarity of two clusters, less the time penalty of ``weights`` between their
@@ -210,7 +211,15 @@ def average_link(scores: np.ndarray, start: Sequence[int], threshold: float, *,
     owner = np.arange(m)
     alive = np.ones(m, dtype=bool)
     while m > 1:
-        i, j = divmod(int(np.argmax(avg)), m)
+        if cohesion:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                within = np.where(size >= max(2, cohesion_size), np.diag(sums) / (size * (size - 1)), np.nan)
+            loose = np.nan_to_num(np.minimum(within[:, None], within[None, :]), nan=-np.inf)
+            i, j = divmod(int(np.argmax(np.where(avg > cohesion * loose, avg, -np.inf))), m)
+            if avg[i, j] <= max(threshold, cohesion * loose[i, j]):
+                break
+        else:
+            i, j = divmod(int(np.argmax(avg)), m)
         if avg[i, j] <= threshold:
             break
         i, j = min(i, j), max(i, j)
