@@ -210,18 +210,15 @@ def average_link(scores: np.ndarray, start: Sequence[int], threshold: float, *,
     np.fill_diagonal(avg, -np.inf)
     owner = np.arange(m)
     alive = np.ones(m, dtype=bool)
+    least = max(2, cohesion_size)
     while m > 1:
-        if cohesion:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                within = np.where(size >= max(2, cohesion_size), np.diag(sums) / (size * (size - 1)), np.nan)
-            loose = np.nan_to_num(np.minimum(within[:, None], within[None, :]), nan=-np.inf)
-            i, j = divmod(int(np.argmax(np.where(avg > cohesion * loose, avg, -np.inf))), m)
-            if avg[i, j] <= max(threshold, cohesion * loose[i, j]):
-                break
-        else:
-            i, j = divmod(int(np.argmax(avg)), m)
+        i, j = divmod(int(np.argmax(avg)), m)
         if avg[i, j] <= threshold:
             break
+        if cohesion and size[i] >= least and size[j] >= least and avg[i, j] <= cohesion * min(
+                sums[i, i] / (size[i] * (size[i] - 1)), sums[j, j] / (size[j] * (size[j] - 1))):
+            avg[i, j] = avg[j, i] = -np.inf  # below the bar until one of the two changes (its row is redone)
+            continue
         i, j = min(i, j), max(i, j)
         sums[i, :] += sums[j, :]
         sums[:, i] += sums[:, j]
