@@ -17,8 +17,9 @@ Incremental against the store. For each newly stored article, in store order:
 
 After the batch, the re-check (``_settle``, pure core in stages/story_regroup.py): the stories the batch
 touched and their close candidates are re-clustered together (average link over their articles' pair
-scores), and the stored stories are split (``story_splits``: the larger part keeps the id) and merged
-(``story_merges``) to match.
+scores; two groups of several articles each also need an average above a share of their own cohesion, so
+two tight sister events stay apart), and the stored stories are split (``story_splits``: the larger part
+keeps the id) and merged (``story_merges``) to match.
 
 A story's id is a hash of the article that opened it and never changes. Everything of one batch is
 one transaction with ``store.done``; the index file is written after the commit, so a killed run
@@ -456,8 +457,8 @@ class Stories:
         scores = pair_scores(sig_list, words, ents, self.pair_weights, types=entity_types(conn, ents),
                              years=_years(conn, members), leads=leads, protagonists=protagonists)
         labels = average_link(scores, start, float(self.cfg["regroup_threshold"]), dates=time_gaps(sig_list),
-                              weights=self.pair_weights, cohesion=float(self.cfg.get("regroup_cohesion", 0.0)),
-                              cohesion_size=int(self.cfg.get("regroup_cohesion_size", 2)))
+                              weights=self.pair_weights, cohesion=float(self.cfg["regroup_cohesion"]),
+                              cohesion_size=int(self.cfg["regroup_cohesion_size"]))
         splits, merges = reconcile(old, labels, {s: (-sizes[s][0], sizes[s][1]) for s in sizes})
         if not splits and not merges:
             return

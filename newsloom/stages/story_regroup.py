@@ -178,7 +178,11 @@ def average_link(scores: np.ndarray, start: Sequence[int], threshold: float, *,
     """Average-link agglomerative clustering of the rows of ``scores`` (similarities), from the partition
     ``start`` (items with one start label begin together: a story too large to re-cluster stays whole), merging
     while the best average similarity of two clusters, less the time penalty of ``weights`` between their
-    date spans (``dates`` from :func:`time_gaps`), is above ``threshold``.
+    date spans (``dates`` from :func:`time_gaps`), is above ``threshold``. With ``cohesion``, two clusters of at
+    least ``cohesion_size`` articles each must also score above ``cohesion`` times the average pair score within
+    the looser of the two: two sister events (two quakes on one island, two arrests of two players of one team)
+    share enough to pass a threshold low enough for one event told in many ways, but each is much tighter
+    within itself than with the other. Smaller clusters are too few to tell their own cohesion.
 
     Returns:
         a cluster label per item (the smallest item index in the cluster), deterministic for a given order.
