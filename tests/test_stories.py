@@ -206,18 +206,40 @@ def test_average_link_cohesion_keeps_two_tight_sister_events_apart():
     assert average_link(loose, range(12), -1.5, cohesion=0.6, cohesion_size=6) == [0] * 6 + [6] * 6
 
 
-_QUAKE_A = ["A magnitude 5.2 earthquake struck Oster on Varnholm on Tuesday, injuring three people and cracking the bell tower of the harbour church. The three injured were a baker and two pupils.",
-     "Three people were hurt in Oster when a 5.2 quake shook Varnholm, the fire brigade said. The bell tower of the harbour church cracked and the church was closed.",
-     "Seismologists said the 5.2 tremor was centred under Oster. The harbour church lost part of its bell tower and three people, a baker and two pupils, were injured.",
-     "Residents of Oster slept outside after Tuesday's 5.2 tremor. The baker and the two pupils injured are in hospital, and engineers are inspecting the church bell tower.",
-     "Oster's mayor said the three injured, a baker and two pupils, were recovering after the 5.2 quake, and the harbour church with its cracked bell tower will stay closed.",
-     "Aftershocks rattled Oster a day after the 5.2 earthquake that injured a baker and two pupils and cracked the bell tower of the harbour church."]
-_QUAKE_B = ["Twelve dead as a 6.4 earthquake levels the Oster fish market. Rescue teams and soldiers worked through the night in the rubble of the fish market on Varnholm. The earthquake struck Oster on Varnholm, near the harbour church.",
-     "Varnholm mourns: the fish market of Oster collapsed in Saturday's 6.4 earthquake, and twelve traders were crushed. Soldiers searched the rubble for survivors. The earthquake struck Oster on Varnholm, near the harbour church.",
-     "Soldiers and volunteers pulled twelve bodies from the rubble of the fish market in Oster. The governor said the 6.4 earthquake was the deadliest in memory. The earthquake struck Oster on Varnholm, near the harbour church.",
-     "Oster fishermen lost their fish market and twelve neighbours. Seismologists measured Saturday's earthquake at 6.4, and soldiers still guard the rubble. The earthquake struck Oster on Varnholm, near the harbour church.",
-     "How the 6.4 earthquake brought down the Oster fish market: engineers blame its old timber frame for the twelve deaths. Soldiers cleared the rubble on Monday. The earthquake struck Oster on Varnholm, near the harbour church.",
-     "Aid ships docked in Oster, where Saturday's 6.4 earthquake killed twelve traders in the fish market. Soldiers handed out tents beside the rubble. The earthquake struck Oster on Varnholm, near the harbour church."]
+_QUAKE_A = [
+    'A magnitude 5.2 earthquake struck Oster on Varnholm on Tuesday, injuring three people and cracking '
+     'the bell tower of the harbour church. The three injured were a baker and two pupils.',
+    'Three people were hurt in Oster when a 5.2 quake shook Varnholm, the fire brigade said. The bell '
+     'tower of the harbour church cracked and the church was closed.',
+    'Seismologists said the 5.2 tremor was centred under Oster. The harbour church lost part of its bell '
+     'tower and three people, a baker and two pupils, were injured.',
+    "Residents of Oster slept outside after Tuesday's 5.2 tremor. The baker and the two pupils injured "
+     'are in hospital, and engineers are inspecting the church bell tower.',
+    "Oster's mayor said the three injured, a baker and two pupils, were recovering after the 5.2 quake, "
+     'and the harbour church with its cracked bell tower will stay closed.',
+    'Aftershocks rattled Oster a day after the 5.2 earthquake that injured a baker and two pupils and '
+     'cracked the bell tower of the harbour church.',
+]
+_QUAKE_B = [
+    'Twelve dead as a 6.4 earthquake levels the Oster fish market. Rescue teams and soldiers worked '
+     'through the night in the rubble of the fish market on Varnholm. The earthquake struck Oster on '
+     'Varnholm, near the harbour church.',
+    "Varnholm mourns: the fish market of Oster collapsed in Saturday's 6.4 earthquake, and twelve traders"
+     ' were crushed. Soldiers searched the rubble for survivors. The earthquake struck Oster on Varnholm, '
+     'near the harbour church.',
+    'Soldiers and volunteers pulled twelve bodies from the rubble of the fish market in Oster. The '
+     'governor said the 6.4 earthquake was the deadliest in memory. The earthquake struck Oster on '
+     'Varnholm, near the harbour church.',
+    "Oster fishermen lost their fish market and twelve neighbours. Seismologists measured Saturday's "
+     'earthquake at 6.4, and soldiers still guard the rubble. The earthquake struck Oster on Varnholm, '
+     'near the harbour church.',
+    'How the 6.4 earthquake brought down the Oster fish market: engineers blame its old timber frame for '
+     'the twelve deaths. Soldiers cleared the rubble on Monday. The earthquake struck Oster on Varnholm, '
+     'near the harbour church.',
+    "Aid ships docked in Oster, where Saturday's 6.4 earthquake killed twelve traders in the fish market."
+     ' Soldiers handed out tents beside the rubble. The earthquake struck Oster on Varnholm, near the '
+     'harbour church.',
+]
 
 
 @pytest.mark.parametrize("cohesion", [0.0, 0.2])
