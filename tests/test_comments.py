@@ -1,8 +1,11 @@
 """Reader comments kept after an article: found by their headers; their dates are their own, their words no events."""
 from __future__ import annotations
 
+from datetime import date
+
 from newsloom.loom import process
 from newsloom.stages.comments import comment_headers, comments_start
+from newsloom.stages.sentences import report_sentences, split_sentences
 
 ARTICLE = ("Health officials in London said on Monday that 95 new cases had been confirmed. Police arrested "
            "two protesters outside the clinic on Monday.")
@@ -30,3 +33,28 @@ def test_dates_in_a_comment_count_from_its_own_date():
 def test_comments_give_no_events():
     events = process(ARTICLE + COMMENTS, published="2009-06-02", title="x").annotations["events"]
     assert events and all(e["end"] <= len(ARTICLE) for e in events)
+
+
+def test_comments_give_no_quotes_and_no_cited_sentences():
+    said = ' "We will not reopen the clinic," the mayor said on Monday.'
+    reader = ' February 1, 2011 at 11:09 am | "Nobody will ever trust them again," my neighbour said.'
+    text = ARTICLE + said + reader
+    quotes = process(text, published="2011-02-01", title="x").annotations["quotes"]
+    assert [q["text"] for q in quotes if q["kind"] == "direct"] == ['"We will not reopen the clinic,"']
+    cut = comments_start(text)
+    assert report_sentences(text) and report_sentences(text)[-1][1] <= cut
+    assert report_sentences(ARTICLE + said) == split_sentences(ARTICLE + said)
+
+
+def test_a_comment_counts_its_days_but_is_never_cited():
+    from newsloom.stages.summaries import summarise
+    from newsloom.stages.timelines import Sent, build_timeline
+
+    day, pub = date(2011, 2, 1), date(2011, 2, 2)
+    report = [Sent(f"a{i}", 0, 60, f"Protesters marched through the capital on Tuesday as troops watched, report {i}.",
+                   0, pub, (day,)) for i in range(3)]
+    comment = Sent("a0", 100, 170, "Protesters marched through the capital on Tuesday and troops watched them all.",
+                   5, pub, (day,), comment=True)
+    cited = [s for d in build_timeline(report + [comment], max_dates=1, per_date=3) for s in d.sentences]
+    assert cited and not any(s.comment for s in cited)
+    assert summarise([comment]) == [] and not any(s.comment for s in summarise(report + [comment]))

@@ -195,6 +195,10 @@ def test_figures_and_disagreements():
     assert figs["$57m"].unit == "USD" and figs["$57m"].value == 57e6
     assert figs["12% of voters"].unit == "%" and figs["thousands of troops"].approx
     assert not any("2011" in t for t in figs)
+    # a number word inside a word, or one followed by a function word, counts nothing
+    assert find_figures("They threaten to drop bombs. He named ten the Supreme Courts would hear.") == []
+    assert [f.text for f in find_figures("Police killed 20 and injured dozens. Two of the soldiers died.")] == [
+        "Two of the soldiers"]
     ctx = {"migrants", "border", "reached"}
     a = {"outlet": "A", "value": 30000.0, "unit": None, "counts": "migrant", "context": ctx}
     b = {"outlet": "B", "value": 15000.0, "unit": None, "counts": "migrant", "context": ctx | {"police"}}

@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from .comments import comment_headers
+from .comments import comment_headers, comments_start
 from .dates import clause_tense, is_stamp, left_open, resolve_expression
 
-__all__ = ["split_sentences", "find_dates", "is_item"]
+__all__ = ["split_sentences", "report_sentences", "find_dates", "is_item"]
 
 # a sentence ends at . ! ? (closing quotes/brackets kept), before a space and an upper-case start;
 # a known abbreviation, an initial ("G.") or a single-letter chain ("U.S.") does not end one
@@ -55,6 +55,20 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     _add(text, start, len(text), spans)
     return spans
 
+
+
+def report_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentence spans of the article's own report: those before its reader comments, if it keeps any
+    (:func:`newsloom.stages.comments.comments_start`). A comment is no source to cite in a timeline, a
+    summary or a comparison of outlets (on Timeline17, 115 pages keep comment threads that are most of their
+    text).
+
+    Example:
+        >>> report_sentences("Troops moved in. Great post! February 1, 2011 at 11:09 am | I disagree.")
+        [(0, 16), (17, 28)]
+    """
+    cut = comments_start(text)
+    return split_sentences(text if cut is None else text[:cut])
 
 def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
     while start < end and text[start].isspace():
