@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from newsloom import Loom, Settings
 from newsloom.cli import cli
+from newsloom.cli.compare import render_compare
 from newsloom.queries.compare import compare
 from newsloom.queries.timelines import load_sents, summary, timeline
 from newsloom.stages.figures import disagreements, find_figures
@@ -97,6 +98,11 @@ def test_seed_comparison_quotes_and_figure_only_one_seed_carries(seeded):
             others = [i for p, i in ids.items() if p in NOV_2021 and i != q["article_id"]]
             assert all(q["text"] not in _text(store, i) for i in others)
 
+
+def test_one_outlet_has_nothing_only_it_carried(seeded):
+    body = compare(seeded.store, "articles", [_ids(seeded.store)["004"]])
+    assert len(body["outlets"]) == 1 and body["only_here"] == {}
+    assert "nothing to set apart" in render_compare(body, "text")
 
 def test_entity_timeline_and_cache(seeded):
     store = seeded.store

@@ -106,7 +106,9 @@ def compare(store: Any, kind: str, value: str | Sequence[str], *, by: str | None
     originals = {i: a for i, a in arts.items() if a["copy_of"] is None or a["copy_of"] not in arts}
     figs = [f | {"outlet": outlet_of(originals[f["article_id"]])} for i, a in originals.items()
             for f in article_figures(i, a["text"] or "")]
-    only = _only_here(store, originals, figs, limit)
+    # with one outlet, "what only it carried" is everything it carried: nothing to set apart
+    only = _only_here(store, originals, figs, limit) if len({f["outlet"] for f in figs} | {
+        outlet_of(a) for a in originals.values()}) > 1 else {}
     disagree = [{"counts": a["counts"], "unit": a["unit"],
                  "a": _cite(a), "b": _cite(b)} for a, b in disagreements(figs)]
     return {"scope": scope, "articles": len(arts), "distinct_reports": len(groups),
