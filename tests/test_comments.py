@@ -58,3 +58,22 @@ def test_a_comment_counts_its_days_but_is_never_cited():
     cited = [s for d in build_timeline(report + [comment], max_dates=1, per_date=3) for s in d.sentences]
     assert cited and not any(s.comment for s in cited)
     assert summarise([comment]) == [] and not any(s.comment for s in summarise(report + [comment]))
+
+
+def test_story_signals_come_from_the_report(tmp_path):
+    from newsloom import Loom, Settings
+    from newsloom.stages.stories import article_signals
+    from newsloom.stages.story_match import term_hash
+
+    page = tmp_path / "page.txt"
+    page.write_text("Health officials\n\n" + ARTICLE + " February 1, 2011 at 11:09 am | Volcanoes erupt in Iceland "
+                    "and Tokyo, says Barack Obama.", encoding="utf-8")
+    with Loom(tmp_path / "s.db", settings=Settings.load(env={})) as loom:
+        loom.ingest(str(page))
+        art = loom.store.article(loom.store.execute("SELECT id FROM articles").fetchone()[0])
+        signals = article_signals(loom.store.conn, art, None)
+        names = {r[0] for r in loom.store.execute("SELECT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id")}
+    assert "Barack Obama" in names  # the comment is annotated, as it is stored ...
+    # ... but it is no signal of the story
+    assert term_hash("volcanoes") not in signals.terms and term_hash("london") in signals.terms
+    assert len(signals.entities) < len(names)
