@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from newsloom.loom import process
 from newsloom.stages.comments import comment_headers, comments_start
 from newsloom.stages.sentences import report_sentences, split_sentences
@@ -77,3 +80,14 @@ def test_story_signals_come_from_the_report(tmp_path):
     # ... but it is no signal of the story
     assert term_hash("volcanoes") not in signals.terms and term_hash("london") in signals.terms
     assert len(signals.entities) < len(names)
+
+
+_PIECES = ["Police said. ", "February 1, 2011 at 11:09 am | ", "At 07:26 am on 03 Jun 2009, clay wrote: ",
+           "LONDON | Tue ", "at 5 pm | ", "he wrote: ", "March 3, 2011 at 4:05 pm ", "| Reply ", "x" * 130]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_comments_start_is_the_first_header(pieces):
+    text = "".join(pieces)
+    heads = comment_headers(text)
+    assert comments_start(text) == (heads[0].start if heads else None)
