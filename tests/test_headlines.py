@@ -88,6 +88,7 @@ def test_bylines_and_server_messages_are_stripped(text: str, expected: str) -> N
     "WATSON: Well, no, certainly there were far more people in the streets today.",
     "On Friday it was -- it was like -- Friday was like a war.",
     "You saw how he was on that speech on Thursday.",
+    "For one, I think the president miscalculated the reaction to his speech last night.",
     "SEN. JOHN SMITH (R), OHIO: I think the president should act now on the border.",
 ])
 def test_junk(text: str) -> None:

@@ -125,7 +125,7 @@ def headline(title: str | None, max_words: int = 16) -> str | None:
 #: a transcript's speaker label ("COOPER:", "SEN. JOHN MCCAIN (R), ARIZONA:")
 _LABEL = re.compile(r"^[A-Z][A-Z.'\-]+(?:\s[A-Z][A-Z.'\-]+){0,3}(?:\s\([^)]{1,20}\))?(?:,\s[A-Z][A-Z ]+)?:\s")
 #: spoken English: a word or two said again across a dash ("it was -- it was"), fillers, an answer's opening
-_DISFLUENT = re.compile(r"\b(\w+(?:\s\w+)?)\s--\s\1\b|\b(?:you know|I mean|uh|um|kind of like|thank you)\b|"
+_DISFLUENT = re.compile(r"\b(\w+(?:\s\w+)?)\s--\s\1\b|\b(?:you know|I mean|uh|um|kind of like|thank you|I think|I believe|I guess)\b|"
                         r"\bthanks(?: very much| so much)?\W*$|^(?:Well|Yes|No|Yeah|Oh|Look|OK|Okay),\s", re.I)
 #: a sentence whose subject is the speaker or the listener ("I think ...", "You saw how ..."); not "we",
 #: which is also a witness's account ("We were told to leave")
