@@ -194,6 +194,10 @@ def test_split_sentences_keeps_abbreviations_and_finds_dates():
     assert found == {"on Monday": "2011-03-07", "March 3, 2011": "2011-03-03", "on Friday": "2011-03-11"}
 
 
+def test_a_dated_item_starts_a_sentence_only_after_one_ends():
+    text = "They picked January 25 -- Police Day -- to protest. Events. March 5 - BP starts.\nMarch 9 - It blows."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "They picked January 25 -- Police Day -- to protest.", "Events.", "March 5 - BP starts.", "March 9 - It blows."]
 def test_figures_and_disagreements():
     figs = {f.text: f for f in find_figures("Police said 30,000 migrants reached the border, $57m was raised, "
                                             "12% of voters, thousands of troops, in 2011 and 3 km away.")}
