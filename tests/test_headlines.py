@@ -102,8 +102,11 @@ def test_after_stamp_finds_the_lead_after_a_headline_and_its_page_stamp() -> Non
     "As we said, big developments tonight.",
     "10:45 GMT.",
     "It was a very strange day.",
-    "MARSH: Well, the harbour is closed again today and the boats are stuck.",
-    "UNIDENTIFIED MALE (through translator): We have no water and no power here.",
+    "WATSON: Well, no, certainly there were far more people in the streets today.",
+    "On Friday it was -- it was like -- Friday was like a war.",
+    "You saw how he was on that speech on Thursday.",
+    "For one, I think the president miscalculated the reaction to his speech last night.",
+    "SEN. JOHN SMITH (R), OHIO: I think the president should act now on the border.",
 ])
 def test_junk(text: str) -> None:
     assert is_junk(text)
@@ -117,6 +120,9 @@ def test_junk(text: str) -> None:
     "Jan. 3, 2010 - Markets fell sharply across Asia.",
     "We were told to leave, and we did, and now the whole town is empty and quiet.",
     "NATO said: the strikes on the port will go on for a week.",
+    "LONDON: Police arrested 12 people on Monday after clashes near parliament.",
+    "\"I think we will win the vote on Tuesday,\" the minister said.",
+    "` I think we will win the vote on Tuesday, ' the minister said.",
 ])
 def test_not_junk(text: str) -> None:
     assert not is_junk(text)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..stages.comments import comments_start
 from ..stages.sentences import find_dates, split_sentences
 from ..stages.summaries import lead_baseline, summarise
 from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, article_sents, build_timeline, centroid_opt, collect, cosine,
@@ -86,9 +87,10 @@ def load_t17(root: Path, *, topics: int | None = None, limit: int | None = None)
         counts[a["collection"]] += 1
         text, pub = a["text"], date.fromisoformat(a["date"])
         spans = split_sentences(text)
+        cut = comments_start(text)
         found = [(start, date.fromisoformat(value)) for start, _, value, _ in find_dates(text, pub, spans)]
-        c["texts"].append(text)
-        c["sents"].extend(article_sents(a["id"], text, pub, found, spans))
+        c["texts"].append(text[:cut])  # the report, not its reader comments
+        c["sents"].extend(article_sents(a["id"], text, pub, found, spans, comments_from=cut))
     return data
 
 

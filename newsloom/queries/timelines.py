@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import QueryError
+from ..stages.comments import comments_start
 from ..stages.sentences import split_sentences
 from ..stages.summaries import story_title, summarise
 from ..stages.timelines import Sent, Vectorizer, article_sents, build_timeline
@@ -29,7 +30,7 @@ __all__ = ["scope_articles", "load_sents", "story_view", "timeline", "summary", 
 
 #: a quality flag at or above this score halves an article's weight (spin/MT, not an article)
 FLAG_THRESHOLD = 0.5
-_CACHE_VERSION = "2"  # 2: topical day ranking, lead trimming
+_CACHE_VERSION = "4"  # 2: reader comments are not cited; 3: nor live talk; 4: topical day ranking, lead trimming
 
 
 def scope_articles(store: Any, kind: str, value: str | Sequence[str], *, limit: int = 2000) -> tuple[str, list[str]]:
@@ -116,7 +117,7 @@ def load_sents(store: Any, ids: Sequence[str]) -> list[Sent]:
         pub = _day(r["published"])
         text = r["text"] or ""
         out.extend(article_sents(r["id"], text, pub, dates.get(r["id"], []), split_sentences(text), source=r["source"],
-                                 weight=weight))
+                                 weight=weight, comments_from=comments_start(text)))
     return out
 
 

@@ -50,6 +50,7 @@ class Sent:
     source: str | None = None
     weight: float = 1.0  # below 1 for sentences of flagged articles (see queries.timelines)
     bounds: tuple[date, ...] = ()  # days named only as a bound ("before 11 September"): mentions, not its news
+    comment: bool = False  # a reader comment's: its days count as mentioned, but it is never cited
 
     def cite(self) -> dict[str, Any]:
         return {"article_id": self.article_id, "start": self.start, "end": self.end, "text": self.text,
@@ -169,10 +170,12 @@ _BOUND = re.compile(r"\b(?:before|until|till|prior\s+to|ahead\s+of|by)\s+(?:the\
 
 
 def article_sents(article_id: str, text: str, published: date | None, mentions: Sequence[tuple[int, date]],
-                  spans: Sequence[tuple[int, int]], *, source: str | None = None, weight: float = 1.0) -> list[Sent]:
+                  spans: Sequence[tuple[int, int]], *, source: str | None = None, weight: float = 1.0,
+                  comments_from: int | None = None) -> list[Sent]:
     """An article's sentences (``spans``), each with the days that ``mentions`` ((start offset, day), the
     day-precise dates of the text) name inside it; a day named only after "before", "until", "ahead of", ...
-    is also one of its ``bounds``."""
+    is also one of its ``bounds``; sentences from ``comments_from`` on (where its reader comments start) are
+    marked ``comment``."""
     ds = sorted(mentions)
     out: list[Sent] = []
     j = 0
@@ -187,7 +190,8 @@ def article_sents(article_id: str, text: str, published: date | None, mentions: 
             bound[day] = bound.get(day, True) and bool(_BOUND.search(text, max(s, at - 12), at))
             j += 1
         out.append(Sent(article_id, s, e, text[s:e], idx, published, tuple(inside), source=source, weight=weight,
-                        bounds=tuple(d for d, b in bound.items() if b)))
+                        bounds=tuple(d for d, b in bound.items() if b),
+                        comment=comments_from is not None and s >= comments_from))
     return out
 
 
@@ -331,7 +335,7 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
     """Up to ``k`` sentences that together stay closest to the day's centroid (CentroidOpt), each
     checked by ``accept``, none a near repeat (cosine > ``max_sim``) of another or of ``used``."""
     pool = candidate_pool([trim_lead(s) for s in cands], vec, lambda s: min_words <= len(s.text.split()) <= max_words
-                          and (accept is None or accept(s)) and citable(s.text))
+                          and not s.comment and (accept is None or accept(s)) and citable(s.text))
     if not pool:
         return []
     centroid: dict[str, float] = {}
