@@ -6,6 +6,8 @@ import json
 from itertools import zip_longest
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsloom import Loom, Settings
 from newsloom.eval.stories import eval_threads
@@ -245,3 +247,19 @@ def test_cohesive_link_never_merges_barred_groups_nor_groups_holding_them():
     merges = cohesive_link(scores, start, 0.0, 0.0, barred)
     assert len(merges) == 1 and 2 in merges[0][:2]  # 2 joins one of them, then the other is barred from it
     assert len(cohesive_link(scores, start, 0.0, 0.0)) == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=4, max_size=24), st.integers(0, 2**31 - 1),
+       st.integers(1, 6), st.floats(0.0, 8.0))
+def test_parts_cover_every_cluster_and_a_larger_gap_never_adds_parts(cluster, seed, least, gap):
+    rng = np.random.default_rng(seed)
+    raw = rng.normal(0.0, 4.0, (len(cluster), len(cluster)))
+    scores = (raw + raw.T) / 2
+    np.fill_diagonal(scores, 0.0)
+    labels = np.array(cluster)
+    parts = _parts(scores, labels, least, gap)
+    assert set(parts) == set(cluster)
+    big = {c for c in cluster if (labels == c).sum() >= max(2, least)}
+    assert set(parts.values()) <= (big or {cluster[0]})  # a part is named by a cluster large enough
+    assert len(set(_parts(scores, labels, least, gap + 2.0).values())) <= len(set(parts.values()))

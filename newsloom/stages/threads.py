@@ -64,11 +64,15 @@ class Threads:
                 for art in store.articles(ids=ids[start:start + 500]):
                     touched.update(dict.fromkeys(self._process(conn, index, idf, art)))
             with one_blas_thread():
-                if int(self.cfg["regroup_sample"]) > 0:
-                    self._settle(conn, idf, list(touched))
-                if int(self.cfg["split_articles"]) > 0:
-                    self._divide_grown(conn, idf, list(touched))
+                self._after_batch(conn, idf, list(touched))
             store.done(self.name, ids)
+
+    def _after_batch(self, conn: sqlite3.Connection, idf: Idf, touched: list[str]) -> None:
+        """The re-check's merges among the threads the batch touched, then the split check of those that grew."""
+        if int(self.cfg["regroup_sample"]) > 0:
+            self._settle(conn, idf, touched)
+        if int(self.cfg["split_articles"]) > 0:
+            self._divide_grown(conn, idf, touched)
 
     def _process(self, conn: sqlite3.Connection, index: Any, idf: Idf, art: Article) -> list[str]:
         """Place the article's story in a thread; returns that thread and the candidate threads."""
@@ -345,7 +349,7 @@ def _parts(scores: np.ndarray, cluster: np.ndarray, least: int, gap: float) -> d
     the average score within the looser of two exceeds the average between them by ``gap``; every smaller cluster
     goes with the part it scores best with on average. A part is named by its first candidate's label."""
     labels = list(dict.fromkeys(cluster.tolist()))
-    big = [c for c in labels if (cluster == c).sum() >= least]
+    big = [c for c in labels if (cluster == c).sum() >= max(2, least)]  # a part has a within score
     if len(big) < 2:
         return dict.fromkeys(labels, big[0] if big else labels[0])
     idx = {c: np.flatnonzero(cluster == c) for c in labels}
