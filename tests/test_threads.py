@@ -6,10 +6,14 @@ import json
 from itertools import zip_longest
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from click.testing import CliRunner
+
 from newsloom import Loom, Settings
+from newsloom.cli import cli
 from newsloom.eval.stories import eval_threads
 from newsloom.model import Record
 from newsloom.stages.story_match import Signals, Weights
@@ -196,6 +200,13 @@ def test_a_thread_of_two_narratives_splits_recorded_and_ids_stay_stable(tmp_path
         assert any(s["new_id"] == split["new_id"] for s in loom.thread(split["thread_id"])["splits"])
         sizes = dict(loom.store.conn.execute("SELECT id, size FROM threads").fetchall())
         assert sizes == {split["thread_id"]: len(flood), split["new_id"]: len(strike)}
+    shown = CliRunner().invoke(cli, ["--db", str(tmp_path / "on.db"), "show", "thread", split["thread_id"]],
+                               catch_exceptions=False).output
+    assert f"split off: {split['new_id']} (1 stories)" in shown
+    web = pytest.importorskip("newsloom.web")
+    with pytest.importorskip("fastapi.testclient").TestClient(web.create_app(tmp_path / "on.db", token="t")) as client:
+        # the thread page links the split part
+        assert f'href="/threads/{split["new_id"]}"' in client.get(f"/threads/{split['thread_id']}").text
     (again, _), loom = _invented(tmp_path / "again.db", FORCED, first, later)
     loom.close()
     assert again == before  # the same input in the same order: the same ids

@@ -18,8 +18,16 @@ each thread's articles (``regroup_sample``), every pair scored with the re-check
 (story_regroup.pair_scores: embedding, words, entities, people, places; here also peoples, and a slow time
 penalty per pair of articles), and threads merged by average link (:func:`cohesive_link`) while the average
 pair score is above ``regroup_threshold`` and above ``regroup_cohesion`` times the average within the looser
-thread. An average over many articles of several stories, not one close story, decides a merge. Threads are
-never split.
+thread. An average over many articles of several stories, not one close story, decides a merge.
+
+Then the split check (``_divide``): merging one pair at a time lets a chain of close stories join narratives
+that share words, actors and weeks (three revolutions of 2011 in one thread), and no later merge can undo it.
+So a thread the batch touched is re-clustered once it has grown by ``split_growth`` since its last check (a
+logarithmic number of checks over its life): a spread sample of its articles, each story whole, average-linked
+by the very rule that merges threads. Parts of at least ``split_part`` sampled articles that the rule keeps
+apart, and clearly (the looser part's own average pair score above the average between them by ``split_gap``),
+become threads of their own (``thread_splits``); the larger part keeps the id. Two threads a split separated
+are never merged again by placement or the re-check (a merge of two of their stories still joins them).
 
 Thread ids are a hash of the story that opened them and never change. The batch is one transaction
 with ``store.done``, as in the stories stage.
