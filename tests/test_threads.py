@@ -142,9 +142,9 @@ STRIKE = [
     "talks with the yard owners would resume next week.",
 ]
 #: placement joins every story to the closest thread and merges any two (the failure a split repairs); a thread is
-#: checked once it holds 6 articles; every part of 3 sampled articles may leave
+#: checked once it holds 6 articles; a part holding 30% of the sampled articles may leave
 FORCED = {"stages.threads.bias": 50.0, "stages.threads.merge_margin": -50.0, "stages.threads.regroup_sample": 0,
-          "stages.threads.split_min": 6, "stages.threads.split_part": 3}
+          "stages.threads.split_min": 6, "stages.threads.split_share": 0.3}
 FORCED_GAP = 4.0  # the default split_gap: the score between the parts is below it (the looser's within is above 0)
 
 

@@ -8,9 +8,9 @@ perturbed articles are placed one by one, each as a one-article batch of the rea
 (what a user waits for) and by part: placing it (signals, index search, scoring, writes, adding the
 vector to the index), the batch's re-check (``_settle``: re-clustering its story's neighbourhood) and the
 batch's word counts; then the threads stage's one-article batch for it (placing its story in a thread, the
-threads re-check and the split check of a thread that grew), timed apart and with the stories' batch (``with threads``): the store's stories are put
-in threads of ``thread_stories`` consecutive base texts first (in the same transaction). The probes are rolled
-back afterwards, so the store is unchanged. ``-o keep DIR``
+threads re-check and the split check of a thread that grew), timed apart and with the stories' batch
+(``with threads``): the store's stories are put in threads of ``thread_stories`` consecutive base texts first
+(in the same transaction). The probes are rolled back afterwards, so the store is unchanged. ``-o keep DIR``
 keeps the built store (and the base vectors) in DIR and reuses it in later runs of the same ``-n`` and
 ``group``.
 

@@ -24,7 +24,7 @@ Then the split check (``_divide``): merging one pair at a time lets a chain of c
 that share words, actors and weeks (three revolutions of 2011 in one thread), and no later merge can undo it.
 So a thread the batch touched is re-clustered once it has grown by ``split_growth`` since its last check (a
 logarithmic number of checks over its life): a spread sample of its articles, each story whole, average-linked
-by the very rule that merges threads. Parts of at least ``split_part`` sampled articles that the rule keeps
+by the very rule that merges threads. Parts holding ``split_share`` of the sampled articles that the rule keeps
 apart, and clearly (the looser part's own average pair score above the average between them by ``split_gap``),
 become threads of their own (``thread_splits``); the larger part keeps the id. Two threads a split separated
 are never merged again by placement or the re-check (a merge of two of their stories still joins them).
@@ -35,6 +35,7 @@ with ``store.done``, as in the stories stage.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from typing import Any
 
@@ -226,7 +227,7 @@ class Threads:
 
         A spread sample of its articles (``split_articles``), each story one starting group, is average-linked
         by the re-check's rule (:func:`cohesive_link`, ``regroup_threshold`` and ``regroup_cohesion``). Clusters
-        of at least ``split_part`` sampled articles are the candidate parts; two of them stay one part unless
+        holding ``split_share`` of the sampled articles are the candidate parts; two of them stay one part unless
         the average score within the looser exceeds the average between them by ``split_gap`` (the rule keeps
         them apart, and clearly). Smaller clusters, and the stories left out of the sample (by the score of their
         first article), go with the part they score best with on average. The part with most articles keeps the
@@ -255,7 +256,8 @@ class Threads:
                                            float(self.cfg["regroup_cohesion"])):
             label = [keep_k if x == k else x for x in label]
         cluster = np.array([label[s] for s in start])
-        parts = _parts(scores, cluster, int(self.cfg["split_part"]), float(self.cfg["split_gap"]))
+        parts = _parts(scores, cluster, math.ceil(float(self.cfg["split_share"]) * len(sample)),
+                       float(self.cfg["split_gap"]))
         if len(set(parts.values())) < 2:
             return []
         part_of = {s: parts[label[k]] for s, k in slot.items()}
@@ -286,7 +288,6 @@ class Threads:
         firsts = dict(conn.execute(f"SELECT story_id, article_id FROM story_articles WHERE story_id IN "
                                    f"({', '.join('?' for _ in rest)}) AND reason != 'copy' ORDER BY rowid DESC",
                                    rest).fetchall()) if rest else {}
-        firsts = {s: a for s, a in firsts.items() if a}
         extra = member_signals(conn, list(firsts.values()))
         todo = [s for s in rest if firsts.get(s) in extra]
         parts = sorted(set(sample_part))
