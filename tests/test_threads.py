@@ -7,10 +7,9 @@ from itertools import zip_longest
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from click.testing import CliRunner
 
 from newsloom import Loom, Settings
 from newsloom.cli import cli
