@@ -1,0 +1,131 @@
+"""The context names of entities, cached across the resolve stage's batches.
+
+Resolve checks a candidate entity's context (the names of the other mentions in the entity's first
+``context_articles`` articles, in the order of its mention rows) for every candidate with the same skeleton or
+a near surname: one query over some hundred mention rows each time, made again and again for the same
+entities. The names change only when a mention row changes, so they are cached per connection:
+
+* temp triggers on ``mentions`` (this connection's own, not in the stored schema) report every inserted,
+  updated and deleted row to :meth:`ContextCache.changed`, which drops the entries that row can change: the
+  entities whose context articles include the row's article, and the row's entity when the row is among
+  those that chose its first articles (or it has fewer than ``context_articles`` articles);
+* a commit by another connection (``PRAGMA data_version``) clears the cache, and so does a failed batch
+  (:func:`forget`: what it read was rolled back).
+"""
+from __future__ import annotations
+
+import sqlite3
+from collections import OrderedDict
+
+from .entity_words import fold
+
+__all__ = ["ContextCache", "context_cache", "forget"]
+
+#: entries kept per connection (least recently used go first); a dropped entry is read again when asked
+MAX_ENTRIES = 50_000
+_FUNCTION = "newsloom_mention_changed"
+_TRIGGERS = {
+    "insert": "AFTER INSERT ON main.mentions BEGIN SELECT {f}(new.article_id, new.entity_id, new.rowid); END",
+    "update": "AFTER UPDATE ON main.mentions BEGIN SELECT {f}(old.article_id, old.entity_id, old.rowid),"
+              " {f}(new.article_id, new.entity_id, new.rowid); END",
+    "delete": "AFTER DELETE ON main.mentions BEGIN SELECT {f}(old.article_id, old.entity_id, old.rowid); END",
+}
+_CACHES: OrderedDict[int, ContextCache] = OrderedDict()  # by id(connection); the last few connections
+
+
+class ContextCache:
+    """Context names per entity for one connection (see the module docstring)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.version: int | None = None
+        # entity -> (its context names, its context articles, the rowid that brought in the last of them
+        # when it has ``limit`` articles, else None)
+        self._entries: OrderedDict[str, tuple[frozenset[str], tuple[str, ...], int | None]] = OrderedDict()
+        self._by_article: dict[str, set[str]] = {}
+
+    def names(self, conn: sqlite3.Connection, eid: str) -> frozenset[str]:
+        """The folded names of the mentions in entity ``eid``'s first ``limit`` articles not linked to it."""
+        hit = self._entries.get(eid)
+        if hit is not None:
+            self._entries.move_to_end(eid)
+            return hit[0]
+        articles: dict[str, None] = {}
+        cutoff = None
+        for rowid, aid in conn.execute("SELECT rowid, article_id FROM mentions WHERE entity_id = ? ORDER BY rowid",
+                                       (eid,)):
+            if aid not in articles:
+                articles[aid] = None
+                if len(articles) == self.limit:
+                    cutoff = rowid
+                    break
+        ids = list(articles)
+        names = frozenset(fold(r[0]) for start in range(0, len(ids), 500) for r in conn.execute(
+            f"SELECT DISTINCT name FROM mentions WHERE article_id IN ({', '.join('?' for _ in ids[start:start + 500])})"
+            " AND (entity_id IS NULL OR entity_id != ?)", (*ids[start:start + 500], eid)))
+        self._entries[eid] = (names, tuple(ids), cutoff)
+        for aid in ids:
+            self._by_article.setdefault(aid, set()).add(eid)
+        if len(self._entries) > MAX_ENTRIES:
+            self._drop(next(iter(self._entries)))
+        return names
+
+    def changed(self, article_id: str | None, entity_id: str | None, rowid: int | None) -> None:
+        """A mention row of ``article_id`` linked to ``entity_id`` was inserted, updated or deleted."""
+        for eid in list(self._by_article.get(article_id, ())):
+            self._drop(eid)
+        entry = self._entries.get(entity_id) if entity_id is not None else None
+        if entry is not None and (entry[2] is None or rowid is None or rowid <= entry[2]):
+            self._drop(entity_id)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._by_article.clear()
+
+    def _drop(self, eid: str) -> None:
+        entry = self._entries.pop(eid, None)
+        if entry is None:
+            return
+        for aid in entry[1]:
+            owners = self._by_article.get(aid)
+            if owners is not None:
+                owners.discard(eid)
+                if not owners:
+                    del self._by_article[aid]
+
+
+def context_cache(conn: sqlite3.Connection, limit: int) -> ContextCache:
+    """The cache of this connection (made, with its temp triggers, on first use), valid for the data as it is now:
+    emptied when another connection committed since it was last asked for."""
+    key = id(conn)
+    installed = conn.execute("SELECT 1 FROM sqlite_temp_master WHERE type = 'trigger' AND name = ?",
+                             (_FUNCTION + "_insert",)).fetchone() is not None
+    cache = _CACHES.get(key)
+    if cache is None or not installed or cache.limit != limit:  # a new connection (ids are reused), or settings
+        cache = ContextCache(limit)
+        _CACHES[key] = cache
+        while len(_CACHES) > 8:
+            _CACHES.popitem(last=False)
+    _CACHES.move_to_end(key)
+    conn.create_function(_FUNCTION, 3, lambda a, e, r: _changed(key, a, e, r), deterministic=False)
+    if not installed:
+        for event, body in _TRIGGERS.items():
+            conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS {_FUNCTION}_{event} {body.format(f=_FUNCTION)}")
+    version = conn.execute("PRAGMA data_version").fetchone()[0]
+    if version != cache.version:
+        cache.clear()
+        cache.version = version
+    return cache
+
+
+def forget(conn: sqlite3.Connection) -> None:
+    """Empty this connection's cache (its batch was rolled back)."""
+    cache = _CACHES.get(id(conn))
+    if cache is not None:
+        cache.clear()
+
+
+def _changed(key: int, article_id: str | None, entity_id: str | None, rowid: int | None) -> None:
+    cache = _CACHES.get(key)
+    if cache is not None:
+        cache.changed(article_id, entity_id, rowid)
