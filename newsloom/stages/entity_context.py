@@ -15,14 +15,17 @@ entities. The names change only when a mention row changes, so they are cached p
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections import OrderedDict
 
 from .entity_words import fold
 
 __all__ = ["ContextCache", "context_cache", "forget"]
 
-#: entries kept per connection (least recently used go first); a dropped entry is read again when asked
-MAX_ENTRIES = 50_000
+#: entries kept per connection (least recently used go first); a dropped entry is read again when asked. An entry
+#: holds some 200 names (measured: 119 entries, 189 names on average, after 2,500 annotated replicas), about 10 KB
+#: with the names interned: at most some 100 MB
+MAX_ENTRIES = 10_000
 _FUNCTION = "newsloom_mention_changed"
 _TRIGGERS = {
     "insert": "AFTER INSERT ON main.mentions BEGIN SELECT {f}(new.article_id, new.entity_id, new.rowid); END",
@@ -60,7 +63,7 @@ class ContextCache:
                     cutoff = rowid
                     break
         ids = list(articles)
-        names = frozenset(fold(r[0]) for start in range(0, len(ids), 500) for r in conn.execute(
+        names = frozenset(sys.intern(fold(r[0])) for start in range(0, len(ids), 500) for r in conn.execute(
             f"SELECT DISTINCT name FROM mentions WHERE article_id IN ({', '.join('?' for _ in ids[start:start + 500])})"
             " AND (entity_id IS NULL OR entity_id != ?)", (*ids[start:start + 500], eid)))
         self._entries[eid] = (names, tuple(ids), cutoff)
