@@ -107,7 +107,7 @@ def test_a_failed_batch_empties_the_cache(fresh_store):
         eid = conn.execute("SELECT entity_id FROM mentions WHERE entity_id IS NOT NULL LIMIT 1").fetchone()[0]
         cache.names(conn, eid)
     entity_context.forget(fresh_store.conn)
-    assert cache._entries == {} and cache._by_article == {}
+    assert cache._entries == {} and cache._by_article == {} and cache._pairs == {}
 
 
 def test_an_earlier_mention_linked_to_an_entity_changes_its_first_articles(fresh_store):

@@ -26,6 +26,8 @@ __all__ = ["ContextCache", "context_cache", "forget"]
 #: holds some 200 names (measured: 119 entries, 189 names on average, after 2,500 annotated replicas), about 10 KB
 #: with the names interned: at most some 100 MB
 MAX_ENTRIES = 10_000
+#: articles whose (name, entity) pairs are kept, the context of an entity is made of (some 40 pairs, 3 KB, each)
+MAX_ARTICLES = 20_000
 _FUNCTION = "newsloom_mention_changed"
 _TRIGGERS = {
     "insert": "AFTER INSERT ON main.mentions BEGIN SELECT {f}(new.article_id, new.entity_id, new.rowid); END",
@@ -46,6 +48,9 @@ class ContextCache:
         # when it has ``limit`` articles, else None)
         self._entries: OrderedDict[str, tuple[frozenset[str], tuple[str, ...], int | None]] = OrderedDict()
         self._by_article: dict[str, set[str]] = {}
+        # article -> its mentions' distinct (folded name, entity) pairs: an entity's context is read from these
+        # (every change to a mention of the entity's articles drops it, so this is always up to date)
+        self._pairs: OrderedDict[str, tuple[tuple[str, str | None], ...]] = OrderedDict()
 
     def names(self, conn: sqlite3.Connection, eid: str) -> frozenset[str]:
         """The folded names of the mentions in entity ``eid``'s first ``limit`` articles not linked to it."""
@@ -63,9 +68,7 @@ class ContextCache:
                     cutoff = rowid
                     break
         ids = list(articles)
-        names = frozenset(sys.intern(fold(r[0])) for start in range(0, len(ids), 500) for r in conn.execute(
-            f"SELECT DISTINCT name FROM mentions WHERE article_id IN ({', '.join('?' for _ in ids[start:start + 500])})"
-            " AND (entity_id IS NULL OR entity_id != ?)", (*ids[start:start + 500], eid)))
+        names = frozenset(name for aid in ids for name, linked in self._article(conn, aid) if linked != eid)
         self._entries[eid] = (names, tuple(ids), cutoff)
         for aid in ids:
             self._by_article.setdefault(aid, set()).add(eid)
@@ -73,8 +76,21 @@ class ContextCache:
             self._drop(next(iter(self._entries)))
         return names
 
+    def _article(self, conn: sqlite3.Connection, aid: str) -> tuple[tuple[str, str | None], ...]:
+        pairs = self._pairs.get(aid)
+        if pairs is None:
+            pairs = tuple({(sys.intern(fold(name)), linked) for name, linked in conn.execute(
+                "SELECT DISTINCT name, entity_id FROM mentions WHERE article_id = ?", (aid,))})
+            self._pairs[aid] = pairs
+            if len(self._pairs) > MAX_ARTICLES:
+                self._pairs.popitem(last=False)
+        else:
+            self._pairs.move_to_end(aid)
+        return pairs
+
     def changed(self, article_id: str | None, entity_id: str | None, rowid: int | None) -> None:
         """A mention row of ``article_id`` linked to ``entity_id`` was inserted, updated or deleted."""
+        self._pairs.pop(article_id, None)
         for eid in list(self._by_article.get(article_id, ())):
             self._drop(eid)
         entry = self._entries.get(entity_id) if entity_id is not None else None
@@ -84,6 +100,7 @@ class ContextCache:
     def clear(self) -> None:
         self._entries.clear()
         self._by_article.clear()
+        self._pairs.clear()
 
     def _drop(self, eid: str) -> None:
         entry = self._entries.pop(eid, None)
