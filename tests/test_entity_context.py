@@ -4,36 +4,15 @@ from __future__ import annotations
 import random
 import sqlite3
 
-from newsloom.model import Article
 from newsloom.settings import Settings
 from newsloom.stages import entity_context
 from newsloom.stages.entity_words import fold
 from newsloom.stages.resolve import Resolve
 from newsloom.storage import Store
 
-_NAMES = [("Hosni Mubarak", "PERSON"), ("Mubarak", "PERSON"), ("Gamal Mubarak", "PERSON"), ("Mubarek", "PERSON"),
-          ("Barack Obama", "PERSON"), ("Obama", "PERSON"), ("Egypt", "GPE"), ("Cairo", "GPE"), ("EU", "ORG"),
-          ("European Union", "ORG"), ("Tahrir Square", "FAC"), ("Egyptians", "NORP"), ("Omar Suleiman", "PERSON"),
-          ("Suleyman", "PERSON")]
+from .test_entity_counts import _articles
+
 _LIMIT = 3  # small, so entities pass the limit and changes before and after its cutoff both occur
-
-
-def _articles(rng: random.Random, first: int, n: int) -> list[Article]:
-    out = []
-    for i in range(first, first + n):
-        text, mentions = "", []
-        for _ in range(rng.randint(1, 6)):
-            name, label = rng.choice(_NAMES)
-            surface = "EU" if name == "European Union" and rng.random() < 0.5 else name  # "EU" merges into it
-            start = len(text)
-            text += surface + " spoke. "
-            mentions.append({"start": start, "end": start + len(surface), "text": surface, "label": label,
-                             "name": name})
-        aid = f"a{i:04d}"
-        art = Article(id=aid, external_id=aid, title=aid, text=text, text_hash=aid, source=f"s{i % 3}")
-        art.annotations["mentions"] = mentions
-        out.append(art)
-    return out
 
 
 def _fresh(conn: sqlite3.Connection, eid: str) -> frozenset[str]:
