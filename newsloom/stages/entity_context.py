@@ -26,7 +26,7 @@ __all__ = ["ContextCache", "context_cache", "forget"]
 #: holds some 200 names (measured: 119 entries, 189 names on average, after 2,500 annotated replicas), about 10 KB
 #: with the names interned: at most some 100 MB
 MAX_ENTRIES = 10_000
-#: articles whose (name, entity) pairs are kept, the context of an entity is made of (some 40 pairs, 3 KB, each)
+#: articles whose names are kept, the context of an entity is made of (some 40 names, 3 KB, each)
 MAX_ARTICLES = 20_000
 _FUNCTION = "newsloom_mention_changed"
 _TRIGGERS = {
@@ -48,9 +48,9 @@ class ContextCache:
         # when it has ``limit`` articles, else None)
         self._entries: OrderedDict[str, tuple[frozenset[str], tuple[str, ...], int | None]] = OrderedDict()
         self._by_article: dict[str, set[str]] = {}
-        # article -> its mentions' distinct (folded name, entity) pairs: an entity's context is read from these
-        # (every change to a mention of the entity's articles drops it, so this is always up to date)
-        self._pairs: OrderedDict[str, tuple[tuple[str, str | None], ...]] = OrderedDict()
+        # article -> its mentions' folded names, and per entity the names all of whose mentions it links: an
+        # entity's context is read from these (a change to any mention of the article drops it)
+        self._pairs: OrderedDict[str, tuple[frozenset[str], dict[str, frozenset[str]]]] = OrderedDict()
 
     def names(self, conn: sqlite3.Connection, eid: str) -> frozenset[str]:
         """The folded names of the mentions in entity ``eid``'s first ``limit`` articles not linked to it."""
@@ -68,7 +68,11 @@ class ContextCache:
                     cutoff = rowid
                     break
         ids = list(articles)
-        names = frozenset(name for aid in ids for name, linked in self._article(conn, aid) if linked != eid)
+        found: set[str] = set()
+        for aid in ids:  # an article's names, less those all of whose mentions there are linked to this entity
+            every, only = self._article(conn, aid)
+            found.update(every - only[eid] if eid in only else every)
+        names = frozenset(found)
         self._entries[eid] = (names, tuple(ids), cutoff)
         for aid in ids:
             self._by_article.setdefault(aid, set()).add(eid)
@@ -76,17 +80,24 @@ class ContextCache:
             self._drop(next(iter(self._entries)))
         return names
 
-    def _article(self, conn: sqlite3.Connection, aid: str) -> tuple[tuple[str, str | None], ...]:
-        pairs = self._pairs.get(aid)
-        if pairs is None:
-            pairs = tuple({(sys.intern(fold(name)), linked) for name, linked in conn.execute(
-                "SELECT DISTINCT name, entity_id FROM mentions WHERE article_id = ?", (aid,))})
-            self._pairs[aid] = pairs
-            if len(self._pairs) > MAX_ARTICLES:
-                self._pairs.popitem(last=False)
-        else:
+    def _article(self, conn: sqlite3.Connection, aid: str) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        """An article's folded mention names, and per entity the names all of whose mentions it links."""
+        hit = self._pairs.get(aid)
+        if hit is not None:
             self._pairs.move_to_end(aid)
-        return pairs
+            return hit
+        owners: dict[str, set[str | None]] = {}
+        for name, linked in conn.execute("SELECT DISTINCT name, entity_id FROM mentions WHERE article_id = ?", (aid,)):
+            owners.setdefault(sys.intern(fold(name)), set()).add(linked)
+        only: dict[str, set[str]] = {}
+        for name, linked in owners.items():
+            if len(linked) == 1 and None not in linked:
+                only.setdefault(next(iter(linked)), set()).add(name)
+        hit = (frozenset(owners), {e: frozenset(n) for e, n in only.items()})
+        self._pairs[aid] = hit
+        if len(self._pairs) > MAX_ARTICLES:
+            self._pairs.popitem(last=False)
+        return hit
 
     def changed(self, article_id: str | None, entity_id: str | None, rowid: int | None) -> None:
         """A mention row of ``article_id`` linked to ``entity_id`` was inserted, updated or deleted."""
