@@ -85,6 +85,11 @@ def test_bylines_and_server_messages_are_stripped(text: str, expected: str) -> N
     "As we said, big developments tonight.",
     "10:45 GMT.",
     "It was a very strange day.",
+    "WATSON: Well, no, certainly there were far more people in the streets today.",
+    "On Friday it was -- it was like -- Friday was like a war.",
+    "You saw how he was on that speech on Thursday.",
+    "For one, I think the president miscalculated the reaction to his speech last night.",
+    "SEN. JOHN SMITH (R), OHIO: I think the president should act now on the border.",
 ])
 def test_junk(text: str) -> None:
     assert is_junk(text)
@@ -97,6 +102,9 @@ def test_junk(text: str) -> None:
     "Ministers met in Lisbon.",
     "Jan. 3, 2010 - Markets fell sharply across Asia.",
     "We were told to leave, and we did, and now the whole town is empty and quiet.",
+    "LONDON: Police arrested 12 people on Monday after clashes near parliament.",
+    "\"I think we will win the vote on Tuesday,\" the minister said.",
+    "` I think we will win the vote on Tuesday, ' the minister said.",
 ])
 def test_not_junk(text: str) -> None:
     assert not is_junk(text)

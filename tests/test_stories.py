@@ -187,6 +187,81 @@ def test_average_link_from_a_partition_and_reconcile():
     assert splits == [] and merges == [[("a", [0, 1]), ("b", [2])]]
 
 
+def test_average_link_cohesion_keeps_two_tight_sister_events_apart():
+    """Two events of six articles each score 3 within and -1 across: above the threshold (-1.5), so plain
+    average link joins them; the cohesion bar (0.2 of the looser group's own average, 0.6) keeps them apart.
+    Groups smaller than ``cohesion_size`` and a loose group (a story told in many ways) still merge."""
+    scores = np.full((12, 12), -1.0)
+    for group in (range(6), range(6, 12)):
+        scores[np.ix_(group, group)] = 3.0
+    np.fill_diagonal(scores, 0.0)
+    assert average_link(scores, range(12), -1.5) == [0] * 12
+    assert average_link(scores, range(12), -1.5, cohesion=0.2, cohesion_size=6) == [0] * 6 + [6] * 6
+    assert average_link(scores, range(12), -1.5, cohesion=0.2, cohesion_size=7) == [0] * 12  # too few to judge
+    loose = scores.copy()
+    loose[np.ix_(range(6, 12), range(6, 12))] = 1.0  # within 1.0: the bar is 0.2, the cross average 0.5 passes
+    loose[np.ix_(range(6), range(6, 12))] = loose[np.ix_(range(6, 12), range(6))] = 0.5
+    np.fill_diagonal(loose, 0.0)
+    assert average_link(loose, range(12), -1.5, cohesion=0.2, cohesion_size=6) == [0] * 12
+    assert average_link(loose, range(12), -1.5, cohesion=0.6, cohesion_size=6) == [0] * 6 + [6] * 6
+
+
+_QUAKE_A = [
+    'A magnitude 5.2 earthquake struck Oster on Varnholm on Tuesday, injuring three people and cracking '
+     'the bell tower of the harbour church. The three injured were a baker and two pupils.',
+    'Three people were hurt in Oster when a 5.2 quake shook Varnholm, the fire brigade said. The bell '
+     'tower of the harbour church cracked and the church was closed.',
+    'Seismologists said the 5.2 tremor was centred under Oster. The harbour church lost part of its bell '
+     'tower and three people, a baker and two pupils, were injured.',
+    "Residents of Oster slept outside after Tuesday's 5.2 tremor. The baker and the two pupils injured "
+     'are in hospital, and engineers are inspecting the church bell tower.',
+    "Oster's mayor said the three injured, a baker and two pupils, were recovering after the 5.2 quake, "
+     'and the harbour church with its cracked bell tower will stay closed.',
+    'Aftershocks rattled Oster a day after the 5.2 earthquake that injured a baker and two pupils and '
+     'cracked the bell tower of the harbour church.',
+]
+_QUAKE_B = [
+    'Twelve dead as a 6.4 earthquake levels the Oster fish market. Rescue teams and soldiers worked '
+     'through the night in the rubble of the fish market on Varnholm. The earthquake struck Oster on '
+     'Varnholm, near the harbour church.',
+    "Varnholm mourns: the fish market of Oster collapsed in Saturday's 6.4 earthquake, and twelve traders"
+     ' were crushed. Soldiers searched the rubble for survivors. The earthquake struck Oster on Varnholm, '
+     'near the harbour church.',
+    'Soldiers and volunteers pulled twelve bodies from the rubble of the fish market in Oster. The '
+     'governor said the 6.4 earthquake was the deadliest in memory. The earthquake struck Oster on '
+     'Varnholm, near the harbour church.',
+    "Oster fishermen lost their fish market and twelve neighbours. Seismologists measured Saturday's "
+     'earthquake at 6.4, and soldiers still guard the rubble. The earthquake struck Oster on Varnholm, '
+     'near the harbour church.',
+    'How the 6.4 earthquake brought down the Oster fish market: engineers blame its old timber frame for '
+     'the twelve deaths. Soldiers cleared the rubble on Monday. The earthquake struck Oster on Varnholm, '
+     'near the harbour church.',
+    "Aid ships docked in Oster, where Saturday's 6.4 earthquake killed twelve traders in the fish market."
+     ' Soldiers handed out tents beside the rubble. The earthquake struck Oster on Varnholm, near the '
+     'harbour church.',
+]
+
+
+@pytest.mark.parametrize("cohesion", [0.0, 0.2])
+def test_regroup_cohesion_splits_two_quakes_in_one_town(tmp_path, cohesion):
+    """Invented sister events: a 5.2 quake that injured three in Oster, a 6.4 quake that killed twelve in the same
+    town, six articles each, all placed in one story (bias +50). Their articles score about -1.4 on average
+    across the events, above the threshold (-1.5): without the cohesion bar the re-check keeps one story; with
+    it (0.2 of each event's own average, about 2) the second quake leaves, recorded in story_splits."""
+    settings = Settings.load(env={}, overrides={"pipeline.stages": LIGHT, "stages.stories.bias": 50.0,
+                                                "stages.stories.regroup_cohesion": cohesion})
+    with Loom(tmp_path / "quakes.db", settings=settings) as loom:
+        loom.ingest(items=[Record(external_id=f"{k}{i}", text=t, source=f"{k}{i}.example")
+                           for k, texts in (("a", _QUAKE_A), ("b", _QUAKE_B)) for i, t in enumerate(texts)])
+        placed = {k: v[0] for k, v in _placed(loom).items()}
+        a, b = ({placed[f"{k}{i}"] for i in range(6)} for k in "ab")
+        splits = list(loom.store.rows("SELECT story_id FROM story_splits"))
+    if cohesion:
+        assert len(a) == len(b) == 1 and a != b and [s["story_id"] for s in splits] == list(a)
+    else:
+        assert a == b and len(a) == 1 and not splits
+
+
 def test_regroup_splits_a_story_of_two_events_and_records_it(tmp_path):
     """Placement forced to join everything (bias +50): the re-check after the batch splits the two events
     apart, the larger part keeps the id, the part that left is recorded in story_splits."""

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from newsloom import Loom, Settings
 from newsloom.cli import cli
+from newsloom.cli.compare import render_compare
 from newsloom.queries.compare import compare
 from newsloom.queries.timelines import load_sents, summary, timeline
 from newsloom.stages.figures import disagreements, find_figures
@@ -97,6 +98,11 @@ def test_seed_comparison_quotes_and_figure_only_one_seed_carries(seeded):
             others = [i for p, i in ids.items() if p in NOV_2021 and i != q["article_id"]]
             assert all(q["text"] not in _text(store, i) for i in others)
 
+
+def test_one_outlet_has_nothing_only_it_carried(seeded):
+    body = compare(seeded.store, "articles", [_ids(seeded.store)["004"]])
+    assert len(body["outlets"]) == 1 and body["only_here"] == {}
+    assert "nothing to set apart" in render_compare(body, "text")
 
 def test_entity_timeline_and_cache(seeded):
     store = seeded.store
@@ -188,6 +194,10 @@ def test_split_sentences_keeps_abbreviations_and_finds_dates():
     assert found == {"on Monday": "2011-03-07", "March 3, 2011": "2011-03-03", "on Friday": "2011-03-11"}
 
 
+def test_a_dated_item_starts_a_sentence_only_after_one_ends():
+    text = "They picked January 25 -- Police Day -- to protest. Events. March 5 - BP starts.\nMarch 9 - It blows."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "They picked January 25 -- Police Day -- to protest.", "Events.", "March 5 - BP starts.", "March 9 - It blows."]
 def test_figures_and_disagreements():
     figs = {f.text: f for f in find_figures("Police said 30,000 migrants reached the border, $57m was raised, "
                                             "12% of voters, thousands of troops, in 2011 and 3 km away.")}
@@ -195,6 +205,10 @@ def test_figures_and_disagreements():
     assert figs["$57m"].unit == "USD" and figs["$57m"].value == 57e6
     assert figs["12% of voters"].unit == "%" and figs["thousands of troops"].approx
     assert not any("2011" in t for t in figs)
+    # a number word inside a word, or one followed by a function word, counts nothing
+    assert find_figures("They threaten to drop bombs. He named ten the Supreme Courts would hear.") == []
+    assert [f.text for f in find_figures("Police killed 20 and injured dozens. Two of the soldiers died.")] == [
+        "Two of the soldiers"]
     ctx = {"migrants", "border", "reached"}
     a = {"outlet": "A", "value": 30000.0, "unit": None, "counts": "migrant", "context": ctx}
     b = {"outlet": "B", "value": 15000.0, "unit": None, "counts": "migrant", "context": ctx | {"police"}}

@@ -30,6 +30,8 @@ def render_compare(body: dict[str, Any], fmt: str) -> str:
     for d in body["coverage_by_day"]:
         out.append(f"- {d['day']}: " + ", ".join(f"{k} {v}" for k, v in sorted(d["outlets"].items())))
     out.append(h("Only here"))
+    if not body["only_here"]:
+        out.append("- every original report is one outlet's: nothing to set apart")
     for outlet, only in sorted(body["only_here"].items()):
         if not any(only.values()):
             continue

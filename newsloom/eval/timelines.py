@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..stages.comments import comments_start
 from ..stages.sentences import find_dates, split_sentences
 from ..stages.summaries import lead_baseline, summarise
 from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, build_timeline, centroid_opt, collect, cosine,
@@ -86,16 +87,17 @@ def load_t17(root: Path, *, topics: int | None = None, limit: int | None = None)
         counts[a["collection"]] += 1
         text, pub = a["text"], date.fromisoformat(a["date"])
         spans = split_sentences(text)
+        cut = comments_start(text)
         found = list(find_dates(text, pub, spans))
         j = 0
-        c["texts"].append(text)
+        c["texts"].append(text[:cut])  # the report, not its reader comments
         for i, (s, e) in enumerate(spans):
             ds = []
             while j < len(found) and found[j][0] < e:
                 if found[j][0] >= s:
                     ds.append(date.fromisoformat(found[j][2]))
                 j += 1
-            c["sents"].append(Sent(a["id"], s, e, text[s:e], i, pub, tuple(ds)))
+            c["sents"].append(Sent(a["id"], s, e, text[s:e], i, pub, tuple(ds), comment=cut is not None and s >= cut))
     return data
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from .coverage import distinct_sources
 from ..stages.figures import disagreements, find_figures
-from ..stages.sentences import split_sentences
+from ..stages.sentences import report_sentences
 from ..stages.timelines import terms
 from .timelines import scope_articles
 
@@ -47,9 +47,10 @@ def article_figures(article_id: str, text: str) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=1024)
 def _figures(article_id: str, text: str) -> tuple[dict[str, Any], ...]:
-    spans = split_sentences(text)
+    spans = report_sentences(text)
+    end = spans[-1][1] if spans else 0
     out = []
-    for f in find_figures(text):
+    for f in find_figures(text[:end]):  # not the reader comments' figures
         sent = next(((s, e) for s, e in spans if s <= f.start < e), (f.start, f.end))
         out.append({**f.as_dict(), "article_id": article_id, "sentence_start": sent[0], "sentence_end": sent[1],
                     "context": frozenset(terms(text[sent[0]:sent[1]])) - {f.counts or ""}})
@@ -105,7 +106,9 @@ def compare(store: Any, kind: str, value: str | Sequence[str], *, by: str | None
     originals = {i: a for i, a in arts.items() if a["copy_of"] is None or a["copy_of"] not in arts}
     figs = [f | {"outlet": outlet_of(originals[f["article_id"]])} for i, a in originals.items()
             for f in article_figures(i, a["text"] or "")]
-    only = _only_here(store, originals, figs, limit)
+    # with one outlet, "what only it carried" is everything it carried: nothing to set apart
+    only = _only_here(store, originals, figs, limit) if len({f["outlet"] for f in figs} | {
+        outlet_of(a) for a in originals.values()}) > 1 else {}
     disagree = [{"counts": a["counts"], "unit": a["unit"],
                  "a": _cite(a), "b": _cite(b)} for a, b in disagreements(figs)]
     return {"scope": scope, "articles": len(arts), "distinct_reports": len(groups),

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import QueryError
+from ..stages.comments import comments_start
 from ..stages.sentences import split_sentences
 from ..stages.summaries import story_title, summarise
 from ..stages.timelines import Sent, Vectorizer, build_timeline
@@ -29,7 +30,7 @@ __all__ = ["scope_articles", "load_sents", "story_view", "timeline", "summary", 
 
 #: a quality flag at or above this score halves an article's weight (spin/MT, not an article)
 FLAG_THRESHOLD = 0.5
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "3"  # 2: reader comments are not cited; 3: nor live talk
 
 
 def scope_articles(store: Any, kind: str, value: str | Sequence[str], *, limit: int = 2000) -> tuple[str, list[str]]:
@@ -117,6 +118,7 @@ def load_sents(store: Any, ids: Sequence[str]) -> list[Sent]:
         ds = sorted(dates.get(r["id"], []))
         text = r["text"] or ""
         j = 0
+        cut = comments_start(text)
         for idx, (s, e) in enumerate(split_sentences(text)):
             while j < len(ds) and ds[j][0] < s:
                 j += 1
@@ -124,7 +126,8 @@ def load_sents(store: Any, ids: Sequence[str]) -> list[Sent]:
             while j < len(ds) and ds[j][0] < e:
                 inside.append(ds[j][1])
                 j += 1
-            out.append(Sent(r["id"], s, e, text[s:e], idx, pub, tuple(inside), source=r["source"], weight=weight))
+            out.append(Sent(r["id"], s, e, text[s:e], idx, pub, tuple(inside), source=r["source"], weight=weight,
+                           comment=cut is not None and s >= cut))
     return out
 
 

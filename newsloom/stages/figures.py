@@ -21,16 +21,22 @@ _VAGUE = frozenset(("dozens", "hundreds", "thousands", "tens of thousands"))
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9,
           "trillion": 1e12, "tn": 1e12}
 _CURRENCY = {"$": "USD", "\u20ac": "EUR", "\u00a3": "GBP", "US$": "USD"}
+#: words that are never a modifier of what a figure counts ("ten to drop bombs", "20 and injured dozens")
+_FUNCTION = ("(?:the|a|an|to|and|or|but|nor|in|on|at|for|from|by|with|into|onto|than|as|that|which|who|whom|is|are|"
+             "was|were|be|been|will|would|could|should|can|may|might|must|has|have|had|do|did|not|no|per|if|so)")
 _FIGURE = re.compile(
     r"(?P<cur>US\$|[$\u20ac\u00a3])?\s?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|tens of thousands|(?:" + "|".join(
+    r"(?<![A-Za-z])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|tens of thousands|(?:" + "|".join(
         sorted((w for w in _WORDS if " " not in w), key=len, reverse=True)) + r"))"
     r"(?:\s?(?P<scale>thousand|million|billion|trillion|bn|mn|tn|[mbk])\b)?"
     r"(?P<pct>\s?(?:%|per ?cent|percent))?"
     r"(?:\s+(?P<unit>(?:euros?|dollars?|pounds?|roubles?|rubles?|yuan|km|kilometres?|kilometers?|miles?|"
     r"tonnes?|tons?|barrels?|gallons?)\b))?"
-    r"(?P<noun>(?:\s+(?P<of>of\s+)?(?:[A-Za-z][a-z\-]+\s+){0,2}?(?P<head>[a-z][a-z\-]{2,}s)\b))?", re.I)
-_NOT_HEAD = frozenset("years days hours weeks months minutes seconds times others percents decades".split())
+    r"(?P<noun>(?:\s+(?P<of>of\s+(?:the\s+)?)?(?:(?!" + _FUNCTION + r"\b)[A-Za-z][a-z\-]+\s+){0,2}?"
+    r"(?P<head>[a-z][a-z\-]{2,}s)\b))?", re.I)
+_NOT_HEAD = frozenset("years days hours weeks months minutes seconds times others percents decades this thus plus less "
+                      "does goes always perhaps across unless besides whereas yes its his hers ours theirs towards "
+                      "afterwards".split())
 _UNIT_NORM = {"euro": "EUR", "dollar": "USD", "pound": "GBP", "rouble": "RUB", "ruble": "RUB"}
 
 

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["title_candidate", "headline", "cut_words", "is_junk", "stop_words"]
+__all__ = ["title_candidate", "headline", "cut_words", "is_junk", "is_talk", "stop_words"]
 
 
 @lru_cache(maxsize=1)
@@ -122,6 +122,35 @@ def headline(title: str | None, max_words: int = 16) -> str | None:
     return cut_words(words, max_words)
 
 
+#: a transcript's speaker label ("COOPER:", "SEN. JOHN MCCAIN (R), ARIZONA:")
+_LABEL = re.compile(r"^[A-Z][A-Z.'\-]+(?:\s[A-Z][A-Z.'\-]+){0,3}(?:\s\([^)]{1,20}\))?(?:,\s[A-Z][A-Z ]+)?:\s")
+#: spoken English: a word or two said again across a dash ("it was -- it was"), fillers, an answer's opening
+_DISFLUENT = re.compile(r"\b(\w+(?:\s\w+)?)\s--\s\1\b|\b(?:you know|I mean|uh|um|kind of like|thank you|I think|I believe|I guess)\b|"
+                        r"\bthanks(?: very much| so much)?\W*$|^(?:Well|Yes|No|Yeah|Oh|Look|OK|Okay),\s", re.I)
+#: a sentence whose subject is the speaker or the listener ("I think ...", "You saw how ..."); not "we",
+#: which is also a witness's account ("We were told to leave")
+_SPEAKER_SUBJECT = re.compile(r"^(?:I|I'm|I've|I'd|I'll|You)\b")
+_QUOTE_MARK = re.compile("[\"\u201c\u201d`]|''")
+_QUOTED = re.compile("\"[^\"]*\"?|\u201c[^\u201d]*\u201d?|`[^']*'?")
+
+
+def is_talk(text: str) -> bool:
+    """Is the sentence live talk from a transcript or a blog rather than a report? After a transcript's
+    speaker label, if any: a disfluency or filler ("it was -- it was like", "you know", "thanks very much"),
+    an answer's opening ("Well, no, ..."), or, outside quotation marks, the speaker or the listener as its
+    subject ("You saw how he was on that speech on Thursday").
+
+    Example:
+        >>> is_talk("WATSON: Well, no, there were far more people today."), is_talk("Troops left Homs on Monday.")
+        (True, False)
+    """
+    t = text.strip()
+    label = _LABEL.match(t)
+    rest = t[label.end():] if label else t
+    said = _QUOTED.sub(" ", rest)  # a quoted speaker's "as you know" is the speaker's, the sentence reports it
+    return bool(_DISFLUENT.search(said)) or (not _QUOTE_MARK.search(rest) and bool(_SPEAKER_SUBJECT.match(rest)))
+
+
 def is_junk(text: str) -> bool:
     """Is the sentence page furniture rather than news? Reader-comment separators and markers ("|",
     "Reply"), transcript and blog furniture ("rush transcript", "Posted by ... on <date>"), a line that
@@ -132,7 +161,7 @@ def is_junk(text: str) -> bool:
         (True, False)
     """
     t = text.strip()
-    if not t or _BAR.search(t) or _FURNITURE.search(t):
+    if not t or _BAR.search(t) or _FURNITURE.search(t) or is_talk(t):
         return True
     if _COMMENT.search(t) and len(t.split()) < 12:
         return True

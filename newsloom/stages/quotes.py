@@ -32,6 +32,7 @@ from ..nlp import doc_text
 from ..nlp.scoped_parse import parse_scope
 from ..pipeline import stage
 from ..settings import stage_settings
+from .comments import comments_start
 from .entities import extract_mentions
 from .speakers import SpeakerResolver
 
@@ -563,6 +564,9 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[Mention] | None = 
     cfg = {**stage_settings(None, "quotes"), **(cfg or {})}
     spans = find_quote_spans(text)
     standalone = [s for s in spans if _is_standalone(text, s[0], s[1], cfg["min_words"])]
+    cut = comments_start(text)
+    if cut is not None:  # reader comments are no report of speech
+        standalone = [s for s in standalone if s[0] < cut]
     if doc is None:
         return [_record(text, [s], "direct", None) for s in standalone]
     frames = [f for f in find_frames(doc, broad=cfg["broad"], text=text)
@@ -607,6 +611,8 @@ def extract_quotes(text: str, doc: Any = None, mentions: list[Mention] | None = 
     out.sort(key=lambda x: x[0][0][0])
     if cfg["continue_paragraphs"]:
         out = _continue_speakers(text, out, orphans)
+    if cut is not None:
+        out = [o for o in out if o[0][0][0] < cut]
     resolver = SpeakerResolver(doc, mentions if mentions is not None else extract_mentions(doc, text), text, spans,
                                [f.speaker for f in frames if f.speaker is not None and not f.generic])
     records = []

@@ -17,8 +17,9 @@ Incremental against the store. For each newly stored article, in store order:
 
 After the batch, the re-check (``_settle``, pure core in stages/story_regroup.py): the stories the batch
 touched and their close candidates are re-clustered together (average link over their articles' pair
-scores), and the stored stories are split (``story_splits``: the larger part keeps the id) and merged
-(``story_merges``) to match.
+scores; two groups of several articles each also need an average above a share of their own cohesion, so
+two tight sister events stay apart), and the stored stories are split (``story_splits``: the larger part
+keeps the id) and merged (``story_merges``) to match.
 
 A story's id is a hash of the article that opened it and never changes. Everything of one batch is
 one transaction with ``store.done``; the index file is written after the commit, so a killed run
@@ -47,6 +48,7 @@ from ..storage.sqlite import now
 from ..storage.tables.embed import decode_vector, encode_vector
 from ..storage.tables.stories import resolve_story
 from ..storage.vector_index import VectorIndex, index_path
+from .comments import comments_start
 from .embed import MODEL, Embedder, article_vectors, word_logprob
 from .story_match import Profile, Signals, Weights, features, term_counts, term_words
 from .story_regroup import average_link, pair_scores, reconcile, time_gaps
@@ -181,20 +183,25 @@ def _tables(conn: sqlite3.Connection) -> set[str]:
 
 
 def article_signals(conn: sqlite3.Connection, art: Article, vector: np.ndarray | None) -> Signals:
-    """The signals of a stored article: words from its text, entities and quotes from their tables."""
+    """The signals of a stored article: words from its text, entities and quotes from their tables; all
+    from its report, not from the reader comments a crawled page may keep after it (:mod:`.comments`)."""
     tables = _tables(conn)
+    text = art.text or ""
+    cut = comments_start(text)
+    report = text if cut is None else text[:cut]
     ents: Counter[str] = Counter()
     if "mentions" in tables:
         for (eid,) in conn.execute("SELECT coalesce(m2.new_id, m.entity_id) FROM mentions m LEFT JOIN entity_merges "
-                                   "m2 ON m2.old_id = m.entity_id WHERE m.article_id = ? AND m.entity_id IS NOT NULL",
-                                   (art.id,)):
+                                   "m2 ON m2.old_id = m.entity_id WHERE m.article_id = ? AND m.entity_id IS NOT NULL "
+                                   "AND m.start < ?", (art.id, len(report))):
             ents[eid] += 1
     quotes: frozenset[str] = frozenset()
     if "quotes" in tables:
         quotes = frozenset(r[0] for r in conn.execute(
-            "SELECT quote_key FROM quotes WHERE article_id = ? AND quote_key IS NOT NULL", (art.id,)))
+            "SELECT quote_key FROM quotes WHERE article_id = ? AND quote_key IS NOT NULL AND start < ?",
+            (art.id, len(report))))
     not_before = _not_before(conn, [art.id]).get(art.id) if art.published is None and "dates" in tables else None
-    return Signals(vector, term_counts(art.title, art.text), {e: 1.0 + math.log(c) for e, c in ents.items()},
+    return Signals(vector, term_counts(art.title, report), {e: 1.0 + math.log(c) for e, c in ents.items()},
                    quotes, art.published, not_before)
 
 
@@ -456,7 +463,8 @@ class Stories:
         scores = pair_scores(sig_list, words, ents, self.pair_weights, types=entity_types(conn, ents),
                              years=_years(conn, members), leads=leads, protagonists=protagonists)
         labels = average_link(scores, start, float(self.cfg["regroup_threshold"]), dates=time_gaps(sig_list),
-                              weights=self.pair_weights)
+                              weights=self.pair_weights, cohesion=float(self.cfg["regroup_cohesion"]),
+                              cohesion_size=int(self.cfg["regroup_cohesion_size"]))
         splits, merges = reconcile(old, labels, {s: (-sizes[s][0], sizes[s][1]) for s in sizes})
         if not splits and not merges:
             return

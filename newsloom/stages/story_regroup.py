@@ -173,11 +173,16 @@ def _span_gaps(lo: np.ndarray, hi: np.ndarray, floor: np.ndarray) -> np.ndarray:
 
 
 def average_link(scores: np.ndarray, start: Sequence[int], threshold: float, *,
-                 dates: tuple[np.ndarray, np.ndarray] | None = None, weights: Weights | None = None) -> list[int]:
+                 dates: tuple[np.ndarray, np.ndarray] | None = None, weights: Weights | None = None,
+                 cohesion: float = 0.0, cohesion_size: int = 2) -> list[int]:
     """Average-link agglomerative clustering of the rows of ``scores`` (similarities), from the partition
     ``start`` (items with one start label begin together: a story too large to re-cluster stays whole), merging
     while the best average similarity of two clusters, less the time penalty of ``weights`` between their
-    date spans (``dates`` from :func:`time_gaps`), is above ``threshold``.
+    date spans (``dates`` from :func:`time_gaps`), is above ``threshold``. With ``cohesion``, two clusters of at
+    least ``cohesion_size`` articles each must also score above ``cohesion`` times the average pair score within
+    the looser of the two: two sister events (two quakes on one island, two arrests of two players of one team)
+    share enough to pass a threshold low enough for one event told in many ways, but each is much tighter
+    within itself than with the other. Smaller clusters are too few to tell their own cohesion.
 
     Returns:
         a cluster label per item (the smallest item index in the cluster), deterministic for a given order.
@@ -209,10 +214,15 @@ def average_link(scores: np.ndarray, start: Sequence[int], threshold: float, *,
     np.fill_diagonal(avg, -np.inf)
     owner = np.arange(m)
     alive = np.ones(m, dtype=bool)
+    least = max(2, cohesion_size)
     while m > 1:
         i, j = divmod(int(np.argmax(avg)), m)
         if avg[i, j] <= threshold:
             break
+        if cohesion and size[i] >= least and size[j] >= least and avg[i, j] <= cohesion * min(
+                sums[i, i] / (size[i] * (size[i] - 1)), sums[j, j] / (size[j] * (size[j] - 1))):
+            avg[i, j] = avg[j, i] = -np.inf  # below the bar until one of the two changes (its row is redone)
+            continue
         i, j = min(i, j), max(i, j)
         sums[i, :] += sums[j, :]
         sums[:, i] += sums[:, j]

@@ -26,7 +26,8 @@ def _lead_weight(s: Sent) -> float:
 
 
 def _usable(s: Sent, min_words: int, max_words: int) -> bool:
-    return min_words <= len(s.text.split()) <= max_words and not s.text.rstrip().endswith(":") and citable(s.text)
+    return not s.comment and min_words <= len(s.text.split()) <= max_words and not s.text.rstrip().endswith(":") \
+        and citable(s.text)
 
 
 def _when(s: Sent) -> tuple[date, str, int]:
@@ -88,6 +89,7 @@ def story_title(sents: Sequence[Sent], titles: dict[str, str | None], *, max_wor
     """A headline for the set: the article title closest to what the articles say (clean articles
     first, 4 to ``max_words`` words), else the opening of the most central article's first sentence that
     is not junk, each without a leading page stamp, byline or server message (:mod:`.headlines`)."""
+    sents = [s for s in sents if not s.comment]
     if not sents:
         return ""
     vec = vectorizer or Vectorizer(s.text for s in sents)

@@ -48,6 +48,7 @@ class Sent:
     dates: tuple[date, ...] = ()
     source: str | None = None
     weight: float = 1.0  # below 1 for sentences of flagged articles (see queries.timelines)
+    comment: bool = False  # a reader comment's: its days count as mentioned, but it is never cited
 
     def cite(self) -> dict[str, Any]:
         return {"article_id": self.article_id, "start": self.start, "end": self.end, "text": self.text,
@@ -277,7 +278,7 @@ def summarise_day(day: date, cands: Sequence[Sent], k: int, vec: Vectorizer, *,
     """Up to ``k`` sentences that together stay closest to the day's centroid (CentroidOpt), each
     checked by ``accept``, none a near repeat (cosine > ``max_sim``) of another or of ``used``."""
     pool = candidate_pool(cands, vec, lambda s: min_words <= len(s.text.split()) <= max_words
-                          and (accept is None or accept(s)) and citable(s.text))
+                          and not s.comment and (accept is None or accept(s)) and citable(s.text))
     if not pool:
         return []
     centroid: dict[str, float] = {}
@@ -299,7 +300,7 @@ def trim_item(s: Sent) -> Sent:
     if not m:
         return s
     return Sent(s.article_id, s.start + m.end(), s.end, s.text[m.end():], s.index, s.published, s.dates, s.source,
-                s.weight)
+                s.weight, s.comment)
 
 
 def build_timeline(sents: Sequence[Sent], *, max_dates: int = 10, per_date: int = 2,
