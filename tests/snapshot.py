@@ -5,8 +5,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-#: tables that are indexes over others (FTS5 shadow tables), or bookkeeping of the run itself
-_SKIP_PREFIXES = ("articles_fts", "_migrations", "sqlite_")
+#: tables that are indexes over others (FTS5 shadow tables, the quote_links stage's 4-gram index by quote rowid, which
+#: a load gives anew), or bookkeeping of the run itself
+_SKIP_PREFIXES = ("articles_fts", "_migrations", "sqlite_", "quote_grams")
 
 
 #: float vectors a model computes (and the sums of them a story or thread keeps): two processes running the same

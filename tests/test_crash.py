@@ -99,11 +99,15 @@ def _story_consistency(conn: sqlite3.Connection) -> None:
     assert conn.execute("SELECT count(*) FROM stories s LEFT JOIN threads t ON t.id = s.thread_id "
                         "WHERE t.id IS NULL").fetchone()[0] == 0
     # every id the re-check gave out (a split part) or took (a merged story) names a live story
-    from newsloom.storage.tables.stories import resolve_story
+    from newsloom.storage.tables.stories import resolve_story, resolve_thread
 
     for (ident,) in conn.execute("SELECT new_id FROM story_splits UNION SELECT story_id FROM story_splits "
                                  "UNION SELECT old_id FROM story_merges").fetchall():
         assert resolve_story(conn, ident) is not None
+    # the same for threads: a split part, the thread it left, a merged thread
+    for (ident,) in conn.execute("SELECT new_id FROM thread_splits UNION SELECT thread_id FROM thread_splits "
+                                 "UNION SELECT old_id FROM thread_merges").fetchall():
+        assert resolve_thread(conn, ident) is not None
 
 
 def test_sigkill_during_story_clustering_then_rerun(tmp_path):

@@ -234,3 +234,99 @@ def test_any_contiguous_excerpt_of_five_words_or_more_is_a_near_copy(words, data
     assume(len(part) >= 2)  # "we we we we we" has one distinct 4-gram: too little to link on
     assert near_copy(whole, part, 0.6) and near_copy(part, whole, 0.6)
     assert not near_copy(whole, part, 0)
+
+
+def _compare_latest(store: Store, q, mine, limit: int) -> list:
+    """The near-copy candidates as the stage read them before ``quote_grams``: the speaker's ``limit`` latest
+    quotes in other articles, every one."""
+    column, value = ("speaker_entity", q["speaker_entity"]) if q["speaker_entity"] else (
+        "speaker_name", q["speaker_name"])
+    return list(store.rows(f"""
+        SELECT id, text, quote_key FROM quotes
+         WHERE {column} = ? AND article_id != ? AND quote_key IS NOT NULL AND quote_key != ?
+         ORDER BY rowid DESC LIMIT ?""", (value, q["article_id"], q["quote_key"], limit)))
+
+
+def _first_by_carriers(store: Store, ids) -> None:
+    """``first_article_id`` as the stage set it before: first_carrier over every carrier's row."""
+    keys = {r[0] for r in store.execute(f"SELECT quote_key FROM quotes WHERE quote_key IS NOT NULL AND article_id"
+                                        f" IN ({', '.join('?' for _ in ids)})", list(ids))}
+    for key in keys:
+        carriers = [dict(r) for r in store.execute("""
+            SELECT DISTINCT a.id, a.published, a.rowid AS rowid, a.copy_of,
+                   (SELECT o.id FROM articles o WHERE o.id = a.copy_of) AS original
+              FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.quote_key = ?""", (key,))]
+        store.execute("UPDATE quotes SET first_article_id = ? WHERE quote_key = ?", (first_carrier(carriers), key))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_4gram_index_links_as_comparing_every_latest_quote(seed, monkeypatch):
+    """Random quotes of three speakers over batches (with deleted quotes, the last stored among them), a window of
+    five latest quotes: the index-based stage gives every quote the key and first carrier that comparing each
+    new quote with every one of its speaker's five latest (and first_carrier over all carriers) gives."""
+    import random
+
+    from newsloom import Settings
+    from newsloom.stages import quote_links
+    from newsloom.storage.tables.quotes import quote_key
+
+    rng = random.Random(seed)
+    words = "the border will stay open for trade and every lorry waits at brest tonight".split()
+    said_before = [[rng.choice(words) for _ in range(16)] for _ in range(3)]  # excerpts of these are near copies
+    batches = []
+    for b in range(8):
+        batch = []
+        for i in range(rng.randint(1, 5)):
+            aid = f"a{b}-{i}"
+            quotes, text = [], ""
+            for _ in range(rng.randint(1, 3)):
+                whole = rng.choice(said_before)
+                start = rng.randrange(10)
+                said = " ".join(whole[start:start + rng.randint(3, 12)])
+                body = f"“{said},” {rng.choice(['Anna Berg', 'Ivan Tal', 'Olga Ek'])} said. "
+                quotes.append(quote(body, start=0, name=body.split("” ")[1][:-7]))
+                quotes[-1] = {k: (v + len(text) if k in ("start", "end", "cue_start", "cue_end", "speaker_start",
+                                                         "speaker_end") else v) for k, v in quotes[-1].items()}
+                quotes[-1]["parts"] = [[quotes[-1]["start"], quotes[-1]["end"]]]
+                text += body
+            published = rng.choice([None, "2021-11-15", "2021-11-16", "2021-11-17"])
+            copy_of = rng.choice([None, None, batches[0][0].id]) if batches else None
+            batch.append(art(aid, published, text=text, quotes=quotes, copy_of=copy_of))
+        batches.append(batch)
+    settings = Settings.load(env={}, overrides={"stages.quote_links.near_candidates": 5})
+    results = []
+    for reference in (False, True):
+        with monkeypatch.context() as m, Store(":memory:") as s:
+            if reference:
+                m.setattr(quote_links, "_near_candidates", _compare_latest)
+                m.setattr(quote_links, "_link", _first_by_carriers)
+            stage = QuoteLinks(settings)
+            for b, batch in enumerate(batches):
+                ids = s.add_batch(batch, [InputRow(a.id, a.id, a.id, "stored") for a in batch], queue=["quote_links"])
+                stage.run(s, ids)
+                if b in (3, 5):  # a cut paragraph: the last stored quote and one earlier go
+                    with s.transaction() as conn:
+                        conn.execute("DELETE FROM quotes WHERE rowid = (SELECT max(rowid) FROM quotes)")
+                        conn.execute("DELETE FROM quotes WHERE rowid = (SELECT min(rowid) FROM quotes)")
+            results.append(sorted(tuple(r) for r in s.execute(
+                "SELECT id, quote_key, first_article_id FROM quotes")))
+            s_texts = [tuple(r) for r in s.execute("SELECT id, text FROM quotes")]
+    assert results[0] == results[1]
+    texts = {r[0]: r[1] for r in s_texts}
+    linked = {r[1] for r in results[0] if r[1] is not None}
+    assert len(linked) < len({quote_key(texts[r[0]]) for r in results[0] if r[1] is not None})  # near copies linked
+
+
+def test_an_excerpt_is_linked_after_the_quotes_got_new_rowids(tmp_path):
+    full = f"{LONG} Anna Berg said. Later she left."
+    excerpt = "“Every lorry that waits at Brest tonight will cross before the morning,” Anna Berg said. Later she left."
+    filler = "“We have nothing to add to that today, thank you,” Anna Berg said. Later she left."
+    with Store(tmp_path / "s.db") as s:
+        ingest(s, art("filler", "2021-11-15", text=filler, quotes=[quote(filler)]))
+        ingest(s, art("full", "2021-11-16", text=full, quotes=[quote(full)]))
+        with s.transaction() as conn:  # as a VACUUM may do after a delete: the rowids are given anew
+            conn.execute("DELETE FROM quotes WHERE article_id = 'filler'")
+            conn.execute("UPDATE quotes SET rowid = rowid - 1")
+        ingest(s, art("excerpt", "2021-11-17", text=excerpt, quotes=[quote(excerpt)]))
+        keys = _keys(s)
+        assert keys["full"] == keys["excerpt"]

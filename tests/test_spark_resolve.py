@@ -91,7 +91,8 @@ def test_blocked_resolve_stores_what_the_local_stage_stores(plan):
                 stage.run(store, store.add_batch(batch, [], queue=["resolve"]))
             got.append(_tables(store))
     assert got[0] == got[1]
-    assert stages[1].answered or not stages[1].misspelt
+    # that the cluster's answers are used at all is checked below on a known misspelling: here a plan may hold
+    # only keys the stage never looks up (the first word of a lone "Alexander Smith", kept for a split)
 
 
 def test_a_misspelling_found_by_blocking_joins_as_locally():

@@ -3,14 +3,21 @@ resolve) and keeps two narratives of the same weeks apart."""
 from __future__ import annotations
 
 import json
+from itertools import zip_longest
 
 import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsloom import Loom, Settings
+from newsloom.cli import cli
 from newsloom.eval.stories import eval_threads
 from newsloom.model import Record
 from newsloom.stages.story_match import Signals, Weights
-from newsloom.stages.threads import _time_penalty, cohesive_link
+from newsloom.stages.stories import story_id
+from newsloom.stages.threads import _parts, _time_penalty, cohesive_link
 
 from .conftest import BENCH
 
@@ -101,3 +108,168 @@ def test_eval_threads_reuses_an_annotated_store_without_touching_it(tmp_path):
     rows = {r["system"]: r for r in eval_threads(store=str(path), limit="3", baseline="0")[0].rows}
     assert rows["newsloom threads, all topics"]["B3 P"] == 1.0  # two narratives three months apart
     assert rows["newsloom threads, all topics"]["clusters"] <= 4
+
+
+#: an invented corpus: two narratives of the same fortnight (a river flood in the Orlen valley, a strike at the
+#: Vessberg shipyards), each told by several different articles
+FLOOD = [
+    "The Orlen river burst its banks on Monday, flooding the valley towns of Hasko and Dremmel. Rescue teams in "
+    "boats carried families from rooftops while the water kept rising through the night.",
+    "Floodwater in the Orlen valley reached the second floor of houses in Dremmel on Tuesday. The regional "
+    "governor said three villagers had drowned and thousands had left their homes for shelters.",
+    "Army engineers built sandbag walls along the Orlen to protect the old bridge at Hasko as rain kept falling "
+    "over the valley. Forecasters warned that the river would crest again on Thursday.",
+    "Evacuees from the flooded Orlen valley slept in school gyms in Hasko. Volunteers handed out blankets, clean "
+    "drinking water and hot meals as the river slowly began to fall.",
+    "Farmers in the Orlen valley counted their losses as the flood receded: drowned cattle, ruined barley fields "
+    "and silt in every barn. The governor promised compensation for flood damage.",
+    "Engineers inspected the Hasko bridge after the Orlen flood and found its pillars undermined by the river. "
+    "The road through the valley will stay closed while the flood damage is repaired.",
+]
+STRIKE = [
+    "Welders at the Vessberg shipyards walked out on Monday, demanding higher wages and safer scaffolding. The "
+    "union said nine hundred workers had joined the strike on the first day.",
+    "The strike at the Vessberg shipyards entered its second day as managers refused to reopen wage talks. "
+    "Pickets blocked the yard gates and a half-built ferry stood idle in the dry dock.",
+    "Shipyard owners in Vessberg offered a four percent pay rise, which the union rejected as an insult. The "
+    "striking welders voted to stay out until the scaffolding rules are rewritten.",
+    "Talks between the union and the Vessberg shipyard owners broke down again on Thursday. Union leaders said "
+    "the strike fund could pay the workers for another month.",
+    "The labour ministry appointed a mediator to end the Vessberg shipyard strike, now in its second week. The "
+    "ferry company waiting for its new ship said the delay was costing it money every day.",
+    "Striking shipyard workers in Vessberg marched through the port with their families. The mediator said wage "
+    "talks with the yard owners would resume next week.",
+]
+#: placement joins every story to the closest thread and merges any two (the failure a split repairs); a thread is
+#: checked once it holds 6 articles; a part holding 30% of the sampled articles may leave
+FORCED = {"stages.threads.bias": 50.0, "stages.threads.merge_margin": -50.0, "stages.threads.regroup_sample": 0,
+          "stages.threads.split_min": 6, "stages.threads.split_share": 0.3}
+FORCED_GAP = 4.0  # the default split_gap: the score between the parts is below it (the looser's within is above 0)
+
+
+def _docs(texts: list[str], name: str, first_day: int) -> list[dict]:
+    return [{"id": f"{name}-{k}", "text": t, "date": f"2024-03-{first_day + k:02d}", "collection": name}
+            for k, t in enumerate(texts)]
+
+
+def _invented(path, overrides: dict, first: list[dict], later: list[dict] = ()) -> tuple[list[dict], Loom]:
+    """The threads of the invented corpus after ingesting ``first`` then ``later`` (two batches)."""
+    loom = Loom(path, settings=Settings.load(env={}, overrides=overrides))  # every stage: places and people count
+    states = []
+    for batch in (first, later):
+        loom.ingest(items=[Record(external_id=d["id"], text=d["text"], published=d["date"], source=d["collection"])
+                           for d in batch])
+        states.append({r["external_id"]: r["thread_id"] for r in loom.store.rows(
+            "SELECT a.external_id, s.thread_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
+            "JOIN stories s ON s.id = sa.story_id")})
+    return states, loom
+
+
+def _interleaved(flood: list[dict], strike: list[dict]) -> list[dict]:
+    return [d for pair in zip_longest(flood, strike) for d in pair if d is not None]
+
+
+def test_a_thread_of_two_narratives_splits_recorded_and_ids_stay_stable(tmp_path):
+    """Forced into one thread, the flood and the strike are split apart by the check: the larger part keeps the
+    id, the other gets a new one with a ``thread_splits`` row; later articles join their own narrative's thread
+    and no id changes; the same input gives the same ids; without the check they stay one thread."""
+    flood, strike = _docs(FLOOD, "flood", 4), _docs(STRIKE, "strike", 4)
+    first = _interleaved(flood[:4], strike[:3])
+    later = _interleaved(flood[4:], strike[3:])
+    (_, whole), loom = _invented(tmp_path / "off.db", {**FORCED, "stages.threads.split_articles": 0}, first, later)
+    loom.close()
+    assert len(set(whole.values())) == 1  # the failure: one thread of two narratives
+    (before, after), loom = _invented(tmp_path / "on.db", FORCED, first, later)
+    with loom:
+        for state in (before, after):
+            by_topic = [{state[d["id"]] for d in docs if d["id"] in state} for docs in (flood, strike)]
+            assert all(len(ids) == 1 for ids in by_topic) and len(set.union(*by_topic)) == 2
+        assert all(after[k] == t for k, t in before.items())  # a later batch renamed nothing
+        splits = list(loom.store.rows("SELECT new_id, thread_id, reason, stories, evidence FROM thread_splits"))
+        assert len(splits) == 1
+        split = splits[0]
+        assert before["flood-0"] == split["thread_id"] != split["new_id"] == before["strike-0"]  # the larger keeps it
+        assert json.loads(split["evidence"])["average_score_to_rest"] < FORCED_GAP and "apart" in split["reason"]
+        moved = set(json.loads(split["stories"]))
+        assert moved == {r["story_id"] for r in loom.store.rows(
+            "SELECT sa.story_id FROM story_articles sa JOIN articles a ON a.id = sa.article_id "
+            "WHERE a.external_id LIKE 'strike-%'")}
+        thread = loom.thread(split["new_id"])
+        assert thread["size"] == len(strike) and thread["first_published"] == "2024-03-04"
+        assert any(s["new_id"] == split["new_id"] for s in loom.thread(split["thread_id"])["splits"])
+        sizes = dict(loom.store.conn.execute("SELECT id, size FROM threads").fetchall())
+        assert sizes == {split["thread_id"]: len(flood), split["new_id"]: len(strike)}
+    shown = CliRunner().invoke(cli, ["--db", str(tmp_path / "on.db"), "show", "thread", split["thread_id"]],
+                               catch_exceptions=False).output
+    assert f"split off: {split['new_id']} (1 stories)" in shown
+    web = pytest.importorskip("newsloom.web")
+    with pytest.importorskip("fastapi.testclient").TestClient(web.create_app(tmp_path / "on.db", token="t")) as client:
+        # the thread page links the split part
+        assert f'href="/threads/{split["new_id"]}"' in client.get(f"/threads/{split['thread_id']}").text
+    (again, _), loom = _invented(tmp_path / "again.db", FORCED, first, later)
+    loom.close()
+    assert again == before  # the same input in the same order: the same ids
+
+
+def test_an_old_id_of_a_merged_thread_follows_its_opening_story_through_a_split(tmp_path):
+    """Every story opens its own thread and placement merges them (``thread_merges``); after the split, the old
+    id of a thread a strike story opened resolves to the strike's thread, a flood one's to the flood's."""
+    flood, strike = _docs(FLOOD, "flood", 4), _docs(STRIKE, "strike", 4)
+    forced = {**FORCED, "stages.threads.bias": -50.0}  # stories open threads; the merge margin joins them
+    (state, _), loom = _invented(tmp_path / "merged.db", forced, _interleaved(flood, strike))
+    with loom:
+        old = list(loom.store.rows("SELECT old_id FROM thread_merges"))
+        assert old, "placement merged no thread"
+        opened = {r["thread_id"]: r["external_id"] for r in loom.store.rows(
+            "SELECT a.external_id, s.thread_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
+            "JOIN stories s ON s.id = sa.story_id")}
+        for row in old:
+            story = next(r["story_id"] for r in loom.store.rows(
+                "SELECT story_id FROM story_articles") if story_id(r["story_id"], "thread") == row["old_id"])
+            topic = next(r["external_id"] for r in loom.store.rows(
+                "SELECT a.external_id FROM articles a JOIN story_articles sa ON sa.article_id = a.id "
+                "WHERE sa.story_id = ?", (story,))).split("-")[0]
+            assert loom.thread(row["old_id"])["id"] == state[f"{topic}-0"]
+        assert len(set(opened)) == 2
+        assert {loom.thread(r["old_id"])["id"] for r in old} == set(opened)  # some old ids now name the split part
+
+
+def test_parts_need_size_and_a_clear_gap():
+    """Clusters of 3 articles or more are parts; two parts stay one unless the looser's within score exceeds
+    the score between them by the gap; a small cluster goes with the part it scores best with."""
+    cluster = np.array([0, 0, 0, 1, 1, 1, 2])
+    scores = np.full((7, 7), 0.0)
+    scores[:3, :3] = 8.0
+    scores[3:6, 3:6] = 6.0
+    scores[6, 3:6] = scores[3:6, 6] = 2.0
+    np.fill_diagonal(scores, 0.0)
+    assert _parts(scores, cluster, 3, 4.0) == {0: 0, 1: 1, 2: 1}  # 6 - 0 >= 4: apart; the stray joins part 1
+    assert _parts(scores, cluster, 3, 7.0) == {0: 0, 1: 0, 2: 0}  # 6 - 0 < 7: not clearly apart
+    assert _parts(scores, cluster, 4, 4.0) == {0: 0, 1: 0, 2: 0}  # no two clusters of 4
+
+
+def test_cohesive_link_never_merges_barred_groups_nor_groups_holding_them():
+    start = [0, 0, 1, 1, 2, 2]
+    scores = np.full((6, 6), 5.0)
+    np.fill_diagonal(scores, 0.0)
+    barred = np.zeros((3, 3), dtype=bool)
+    barred[0, 1] = barred[1, 0] = True
+    merges = cohesive_link(scores, start, 0.0, 0.0, barred)
+    assert len(merges) == 1 and 2 in merges[0][:2]  # 2 joins one of them, then the other is barred from it
+    assert len(cohesive_link(scores, start, 0.0, 0.0)) == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 4), min_size=4, max_size=24), st.integers(0, 2**31 - 1),
+       st.integers(1, 6), st.floats(0.0, 8.0))
+def test_parts_cover_every_cluster_and_a_larger_gap_never_adds_parts(cluster, seed, least, gap):
+    rng = np.random.default_rng(seed)
+    raw = rng.normal(0.0, 4.0, (len(cluster), len(cluster)))
+    scores = (raw + raw.T) / 2
+    np.fill_diagonal(scores, 0.0)
+    labels = np.array(cluster)
+    parts = _parts(scores, labels, least, gap)
+    assert set(parts) == set(cluster)
+    big = {c for c in cluster if (labels == c).sum() >= max(2, least)}
+    assert set(parts.values()) <= (big or {cluster[0]})  # a part is named by a cluster large enough
+    assert len(set(_parts(scores, labels, least, gap + 2.0).values())) <= len(set(parts.values()))

@@ -24,6 +24,7 @@ copies): on a shared 2-core machine the annotation path (about 1-2 articles/s pe
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -42,6 +43,8 @@ from ..storage import Store
 from .copies import _real_texts, synthetic_corpus
 from .memory import TreePeak, peak_rss_mb, tree_rss_mb
 from .replicas import annotated_replicas, load_originals
+
+log = logging.getLogger(__name__)
 
 __all__ = ["bench_scale", "BASE"]
 
@@ -113,6 +116,7 @@ def _corpus_cpu(folder: Path, articles: Iterator[Article], names: list[str], bat
             out[stored] = row
             with (folder / "progress.jsonl").open("a", encoding="utf-8") as fh:  # a long run's figures so far
                 fh.write(json.dumps({"articles": stored, **row}) + "\n")
+            log.info("%s: %d articles: %s", folder.name, stored, json.dumps({k: round(v, 5) for k, v in row.items()}))
             last, before = stored, dict(cpu)
     finally:
         store.close()

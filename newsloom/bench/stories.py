@@ -7,10 +7,10 @@ directly, as the stories stage would have left them (one story per base text). T
 perturbed articles are placed one by one, each as a one-article batch of the real stage code, timed whole
 (what a user waits for) and by part: placing it (signals, index search, scoring, writes, adding the
 vector to the index), the batch's re-check (``_settle``: re-clustering its story's neighbourhood) and the
-batch's word counts; then the threads stage's one-article batch for it (placing its story in a thread and the
-threads re-check), timed apart and with the stories' batch (``with threads``): the store's stories are put
-in threads of ``thread_stories`` consecutive base texts first (in the same transaction). The probes are rolled
-back afterwards, so the store is unchanged. ``-o keep DIR``
+batch's word counts; then the threads stage's one-article batch for it (placing its story in a thread, the
+threads re-check and the split check of a thread that grew), timed apart and with the stories' batch
+(``with threads``): the store's stories are put in threads of ``thread_stories`` consecutive base texts first
+(in the same transaction). The probes are rolled back afterwards, so the store is unchanged. ``-o keep DIR``
 keeps the built store (and the base vectors) in DIR and reuses it in later runs of the same ``-n`` and
 ``group``.
 
@@ -157,9 +157,11 @@ def _recall(store: Store, index: Any, queries: np.ndarray, k: int, efs: list[int
     return out
 
 
-def _threads(conn: Any, per: int) -> int:
+def _threads(conn: Any, per: int, growth: float) -> int:
     """Put the stories in threads of ``per`` consecutive base texts (one story each), unless the store has threads;
-    returns the threads made."""
+    returns the threads made. Each thread was last checked for a split (``checked_size``) at a size log-uniform
+    between its size / ``growth`` and its size, as in a store grown article by article (where a thread is checked
+    each time it has grown by ``growth``), so a probe pays for a check as often as a new article would."""
     if conn.execute("SELECT count(*) FROM threads").fetchone()[0]:
         return 0
     profiles: dict[int, Profile] = {}
@@ -168,9 +170,11 @@ def _threads(conn: Any, per: int) -> int:
         t = (seq - 1) // per
         profiles.setdefault(t, Profile()).merge(Profile.from_blob(blob), {}, {}, max_terms=400, max_entities=80)
         conn.execute("UPDATE stories SET thread_id = ? WHERE id = ?", (story_id(f"{t:016x}", "thread"), sid))
-    conn.executemany("INSERT INTO threads (id, seq, size, profile, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                     [(story_id(f"{t:016x}", "thread"), t + 1, p.n, p.to_blob(), stamp, stamp)
-                      for t, p in profiles.items()])
+    rng = random.Random(0)
+    conn.executemany("INSERT INTO threads (id, seq, size, checked_size, profile, created_at, updated_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     [(story_id(f"{t:016x}", "thread"), t + 1, p.n, int(p.n / growth ** rng.random()), p.to_blob(),
+                       stamp, stamp) for t, p in profiles.items()])
     return len(profiles)
 
 
@@ -237,7 +241,7 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
         rss0 = _rss_mb()
         try:
             with store.transaction() as conn:
-                made = _threads(conn, int(thread_stories))
+                made = _threads(conn, int(thread_stories), float(threads.cfg["split_growth"]))
                 for p in range(probes):
                     g = rng.randrange(len(texts))
                     text, _terms = bases[g].copy(rng)
@@ -269,7 +273,7 @@ def bench_stories(n: int = 10_000, data: str | None = None, group: int = 20, pro
                     # the threads stage's one-article batch (Threads.run without its index check and commit)
                     tidf = Idf(conn, background=float(stage.cfg["background"]))
                     with one_blas_thread():
-                        threads._settle(conn, tidf, threads._process(conn, index, tidf, art))
+                        threads._after_batch(conn, tidf, threads._process(conn, index, tidf, art))
                     threaded, threaded_cpu = time.perf_counter(), time.thread_time()
                     for name, ms in zip(parts, (placed - lap, settled - placed, end - settled, threaded - end)):
                         parts[name].append(1000 * ms)

@@ -116,6 +116,12 @@ def show_thread(ctx: click.Context, thread_id: str, as_json: bool) -> None:
                    f"{t['first_published'] or '?'} .. {t['last_published'] or '?'}")
         click.echo()
         print_table([_row(s) for s in t["stories"]], ["id", "articles", "originals", "outlets", "dates", "title"])
+        if t["merged_from"]:
+            click.echo(f"merged in: {len(t['merged_from'])} threads (the last at {t['merged_from'][-1]['merged_at']})")
+        for sp in t["splits"]:
+            click.echo(f"split off: {sp['new_id']} ({len(sp['stories'])} stories) at {sp['split_at']} ({sp['reason']})"
+                       if sp["thread_id"] == t["id"] else
+                       f"split from: {sp['thread_id']} at {sp['split_at']} ({sp['reason']})")
 
 
 def _demo_stories(loom) -> None:

@@ -143,7 +143,7 @@ def eval_stories(data: str | None = None, reverse: str = "0", **_: Any) -> list[
 
 #: what the stories and threads stages write (emptied before they re-run over a reused store)
 _STORY_TABLES = ("stories", "story_articles", "story_signals", "story_terms_df", "story_merges", "story_splits")
-_THREAD_TABLES = ("threads", "thread_merges")
+_THREAD_TABLES = ("threads", "thread_merges", "thread_splits")
 
 
 def _rerun(source: Path, tmp: str, external: list[str], keep_stories: bool, batch: int = 64
@@ -164,12 +164,12 @@ def _rerun(source: Path, tmp: str, external: list[str], keep_stories: bool, batc
         for suffix in ("", ".json"):
             if Path(f"{src_index}{suffix}").is_file():
                 shutil.copy(f"{src_index}{suffix}", f"{db}.stories.usearch{suffix}")
-    with sqlite3.connect(db) as conn:
-        for table in _THREAD_TABLES + (() if keep_stories else _STORY_TABLES):
-            conn.execute(f"DELETE FROM {table}")
-        conn.execute("UPDATE stories SET thread_id = NULL")
-    store = SQLiteStore(db)
+    store = SQLiteStore(db)  # brings the copy's schema up to date first
     try:
+        with store.transaction() as conn:
+            for table in _THREAD_TABLES + (() if keep_stories else _STORY_TABLES):
+                conn.execute(f"DELETE FROM {table}")
+            conn.execute("UPDATE stories SET thread_id = NULL")
         by_ext = dict(store.conn.execute("SELECT external_id, id FROM articles").fetchall())
         ids = [by_ext[e] for e in external if e in by_ext]
         if keep_stories:

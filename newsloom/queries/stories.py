@@ -188,7 +188,8 @@ def story(store: Any, story_id: str, *, top: int = 10) -> dict[str, Any]:
 
 
 def thread(store: Any, thread_id: str) -> dict[str, Any]:
-    """One thread: its stories in time order (summaries), span and size. Any id it ever had works."""
+    """One thread: its stories in time order (summaries), span and size, the threads merged into it and the splits
+    it went through (``splits``: parts split off it, or the thread it was split from). Any id it ever had works."""
     tid = live_id(store, thread_id, "thread")
     row = dict(store.execute("SELECT id, size, first_published, last_published, created_at, updated_at "
                                   "FROM threads WHERE id = ?", (tid,)).fetchone())
@@ -199,6 +200,10 @@ def thread(store: Any, thread_id: str) -> dict[str, Any]:
     row["title"] = max(row["stories"], key=lambda s: s["size"])["title"] if row["stories"] else None
     row["merged_from"] = [dict(r) for r in store.execute(
         "SELECT old_id, merged_at, reason FROM thread_merges WHERE new_id = ? ORDER BY merged_at", (tid,))]
+    row["splits"] = [{**dict(r), "stories": json.loads(r["stories"]), "evidence": json.loads(r["evidence"])}
+                     for r in store.execute("SELECT new_id, thread_id, split_at, reason, stories, evidence FROM "
+                                            "thread_splits WHERE thread_id = ? OR new_id = ? ORDER BY split_at, "
+                                            "new_id", (tid, tid))]
     return row
 
 

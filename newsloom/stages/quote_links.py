@@ -9,7 +9,10 @@ For the newly stored articles it
 2. links near copies: a quote of those articles and a stored quote of the same speaker (the same
    ``speaker_entity``, else the same ``speaker_name``) in another article are one quote when at
    least ``near_containment`` of the shorter one's word 4-grams are in the other (an excerpt, a
-   trimmed or lightly edited version); the group takes the ``quote_key`` of its first stored quote;
+   trimmed or lightly edited version); the group takes the ``quote_key`` of its first stored quote.
+   Of the speaker's ``near_candidates`` latest other quotes, only those sharing two 4-grams with the
+   new one can be near copies: they are found in ``quote_grams`` (the 4-gram hashes of every quote
+   under its speaker), which this stage keeps;
 3. for every ``quote_key`` those articles carry, recomputes ``first_article_id`` over all carriers:
    the earliest published article (unknown dates last), ties by store order. An article that is a
    copy of another (``copy_of`` set) is no independent carrier: it counts only when no original
@@ -19,6 +22,8 @@ All of it runs in one transaction with ``store.done``, so a crash leaves the que
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -96,10 +101,71 @@ def near_copy(a: frozenset[tuple[str, ...]], b: frozenset[tuple[str, ...]], cont
     return shared >= 2 and shared >= containment * min(len(a), len(b))
 
 
+def _hash(text: str) -> int:
+    """A 64-bit hash (``quote_grams.speaker`` and ``gram``: a collision only adds a candidate, checked on its text)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _gram(words: tuple[str, ...]) -> int:
+    return _hash(" ".join(words))
+
+
+def _speaker(column: str, value: str) -> int:
+    return _hash(("e" if column == "speaker_entity" else "n") + value)
+
+
+def _index_grams(store: Store, ids: Sequence[str]) -> None:
+    """Add the ``quote_grams`` rows of the linkable quotes past the mark and of the batch's quotes (whose speaker
+    entity is set now); rows already there stay (a stale one only adds a candidate, checked on its text)."""
+    mark, last = store.execute("SELECT mark, last_id FROM quote_grams_mark").fetchone()
+    at_mark = store.execute("SELECT id FROM quotes WHERE rowid = ?", (mark,)).fetchone()
+    if (at_mark[0] if at_mark else None) != last:  # rowids given anew (a VACUUM): index every quote again
+        store.execute("DELETE FROM quote_grams")
+        mark = 0
+    columns = "rowid, text, speaker_entity, speaker_name FROM quotes WHERE quote_key IS NOT NULL"
+    quotes = {r[0]: r for r in store.execute(f"SELECT {columns} AND rowid > ?", (mark,))}
+    for chunk in _chunks(ids):
+        quotes.update((r[0], r) for r in store.execute(
+            f"SELECT {columns} AND article_id IN ({', '.join('?' for _ in chunk)})", list(chunk)))
+    rows = []
+    for rowid, text, entity, name in quotes.values():
+        speakers = [_speaker(c, v) for c, v in (("speaker_entity", entity), ("speaker_name", name)) if v is not None]
+        if speakers:
+            rows += [(speaker, _gram(g), rowid) for g in _shingles(text) for speaker in speakers]
+    with store.transaction() as conn:
+        conn.executemany("INSERT OR IGNORE INTO quote_grams (speaker, gram, quote_rowid) VALUES (?, ?, ?)", rows)
+    store.execute("UPDATE quote_grams_mark SET mark = coalesce((SELECT max(rowid) FROM quotes), 0),"
+                  " last_id = (SELECT id FROM quotes ORDER BY rowid DESC LIMIT 1)")
+
+
+def _near_candidates(store: Store, q: Any, mine: frozenset[tuple[str, ...]], limit: int) -> list[Any]:
+    """The quotes of ``q``'s speaker in other articles, among its ``limit`` latest such ones (most recent first),
+    that share at least two 4-grams with it: the only ones :func:`near_copy` can accept."""
+    column, value = ("speaker_entity", q["speaker_entity"]) if q["speaker_entity"] else (
+        "speaker_name", q["speaker_name"])
+    if limit <= 0 or len(mine) < 2:
+        return []
+    others = f"{column} = ? AND article_id != ? AND quote_key IS NOT NULL AND quote_key != ?"
+    mates = (value, q["article_id"], q["quote_key"])
+    floor = 0
+    if store.execute(f"SELECT 1 FROM quotes WHERE {column} = ? LIMIT 1 OFFSET ?", (value, limit - 1)).fetchone():
+        row = store.execute(f"SELECT rowid FROM quotes WHERE {others} ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                            (*mates, limit - 1)).fetchone()
+        floor = row[0] if row else 0
+    return list(store.rows(f"""
+        SELECT id, text, quote_key FROM quotes
+         WHERE rowid IN (SELECT quote_rowid FROM quote_grams WHERE speaker = ? AND quote_rowid >= ?
+                           AND gram IN (SELECT value FROM json_each(?)) GROUP BY quote_rowid HAVING count(*) >= 2)
+           AND {others}
+         ORDER BY rowid DESC""", (_speaker(column, value), floor,
+                                  json.dumps(sorted({_gram(g) for g in mine})), *mates)))
+
+
 def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limit: int) -> None:
     """Give near copies of one quote by one speaker one ``quote_key``: that of the group's first stored quote."""
     if containment <= 0:
         return
+    _index_grams(store, ids)
     parent: dict[str, str] = {}
 
     def root(key: str) -> str:
@@ -121,14 +187,8 @@ def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limi
              WHERE article_id IN ({marks}) AND quote_key IS NOT NULL
                AND (speaker_entity IS NOT NULL OR speaker_name IS NOT NULL)""", list(chunk)))
         for q in new:
-            column, value = ("speaker_entity", q["speaker_entity"]) if q["speaker_entity"] else (
-                "speaker_name", q["speaker_name"])
-            candidates = list(store.rows(f"""
-                SELECT id, text, quote_key FROM quotes
-                 WHERE {column} = ? AND article_id != ? AND quote_key IS NOT NULL AND quote_key != ?
-                 ORDER BY rowid DESC LIMIT ?""", (value, q["article_id"], q["quote_key"], limit)))
             mine = of(q["id"], q["text"])
-            for c in candidates:
+            for c in _near_candidates(store, q, mine, limit):
                 if root(c["quote_key"]) != root(q["quote_key"]) and \
                         near_copy(mine, of(c["id"], c["text"]), containment):
                     parent[root(c["quote_key"])] = root(q["quote_key"])
@@ -152,13 +212,14 @@ def _link(store: Store, ids: Sequence[str]) -> None:
         keys.update(r[0] for r in store.execute(
             f"SELECT DISTINCT quote_key FROM quotes WHERE quote_key IS NOT NULL AND article_id IN ({marks})",
             list(chunk)))
+    carriers = "FROM articles a WHERE a.id IN (SELECT article_id FROM quotes WHERE quote_key = ?)"
+    order = "ORDER BY a.published IS NULL, a.published, a.rowid LIMIT 1"  # first_carrier's order, in SQL
     for key in sorted(keys):
-        carriers = [dict(r) for r in store.execute("""
-            SELECT DISTINCT a.id, a.published, a.rowid AS rowid, a.copy_of,
-                   (SELECT o.id FROM articles o WHERE o.id = a.copy_of) AS original
-              FROM quotes q JOIN articles a ON a.id = q.article_id
-             WHERE q.quote_key = ?""", (key,))]
-        store.execute("UPDATE quotes SET first_article_id = ? WHERE quote_key = ?", (first_carrier(carriers), key))
+        first = store.execute(f"SELECT a.id {carriers} AND a.copy_of IS NULL {order}", (key,)).fetchone() or \
+            store.execute(f"SELECT coalesce((SELECT o.id FROM articles o WHERE o.id = a.copy_of), a.id) {carriers}"
+                          f" {order}", (key,)).fetchone()
+        store.execute("UPDATE quotes SET first_article_id = ? WHERE quote_key = ? AND first_article_id IS NOT ?",
+                      (first and first[0], key, first and first[0]))
 
 
 @corpus_stage("quote_links", requires=("annotations.quotes",), assigns=("quotes.first_article_id",))

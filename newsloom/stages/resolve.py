@@ -31,7 +31,7 @@ from ..pipeline import corpus_stage
 from ..settings import stage_settings
 from ..storage.sqlite import now
 from ..storage.tables.entities import key_variants
-from . import entity_counts
+from . import entity_context, entity_counts
 from .entity_words import HONORIFICS, REGNAL, SUFFIXES, TITLES, edit_distance, fold, gender_of
 
 __all__ = ["Resolve", "skeleton", "person_parts", "entity_group", "merge_entities", "canonical_name",
@@ -196,11 +196,16 @@ class Resolve:
 
     def run(self, store: Any, ids: list[str]) -> None:
         with store.transaction() as conn:
-            touched: set[str] = set()
-            for aid in ids:
-                touched |= self._resolve_article(conn, aid)
-            self._refresh(conn, touched, ids)
-            store.done(self.name, ids)
+            self._context = entity_context.context_cache(conn, int(self.cfg["context_articles"]))
+            try:
+                touched: set[str] = set()
+                for aid in ids:
+                    touched |= self._resolve_article(conn, aid)
+                self._refresh(conn, touched, ids)
+                store.done(self.name, ids)
+            except BaseException:
+                entity_context.forget(conn)  # what the cache read is rolled back
+                raise
 
     # -- one article ------------------------------------------------------------------------
     def _resolve_article(self, conn: sqlite3.Connection, aid: str) -> set[str]:
@@ -287,14 +292,11 @@ class Resolve:
         return split
 
     def _overlap(self, conn: sqlite3.Connection, eid: str, ctx: set[str]) -> int:
-        """How many names of the new article also occur in recent articles of entity ``eid``."""
+        """How many names of the new article also occur in the first ``context_articles`` articles of entity
+        ``eid`` (cached across batches, see ``stages/entity_context.py``)."""
         if not ctx:
             return 0
-        names = {fold(r[0]) for r in conn.execute(
-            "SELECT DISTINCT name FROM mentions WHERE article_id IN (SELECT DISTINCT article_id FROM mentions"
-            " WHERE entity_id = ? LIMIT ?) AND (entity_id IS NULL OR entity_id != ?)",
-            (eid, int(self.cfg["context_articles"]), eid))}
-        return len(names & ctx)
+        return len(self._context.names(conn, eid) & ctx)
 
     def _candidates(self, conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[_Candidate]:
         # the same key or the same skeleton: two index lookups (one "key = ? OR skel = ?" query scans every entity

@@ -58,6 +58,32 @@ def quotes_on_behalf_of(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE quotes ADD COLUMN on_behalf_of TEXT")
 
 
+@migration("0152_quote_grams")
+def quote_grams(conn: sqlite3.Connection) -> None:
+    # the quote_links stage compares a new quote only with its speaker's stored quotes that share two word 4-grams
+    # with it (not with each of the speaker's latest quotes): every linkable quote's 4-gram hashes under (a hash of)
+    # its speaker's entity and its speaker's name, by quote rowid (so a scan stays within the latest ones).
+    # The stage adds the rows of the quotes past ``mark`` (the highest rowid indexed) and of each batch's quotes
+    # (whose speaker entity it sets); the mark falls back when the last quote is deleted (its rowid may be given
+    # again) or a quote's words or speaker name change.
+    conn.execute("""CREATE TABLE quote_grams (
+        speaker INTEGER NOT NULL, gram INTEGER NOT NULL, quote_rowid INTEGER NOT NULL,
+        PRIMARY KEY (speaker, gram, quote_rowid)) WITHOUT ROWID""")
+    # the mark and the id of the quote at it: another id there means the rowids were given anew (a VACUUM), and
+    # the stage indexes every quote again
+    conn.execute("CREATE TABLE quote_grams_mark (id INTEGER PRIMARY KEY CHECK (id = 0), mark INTEGER NOT NULL,"
+                 " last_id TEXT)")
+    conn.execute("INSERT INTO quote_grams_mark (id, mark) VALUES (0, 0)")
+    conn.execute("""CREATE TRIGGER quotes_last_deleted AFTER DELETE ON quotes
+        WHEN old.rowid > coalesce((SELECT max(rowid) FROM quotes), 0) BEGIN
+        UPDATE quote_grams_mark SET mark = min(mark, coalesce((SELECT max(rowid) FROM quotes), 0)),
+            last_id = (SELECT id FROM quotes WHERE rowid = min(quote_grams_mark.mark, (SELECT max(rowid) FROM quotes)));
+        END""")
+    conn.execute("""CREATE TRIGGER quotes_words_changed AFTER UPDATE OF text, speaker_name ON quotes BEGIN
+        UPDATE quote_grams_mark SET mark = min(mark, old.rowid - 1),
+            last_id = (SELECT id FROM quotes WHERE rowid = min(quote_grams_mark.mark, old.rowid - 1)); END""")
+
+
 def quote_id(article_id: str, start: int, end: int) -> str:
     """Stable id of a quote: a hash of its article and span."""
     return hashlib.sha256(f"{article_id}\x1f{start}\x1f{end}".encode()).hexdigest()[:16]

@@ -2,7 +2,7 @@
 
 Ids never change: a story merged into another keeps its row in ``story_merges`` (old id -> survivor),
 a story split keeps its id for the larger part and the part that left gets a new id
-(``story_splits``); threads the same way (``thread_merges``). :func:`resolve_story` and
+(``story_splits``); threads the same way (``thread_merges``, ``thread_splits``). :func:`resolve_story` and
 :func:`resolve_thread` follow the history from any id ever given out to the one in use.
 """
 from __future__ import annotations
@@ -79,6 +79,18 @@ def threads(conn: sqlite3.Connection) -> None:
         old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, merged_at TEXT NOT NULL,
         reason TEXT NOT NULL, evidence TEXT NOT NULL DEFAULT '{}')""")
     conn.execute("CREATE INDEX thread_merges_new ON thread_merges(new_id)")
+
+
+@migration("0421_thread_splits")
+def thread_splits(conn: sqlite3.Connection) -> None:
+    # a thread whose stories fall into narratives the re-check would not merge is split: the larger part keeps
+    # the id, each other part gets a new one (new_id), with the time, the reason, its stories and the evidence
+    conn.execute("""CREATE TABLE thread_splits (
+        new_id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, split_at TEXT NOT NULL,
+        reason TEXT NOT NULL, stories TEXT NOT NULL, evidence TEXT NOT NULL DEFAULT '{}')""")
+    conn.execute("CREATE INDEX thread_splits_thread ON thread_splits(thread_id)")
+    # the thread's size when it was last checked for a split (checked again once it has grown enough)
+    conn.execute("ALTER TABLE threads ADD COLUMN checked_size INTEGER NOT NULL DEFAULT 0")
 
 
 def _resolve(conn: sqlite3.Connection, table: str, merges: str, ident: str) -> str | None:
