@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from .headlines import after_stamp, is_junk, lead_start, stop_words
@@ -134,6 +135,7 @@ def _add(acc: dict[str, float], v: dict[str, float], w: float = 1.0) -> None:
 _LIVE_STAMP = re.compile(r"\((?:Update|Updated|Posted)\b[^)]*\)", re.I)
 
 
+@lru_cache(maxsize=1 << 16)  # a sentence is tested by the timeline's days and again by the summary
 def citable(text: str) -> bool:
     """Can the sentence stand alone in a timeline or summary? Not a question, not crawler furniture (the
     clean stage's boilerplate rules: calls to action, disclaimers, ...), not a live-blog time stamp, and
