@@ -106,7 +106,9 @@ def test_per_host_rate_limit(server):
             f.get(server.url("/a"))
     times = [h.at for h in server.hits if h.path == "/a"]
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert len(gaps) == 2 and min(gaps) >= 0.22  # slots are booked at request start
+    # slots are booked at request start, so a request that reaches the server late narrows the next gap; an
+    # unlimited fetcher would show gaps of a few ms (a loaded CI machine delays arrivals by tens of ms)
+    assert len(gaps) == 2 and min(gaps) >= 0.15 and times[-1] - times[0] >= 0.45
 
 
 def test_timeout_on_a_slow_endpoint(server):
