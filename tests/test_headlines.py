@@ -106,6 +106,8 @@ def test_after_stamp_finds_the_lead_after_a_headline_and_its_page_stamp() -> Non
     "On Friday it was -- it was like -- Friday was like a war.",
     "You saw how he was on that speech on Thursday.",
     "For one, I think the president miscalculated the reaction to his speech last night.",
+    "COOPER: Isha, we show a force today by the regime.",
+    "COOPER: That's one of the people that we heard from in the square today.",
     "SEN. JOHN SMITH (R), OHIO: I think the president should act now on the border.",
 ])
 def test_junk(text: str) -> None:

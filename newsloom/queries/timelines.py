@@ -30,7 +30,8 @@ __all__ = ["scope_articles", "load_sents", "story_view", "timeline", "summary", 
 
 #: a quality flag at or above this score halves an article's weight (spin/MT, not an article)
 FLAG_THRESHOLD = 0.5
-_CACHE_VERSION = "4"  # 2: reader comments are not cited; 3: nor live talk; 4: topical day ranking, lead trimming
+# 2: reader comments are not cited; 3: nor live talk; 4: topical day ranking, lead trimming; 5: labelled talk
+_CACHE_VERSION = "5"
 
 
 def scope_articles(store: Any, kind: str, value: str | Sequence[str], *, limit: int = 2000) -> tuple[str, list[str]]:

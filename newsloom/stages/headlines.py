@@ -156,11 +156,16 @@ def headline(title: str | None, max_words: int = 16) -> str | None:
 #: a transcript's speaker label ("COOPER:", "SEN. JOHN MCCAIN (R), ARIZONA:")
 _LABEL = re.compile(r"^[A-Z][A-Z.'\-]+(?:\s[A-Z][A-Z.'\-]+){0,3}(?:\s\([^)]{1,20}\))?(?:,\s[A-Z][A-Z ]+)?:\s")
 #: spoken English: a word or two said again across a dash ("it was -- it was"), fillers, an answer's opening
-_DISFLUENT = re.compile(r"\b(\w+(?:\s\w+)?)\s--\s\1\b|\b(?:you know|I mean|uh|um|kind of like|thank you|I think|I believe|I guess)\b|"
+_DISFLUENT = re.compile(r"\b(\w+(?:\s\w+)?)\s--\s\1\b|"
+                        r"\b(?:you know|I mean|uh|um|kind of like|thank you|I think|I believe|I guess)\b|"
                         r"\bthanks(?: very much| so much)?\W*$|^(?:Well|Yes|No|Yeah|Oh|Look|OK|Okay),\s", re.I)
 #: a sentence whose subject is the speaker or the listener ("I think ...", "You saw how ..."); not "we",
 #: which is also a witness's account ("We were told to leave")
 _SPEAKER_SUBJECT = re.compile(r"^(?:I|I'm|I've|I'd|I'll|You)\b")
+#: after a speaker label, a turn of talk: the speakers or their listener ("we", "you"), a name called out
+#: ("Isha, ..."), or a spoken opener ("That's", "Here's"); a dateline's report ("LONDON: Police arrested ...") has none
+_TURN = re.compile(r"\b(?:I|I'm|we|we're|we've|you|you're|your|us|our)\b|^[A-Z][a-z]+,\s|"
+                   r"^(?:That's|It's|There's|Here's|Let's)\b", re.I)
 _QUOTE_MARK = re.compile("[\"\u201c\u201d`]|''")
 _QUOTED = re.compile("\"[^\"]*\"?|\u201c[^\u201d]*\u201d?|`[^']*'?")
 
@@ -179,6 +184,8 @@ def is_talk(text: str) -> bool:
     label = _LABEL.match(t)
     rest = t[label.end():] if label else t
     said = _QUOTED.sub(" ", rest)  # a quoted speaker's "as you know" is the speaker's, the sentence reports it
+    if label and _TURN.search(said):  # "COOPER: Isha, we show ...", "COOPER: That's one of the protesters"
+        return True
     return bool(_DISFLUENT.search(said)) or (not _QUOTE_MARK.search(rest) and bool(_SPEAKER_SUBJECT.match(rest)))
 
 
