@@ -75,7 +75,8 @@ def test_story_signals_come_from_the_report(tmp_path):
         loom.ingest(str(page))
         art = loom.store.article(loom.store.execute("SELECT id FROM articles").fetchone()[0])
         signals = article_signals(loom.store.conn, art, None)
-        names = {r[0] for r in loom.store.execute("SELECT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id")}
+        names = {r[0] for r in loom.store.execute(
+            "SELECT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id")}
     assert "Barack Obama" in names  # the comment is annotated, as it is stored ...
     # ... but it is no signal of the story
     assert term_hash("volcanoes") not in signals.terms and term_hash("london") in signals.terms

@@ -31,8 +31,8 @@ from ..errors import ConfigError
 from ..stages.comments import comments_start
 from ..stages.sentences import find_dates, split_sentences
 from ..stages.summaries import lead_baseline, summarise
-from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, article_sents, build_timeline, centroid_opt, collect, cosine,
-                                date_features, normalise_columns, stop_words)
+from ..stages.timelines import (FEATURES, RANKED, Sent, Vectorizer, article_sents, build_timeline, centroid_opt,
+                                collect, cosine, date_features, normalise_columns, stop_words)
 from . import Table, bench_data_root, evaluation
 from . import timeline_metrics as M
 

@@ -163,7 +163,8 @@ _DISFLUENT = re.compile(r"\b(\w+(?:\s\w+)?)\s--\s\1\b|"
 #: which is also a witness's account ("We were told to leave")
 _SPEAKER_SUBJECT = re.compile(r"^(?:I|I'm|I've|I'd|I'll|You)\b")
 #: after a speaker label, a turn of talk: the speakers or their listener ("we", "you"), a name called out
-#: ("Isha, ..."), or a spoken opener ("That's", "Here's"); a dateline's report ("LONDON: Police arrested ...") has none
+#: ("Isha, ..."), or a spoken opener ("That's", "Here's"); a dateline's report ("LONDON: Police arrested ...")
+#: has none
 _TURN = re.compile(r"\b(?:I|I'm|we|we're|we've|you|you're|your|us|our)\b|^[A-Z][a-z]+,\s|"
                    r"^(?:That's|It's|There's|Here's|Let's)\b", re.I)
 _QUOTE_MARK = re.compile("[\"\u201c\u201d`]|''")

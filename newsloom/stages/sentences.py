@@ -58,7 +58,6 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-
 def report_sentences(text: str) -> list[tuple[int, int]]:
     """The sentence spans of the article's own report: those before its reader comments, if it keeps any
     (:func:`newsloom.stages.comments.comments_start`). A comment is no source to cite in a timeline, a
@@ -71,6 +70,7 @@ def report_sentences(text: str) -> list[tuple[int, int]]:
     """
     cut = comments_start(text)
     return split_sentences(text if cut is None else text[:cut])
+
 
 def _parenthetical(text: str, pos: int) -> bool:
     """Is the dated item that seems to start at ``pos`` a date with an aside between dashes ("picked January 25

@@ -33,8 +33,8 @@ from .rules import match_rule
 from .sentences import is_item
 
 __all__ = ["Sent", "TimelineDay", "Vectorizer", "collect", "date_features", "rank_dates", "summarise_day",
-           "build_timeline", "trim_item", "trim_lead", "article_sents", "citable", "candidate_pool", "centroid_opt", "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine",
-           "dot", "terms", "stop_words"]
+           "build_timeline", "trim_item", "trim_lead", "article_sents", "citable", "candidate_pool", "centroid_opt",
+           "FEATURES", "RANKED", "DATE_WEIGHTS", "cosine", "dot", "terms", "stop_words"]
 
 
 @dataclass(slots=True)
