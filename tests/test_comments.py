@@ -77,10 +77,11 @@ def test_story_signals_come_from_the_report(tmp_path):
         signals = article_signals(loom.store.conn, art, None)
         names = {r[0] for r in loom.store.execute(
             "SELECT e.name FROM mentions m JOIN entities e ON e.id = m.entity_id")}
-    assert "Barack Obama" in names  # the comment is annotated, as it is stored ...
-    # ... but it is no signal of the story
+    assert art.text.endswith("says Barack Obama.")  # the comment is stored ...
+    assert names == {"London"}  # ... but not parsed: its names are no mentions
+    # ... and no signal of the story
     assert term_hash("volcanoes") not in signals.terms and term_hash("london") in signals.terms
-    assert len(signals.entities) < len(names)
+    assert len(signals.entities) == 1
 
 
 _PIECES = ["Police said. ", "February 1, 2011 at 11:09 am | ", "At 07:26 am on 03 Jun 2009, clay wrote: ",
@@ -92,3 +93,12 @@ def test_comments_start_is_the_first_header(pieces):
     text = "".join(pieces)
     heads = comment_headers(text)
     assert comments_start(text) == (heads[0].start if heads else None)
+
+
+def test_comments_are_not_parsed_their_dates_found_by_rule():
+    art = process(ARTICLE + COMMENTS + " Tuesday was worse.", published="2009-06-02", title="x")
+    cut = comments_start(art.text)
+    mentions = art.annotations["mentions"]
+    assert {m["text"] for m in mentions} >= {"London"} and all(m["end"] <= cut for m in mentions)  # no "Beijing"
+    tuesday = [d for d in art.annotations["dates"] if d["text"] == "Tuesday"]
+    assert [(d["value"], d["anchor"]) for d in tuesday] == [("2009-06-09", "comment:2009-06-09")]

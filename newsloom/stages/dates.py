@@ -43,8 +43,11 @@ The anchor is the published date. An article with no date has none, so only expr
 state their own year resolve ("since 1994", "in 2020"); the rest stay ``None`` unless the text
 states a full date, which then becomes the anchor (``"text:YYYY-MM-DD"``). In a reader comment kept
 after the article (:mod:`newsloom.stages.comments`) the anchor is the date its header states
-(``"comment:YYYY-MM-DD"``), or none. Expressions relative to the narrative ("six months later", "the
-day before") are not resolved.
+(``"comment:YYYY-MM-DD"``), or none. The nlp stage does not parse comments, so their expressions are
+found by rule (:func:`comment_expressions`): explicit dates, the words that name a day (weekdays,
+today, yesterday, tomorrow, tonight, last night) and last/this/next week, month or year; a comment's other
+expressions (a month or year named alone, durations, ...) are not kept.
+Expressions relative to the narrative ("six months later", "the day before") are not resolved.
 """
 from __future__ import annotations
 
@@ -61,10 +64,10 @@ from ..model import Article, DateExpression
 from ..nlp import doc_text
 from ..pipeline import stage
 from ..settings import stage_settings
-from .comments import comment_headers
+from .comments import comment_headers, comments_start
 
 __all__ = ["Dates", "KINDS", "Resolved", "resolve_expression", "kind_of", "clause_tense", "extract_dates",
-           "format_value", "is_stamp", "left_open"]
+           "comment_expressions", "format_value", "is_stamp", "left_open"]
 
 #: the kinds of temporal expression; only a ``date`` gets a value, and a ``stamp`` (the page's own date: "Last
 #: updated at ...", "Mon Jul 18, 2011 7:12 am EDT", a comment's "March 9, 2011 at 10:32 am | Reply") keeps the
@@ -720,18 +723,52 @@ def _expressions(doc: Any, text: str) -> list[_Expr]:
     return found
 
 
-def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
+#: words that name a day, a week, month or year near the comment's own date, found by rule in the reader comments
+#: the nlp stage does not parse
+_COMMENT_DATE = re.compile(
+    r"\b(?:(?:(?:last|next|this|on)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    r"(?:\s+(?:morning|afternoon|evening|night))?|(?:yesterday|today|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?"
+    r"|tonight|last\s+night|(?:last|this|next)\s+(?:week|month|year))\b", re.I)
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+|\n")
+
+
+def comment_expressions(text: str, start: int, found: list[_Expr]) -> list[_Expr]:
+    """The date words (:data:`_COMMENT_DATE`) in ``text[start:]``, the reader comments the nlp stage left
+    unparsed, that no expression of ``found`` overlaps."""
+    out = []
+    for m in _COMMENT_DATE.finditer(text, start):
+        if not any(x.start < m.end() and x.end > m.start() for x in found):
+            out.append(_Expr(m.start(), m.end(), None))
+    return out
+
+
+def _sentence_start(text: str, pos: int, floor: int) -> int:
+    """Where the sentence holding ``pos`` starts, by punctuation alone (for unparsed text), not before ``floor``."""
+    last = floor
+    for m in _SENTENCE_END.finditer(text, max(floor, pos - 400), pos):
+        last = m.end()
+    return last
+
+
+def extract_dates(doc: Any, published: date | None, text: str | None = None) -> list[DateExpression]:
     """The temporal expressions of one parsed article, resolved (see the module docstring).
 
     Args:
-        doc: the spaCy Doc of the article text.
+        doc: the spaCy Doc of the article's report (the nlp stage parses the text before its reader comments).
         published: the article's own date, or None.
+        text: the whole article text, when the parse stops where its reader comments start: the comments
+            get the dates found by rule (:func:`comment_expressions`). Ignored unless the parsed text is
+            exactly the text before the first comment header.
 
     Returns:
         Date dicts sorted by start.
     """
-    text = doc_text(doc)
+    parsed = doc_text(doc)
+    if text is None or len(text) <= len(parsed) or comments_start(text) != len(parsed) or not text.startswith(parsed):
+        text = parsed
     exprs = _expressions(doc, text)
+    if len(text) > len(parsed):
+        exprs = sorted(exprs + comment_expressions(text, len(parsed), exprs))
     anchor, anchor_name = published, "published" if published else None
     if anchor is None:  # anchor only on a full date the text itself states
         for x in exprs:
@@ -752,7 +789,8 @@ def extract_dates(doc: Any, published: date | None) -> list[DateExpression]:
         if h >= 0:  # in a reader comment: its own date, if its header states one
             base = date.fromisoformat(headers[h].date) if headers[h].date else None
             base_name = f"comment:{headers[h].date}" if headers[h].date else None
-        sent_start = starts[max(bisect.bisect_right(starts, x.start) - 1, 0)]
+        sent_start = starts[max(bisect.bisect_right(starts, x.start) - 1, 0)] if x.start < len(parsed) else \
+            _sentence_start(text, x.start, max(len(parsed), headers[h].end if h >= 0 else 0))
         tense = clause_tense(x.span, text, sent_start, x.start, x.end)
         before = text[max(0, x.start - 30):x.start]
         listed = _day_list(text, x.start, x.end)
@@ -822,7 +860,8 @@ class Dates:
 
     def __call__(self, article: Article) -> Article:
         doc = article.annotations.get("doc")
-        article.annotations["dates"] = extract_dates(doc, _published(article)) if doc is not None else []
+        article.annotations["dates"] = extract_dates(doc, _published(article), article.text) if doc is not None \
+            else []
         return article
 
     def pipe(self, articles: Iterable[Article], *, batch_size: int = 64) -> Iterator[Article]:

@@ -5,6 +5,12 @@ the last stage is done, so it is never stored. Texts are parsed in batches with 
 articles are not parsed (the model is English). By default (``parse = "scoped"``) NER covers the whole text
 and the dependency parse only the sentences the quotes and events stages read
 (:mod:`newsloom.nlp.scoped_parse`); ``parse = "all"`` parses everything.
+
+Reader comments kept after an article (:mod:`newsloom.stages.comments`) are not parsed: the Doc covers the
+report, the text before the first comment header (``doc_text(doc)`` is that prefix of the article text, so
+offsets stay those of the article). A comment is no source of quotes, events or story signals, and gives no
+entity mentions; the dates stage finds its dates by rule (:func:`newsloom.stages.dates.comment_expressions`).
+On the first 300 Timeline17 rows the comments are a fifth of the characters.
 The stage parses in the process it runs in: several cores are used by running the per-article stages
 in several worker processes (``[engine] workers``, :mod:`newsloom.engine.workers`).
 """
@@ -17,6 +23,7 @@ from ..model import Article
 from ..nlp import load_nlp
 from ..pipeline import stage
 from ..settings import stage_settings
+from .comments import comments_start
 
 __all__ = ["Nlp"]
 
@@ -34,9 +41,15 @@ class Nlp:
     def _wanted(self, art: Article) -> bool:
         return (art.language or "en") in self.cfg["languages"]
 
+    def _report(self, art: Article) -> str:
+        """The text the parser sees: the article's report (before its reader comments), at most ``max_chars``."""
+        text = art.text[: self.cfg["max_chars"]]
+        cut = comments_start(text)
+        return text if cut is None else text[:cut]
+
     def __call__(self, article: Article) -> Article:
         if self._wanted(article):
-            text = article.text[: self.cfg["max_chars"]]
+            text = self._report(article)
             article.annotations["doc"] = doc = self.nlp(text)
             doc.user_data["text"] = text
         return article
@@ -44,7 +57,7 @@ class Nlp:
     def pipe(self, articles: Iterable[Article], *, batch_size: int = 64) -> Iterator[Article]:
         batch = list(articles)
         todo = [a for a in batch if self._wanted(a)]
-        texts = [a.text[: self.cfg["max_chars"]] for a in todo]
+        texts = [self._report(a) for a in todo]
         for art, text, doc in zip(todo, texts, self.nlp.pipe(texts, batch_size=min(batch_size,
                                                                                    self.cfg["spacy_batch_size"]))):
             doc.user_data["text"] = text  # the nlp.doc_text of later stages: Doc.text re-joins every token
