@@ -2,7 +2,7 @@
 
 The parsed ``Doc`` rides on ``article.annotations["doc"]``, declared transient: the pipeline drops it once
 the last stage is done, so it is never stored. Texts are parsed in batches with ``nlp.pipe``. Non-English
-articles are not parsed (the model is English). By default (``parse = "scoped"``) NER covers the whole text
+articles are not parsed (the model is English). By default (``parse = "scoped"``) NER covers the whole report
 and the dependency parse only the sentences the quotes and events stages read
 (:mod:`newsloom.nlp.scoped_parse`); ``parse = "all"`` parses everything.
 
@@ -11,6 +11,7 @@ report, the text before the first comment header (``doc_text(doc)`` is that pref
 offsets stay those of the article). A comment is no source of quotes, events or story signals, and gives no
 entity mentions; the dates stage finds its dates by rule (:func:`newsloom.stages.dates.comment_expressions`).
 On the first 300 Timeline17 rows the comments are a fifth of the characters.
+
 The stage parses in the process it runs in: several cores are used by running the per-article stages
 in several worker processes (``[engine] workers``, :mod:`newsloom.engine.workers`).
 """
