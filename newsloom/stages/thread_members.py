@@ -40,7 +40,11 @@ def _article_row(row: str, sign: int) -> str:
 
 
 _TRIGGERS = {
-    "sa_insert": f"AFTER INSERT ON main.story_articles BEGIN {_article_row('new', 1)} END",
+    # every insert is logged (a thread of NULL: a copy, or a story in no thread), for a REPLACE displaces a row
+    # without a delete trigger: that row goes when the cache sees its article again
+    "sa_insert": f"AFTER INSERT ON main.story_articles BEGIN {_LOGGED} SELECT CASE WHEN new.reason != 'copy' THEN "
+                 "(SELECT thread_id FROM stories WHERE id = new.story_id) END, new.rowid, new.article_id, "
+                 "new.story_id, 1; END",
     "sa_delete": f"AFTER DELETE ON main.story_articles BEGIN {_article_row('old', -1)} END",
     "sa_update": "AFTER UPDATE ON main.story_articles WHEN old.story_id IS NOT new.story_id OR old.reason IS NOT "
                  "new.reason OR old.article_id IS NOT new.article_id OR old.rowid IS NOT new.rowid BEGIN "
