@@ -10,9 +10,10 @@ For the newly stored articles it
    ``speaker_entity``, else the same ``speaker_name``) in another article are one quote when at
    least ``near_containment`` of the shorter one's word 4-grams are in the other (an excerpt, a
    trimmed or lightly edited version); the group takes the ``quote_key`` of its first stored quote.
-   Of the speaker's ``near_candidates`` latest other quotes, only those sharing two 4-grams with the
-   new one can be near copies: they are found in ``quote_grams`` (the 4-gram hashes of every quote
-   under its speaker), which this stage keeps;
+   Of the speaker's ``near_candidates`` latest other quotes (the window's lowest rowid found in the
+   speaker's latest quotes each connection keeps, :mod:`.quote_window`), only those sharing two 4-grams
+   with the new one can be near copies: they are found in ``quote_grams`` (the 4-gram hashes of every
+   quote under its speaker), which this stage keeps;
 3. for every ``quote_key`` those articles carry, recomputes ``first_article_id`` over all carriers:
    the earliest published article (unknown dates last), ties by store order. An article that is a
    copy of another (``copy_of`` set) is no independent carrier: it counts only when no original
@@ -31,6 +32,7 @@ from ..pipeline import corpus_stage
 from ..settings import stage_settings
 from ..storage import Store
 from ..storage.tables.quotes import quote_words
+from .quote_window import speaker_quotes
 
 __all__ = ["QuoteLinks", "first_carrier", "near_copy"]
 
@@ -147,11 +149,8 @@ def _near_candidates(store: Store, q: Any, mine: frozenset[tuple[str, ...]], lim
         return []
     others = f"{column} = ? AND article_id != ? AND quote_key IS NOT NULL AND quote_key != ?"
     mates = (value, q["article_id"], q["quote_key"])
-    floor = 0
-    if store.execute(f"SELECT 1 FROM quotes WHERE {column} = ? LIMIT 1 OFFSET ?", (value, limit - 1)).fetchone():
-        row = store.execute(f"SELECT rowid FROM quotes WHERE {others} ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                            (*mates, limit - 1)).fetchone()
-        floor = row[0] if row else 0
+    with store.transaction() as conn:  # the batch's own (re-entrant)
+        floor = speaker_quotes(conn).floor(conn, column, value, q["article_id"], q["quote_key"], limit)
     return list(store.rows(f"""
         SELECT id, text, quote_key FROM quotes
          WHERE rowid IN (SELECT quote_rowid FROM quote_grams WHERE speaker = ? AND quote_rowid >= ?
