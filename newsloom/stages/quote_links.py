@@ -134,6 +134,7 @@ def _index_grams(store: Store, ids: Sequence[str]) -> None:
         speakers = [_speaker(c, v) for c, v in (("speaker_entity", entity), ("speaker_name", name)) if v is not None]
         if speakers:
             rows += [(speaker, _gram(g), rowid) for g in _shingles(text) for speaker in speakers]
+    rows.sort()  # in key order: each page of the index is written once per batch, not again after it left the cache
     with store.transaction() as conn:
         conn.executemany("INSERT OR IGNORE INTO quote_grams (speaker, gram, quote_rowid) VALUES (?, ?, ?)", rows)
     store.execute("UPDATE quote_grams_mark SET mark = coalesce((SELECT max(rowid) FROM quotes), 0),"
