@@ -68,14 +68,14 @@ def test_window_floor_equals_the_query(tmp_path_factory, steps):
     conn, other = _connect(path), _connect(path)
     try:
         for n, (ops, end, asked) in enumerate(steps):
-            cache = speaker_quotes(conn)
+            speaker_quotes(conn)
             conn.execute("BEGIN")
             for op in ops:
                 _apply(conn, op, n)
             for s, k, limit in asked:  # the stage asks inside its batch
                 column, value = ("speaker_entity", "speaker_name")[s % 2], SPEAKERS[s % 2]
                 args = (column, value, f"a{s}", KEYS[k % 3], limit)
-                assert cache.floor(conn, *args) == _floor(conn, *args)
+                assert speaker_quotes(conn).floor(conn, *args) == _floor(conn, *args)
             conn.execute("ROLLBACK" if end == "rollback" else "COMMIT")
             if end == "other":
                 _apply(other, ("insert", n, n + 1), 1000 + n)

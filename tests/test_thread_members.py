@@ -70,12 +70,12 @@ def test_cached_thread_articles_equal_a_fresh_read(tmp_path_factory, steps):
     conn, other = _connect(path), _connect(path)
     try:
         for ops, end, asked in steps:
-            cache = thread_members(conn)
+            thread_members(conn)
             conn.execute("BEGIN")
             for op in ops:
                 _apply(conn, op)
             for tid in asked:  # the threads stage reads a few threads inside its batch
-                assert cache.rows(conn, tid) == conn.execute(FRESH, (tid,)).fetchall()
+                assert thread_members(conn).rows(conn, tid) == conn.execute(FRESH, (tid,)).fetchall()
             conn.execute("ROLLBACK" if end == "rollback" else "COMMIT")
             if end == "other":  # another connection's commit
                 _apply(other, ("article", len(ops), 1, 1))

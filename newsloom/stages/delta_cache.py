@@ -43,7 +43,7 @@ class DeltaCache:
 
     def sync(self, conn: sqlite3.Connection) -> None:
         """Apply the logged deltas; empty the cache after a rollback of its last sync or another connection's
-        commit. Call before every use."""
+        commit. Needed before a use that follows a write."""
         gen = conn.execute(f"SELECT gen FROM {self.name}_gen").fetchone()[0]
         version = conn.execute("PRAGMA data_version").fetchone()[0]
         if gen != self.gen or version != self.version:
@@ -59,7 +59,8 @@ class DeltaCache:
 
 
 def delta_cache(conn: sqlite3.Connection, cls: type[C]) -> C:
-    """The ``cls`` cache of this connection (made, with its temp tables and triggers, on first use)."""
+    """The ``cls`` cache of this connection (made, with its temp tables and triggers, on first use), synced: valid
+    until the next write."""
     key = (id(conn), cls.name)
     installed = conn.execute("SELECT 1 FROM sqlite_temp_master WHERE type = 'table' AND name = ?",
                              (cls.name + "_gen",)).fetchone() is not None
@@ -79,4 +80,5 @@ def delta_cache(conn: sqlite3.Connection, cls: type[C]) -> C:
         conn.execute(f"INSERT INTO {cls.name}_gen (gen) VALUES (?)", (cache.gen,))
         for event, body in cls.triggers.items():
             conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS {cls.name}_{event} {body.format(log=log)}")
+    cache.sync(conn)
     return cache  # type: ignore[return-value]

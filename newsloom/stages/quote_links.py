@@ -32,7 +32,7 @@ from ..pipeline import corpus_stage
 from ..settings import stage_settings
 from ..storage import Store
 from ..storage.tables.quotes import quote_words
-from .quote_window import speaker_quotes
+from .quote_window import SpeakerQuotes, speaker_quotes
 
 __all__ = ["QuoteLinks", "first_carrier", "near_copy"]
 
@@ -141,7 +141,8 @@ def _index_grams(store: Store, ids: Sequence[str]) -> None:
                   " last_id = (SELECT id FROM quotes ORDER BY rowid DESC LIMIT 1)")
 
 
-def _near_candidates(store: Store, q: Any, mine: frozenset[tuple[str, ...]], limit: int) -> list[Any]:
+def _near_candidates(store: Store, q: Any, mine: frozenset[tuple[str, ...]], limit: int,
+                     window: SpeakerQuotes) -> list[Any]:
     """The quotes of ``q``'s speaker in other articles, among its ``limit`` latest such ones (most recent first),
     that share at least two 4-grams with it: the only ones :func:`near_copy` can accept."""
     column, value = ("speaker_entity", q["speaker_entity"]) if q["speaker_entity"] else (
@@ -151,7 +152,7 @@ def _near_candidates(store: Store, q: Any, mine: frozenset[tuple[str, ...]], lim
     others = f"{column} = ? AND article_id != ? AND quote_key IS NOT NULL AND quote_key != ?"
     mates = (value, q["article_id"], q["quote_key"])
     with store.transaction() as conn:  # the batch's own (re-entrant)
-        floor = speaker_quotes(conn).floor(conn, column, value, q["article_id"], q["quote_key"], limit)
+        floor = window.floor(conn, column, value, q["article_id"], q["quote_key"], limit)
     return list(store.rows(f"""
         SELECT id, text, quote_key FROM quotes
          WHERE rowid IN (SELECT quote_rowid FROM quote_grams WHERE speaker = ? AND quote_rowid >= ?
@@ -166,6 +167,8 @@ def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limi
     if containment <= 0:
         return
     _index_grams(store, ids)
+    with store.transaction() as conn:  # the batch's own (re-entrant); nothing is written until the groups are made
+        window = speaker_quotes(conn)
     parent: dict[str, str] = {}
 
     def root(key: str) -> str:
@@ -188,7 +191,7 @@ def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limi
                AND (speaker_entity IS NOT NULL OR speaker_name IS NOT NULL)""", list(chunk)))
         for q in new:
             mine = of(q["id"], q["text"])
-            for c in _near_candidates(store, q, mine, limit):
+            for c in _near_candidates(store, q, mine, limit, window):
                 if root(c["quote_key"]) != root(q["quote_key"]) and \
                         near_copy(mine, of(c["id"], c["text"]), containment):
                     parent[root(c["quote_key"])] = root(q["quote_key"])

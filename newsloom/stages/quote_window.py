@@ -61,8 +61,8 @@ class SpeakerQuotes(DeltaCache):
 
     def floor(self, conn: sqlite3.Connection, column: str, value: str, article: str, key: str, limit: int) -> int:
         """The lowest rowid of the ``limit`` latest quotes of the speaker (``column`` = ``value``) with a key
-        other than ``key`` in articles other than ``article``; 0 when there are fewer."""
-        self.sync(conn)
+        other than ``key`` in articles other than ``article``; 0 when there are fewer (get the cache anew from
+        :func:`speaker_quotes` after a write)."""
         keep = 2 * limit + 16
         while True:
             window = self._window(conn, column, value, keep)
@@ -130,5 +130,5 @@ class SpeakerQuotes(DeltaCache):
 
 
 def speaker_quotes(conn: sqlite3.Connection) -> SpeakerQuotes:
-    """The cache of this connection (made, with its temp log and triggers, on first use)."""
+    """The cache of this connection (made, with its temp log and triggers, on first use), up to date."""
     return delta_cache(conn, SpeakerQuotes)

@@ -77,8 +77,7 @@ class ThreadMembers(DeltaCache):
 
     def rows(self, conn: sqlite3.Connection, tid: str) -> list[tuple[int, str, str]]:
         """Thread ``tid``'s ``(story_articles rowid, article id, story id)`` rows, copies aside, in rowid order
-        (the caller must not change the list)."""
-        self.sync(conn)
+        (the caller must not change the list; get the cache anew from :func:`thread_members` after a write)."""
         rows = self._threads.get(tid)
         if rows is None:
             rows = [tuple(r) for r in conn.execute(
@@ -133,5 +132,5 @@ class ThreadMembers(DeltaCache):
 
 
 def thread_members(conn: sqlite3.Connection) -> ThreadMembers:
-    """The cache of this connection (made, with its temp log and triggers, on first use)."""
+    """The cache of this connection (made, with its temp log and triggers, on first use), up to date."""
     return delta_cache(conn, ThreadMembers)
