@@ -153,13 +153,16 @@ def _near_candidates(store: Store, q: Any, mine: frozenset[tuple[str, ...]], lim
     mates = (value, q["article_id"], q["quote_key"])
     with store.transaction() as conn:  # the batch's own (re-entrant)
         floor = window.floor(conn, column, value, q["article_id"], q["quote_key"], limit)
-    return list(store.rows(f"""
-        SELECT id, text, quote_key FROM quotes
-         WHERE rowid IN (SELECT quote_rowid FROM quote_grams WHERE speaker = ? AND quote_rowid >= ?
-                           AND gram IN (SELECT value FROM json_each(?)) GROUP BY quote_rowid HAVING count(*) >= 2)
-           AND {others}
-         ORDER BY rowid DESC""", (_speaker(column, value), floor,
-                                  json.dumps(sorted({_gram(g) for g in mine})), *mates)))
+        shared = [r[0] for r in conn.execute(
+            "SELECT quote_rowid FROM quote_grams WHERE speaker = ? AND quote_rowid >= ? AND gram IN (SELECT value"
+            " FROM json_each(?)) GROUP BY quote_rowid HAVING count(*) >= 2",
+            (_speaker(column, value), floor, json.dumps(sorted({_gram(g) for g in mine}))))]
+    # most are the same quote again (the same key): left out from the speaker's window, not read from the table
+    keep = window.qualifying(column, value, q["article_id"], q["quote_key"], shared)
+    if not keep:
+        return []
+    return list(store.rows(f"SELECT id, text, quote_key FROM quotes WHERE rowid IN ({', '.join('?' for _ in keep)})"
+                           f" AND {others} ORDER BY rowid DESC", (*keep, *mates)))
 
 
 def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limit: int) -> None:

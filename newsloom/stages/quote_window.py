@@ -78,6 +78,12 @@ class SpeakerQuotes(DeltaCache):
             keep = 2 * keep  # more of the speaker's quotes are left out than the window holds: read more
             self._drop((column, value))
 
+    def qualifying(self, column: str, value: str, article: str, key: str, rowids: list[int]) -> list[int]:
+        """Of these rowids, at or above the :meth:`floor` just found for the same speaker, those of the speaker's
+        quotes with a key other than ``key`` in articles other than ``article``."""
+        rows = self._windows[(column, value)].rows
+        return [r for r in rowids if r in rows and rows[r][0] != article and rows[r][1] != key]
+
     def _window(self, conn: sqlite3.Connection, column: str, value: str, keep: int) -> _Window:
         window = self._windows.get((column, value))
         if window is None:
