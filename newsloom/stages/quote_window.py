@@ -66,6 +66,8 @@ class SpeakerQuotes(DeltaCache):
         keep = 2 * limit + 16
         while True:
             window = self._window(conn, column, value, keep)
+            if window.low is None and len(window.rowids) < limit:  # fewer quotes than the window asks for
+                return 0
             seen = 0
             for rowid in reversed(window.rowids):
                 other_article, other_key = window.rows[rowid]
