@@ -236,7 +236,7 @@ def test_any_contiguous_excerpt_of_five_words_or_more_is_a_near_copy(words, data
     assert not near_copy(whole, part, 0)
 
 
-def _compare_latest(store: Store, q, mine, limit: int) -> list:
+def _compare_latest(store: Store, q, mine, limit: int, window=None) -> list:
     """The near-copy candidates as the stage read them before ``quote_grams``: the speaker's ``limit`` latest
     quotes in other articles, every one."""
     column, value = ("speaker_entity", q["speaker_entity"]) if q["speaker_entity"] else (

@@ -10,9 +10,10 @@ For the newly stored articles it
    ``speaker_entity``, else the same ``speaker_name``) in another article are one quote when at
    least ``near_containment`` of the shorter one's word 4-grams are in the other (an excerpt, a
    trimmed or lightly edited version); the group takes the ``quote_key`` of its first stored quote.
-   Of the speaker's ``near_candidates`` latest other quotes, only those sharing two 4-grams with the
-   new one can be near copies: they are found in ``quote_grams`` (the 4-gram hashes of every quote
-   under its speaker), which this stage keeps;
+   Of the speaker's ``near_candidates`` latest other quotes (the window's lowest rowid found in the
+   speaker's latest quotes each connection keeps, :mod:`.quote_window`), only those sharing two 4-grams
+   with the new one can be near copies: they are found in ``quote_grams`` (the 4-gram hashes of every
+   quote under its speaker), which this stage keeps;
 3. for every ``quote_key`` those articles carry, recomputes ``first_article_id`` over all carriers:
    the earliest published article (unknown dates last), ties by store order. An article that is a
    copy of another (``copy_of`` set) is no independent carrier: it counts only when no original
@@ -31,6 +32,7 @@ from ..pipeline import corpus_stage
 from ..settings import stage_settings
 from ..storage import Store
 from ..storage.tables.quotes import quote_words
+from .quote_window import SpeakerQuotes, speaker_quotes
 
 __all__ = ["QuoteLinks", "first_carrier", "near_copy"]
 
@@ -132,13 +134,15 @@ def _index_grams(store: Store, ids: Sequence[str]) -> None:
         speakers = [_speaker(c, v) for c, v in (("speaker_entity", entity), ("speaker_name", name)) if v is not None]
         if speakers:
             rows += [(speaker, _gram(g), rowid) for g in _shingles(text) for speaker in speakers]
+    rows.sort()  # in key order: each page of the index is written once per batch, not again after it left the cache
     with store.transaction() as conn:
         conn.executemany("INSERT OR IGNORE INTO quote_grams (speaker, gram, quote_rowid) VALUES (?, ?, ?)", rows)
     store.execute("UPDATE quote_grams_mark SET mark = coalesce((SELECT max(rowid) FROM quotes), 0),"
                   " last_id = (SELECT id FROM quotes ORDER BY rowid DESC LIMIT 1)")
 
 
-def _near_candidates(store: Store, q: Any, mine: frozenset[tuple[str, ...]], limit: int) -> list[Any]:
+def _near_candidates(store: Store, q: Any, mine: frozenset[tuple[str, ...]], limit: int,
+                     window: SpeakerQuotes) -> list[Any]:
     """The quotes of ``q``'s speaker in other articles, among its ``limit`` latest such ones (most recent first),
     that share at least two 4-grams with it: the only ones :func:`near_copy` can accept."""
     column, value = ("speaker_entity", q["speaker_entity"]) if q["speaker_entity"] else (
@@ -147,18 +151,18 @@ def _near_candidates(store: Store, q: Any, mine: frozenset[tuple[str, ...]], lim
         return []
     others = f"{column} = ? AND article_id != ? AND quote_key IS NOT NULL AND quote_key != ?"
     mates = (value, q["article_id"], q["quote_key"])
-    floor = 0
-    if store.execute(f"SELECT 1 FROM quotes WHERE {column} = ? LIMIT 1 OFFSET ?", (value, limit - 1)).fetchone():
-        row = store.execute(f"SELECT rowid FROM quotes WHERE {others} ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                            (*mates, limit - 1)).fetchone()
-        floor = row[0] if row else 0
-    return list(store.rows(f"""
-        SELECT id, text, quote_key FROM quotes
-         WHERE rowid IN (SELECT quote_rowid FROM quote_grams WHERE speaker = ? AND quote_rowid >= ?
-                           AND gram IN (SELECT value FROM json_each(?)) GROUP BY quote_rowid HAVING count(*) >= 2)
-           AND {others}
-         ORDER BY rowid DESC""", (_speaker(column, value), floor,
-                                  json.dumps(sorted({_gram(g) for g in mine})), *mates)))
+    with store.transaction() as conn:  # the batch's own (re-entrant)
+        floor = window.floor(conn, column, value, q["article_id"], q["quote_key"], limit)
+        shared = [r[0] for r in conn.execute(
+            "SELECT quote_rowid FROM quote_grams WHERE speaker = ? AND quote_rowid >= ? AND gram IN (SELECT value"
+            " FROM json_each(?)) GROUP BY quote_rowid HAVING count(*) >= 2",
+            (_speaker(column, value), floor, json.dumps(sorted({_gram(g) for g in mine}))))]
+    # most are the same quote again (the same key): left out from the speaker's window, not read from the table
+    keep = window.qualifying(column, value, q["article_id"], q["quote_key"], shared)
+    if not keep:
+        return []
+    return list(store.rows(f"SELECT id, text, quote_key FROM quotes WHERE rowid IN ({', '.join('?' for _ in keep)})"
+                           f" AND {others} ORDER BY rowid DESC", (*keep, *mates)))
 
 
 def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limit: int) -> None:
@@ -166,6 +170,8 @@ def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limi
     if containment <= 0:
         return
     _index_grams(store, ids)
+    with store.transaction() as conn:  # the batch's own (re-entrant); nothing is written until the groups are made
+        window = speaker_quotes(conn)
     parent: dict[str, str] = {}
 
     def root(key: str) -> str:
@@ -188,7 +194,7 @@ def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limi
                AND (speaker_entity IS NOT NULL OR speaker_name IS NOT NULL)""", list(chunk)))
         for q in new:
             mine = of(q["id"], q["text"])
-            for c in _near_candidates(store, q, mine, limit):
+            for c in _near_candidates(store, q, mine, limit, window):
                 if root(c["quote_key"]) != root(q["quote_key"]) and \
                         near_copy(mine, of(c["id"], c["text"]), containment):
                     parent[root(c["quote_key"])] = root(q["quote_key"])

@@ -50,6 +50,7 @@ from ..storage.tables.stories import resolve_story, resolve_thread
 from .stories import Idf, entity_types, indexed_batch, member_signals, merge_threads, one_blas_thread, story_id
 from .story_match import Profile, Signals, Weights, features
 from .story_regroup import pair_scores, time_gaps, time_penalty
+from .thread_members import thread_members
 
 __all__ = ["Threads", "merge_threads", "cohesive_link"]
 
@@ -182,14 +183,14 @@ class Threads:
         cap, sample = int(self.cfg["regroup_articles"]), int(self.cfg["regroup_sample"])
         group = group[:max(2, cap // 4)]
         each = max(4, min(sample, cap // len(group)))
+        cache = thread_members(conn)
         members: list[str] = []
         start: list[int] = []
         for k, tid in enumerate(group):
-            rows = _thread_articles(conn, tid)
-            if len(rows) > each:
-                rows = [rows[i * len(rows) // each] for i in range(each)]
-            members += rows
-            start += [k] * len(rows)
+            rows = cache.rows(conn, tid)  # its articles (copies aside) in the order they were placed
+            picked = [rows[i * len(rows) // each] for i in range(each)] if len(rows) > each else rows
+            members += [aid for _, aid, _ in picked]
+            start += [k] * len(picked)
         sigs = member_signals(conn, members)
         keep = [i for i, a in enumerate(members) if a in sigs]
         if len({start[i] for i in keep}) < 2:
@@ -237,9 +238,7 @@ class Threads:
         Returns:
             the ids of the new threads (none when the thread stays whole).
         """
-        rows = conn.execute("SELECT sa.article_id, sa.story_id FROM stories s JOIN story_articles sa ON "
-                            "sa.story_id = s.id WHERE s.thread_id = ? AND sa.reason != 'copy' ORDER BY sa.rowid",
-                            (tid,)).fetchall()
+        rows = [(aid, sid) for _, aid, sid in thread_members(conn).rows(conn, tid)]
         story_of = dict(rows)
         cap = int(self.cfg["split_articles"])
         sample = [rows[i * len(rows) // cap][0] for i in range(cap)] if len(rows) > cap else [a for a, _ in rows]
@@ -430,9 +429,3 @@ def _time_penalty(signals: list[Signals], weights: Weights) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         return time_penalty(np.nan_to_num(np.abs(days[:, None] - days[None, :]), nan=0.0), weights)
 
-
-def _thread_articles(conn: sqlite3.Connection, tid: str) -> list[str]:
-    """A thread's articles (copies aside), in the order they were placed."""
-    return [r[0] for r in conn.execute("SELECT sa.article_id FROM stories s JOIN story_articles sa ON sa.story_id = "
-                                       "s.id WHERE s.thread_id = ? AND sa.reason != 'copy' ORDER BY sa.rowid",
-                                       (tid,))]

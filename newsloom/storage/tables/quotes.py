@@ -84,6 +84,14 @@ def quote_grams(conn: sqlite3.Connection) -> None:
             last_id = (SELECT id FROM quotes WHERE rowid = min(quote_grams_mark.mark, old.rowid - 1)); END""")
 
 
+@migration("0153_quotes_key_carriers")
+def quotes_key_carriers(conn: sqlite3.Connection) -> None:
+    # the quote_links stage reads every carrier of a quote key (its article) and sets their first_article_id where
+    # it changed: from this index alone, not a table lookup per carrier (it replaces the index on quote_key)
+    conn.execute("DROP INDEX IF EXISTS quotes_key")
+    conn.execute("CREATE INDEX quotes_key_carriers ON quotes(quote_key, article_id, first_article_id)")
+
+
 def quote_id(article_id: str, start: int, end: int) -> str:
     """Stable id of a quote: a hash of its article and span."""
     return hashlib.sha256(f"{article_id}\x1f{start}\x1f{end}".encode()).hexdigest()[:16]
