@@ -87,12 +87,13 @@ def test_running_counts_equal_a_recount(fresh_store, monkeypatch):
     assert fresh_store.execute("SELECT count(*) FROM entity_dirty").fetchone()[0] == 0
 
 
-_MENTION = st.tuples(st.integers(0, 5), st.sampled_from(["keep", "drop"]), st.sampled_from(["Ann Lee", "Lee", "A. Lee"]),
-                     st.sampled_from(["PERSON", "ORG", "GPE", "LOC"]))
+_MENTION = st.tuples(st.integers(0, 5), st.sampled_from(["keep", "drop"]),
+                     st.sampled_from(["Ann Lee", "Lee", "A. Lee"]), st.sampled_from(["PERSON", "ORG", "GPE", "LOC"]))
 
 
 @settings(max_examples=30, deadline=None)
-@given(mentions=st.lists(_MENTION, min_size=2, max_size=30), batch=st.sets(st.sampled_from([f"f{i}" for i in range(6)])))
+@given(mentions=st.lists(_MENTION, min_size=2, max_size=30),
+       batch=st.sets(st.sampled_from([f"f{i}" for i in range(6)])))
 def test_a_folded_merge_equals_a_recount(mentions, batch, tmp_path_factory):
     """Two entities' mentions over six articles (several of them in both, one name or label in both or not):
     the kept entity's counts after folding the other's in and merging equal a recount; a batch's articles are

@@ -48,7 +48,7 @@ class _Entry:
     its articles in order, the rowid that brought in the last of them when it has ``limit`` articles (else None),
     and the highest rowid of its mention rows (when it has fewer articles)."""
 
-    __slots__ = ("names", "base", "articles", "pending", "cutoff", "top")
+    __slots__ = ("articles", "base", "cutoff", "names", "pending", "top")
 
     def __init__(self, names: frozenset[str], articles: list[str], cutoff: int | None, top: int) -> None:
         self.names: frozenset[str] | None = names

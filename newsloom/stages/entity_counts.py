@@ -20,8 +20,8 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-__all__ = ["PLACES", "NameCount", "kind_of", "batch_links", "is_dirty", "recount", "add", "names", "kinds", "article_vote",
-           "fold"]
+__all__ = ["PLACES", "NameCount", "kind_of", "batch_links", "is_dirty", "recount", "add", "names", "kinds",
+           "article_vote", "fold"]
 
 #: (name, articles, sources, mentions, rowid of its first mention): what ``resolve.canonical_name`` reads
 NameCount = tuple[str, int, int, int, int]
