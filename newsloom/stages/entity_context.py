@@ -9,11 +9,6 @@ entities. The names change only when a mention row changes, so they are cached p
   updated and deleted row to :meth:`ContextCache.changed`, which drops the entries that row can change: the
   entities whose context articles include the row's article, and the row's entity when the row is among
   those that chose its first articles (or it has fewer than ``context_articles`` articles);
-* except a new link: a row linked to an entity with fewer than ``context_articles`` articles, after every row
-  it had, adds the row's article to its articles, and a change in an article it gained so is made by reading
-  that article's names again, not the entity's rows and every other article's names (an entity linked in the
-  article being resolved was read again for every later name of that article, and a small one on every
-  new link);
 * a commit by another connection (``PRAGMA data_version``) clears the cache, and so does a failed batch
   (:func:`forget`: what it read was rolled back).
 """
@@ -43,29 +38,15 @@ _TRIGGERS = {
 _CACHES: OrderedDict[int, ContextCache] = OrderedDict()  # by id(connection); the last few connections
 
 
-class _Entry:
-    """The context of one entity: its names (None: to be made again from ``base`` and the ``pending`` articles' names),
-    its articles in order, the rowid that brought in the last of them when it has ``limit`` articles (else None),
-    and the highest rowid of its mention rows (when it has fewer articles)."""
-
-    __slots__ = ("articles", "base", "cutoff", "names", "pending", "top")
-
-    def __init__(self, names: frozenset[str], articles: list[str], cutoff: int | None, top: int) -> None:
-        self.names: frozenset[str] | None = names
-        self.base = names  # the names of the articles it was read with, which no change has touched since
-        self.articles = articles
-        self.pending: set[str] = set()  # articles linked to it since: their names are read again when asked
-        self.cutoff = cutoff
-        self.top = top
-
-
 class ContextCache:
     """Context names per entity for one connection (see the module docstring)."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.version: int | None = None
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        # entity -> (its context names, its context articles, the rowid that brought in the last of them
+        # when it has ``limit`` articles, else None)
+        self._entries: OrderedDict[str, tuple[frozenset[str], tuple[str, ...], int | None]] = OrderedDict()
         self._by_article: dict[str, set[str]] = {}
         # article -> its mentions' folded names, and per entity the names all of whose mentions it links: an
         # entity's context is read from these (a change to any mention of the article drops it)
@@ -73,20 +54,14 @@ class ContextCache:
 
     def names(self, conn: sqlite3.Connection, eid: str) -> frozenset[str]:
         """The folded names of the mentions in entity ``eid``'s first ``limit`` articles not linked to it."""
-        entry = self._entries.get(eid)
-        if entry is not None:
+        hit = self._entries.get(eid)
+        if hit is not None:
             self._entries.move_to_end(eid)
-            if entry.names is None:  # a link in an article it has gained since it was read: those read again
-                found = set(entry.base)
-                for aid in entry.pending:
-                    found.update(self._names_in(conn, aid, eid))
-                entry.names = frozenset(found)
-            return entry.names
+            return hit[0]
         articles: dict[str, None] = {}
-        cutoff, top = None, 0
+        cutoff = None
         for rowid, aid in conn.execute("SELECT rowid, article_id FROM mentions WHERE entity_id = ? ORDER BY rowid",
                                        (eid,)):
-            top = rowid
             if aid not in articles:
                 articles[aid] = None
                 if len(articles) == self.limit:
@@ -94,20 +69,16 @@ class ContextCache:
                     break
         ids = list(articles)
         found: set[str] = set()
-        for aid in ids:
-            found.update(self._names_in(conn, aid, eid))
+        for aid in ids:  # an article's names, less those all of whose mentions there are linked to this entity
+            every, only = self._article(conn, aid)
+            found.update(every - only[eid] if eid in only else every)
         names = frozenset(found)
-        self._entries[eid] = _Entry(names, ids, cutoff, top)
+        self._entries[eid] = (names, tuple(ids), cutoff)
         for aid in ids:
             self._by_article.setdefault(aid, set()).add(eid)
         if len(self._entries) > MAX_ENTRIES:
             self._drop(next(iter(self._entries)))
         return names
-
-    def _names_in(self, conn: sqlite3.Connection, aid: str, eid: str) -> frozenset[str]:
-        """An article's names, less those all of whose mentions there are linked to entity ``eid``."""
-        every, only = self._article(conn, aid)
-        return every - only[eid] if eid in only else every
 
     def _article(self, conn: sqlite3.Connection, aid: str) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
         """An article's folded mention names, and per entity the names all of whose mentions it links."""
@@ -132,28 +103,10 @@ class ContextCache:
         """A mention row of ``article_id`` linked to ``entity_id`` was inserted, updated or deleted."""
         self._pairs.pop(article_id, None)
         for eid in list(self._by_article.get(article_id, ())):
-            entry = self._entries[eid]
-            if article_id in entry.pending:
-                entry.names = None
-            else:
-                self._drop(eid)
+            self._drop(eid)
         entry = self._entries.get(entity_id) if entity_id is not None else None
-        if entry is None:
-            return
-        if entry.cutoff is not None:
-            if rowid is None or rowid <= entry.cutoff:
-                self._drop(entity_id)  # type: ignore[arg-type]
-        elif rowid is None or rowid <= entry.top:
-            self._drop(entity_id)  # type: ignore[arg-type]
-        else:  # a row after every row the entity had when read: a new link, its article last in order
-            entry.top = rowid
-            if article_id not in entry.pending and article_id is not None:
-                entry.articles.append(article_id)
-                entry.pending.add(article_id)
-                self._by_article.setdefault(article_id, set()).add(entity_id)  # type: ignore[arg-type]
-                if len(entry.articles) == self.limit:
-                    entry.cutoff = rowid
-            entry.names = None
+        if entry is not None and (entry[2] is None or rowid is None or rowid <= entry[2]):
+            self._drop(entity_id)
 
     def clear(self) -> None:
         self._entries.clear()
@@ -164,7 +117,7 @@ class ContextCache:
         entry = self._entries.pop(eid, None)
         if entry is None:
             return
-        for aid in entry.articles:
+        for aid in entry[1]:
             owners = self._by_article.get(aid)
             if owners is not None:
                 owners.discard(eid)
