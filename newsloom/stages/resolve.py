@@ -193,6 +193,7 @@ class Resolve:
 
     def __init__(self, settings: Any = None) -> None:
         self.cfg = stage_settings(settings, "resolve")
+        self._batch: set[str] = set()  # the articles being resolved (their links are counted after the batch)
 
     def run(self, store: Any, ids: list[str]) -> None:
         with store.transaction() as conn:
