@@ -60,6 +60,25 @@ def test_cached_context_names_follow_links_merges_cuts_and_edits(fresh_store):
     assert fresh_store.execute("SELECT count(*) FROM entity_merges").fetchone()[0] > 0  # resolve merged too
 
 
+def test_every_context_resolve_reads_equals_a_fresh_read(fresh_store, monkeypatch):
+    """Within batches too (links, merges and splits between the checks): every context the stage reads equals a
+    fresh read at that moment."""
+    stage = Resolve(Settings.load(overrides={"stages.resolve.context_articles": _LIMIT}))
+    checked, names = [], entity_context.ContextCache.names
+
+    def checking(cache: entity_context.ContextCache, conn: sqlite3.Connection, eid: str) -> frozenset[str]:
+        checked.append(eid in cache._entries)  # answered from the cache
+        got = names(cache, conn, eid)
+        assert got == _fresh(conn, eid), eid
+        return got
+
+    monkeypatch.setattr(entity_context.ContextCache, "names", checking)
+    rng = random.Random(8)
+    for batch in range(8):
+        stage.run(fresh_store, fresh_store.add_batch(_articles(rng, batch * 15, 15), [], queue=["resolve"]))
+    assert True in checked and len(checked) > 50
+
+
 def test_a_commit_by_another_connection_empties_the_cache(tmp_path):
     path = tmp_path / "s.db"
     store = Store(path)

@@ -9,7 +9,10 @@ counts are kept in tables (migration ``0105_entity_stats``) and a batch adds the
 
 A change to linked mentions other than a new link (a merge, a paragraph the boilerplate stage cut,
 any edit) marks the entity in ``entity_dirty`` (triggers on ``mentions``); a dirty entity is counted
-anew from its mentions the next time the stage sees it, as every entity was before.
+anew from its mentions the next time the stage sees it, as every entity was before. A merge by the
+stage itself (:func:`fold`) adds the merged entity's counts to the kept one's instead, when neither is
+dirty: a recount costs what the kept entity has (a country: a share of the corpus), a fold what the
+merged one has.
 """
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-__all__ = ["PLACES", "NameCount", "kind_of", "batch_links", "is_dirty", "recount", "add", "names", "kinds", "article_vote"]
+__all__ = ["PLACES", "NameCount", "kind_of", "batch_links", "is_dirty", "recount", "add", "names", "kinds",
+           "article_vote", "fold"]
 
 #: (name, articles, sources, mentions, rowid of its first mention): what ``resolve.canonical_name`` reads
 NameCount = tuple[str, int, int, int, int]
@@ -126,3 +130,78 @@ def kinds(conn: sqlite3.Connection, eid: str) -> tuple[Counter, Counter]:
     labels = Counter(dict(conn.execute("SELECT label, mentions FROM entity_labels WHERE entity_id = ?",
                                        (eid,)).fetchall()))
     return votes, labels
+
+
+def fold(conn: sqlite3.Connection, keep: str, drop: str, batch: set[str]) -> bool:
+    """Add entity ``drop``'s counts to ``keep``'s, before ``drop`` is merged into it (``resolve.merge_entities``),
+    as a recount of ``keep`` after the merge would give them; ``keep`` is then no longer marked dirty by the merge.
+
+    The counts cover the mentions in articles other than the ``batch`` being resolved (whose links the stage adds
+    after the batch, :func:`add`). Names and labels add up; an article with mentions of both entities counts once
+    for a name both have there, and votes once, for the kind of their mentions together.
+
+    Args:
+        conn: the connection, inside the merge's transaction.
+        keep: the entity kept.
+        drop: the entity merged into ``keep``.
+        batch: the articles of the batch being resolved.
+
+    Returns:
+        False, changing nothing, when either entity is dirty (``keep`` is then counted anew, as before).
+    """
+    if is_dirty(conn, keep) or is_dirty(conn, drop):
+        return False
+    shared_names: Counter = Counter()
+    votes: Counter = Counter()
+    for aid, theirs in _per_article(conn, drop, batch).items():
+        ours = _labels_in(conn, keep, aid)
+        if not ours:
+            continue
+        for name in {r[0] for r in theirs} & {r[0] for r in ours}:
+            shared_names[name] += 1
+        mine, other = _by_label(ours), _by_label(theirs)
+        votes[article_vote(mine)] -= 1
+        votes[article_vote(other)] -= 1
+        votes[article_vote(mine + other)] += 1
+    for name, n_articles, n_mentions, seen in conn.execute(
+            "SELECT name, articles, mentions, seen FROM entity_names WHERE entity_id = ?", (drop,)).fetchall():
+        conn.execute("INSERT INTO entity_names (entity_id, name, articles, mentions, seen) VALUES (?, ?, ?, ?, ?)"
+                     " ON CONFLICT (entity_id, name) DO UPDATE SET articles = articles + excluded.articles,"
+                     " mentions = mentions + excluded.mentions, seen = min(seen, excluded.seen)",
+                     (keep, name, n_articles - shared_names[name], n_mentions, seen))
+    conn.execute("INSERT OR IGNORE INTO entity_name_sources (entity_id, name, source) SELECT ?, name, source FROM"
+                 " entity_name_sources WHERE entity_id = ?", (keep, drop))
+    conn.execute("INSERT INTO entity_labels (entity_id, label, mentions) SELECT ?, label, mentions FROM entity_labels"
+                 " WHERE entity_id = ? ON CONFLICT (entity_id, label) DO UPDATE SET mentions = mentions +"
+                 " excluded.mentions", (keep, drop))
+    for kind, n in conn.execute("SELECT kind, votes FROM entity_votes WHERE entity_id = ?", (drop,)).fetchall():
+        votes[kind] += n
+    conn.executemany("INSERT INTO entity_votes (entity_id, kind, votes) VALUES (?, ?, ?) ON CONFLICT"
+                     " (entity_id, kind) DO UPDATE SET votes = votes + excluded.votes",
+                     [(keep, kind, n) for kind, n in votes.items() if n])
+    conn.execute("DELETE FROM entity_votes WHERE entity_id = ? AND votes = 0", (keep,))  # a kind no article votes for
+    return True
+
+
+def _per_article(conn: sqlite3.Connection, eid: str, batch: set[str]) -> dict[str, list[tuple[str, str, int]]]:
+    """(name, label, mentions) per article of the entity's mentions, the ``batch``'s articles left out."""
+    out: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+    for aid, name, label, n in conn.execute("SELECT article_id, name, label, count(*) FROM mentions WHERE entity_id ="
+                                            " ? GROUP BY article_id, name, label", (eid,)):
+        if aid not in batch:
+            out[aid].append((name, label, n))
+    return out
+
+
+def _labels_in(conn: sqlite3.Connection, eid: str, aid: str) -> list[tuple[str, str, int]]:
+    """(name, label, mentions) of the entity's mentions in one article."""
+    return [tuple(r) for r in conn.execute(  # type: ignore[misc]
+        "SELECT name, label, count(*) FROM mentions WHERE article_id = ? AND entity_id = ? GROUP BY name, label",
+        (aid, eid))]
+
+
+def _by_label(rows: list[tuple[str, str, int]]) -> Counter:
+    out: Counter = Counter()
+    for _, label, n in rows:
+        out[label] += n
+    return out

@@ -193,10 +193,12 @@ class Resolve:
 
     def __init__(self, settings: Any = None) -> None:
         self.cfg = stage_settings(settings, "resolve")
+        self._batch: set[str] = set()  # the articles being resolved (their links are counted after the batch)
 
     def run(self, store: Any, ids: list[str]) -> None:
         with store.transaction() as conn:
             self._context = entity_context.context_cache(conn, int(self.cfg["context_articles"]))
+            self._batch = set(ids)
             try:
                 touched: set[str] = set()
                 for aid in ids:
@@ -237,7 +239,7 @@ class Resolve:
                 for form in counts:
                     for other in conn.execute("SELECT id FROM entities WHERE grp = ? AND key = ? AND id != ?",
                                               (grp, name_key(form, grp), eid)).fetchall():
-                        merge_entities(conn, eid, other[0])
+                        self._merge(conn, eid, other[0])
             conn.executemany("INSERT INTO aliases (entity_id, alias, count) VALUES (?, ?, ?) ON CONFLICT"
                              " (entity_id, alias) DO UPDATE SET count = count + excluded.count",
                              [(eid, a, c) for a, c in counts.items()])
@@ -250,6 +252,16 @@ class Resolve:
                          f" events.article_id AND m.name = events.{field} AND m.entity_id IS NOT NULL LIMIT 1)"
                          f" WHERE article_id = ? AND {field} IS NOT NULL", (aid,))
         return touched
+
+    def _merge(self, conn: sqlite3.Connection, keep: str, drop: str) -> None:
+        """:func:`merge_entities`, ``drop``'s running counts added to ``keep``'s (``entity_counts.fold``) rather than
+        ``keep`` counted anew from all its mentions."""
+        if keep == drop:
+            return
+        folded = entity_counts.fold(conn, keep, drop, self._batch)
+        merge_entities(conn, keep, drop)
+        if folded:
+            conn.execute("DELETE FROM entity_dirty WHERE entity_id = ?", (keep,))
 
     def _split_adjacent(self, conn: sqlite3.Connection, aid: str, rows: list[sqlite3.Row]) -> bool:
         """Split a two-word person that is two people side by side ("Putin Lukashenko's").
@@ -358,7 +370,7 @@ class Resolve:
                 if same_surname == 1:  # unambiguous now: surname-only entities of that surname join it
                     for c in surname_only:
                         if c.key == best.key and self._gender(conn, c.id) in (None, self._gender(conn, best.id)):
-                            merge_entities(conn, best.id, c.id)
+                            self._merge(conn, best.id, c.id)
                 return best.id
             others = [c for c in cands if c.first is not None and c.key == key]
             if surname_only and not others:  # the surname-only entity learns its full name
