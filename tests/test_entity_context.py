@@ -76,7 +76,7 @@ def test_every_context_resolve_reads_equals_a_fresh_read(fresh_store, monkeypatc
     rng = random.Random(8)
     for batch in range(8):
         stage.run(fresh_store, fresh_store.add_batch(_articles(rng, batch * 15, 15), [], queue=["resolve"]))
-    assert True in checked and len(checked) > 50
+    assert any(checked) and len(checked) > 50  # some answers came from the cache
 
 
 def test_a_commit_by_another_connection_empties_the_cache(tmp_path):

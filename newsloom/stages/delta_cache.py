@@ -12,6 +12,7 @@ them in memory and applies what changed since, instead of reading them again:
 from __future__ import annotations
 
 import sqlite3
+from abc import ABC, abstractmethod
 from collections import OrderedDict
 from typing import Any, TypeVar
 
@@ -21,7 +22,7 @@ C = TypeVar("C", bound="DeltaCache")
 _CACHES: OrderedDict[tuple[int, str], DeltaCache] = OrderedDict()  # by (id(connection), name): the last few
 
 
-class DeltaCache:
+class DeltaCache(ABC):
     """A cache of one connection; subclasses name their log (``name``, ``columns``) and ``triggers``
     (``{log}`` in a trigger body is the log table), and define :meth:`apply` and :meth:`clear`."""
 
@@ -33,13 +34,13 @@ class DeltaCache:
         self.gen = 0
         self.version: int | None = None
 
+    @abstractmethod
     def apply(self, row: tuple[Any, ...]) -> None:
         """Apply one logged delta."""
-        raise NotImplementedError
 
+    @abstractmethod
     def clear(self) -> None:
         """Forget everything cached."""
-        raise NotImplementedError
 
     def sync(self, conn: sqlite3.Connection) -> None:
         """Apply the logged deltas; empty the cache after a rollback of its last sync or another connection's
