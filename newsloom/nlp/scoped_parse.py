@@ -1,4 +1,6 @@
-"""Scoped parsing: NER over the whole text, the dependency parse only where an annotation stage reads it.
+"""Scoped parsing: NER over the whole text (or, with ``scoped_ner``, over the sentences where a name can be:
+:mod:`newsloom.nlp.scoped_ner`, run by this component on its sentence split), the dependency parse only
+where an annotation stage reads it.
 
 The parse of en_core_web_sm (tok2vec, tagger, parser, attribute ruler, lemmatizer) costs more than its
 NER. The quotes and events stages read the parse only in sentences that can hold what they look for,

@@ -45,8 +45,11 @@ states a full date, which then becomes the anchor (``"text:YYYY-MM-DD"``). In a 
 after the article (:mod:`newsloom.stages.comments`) the anchor is the date its header states
 (``"comment:YYYY-MM-DD"``), or none. The nlp stage does not parse comments, so their expressions are
 found by rule (:func:`comment_expressions`): explicit dates, the words that name a day (weekdays,
-today, yesterday, tomorrow, tonight, last night) and last/this/next week, month or year; a comment's other
-expressions (a month or year named alone, durations, ...) are not kept.
+today, yesterday, tomorrow, tonight, last night, this morning), (earlier/later) last/this/next week, month or
+year and "two weeks ago"; a comment's other
+expressions (a month or year named alone, durations, ...) are not kept. The same rule covers the report's
+sentences that spaCy's NER skipped for having no name candidate (``stages.nlp.ner = "scoped"``,
+:mod:`newsloom.nlp.scoped_ner`; their ranges ride on the Doc).
 Expressions relative to the narrative ("six months later", "the day before") are not resolved.
 """
 from __future__ import annotations
