@@ -60,13 +60,14 @@ def verify_model(path: Path | None = None) -> Path:
     return path
 
 
-def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False) -> Any:
+def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False, scoped_ner: bool = False) -> Any:
     """The verified spaCy Language, loaded once per process (and per ``disable`` set).
 
     ``scoped``: NER over the whole text and the parse only on the sentences the annotation stages
-    read (see :mod:`newsloom.nlp.scoped_parse`); ``disable`` is ignored then.
+    read (see :mod:`newsloom.nlp.scoped_parse`); ``disable`` is ignored then. ``scoped_ner`` (with
+    ``scoped``): NER too only over the sentences where a name can be (:mod:`newsloom.nlp.scoped_ner`).
     """
-    key = ("scoped",) if scoped else tuple(sorted(disable))
+    key = ("scoped", str(scoped_ner)) if scoped else tuple(sorted(disable))
     with _lock:
         if key not in _cache:
             try:
@@ -75,8 +76,8 @@ def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False) -> Any:
                 raise MissingDependency("spaCy", PIP_LINE) from exc
             if scoped:
                 register()
-                nlp = spacy.load(verify_model(), disable=list(DISABLED))
-                nlp.add_pipe(SCOPED_COMPONENT, last=True)
+                nlp = spacy.load(verify_model(), disable=[*DISABLED, *(("ner",) if scoped_ner else ())])
+                nlp.add_pipe(SCOPED_COMPONENT, last=True, config={"scoped_ner": scoped_ner})
                 _cache[key] = nlp
             else:
                 _cache[key] = spacy.load(verify_model(), disable=list(disable))

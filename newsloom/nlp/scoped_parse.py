@@ -1,4 +1,6 @@
-"""Scoped parsing: NER over the whole text, the dependency parse only where an annotation stage reads it.
+"""Scoped parsing: NER over the whole text (or, with ``scoped_ner``, over the sentences where a name can be:
+:mod:`newsloom.nlp.scoped_ner`, run by this component on its sentence split), the dependency parse only
+where an annotation stage reads it.
 
 The parse of en_core_web_sm (tok2vec, tagger, parser, attribute ruler, lemmatizer) costs more than its
 NER. The quotes and events stages read the parse only in sentences that can hold what they look for,
@@ -33,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from .. import plugins
+from .scoped_ner import NerScope
 from .tag_attributes import SET_ATTRS, TagAttributes
 
 __all__ = ["SCOPED_COMPONENT", "PARSE_COMPONENTS", "DISABLED", "EVENT_WINDOW", "ScopedParse", "register",
@@ -234,7 +237,7 @@ _ATTRS = (*SET_ATTRS, "HEAD")
 class ScopedParse:
     """spaCy component: parse the in-scope sentences of each Doc (see the module docstring)."""
 
-    def __init__(self, nlp: Any, name: str = SCOPED_COMPONENT, batch_size: int = 256) -> None:
+    def __init__(self, nlp: Any, name: str = SCOPED_COMPONENT, batch_size: int = 256, scoped_ner: bool = False) -> None:
         from spacy.attrs import IDS
         from spacy.pipeline import Sentencizer
 
@@ -250,6 +253,9 @@ class ScopedParse:
         self.ids = _Ids(nlp.vocab.strings)
         self.dep_id = nlp.vocab.strings.add("dep")
         self.root_id = nlp.vocab.strings.add("ROOT")
+        #: NER over the name-candidate sentences only (:mod:`newsloom.nlp.scoped_ner`); else the pipeline's
+        #: own ``ner`` ran before this component
+        self.ner_scope = NerScope(nlp) if scoped_ner else None
 
     def __call__(self, doc: Any) -> Any:
         return next(self.pipe([doc]))
@@ -265,11 +271,11 @@ class ScopedParse:
             yield from self._parse(batch)
 
     def _parse(self, docs: list[Any]) -> list[Any]:
+        bounds_of = [sentence_bounds(doc, self.punct_ids) for doc in docs]
+        if self.ner_scope is not None:
+            self.ner_scope.recognise(docs, bounds_of, self._sentence_docs, self.batch_size)
         pieces: list[tuple[int, int, int]] = []
-        bounds_of: list[list[tuple[int, int]]] = []
-        for di, doc in enumerate(docs):
-            bounds = sentence_bounds(doc, self.punct_ids)
-            bounds_of.append(bounds)
+        for di, (doc, bounds) in enumerate(zip(docs, bounds_of)):
             pieces.extend((di, s, e) for (s, e), keep in zip(bounds, scope(doc, bounds, self.ids)) if keep)
         subs = self._sentence_docs(docs, pieces)
         for name in PARSE_COMPONENTS:
@@ -289,7 +295,7 @@ class ScopedParse:
         return docs
 
     def _sentence_docs(self, docs: list[Any], pieces: list[tuple[int, int, int]]) -> list[Any]:
-        """Each chosen sentence as a Doc of its own, with the tokens and token norms of its text.
+        """Each piece (doc index, start, end) as a Doc of its own, with the tokens and token norms of its text.
 
         (``Span.as_doc`` would also copy entities, at a cost that grows with the length of the whole Doc.)
         """
@@ -324,4 +330,5 @@ def register() -> None:
     from spacy.language import Language
 
     if not Language.has_factory(SCOPED_COMPONENT):
-        Language.factory(SCOPED_COMPONENT, func=lambda nlp, name: ScopedParse(nlp, name))
+        Language.factory(SCOPED_COMPONENT, default_config={"scoped_ner": False},
+                         func=lambda nlp, name, scoped_ner: ScopedParse(nlp, name, scoped_ner=scoped_ner))

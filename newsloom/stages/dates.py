@@ -45,8 +45,11 @@ states a full date, which then becomes the anchor (``"text:YYYY-MM-DD"``). In a 
 after the article (:mod:`newsloom.stages.comments`) the anchor is the date its header states
 (``"comment:YYYY-MM-DD"``), or none. The nlp stage does not parse comments, so their expressions are
 found by rule (:func:`comment_expressions`): explicit dates, the words that name a day (weekdays,
-today, yesterday, tomorrow, tonight, last night) and last/this/next week, month or year; a comment's other
-expressions (a month or year named alone, durations, ...) are not kept.
+today, yesterday, tomorrow, tonight, last night, this morning), (earlier/later) last/this/next week, month or
+year and "two weeks ago"; a comment's other
+expressions (a month or year named alone, durations, ...) are not kept. The same rule covers the report's
+sentences that spaCy's NER skipped for having no name candidate (``stages.nlp.ner = "scoped"``,
+:mod:`newsloom.nlp.scoped_ner`; their ranges ride on the Doc).
 Expressions relative to the narrative ("six months later", "the day before") are not resolved.
 """
 from __future__ import annotations
@@ -62,6 +65,7 @@ from typing import Any, NamedTuple
 from ..errors import MissingDependency
 from ..model import Article, DateExpression
 from ..nlp import doc_text
+from ..nlp.scoped_ner import SKIPPED
 from ..pipeline import stage
 from ..settings import stage_settings
 from .comments import comment_headers, comments_start
@@ -723,20 +727,23 @@ def _expressions(doc: Any, text: str) -> list[_Expr]:
     return found
 
 
-#: words that name a day, a week, month or year near the comment's own date, found by rule in the reader comments
-#: the nlp stage does not parse
+#: words that name a day, a week, month or year near the anchor, found by rule in text spaCy's NER did not see:
+#: the reader comments the nlp stage does not parse, and the report's sentences with no name candidate
+#: (:mod:`newsloom.nlp.scoped_ner`)
 _COMMENT_DATE = re.compile(
     r"\b(?:(?:(?:last|next|this|on)\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
     r"(?:\s+(?:morning|afternoon|evening|night))?|(?:yesterday|today|tomorrow)(?:\s+(?:morning|afternoon|evening|night))?"
-    r"|tonight|last\s+night|(?:last|this|next)\s+(?:week|month|year))\b", re.I)
+    r"|tonight|last\s+night|this\s+(?:morning|afternoon|evening)|(?:(?:earlier|later)\s+)?(?:last|this|next)\s+"
+    r"(?:week|month|year)|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few)\s+(?:days?|weeks?|months?|years?)"
+    r"\s+ago)\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+|\n")
 
 
-def comment_expressions(text: str, start: int, found: list[_Expr]) -> list[_Expr]:
-    """The date words (:data:`_COMMENT_DATE`) in ``text[start:]``, the reader comments the nlp stage left
-    unparsed, that no expression of ``found`` overlaps."""
+def comment_expressions(text: str, start: int, found: list[_Expr], end: int | None = None) -> list[_Expr]:
+    """The date words (:data:`_COMMENT_DATE`) in ``text[start:end]``, text NER did not see (the reader comments
+    the nlp stage left unparsed, a sentence with no name candidate), that no expression of ``found`` overlaps."""
     out = []
-    for m in _COMMENT_DATE.finditer(text, start):
+    for m in _COMMENT_DATE.finditer(text, start, len(text) if end is None else end):
         if not any(x.start < m.end() and x.end > m.start() for x in found):
             out.append(_Expr(m.start(), m.end(), None))
     return out
@@ -767,6 +774,8 @@ def extract_dates(doc: Any, published: date | None, text: str | None = None) -> 
     if text is None or len(text) <= len(parsed) or comments_start(text) != len(parsed) or not text.startswith(parsed):
         text = parsed
     exprs = _expressions(doc, text)
+    for start, end in doc.user_data.get(SKIPPED, ()):  # sentences NER did not see (no name candidate)
+        exprs = sorted(exprs + comment_expressions(text, start, exprs, end))
     if len(text) > len(parsed):
         exprs = sorted(exprs + comment_expressions(text, len(parsed), exprs))
     anchor, anchor_name = published, "published" if published else None

@@ -4,7 +4,8 @@ The parsed ``Doc`` rides on ``article.annotations["doc"]``, declared transient: 
 the last stage is done, so it is never stored. Texts are parsed in batches with ``nlp.pipe``. Non-English
 articles are not parsed (the model is English). By default (``parse = "scoped"``) NER covers the whole report
 and the dependency parse only the sentences the quotes and events stages read
-(:mod:`newsloom.nlp.scoped_parse`); ``parse = "all"`` parses everything.
+(:mod:`newsloom.nlp.scoped_parse`); ``parse = "all"`` parses everything. With the scoped parse, ``ner =
+"scoped"`` (the default) runs NER only over the sentences where a name can be (:mod:`newsloom.nlp.scoped_ner`).
 
 Reader comments kept after an article (:mod:`newsloom.stages.comments`) are not parsed: the Doc covers the
 report, the text before the first comment header (``doc_text(doc)`` is that prefix of the article text, so
@@ -37,7 +38,7 @@ class Nlp:
         self.cfg = stage_settings(settings, "nlp")
         broad = stage_settings(settings, "quotes")["broad"]
         self.scoped = self.cfg["parse"] == "scoped" and not broad  # broad quotes read every verb
-        self.nlp = load_nlp(scoped=self.scoped)
+        self.nlp = load_nlp(scoped=self.scoped, scoped_ner=self.scoped and self.cfg["ner"] == "scoped")
 
     def _wanted(self, art: Article) -> bool:
         return (art.language or "en") in self.cfg["languages"]
