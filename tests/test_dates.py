@@ -227,6 +227,16 @@ def test_scheduled_months_point_forward_and_since_points_back():
     assert ("November", "2010-11", "date") in got
 
 
+def test_a_live_blogs_update_stamps_read_forward_from_the_page_date():
+    # a live blog opened on Monday 31 January 2011 and updated through the week
+    text = ("Protesters filled the square on Sunday. (Update 1:12 a.m. Tuesday in Cairo, 6:12 p.m. ET Monday) "
+            "Crowds grew. (Update 1:15 a.m. Thursday in Cairo, 6:15 p.m. ET Wednesday) Clashes broke out.")
+    got = _dated(text, "2011-01-31")
+    assert ("Sunday", "2011-01-30", "date") in got  # outside a stamp: the past, as before
+    assert ("Tuesday", "2011-02-01", "date") in got and ("Monday", "2011-01-31", "date") in got
+    assert ("Thursday", "2011-02-03", "date") in got and ("Wednesday", "2011-02-02", "date") in got
+
+
 def test_a_delivery_month_is_never_past():
     got = _dated("Brent crude fell on Monday. ICE Brent October crude fell $1.25 a barrel.", "2011-08-22")
     assert ("October", "2011-10", "date") in got

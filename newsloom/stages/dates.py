@@ -578,12 +578,18 @@ _ITEM_DASH = re.compile(r"(?:,?\s+\d{4})?\s*(?:-{1,2}|\u2013|\u2014|:)\s")
 _MUST = re.compile(r"\b(?:must|should|to be)\b", re.I)
 _THE_BEFORE = re.compile(r"\b(?:the|a|this|that)\s+$", re.I)
 _SINCE = re.compile(r"\bsince\s+(?:the\s+)?$", re.I)
+#: inside a live blog's update stamp, before the expression: "(Update 1:12 a.m. Tuesday in Cairo, 6:12 p.m. ET
+#: Monday)"; an update is never older than the page it updates
+_UPDATE_STAMP = re.compile(r"\(\s*(?:Update|Updated|UPDATE|UPDATED)\b[^()]{0,80}$")
 
 
 def _fixed_direction(text: str, start: int, end: int) -> str | None:
-    """The direction some words give whatever the verb: "since January" is before, "October crude" ahead."""
+    """The direction some words give whatever the verb: "since January" is before, "October crude" ahead,
+    a live blog's "(Update 1:12 a.m. Tuesday ...)" on or after the page's date."""
     if _SINCE.search(text, max(0, start - 12), start) or text[start:start + 6].lower() == "since ":
         return "past"
+    if _UPDATE_STAMP.search(text, max(0, start - 90), start):
+        return "future"
     if _DELIVERY.match(text, end) and _MONTH_YEAR.match(text[start:end].strip()):
         return "future"
     return None
