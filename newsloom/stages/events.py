@@ -103,7 +103,7 @@ for _action, _words in {
         EVENT_NOUNS[_w] = _action
 #: light verbs whose object is the event ("held talks"); the value says who the subject is to the event
 LIGHT_VERBS: dict[str, str] = {v: "actor" for v in (
-    "hold stage launch mount conduct carry wage declare organise organize lead intensify increase step ramp "
+    "hold stage launch mount conduct carry wage declare lead intensify increase step ramp "
     "exert apply put offer impose begin start trigger spark provoke prompt draw").split()}
 LIGHT_VERBS.update({"face": "target", "die": "none", "perish": "none"})
 #: weapons fired or launched: the verb is the FIGHT event ("launched Grad rockets")
@@ -113,6 +113,7 @@ round rounds bullet bullets gun guns weapon weapons tear gas cannon artillery sa
 _TARGET_PREPS = frozenset({"with", "against", "on", "to", "for", "at", "over", "into"})
 _PLACE_PREPS = frozenset({"in", "at", "near", "on", "from", "to", "inside", "outside", "across", "into"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_LOCATIVE_PREPS = frozenset({"in", "at", "near", "inside", "outside"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _OBJECTS = frozenset({"dobj", "obj", "attr", "dative"})
 
@@ -128,7 +129,7 @@ _UNASSERTED_HEADS = frozenset("""plan expect intend want hope seek try attempt a
 wish offer promise vow pledge threaten refuse fail decline deny reject avoid prevent stop refrain risk allege
 suspect believe look need order urge ask demand call threat fears plans proposal attempts attempt effort efforts
 bid possibility prospect chance danger risk allegation allegations claim claims rumour rumours accuse whether
-likely unlikely possible ready able""".split())
+likely unlikely possible ready able organise organize schedule concern concerns worry worries""".split())
 #: a gerund under these still happened: "condemned for crushing protests", "since capturing the town"
 _FACTIVE_PREPS = frozenset({"for", "after", "since", "before", "while", "despite", "upon"})
 
@@ -163,6 +164,9 @@ def asserted(verb: Any, quoted: Callable[[int], bool] | None = None) -> bool:
             return False  # an infinitive: planned, wanted, urged, ordered, "is to be sent"
         if any(c.dep_ == "mark" and c.lower_ in _CONDITIONS for c in kids):
             return False
+        if any(c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in _CONDITIONS for g in c.children)
+               for c in kids):
+            return False  # the consequent of a condition: "they would take control if he left"
         if depth == 0 and any(c.dep_ == "advmod" and c.lower_ in _HABITUAL for c in kids):
             return False  # "she usually asks me to": a habit, not an event
         dep, head = node.dep_, node.head
@@ -242,6 +246,14 @@ jet jets warplane warplanes soldier soldiers unit units battalion battalions car
 artillery reinforcement reinforcements marine marines paratrooper paratroopers brigade brigades""".split())
 _CRUSHED_DISSENT = frozenset("""protest protests uprising uprisings revolt revolts rebellion rebellions dissent
 opposition demonstration demonstrations unrest movement movements strike strikes""".split())
+#: what is met without meeting anyone: "met the deadline", "met 26 of 26 standards"
+_MET_NOT = frozenset("""demand demands target targets requirement requirements need needs criterion criteria standard
+standards deadline deadlines expectation expectations goal goals obligation obligations condition conditions cost
+costs end fate death resistance approval challenge challenges benchmark benchmarks threshold quota quotas
+test tests mark measure measures objective objectives""".split())
+#: where a charge runs to: "charging in there", "charged into the square", "charged at police"
+_RUSH_DIRECTIONS = frozenset("in into through ahead forward toward towards at across down up out off there".split())
+_PATH_PREPS = ("from", "to", "into", "out", "toward", "towards", "over", "across", "via")
 _CONCLUDED = frozenset("deal agreement treaty talks pact accord negotiations contract truce ceasefire".split())
 _COMMITTED_TO = frozenset({"to"})
 _NOT_SEIZED = frozenset("opportunity chance initiative moment day headline headlines attention".split())
@@ -329,6 +341,13 @@ def _is_place(tok: Any, index: _MentionIndex) -> bool:
     return m is not None and m["label"] in (*_PLACE_LABELS, "ORG")
 
 
+def _of_head(tok: Any) -> Any:
+    """The noun a quantity stands for: "26 of 26 standards" -> standards, "all of its targets" -> targets."""
+    if tok.pos_ in ("NUM", "PRON", "DET", "ADJ") or tok.lower_ in ("all", "most", "some", "none", "each", "both", "half"):
+        return next((g for g in _prep_objects(tok, ("of",))), tok)
+    return tok
+
+
 def _prep_objects(verb: Any, preps: Iterable[str] | None = None) -> list[Any]:
     wanted = set(preps) if preps is not None else None
     out = []
@@ -356,12 +375,12 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
         partner = objs or _prep_objects(verb, ("with",))
         if subj is None or not partner:
             return False  # a meeting has someone who meets and someone met
-        if any(o.lemma_.lower() in ("demand", "target", "requirement", "need", "criterion", "standard", "deadline",
-                                    "expectation", "goal", "obligation", "condition", "cost", "end", "fate",
-                                    "death", "resistance", "approval", "challenge") for o in partner):
-            return False
+        if any(_of_head(o).lemma_.lower() in _MET_NOT for o in partner):
+            return False  # "met the deadline", "met 26 of 26 standards": a standard is reached, no one is met
     if lemma == "oppose" and verb.i > 0 and verb.nbor(-1).lower_ == "as":
         return False  # "as opposed to"
+    if lemma == "warn" and any(c.dep_ == "prep" and c.lower_ in ("about", "of", "against") for c in kids):
+        return False  # "warned him about the drug": a caution, not a threat
     if lemma == "warn":  # a threat, not a forecast: "warned Russia", "warned that Moscow risked being left behind"
         clauses = [c for c in kids if c.dep_ == "ccomp"]
         clause_subjects = [g for c in clauses for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
@@ -387,8 +406,17 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     if lemma == "dismiss":  # a claim or a call is rejected; a person dismissed is fired
         return any(w.lemma_.lower() in _DISMISSED or w.lower_ in _DISMISSED
                    for w in objs or ([subj] if passive else []))
-    if lemma == "welcome" and any(c.lower_ in ("home", "back") for c in kids):
-        return False  # "welcomed her father home": a greeting
+    if lemma == "welcome" and (any(c.lower_ in ("home", "back") for c in kids) or _prep_objects(verb, ("to", "into"))
+                               or any(c.dep_ in ("xcomp", "advcl") and c.tag_ == "VB" for c in kids)
+                               or any(_person(o, index) and o.lemma_.lower() not in _INSTITUTIONS for o in objs)):
+        return False  # "welcomed her father home", "welcomes the conductor to conduct", "welcomed the guests": a greeting
+    if lemma == "charge" and (not (objs or passive) or any(
+            c.dep_ in ("advmod", "prt", "prep") and c.lower_ in _RUSH_DIRECTIONS for c in kids)):
+        return False  # "charging in there", "charged into the square": a rush, not an accusation
+    if lemma == "fly" and not (any(c.dep_ in ("advmod", "prt") and c.lower_ in ("home", "back", "in", "out", "away")
+                                   for c in kids) or _prep_objects(verb, _PATH_PREPS) or any(_human(o, index)
+                                                                                            for o in objs)):
+        return False  # "flying solo", "flags flying": a flight goes from or to somewhere, or carries people
     if lemma == "deny" and passive and objs:
         return False  # "was denied a number one"
     if lemma in ("allege", "commit") and passive:
@@ -599,7 +627,7 @@ def _named(token: Any, index: _MentionIndex) -> Mention | None:
         return index.person_before(token.idx, token.doc)
     # "Michael Jackson judge", "Assad supporters": a name modifying a person noun is not who the noun is
     # (but "the UK government", "US troops" are the country acting)
-    queue = sorted((c for c in token.children if not (
+    queue = sorted((c for c in token.children if _names_head(token, c) and not (
         token.pos_ == "NOUN" and c.dep_ == "compound" and token.lemma_.lower() not in _INSTITUTIONS)),
         key=lambda t: _CHILD_ORDER.get(t.dep_, 4))
     seen = 0
@@ -611,8 +639,31 @@ def _named(token: Any, index: _MentionIndex) -> Mention | None:
         hit = index.at(tok.idx)
         if hit is not None and hit["label"] != "NORP":
             return hit
-        queue.extend(sorted(tok.children, key=lambda t: _CHILD_ORDER.get(t.dep_, 4)))
+        queue.extend(sorted((c for c in tok.children if _names_head(tok, c)),
+                            key=lambda t: _CHILD_ORDER.get(t.dep_, 4)))
     return None
+
+
+def _names_head(head: Any, child: Any) -> bool:
+    """Can a name under ``child`` stand for the phrase headed by the common noun ``head``? Not its owner ("Mouret's
+    store", "Google's head of marketing"; but "Egypt's army" is Egypt acting), not where it is ("a pharmacy in Las
+    Vegas", "a job at the store"), not the participant of an event it names ("the invasion of Afghanistan")."""
+    if head.pos_ != "NOUN" or head.lemma_.lower() in _INSTITUTIONS:
+        return True
+    if child.dep_ == "poss":
+        return False
+    if child.dep_ == "prep":
+        lemma = head.lemma_.lower()
+        if child.lower_ in _LOCATIVE_PREPS or child.lower_ in ("from", "across", "around", "throughout", "within"):
+            return False
+        return child.lower_ != "of" or not (lemma in EVENT_NOUNS or lemma in _EVENT_NOMINALS or (
+            lemma.endswith(("ion", "ment")) and lemma not in _HUMAN_NOUNS))
+    return True
+
+
+#: nouns naming an event whose "of" phrase is its own participant, not this event's: "backed the invasion of X"
+_EVENT_NOMINALS = frozenset("""war invasion occupation killing killings murder murders death deaths bombing shelling
+release arrest arrests capture trial overthrow ouster fall removal resignation visit return""".split())
 
 
 def _subject(verb: Any) -> tuple[Any | None, bool]:
@@ -649,13 +700,74 @@ def _objects(verb: Any) -> list[Any]:
     return found
 
 
-def _place(verb: Any, index: _MentionIndex, used: set[int]) -> Mention | None:
-    for tok in verb.subtree:
-        if tok.dep_ == "pobj" and tok.head.text.lower() in _PLACE_PREPS:
-            m = index.at(tok.idx)
-            if m is not None and m["label"] in _PLACE_LABELS and m["start"] not in used:
-                return m
+def _place(carriers: Iterable[Any], index: _MentionIndex, used: set[int]) -> Mention | None:
+    """The place of the event: a place named under a locative phrase of the event's own verb (or noun), or one
+    hop further ("in a raid in Cairo"); not one inside its object ("pleaded guilty to jihad in Asia",
+    "soliciting deals from Iraq")."""
+    for carrier in carriers:
+        heads = [carrier, *(c for c in carrier.children if c.dep_ == "advmod" and c.lower_ in ("here", "there"))]
+        for prep in (c for h in heads for c in h.children):
+            if prep.dep_ != "prep" or prep.lower_ not in _PLACE_PREPS:
+                continue
+            for pobj in (g for g in prep.children if g.dep_ == "pobj"):
+                m = index.at(pobj.idx)
+                if m is None:  # "in a raid in Cairo", "at a hospital near Cairo"
+                    m = next((index.at(g.idx) for p in pobj.children if p.dep_ == "prep"
+                              and p.lower_ in _LOCATIVE_PREPS for g in p.children if g.dep_ == "pobj"), None)
+                if m is not None and m["label"] in _PLACE_LABELS and m["start"] not in used:
+                    return m
     return None
+
+
+def _clause_verb(tok: Any) -> Any | None:
+    """The verb whose clause holds ``tok`` (None for a verbless fragment)."""
+    node = tok.head
+    for _ in range(12):
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+        if node.head.i == node.i:
+            return None
+        node = node.head
+    return None
+
+
+def _own_clause(verb: Any) -> set[int]:
+    """Token indices of the verbs whose dates are the event's: its own, the verbs it is a conjunct of ("arrested
+    on Monday and charged") and its open complements ("agreed on Friday to release")."""
+    own = {verb.i}
+    node = verb
+    while node.dep_ == "conj" and node.head.i != node.i:
+        node = node.head
+        own.add(node.i)
+    own.update(c.i for c in verb.children if c.dep_ in ("xcomp", "conj") and c.pos_ in ("VERB", "AUX"))
+    return own
+
+
+def _nonfinite_under(tok: Any, verb: Any) -> bool:
+    """Is ``tok`` inside ``verb``'s phrase through non-finite links only ("accused X of luring migrants on Monday"),
+    not in a clause of its own (a relative, reported or adverbial clause)?"""
+    node = tok
+    for _ in range(10):
+        if node.i == verb.i:
+            return True
+        if node.dep_ not in ("xcomp", "pcomp", "pobj", "prep", "dobj", "obj", "npadvmod", "advmod") \
+                or node.head.i == node.i:
+            return False
+        node = node.head
+    return False
+
+
+def _date_of(verb: Any, carrier: Any, in_sent: list[DateExpression]) -> DateExpression | None:
+    """The date of the event: the resolved expression nearest it among those in its own clause (a date of another
+    clause, "X returned home, TV reported Friday", is another event's)."""
+    own = _own_clause(verb)
+    mine = []
+    for d in in_sent:
+        span = verb.doc.char_span(d["start"], d["end"], alignment_mode="expand")
+        governor = _clause_verb(span.root) if span is not None else None
+        if governor is None or governor.i in own or _nonfinite_under(governor, verb):
+            mine.append(d)
+    return min(mine, key=lambda d: abs(d["start"] - carrier.idx)) if mine else None
 
 
 _NO_PARTICIPANT = frozenset({"it", "this", "that", "there", "what", "which", "these", "those", "you"})
@@ -739,10 +851,9 @@ def extract_events(doc: Any, mentions: list[Mention], dates: list[DateExpression
                 continue  # "One rebel was killed and 10 were wounded": one event
             seen.add(key)
             used = {m["start"] for m in (actor, target) if m is not None}
-            place = _place(verb, index, used)
-            in_sent = [d for d in resolved if sent.start_char <= d["start"] < sent.end_char]
             carrier = noun if noun is not None else verb
-            when = min(in_sent, key=lambda d: abs(d["start"] - carrier.idx)) if in_sent else None
+            place = _place([verb] if noun is None else [verb, noun], index, used)
+            when = _date_of(verb, carrier, [d for d in resolved if sent.start_char <= d["start"] < sent.end_char])
             out.append({
                 "start": sent.start_char, "end": sent.end_char, "action": action, "verb": phrase,
                 "verb_start": carrier.idx,
