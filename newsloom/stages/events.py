@@ -407,7 +407,8 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
         return any(w.lemma_.lower() in _DISMISSED or w.lower_ in _DISMISSED
                    for w in objs or ([subj] if passive else []))
     if lemma == "welcome" and (any(c.lower_ in ("home", "back") for c in kids) or _prep_objects(verb, ("to", "into"))
-                               or any(c.dep_ in ("xcomp", "advcl") and c.tag_ == "VB" for c in kids)
+                               or any(c.dep_ in ("xcomp", "advcl", "ccomp", "acl") and c.tag_ == "VB"
+                                      for c in (*kids, *(g for o in objs for g in o.children)))
                                or any(_person(o, index) and o.lemma_.lower() not in _INSTITUTIONS for o in objs)):
         return False  # "welcomed her father home", "welcomes the conductor to conduct", "welcomed the guests": a greeting
     if lemma == "charge" and (not (objs or passive) or any(
