@@ -164,9 +164,10 @@ def asserted(verb: Any, quoted: Callable[[int], bool] | None = None) -> bool:
             return False  # an infinitive: planned, wanted, urged, ordered, "is to be sent"
         if any(c.dep_ == "mark" and c.lower_ in _CONDITIONS for c in kids):
             return False
-        if any(c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in _CONDITIONS for g in c.children)
-               for c in kids):
-            return False  # the consequent of a condition: "they would take control if he left"
+        if depth == 0 and node.tag_ != "VBD" and any(
+                c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in _CONDITIONS for g in c.children)
+                for c in kids):
+            return False  # the consequent of a condition: "taking control if he left" (a past form is a report)
         if depth == 0 and any(c.dep_ == "advmod" and c.lower_ in _HABITUAL for c in kids):
             return False  # "she usually asks me to": a habit, not an event
         dep, head = node.dep_, node.head
