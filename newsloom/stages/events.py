@@ -19,20 +19,26 @@ attack", "fears of an attack" or "did troops attack?". Steps, per sentence:
    (will, would, could, may, ...); not an infinitive ("to attack": planned, wanted, ordered, urged);
    not under "if"/"unless"/"whether"; not under a verb or noun of intention, fear or denial (plan,
    expect, hope, fear, threaten, deny, accuse X of, attempts to, ...); not a habit ("usually"); not in
-   a question; not in a direct quote (the speaker's words). Threats are THREATEN events of their own
+   a question; not in a direct quote (the speaker's words); not the consequent of a condition ("taking
+   control if he left"); "organizing a march" is a plan, not a march. Threats are THREATEN events of their own
    ("threatened to attack" is one THREATEN, no ASSAULT).
 3. the verb's sense is checked where a lexicon word has other senses (:func:`sense_ok`): "shot
    video" is no ASSAULT, "released a statement" no RELEASE, "lift prices" no CONCEDE, "help develop"
    no AID, "a company returned to Iraq" no MOVE, "asked why" no DEMAND; in an article flagged as
    machine-translated or spun (quality ``spin`` score above ``stages.events.spin_met``), "met" is the
-   Dutch "with" more often than a meeting, so it gives no CONSULT.
+   Dutch "with" more often than a meeting, so it gives no CONSULT. Particles and objects decide too:
+   "charging in there" is a rush, "flying solo" no flight, "met 26 of 26 standards" no meeting,
+   "welcomes X to conduct" a greeting, "warned X about" a caution.
 4. the actor is the subject (the "by" agent for a passive), the target the object, or the
    object of a preposition the verb takes ("met with X", "sanctions against X"); a clause
    joined to an earlier verb ("and agreed ...") shares that verb's subject. Each is mapped to
    the entities stage's mention inside it, so it carries the in-article canonical name; "he"/"she"
-   take the last person named as a subject before them.
-5. the place is a GPE/LOC/FAC mention under an "in/at/near/on/from/to" phrase of the verb; the
-   date is the dates stage's resolved expression nearest the verb in the sentence.
+   take the last person named as a subject before them. A name under a common noun is not its owner
+   ("Mouret's store"), where it is ("a pharmacy in Las Vegas") or the participant of an event it
+   names ("backing the invasion of Afghanistan").
+5. the place is a GPE/LOC/FAC mention under an "in/at/near/on/from/to" phrase of the verb itself (or
+   one hop further: "in a raid in Cairo"), not inside its object ("jihad in Asia"); the date is the
+   dates stage's resolved expression nearest the verb among those of the verb's own clause.
 
 Nothing comes from reader comments kept after the article (:mod:`newsloom.stages.comments`). An
 event needs a participant: a named actor or target, a person or group ("rebels", "he"), or a
