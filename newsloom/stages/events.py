@@ -170,8 +170,8 @@ def asserted(verb: Any, quoted: Callable[[int], bool] | None = None) -> bool:
             return False  # an infinitive: planned, wanted, urged, ordered, "is to be sent"
         if any(c.dep_ == "mark" and c.lower_ in _CONDITIONS for c in kids):
             return False
-        if depth == 0 and node.tag_ != "VBD" and any(
-                c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in _CONDITIONS for g in c.children)
+        if depth == 0 and node.tag_ != "VBD" and not any(a.lemma_ in ("have", "be", "do") for a in aux) and any(
+                c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in ("if", "unless") for g in c.children)
                 for c in kids):
             return False  # the consequent of a condition: "taking control if he left" (a past form is a report)
         if depth == 0 and any(c.dep_ == "advmod" and c.lower_ in _HABITUAL for c in kids):
@@ -348,6 +348,14 @@ def _is_place(tok: Any, index: _MentionIndex) -> bool:
     return m is not None and m["label"] in (*_PLACE_LABELS, "ORG")
 
 
+def _welcomed_person(obj: Any, index: _MentionIndex) -> bool:
+    """Is the object of "welcome" a person greeted or invited ("welcomed the guests", "welcomes the violinist
+    Anna Berg to play"), not a decision or a pledge ("welcomed Mubarak's decision to step down")?"""
+    invited = [g for c in obj.children if c.dep_ == "acl" and c.tag_ == "VB" for g in c.children if g.dep_ == "nsubj"]
+    heads = [obj, *(c for c in obj.children if c.dep_ in ("appos", "compound")), *invited]
+    return any(_person(h, index) and h.lemma_.lower() not in _INSTITUTIONS for h in heads)
+
+
 def _of_head(tok: Any) -> Any:
     """The noun a quantity stands for: "26 of 26 standards" -> standards, "all of its targets" -> targets."""
     if tok.pos_ in ("NUM", "PRON", "DET", "ADJ") or tok.lower_ in ("all", "most", "some", "none", "each", "both", "half"):
@@ -414,11 +422,11 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
         return any(w.lemma_.lower() in _DISMISSED or w.lower_ in _DISMISSED
                    for w in objs or ([subj] if passive else []))
     if lemma == "welcome" and (any(c.lower_ in ("home", "back") for c in kids) or _prep_objects(verb, ("to", "into"))
-                               or any(c.dep_ in ("xcomp", "advcl", "ccomp", "acl") and c.tag_ == "VB"
-                                      for c in (*kids, *(g for o in objs for g in o.children)))
-                               or any(_person(o, index) and o.lemma_.lower() not in _INSTITUTIONS for o in objs)):
+                               or any(c.dep_ in ("xcomp", "advcl", "ccomp") and c.tag_ == "VB" for c in kids)
+                               or any(_welcomed_person(o, index) for o in objs)):
         return False  # "welcomed her father home", "welcomes the conductor to conduct", "welcomed the guests": a greeting
-    if lemma == "charge" and (not (objs or passive) or any(
+    if lemma == "charge" and (not (objs or passive or deps & {"ccomp", "auxpass"} or _prep_objects(verb, ("with",)))
+                              or any(
             c.dep_ in ("advmod", "prt", "prep") and c.lower_ in _RUSH_DIRECTIONS for c in kids)):
         return False  # "charging in there", "charged into the square": a rush, not an accusation
     if lemma == "fly" and not (any(c.dep_ in ("advmod", "prt") and c.lower_ in ("home", "back", "in", "out", "away")
@@ -658,20 +666,35 @@ def _names_head(head: Any, child: Any) -> bool:
     Vegas", "a job at the store"), not the participant of an event it names ("the invasion of Afghanistan")."""
     if head.pos_ != "NOUN" or head.lemma_.lower() in _INSTITUTIONS:
         return True
-    if child.dep_ == "poss":
-        return False
+    if child.dep_ == "poss":  # "Mubarak's decision", "Assad's crackdown": the owner of an act is its doer
+        return _act_noun(head)
     if child.dep_ == "prep":
         lemma = head.lemma_.lower()
         if child.lower_ in _LOCATIVE_PREPS or child.lower_ in ("from", "across", "around", "throughout", "within"):
             return False
-        return child.lower_ != "of" or not (lemma in EVENT_NOUNS or lemma in _EVENT_NOMINALS or (
-            lemma.endswith(("ion", "ment")) and lemma not in _HUMAN_NOUNS))
+        return child.lower_ != "of" or not (lemma in EVENT_NOUNS or lemma in _EVENT_NOMINALS)
     return True
 
 
-#: nouns naming an event whose "of" phrase is its own participant, not this event's: "backed the invasion of X"
-_EVENT_NOMINALS = frozenset("""war invasion occupation killing killings murder murders death deaths bombing shelling
-release arrest arrests capture trial overthrow ouster fall removal resignation visit return""".split())
+def _act_noun(tok: Any) -> bool:
+    """Does the common noun ``tok`` name an act, a statement or a stance ("decision", "pledge", "crackdown")?"""
+    lemma = tok.lemma_.lower()
+    if lemma in _HUMAN_NOUNS:
+        return False
+    return lemma in EVENT_NOUNS or lemma in _EVENT_NOMINALS or lemma in _ACT_NOUNS or lemma.endswith(
+        ("ion", "ment", "ance", "ence", "ure", "al", "ism", "ship", "ing"))
+
+
+#: acts, words and stances whose owner is their doer: "welcomed Mubarak's pledge", "rejected Iran's offer"
+_ACT_NOUNS = frozenset("""pledge move call plan offer speech remark remarks comment comments word words stance policy
+rule regime demand claim bid effort role step promise threat warning response answer reply vote view idea
+approach crackdown handling stand plea request proposal""".split())
+
+
+#: acts of force whose "of" phrase is their own victim, not this event's participant: "backed the invasion of X"
+#: (but "demanded the release/resignation of X" is about X)
+_EVENT_NOMINALS = frozenset("""war invasion occupation killing killings murder murders bombing shelling overthrow ouster
+conquest annexation""".split())
 
 
 def _subject(verb: Any) -> tuple[Any | None, bool]:
@@ -765,6 +788,25 @@ def _nonfinite_under(tok: Any, verb: Any) -> bool:
     return False
 
 
+#: verbs whose date is the day an event they report was known: "were evacuated, the State Department said Monday"
+_REPORTING = frozenset("say tell report announce confirm add state disclose reveal".split())
+
+
+def _reports(governor: Any, verb: Any) -> bool:
+    """Is ``verb`` the clause a reporting verb ``governor`` reports ("X happened, officials said Monday"), and not
+    in a relative clause of it ("Y, who returned home, ..., TV reported Friday")?"""
+    if governor.lemma_.lower() not in _REPORTING:
+        return False
+    node = verb
+    for _ in range(4):
+        if node.dep_ not in ("ccomp", "conj", "parataxis") or node.head.i == node.i:
+            return False
+        node = node.head
+        if node.i == governor.i:
+            return True
+    return False
+
+
 def _date_of(verb: Any, carrier: Any, in_sent: list[DateExpression]) -> DateExpression | None:
     """The date of the event: the resolved expression nearest it among those in its own clause (a date of another
     clause, "X returned home, TV reported Friday", is another event's)."""
@@ -773,7 +815,7 @@ def _date_of(verb: Any, carrier: Any, in_sent: list[DateExpression]) -> DateExpr
     for d in in_sent:
         span = verb.doc.char_span(d["start"], d["end"], alignment_mode="expand")
         governor = _clause_verb(span.root) if span is not None else None
-        if governor is None or governor.i in own or _nonfinite_under(governor, verb):
+        if governor is None or governor.i in own or _nonfinite_under(governor, verb) or _reports(governor, verb):
             mine.append(d)
     return min(mine, key=lambda d: abs(d["start"] - carrier.idx)) if mine else None
 
