@@ -257,6 +257,9 @@ def test_other_senses_plans_and_conditions_give_no_event(nlp, text, action):
     ("Anna Berg welcomed the verdict.", "SUPPORT"),
     ("Moscow warned Kiev that it would respond.", "THREATEN"),
     ("Students held a march in Leeds on Friday.", "PROTEST"),
+    ("Peter Hale has gone on trial, charged with fraud.", "ACCUSE"),
+    ("Anna Berg welcomed Peter Hale's decision to resign.", "SUPPORT"),      # an act, not a guest
+    ("Whether they win or not, the strikers are demanding higher pay.", "DEMAND"),  # no condition
 ])
 def test_the_event_senses_are_kept(nlp, text, action):
     assert action in [a for a, _ in _actions(nlp, text)]
@@ -276,12 +279,16 @@ def test_a_date_of_another_clause_is_not_the_events_date(nlp):
     assert moves and moves[0]["date"] is None
     own = [e for e in _events(nlp, "Anna Berg returned home to Paris on Friday.") if e["action"] == "MOVE"]
     assert own and own[0]["date"] == "2021-11-12"
+    reported = [e for e in _events(nlp, "Police arrested Peter Hale in Leeds, the ministry said on Friday.")
+                if e["action"] == "COERCE"]
+    assert reported and reported[0]["date"] == "2021-11-12"  # the day it was reported
 
 
 @pytest.mark.parametrize("text, wrong", [
     ("A pharmacy in Leeds was later raided.", "Leeds"),                       # where the target is, not the target
     ("Mary Cole accepted a job at Peter Hale's bakery.", "Peter Hale"),       # an owner, not the target
     ("Anna Berg was denounced for backing the invasion of Iraq.", "Iraq"),    # the invaded, not the backed
+    ("Police arrested John Major's lawyer in London.", "John Major"),       # whose lawyer, not the lawyer
 ])
 def test_a_target_is_not_a_name_inside_the_objects_phrase(nlp, text, wrong):
     assert all(e["target"] != wrong for e in _events(nlp, text))

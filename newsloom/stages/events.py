@@ -737,7 +737,10 @@ def _place(carriers: Iterable[Any], index: _MentionIndex, used: set[int]) -> Men
     "soliciting deals from Iraq")."""
     for carrier in carriers:
         heads = [carrier, *(c for c in carrier.children if c.dep_ == "advmod" and c.lower_ in ("here", "there"))]
-        for prep in (c for h in heads for c in h.children):
+        # "arrested protesters in Tahrir Square", "a pharmacy in Las Vegas was raided": where the patient was
+        patients = [c for c in carrier.children if c.dep_ in ("dobj", "nsubjpass") and c.pos_ in ("NOUN", "PROPN")]
+        for prep in (*(c for h in heads for c in h.children),
+                     *(c for p in patients for c in p.children if c.lower_ in _LOCATIVE_PREPS)):
             if prep.dep_ != "prep" or prep.lower_ not in _PLACE_PREPS:
                 continue
             for pobj in (g for g in prep.children if g.dep_ == "pobj"):
