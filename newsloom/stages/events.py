@@ -358,7 +358,7 @@ def _welcomed_person(obj: Any, index: _MentionIndex) -> bool:
 
 def _of_head(tok: Any) -> Any:
     """The noun a quantity stands for: "26 of 26 standards" -> standards, "all of its targets" -> targets."""
-    if tok.pos_ in ("NUM", "PRON", "DET", "ADJ") or tok.lower_ in ("all", "most", "some", "none", "each", "both", "half"):
+    if tok.pos_ in ("NUM", "PRON", "DET", "ADJ") or tok.lower_ in ("all", "most", "some", "none", "each", "half"):
         return next((g for g in _prep_objects(tok, ("of",))), tok)
     return tok
 
@@ -424,10 +424,10 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     if lemma == "welcome" and (any(c.lower_ in ("home", "back") for c in kids) or _prep_objects(verb, ("to", "into"))
                                or any(c.dep_ in ("xcomp", "advcl", "ccomp") and c.tag_ == "VB" for c in kids)
                                or any(_welcomed_person(o, index) for o in objs)):
-        return False  # "welcomed her father home", "welcomes the conductor to conduct", "welcomed the guests": a greeting
-    if lemma == "charge" and (not (objs or passive or deps & {"ccomp", "auxpass"} or _prep_objects(verb, ("with",)))
-                              or any(
-            c.dep_ in ("advmod", "prt", "prep") and c.lower_ in _RUSH_DIRECTIONS for c in kids)):
+        return False  # "welcomed her father home", "welcomes the conductor to conduct": a greeting, an invitation
+    accused = objs or passive or deps & {"ccomp", "auxpass"} or _prep_objects(verb, ("with",))
+    if lemma == "charge" and (not accused or any(c.dep_ in ("advmod", "prt", "prep") and c.lower_ in _RUSH_DIRECTIONS
+                                                 for c in kids)):
         return False  # "charging in there", "charged into the square": a rush, not an accusation
     if lemma == "fly" and not (any(c.dep_ in ("advmod", "prt") and c.lower_ in ("home", "back", "in", "out", "away")
                                    for c in kids) or _prep_objects(verb, _PATH_PREPS) or any(_human(o, index)
