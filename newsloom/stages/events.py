@@ -120,6 +120,9 @@ _TARGET_PREPS = frozenset({"with", "against", "on", "to", "for", "at", "over", "
 _PLACE_PREPS = frozenset({"in", "at", "near", "on", "from", "to", "inside", "outside", "across", "into"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _LOCATIVE_PREPS = frozenset({"in", "at", "near", "inside", "outside"})
+#: preps after a common noun that do not name who the noun is: "the head of marketing for the Middle East"
+_NOT_OWN_PREPS = frozenset({"from", "across", "around", "throughout", "within", "for", "about", "during", "since",
+                            "before", "after", "under", "like", "over"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _OBJECTS = frozenset({"dobj", "obj", "attr", "dative"})
 
@@ -135,7 +138,8 @@ _UNASSERTED_HEADS = frozenset("""plan expect intend want hope seek try attempt a
 wish offer promise vow pledge threaten refuse fail decline deny reject avoid prevent stop refrain risk allege
 suspect believe look need order urge ask demand call threat fears plans proposal attempts attempt effort efforts
 bid possibility prospect chance danger risk allegation allegations claim claims rumour rumours accuse whether
-likely unlikely possible ready able organise organize schedule concern concerns worry worries""".split())
+likely unlikely possible ready able organise organize schedule concern concerns worry worries speculation rumor
+rumors suspicion suspicions hope hopes""".split())
 #: a gerund under these still happened: "condemned for crushing protests", "since capturing the town"
 _FACTIVE_PREPS = frozenset({"for", "after", "since", "before", "while", "despite", "upon"})
 
@@ -261,6 +265,12 @@ test tests mark measure measures objective objectives""".split())
 #: where a charge runs to: "charging in there", "charged into the square", "charged at police"
 _RUSH_DIRECTIONS = frozenset("in into through ahead forward toward towards at across down up out off there".split())
 _PATH_PREPS = ("from", "to", "into", "out", "toward", "towards", "over", "across", "via")
+#: what is shot down as a thing in the air, not a claim: "shot down a helicopter"
+_AIRCRAFT = frozenset("plane planes jet jets aircraft helicopter helicopters drone drones warplane warplanes".split())
+#: deaths that are no assault: "killed in a crash", "killed following a vehicle accident"
+_ACCIDENTS = frozenset("crash crashes accident accidents collision collisions derailment fall avalanche".split())
+#: where one returns that is a state: "returned to the air", "returned to form"
+_NOT_DESTINATIONS = frozenset("air form power work normal normality normalcy stage screen studio action".split())
 _CONCLUDED = frozenset("deal agreement treaty talks pact accord negotiations contract truce ceasefire".split())
 _COMMITTED_TO = frozenset({"to"})
 _NOT_SEIZED = frozenset("opportunity chance initiative moment day headline headlines attention".split())
@@ -380,11 +390,23 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     obj_lemmas = {o.lemma_.lower() for o in objs} | {o.lower_ for o in objs}
     subj = next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass")), None)
     passive = subj is not None and subj.dep_ == "nsubjpass"
-    if lemma == "shoot" and (obj_lemmas & _MEDIA_NOUNS or (passive and subj.lemma_.lower() in _MEDIA_NOUNS)):
-        return False  # "shot video of people praying"
+    if lemma == "shoot" and (obj_lemmas & _MEDIA_NOUNS or (subj is not None and subj.lemma_.lower() in _MEDIA_NOUNS)
+                             or (
+            verb.dep_ == "acl" and verb.head.lemma_.lower() in _MEDIA_NOUNS)):
+        return False  # "shot video of people praying", "videos shot in the carriages"
+    if lemma == "shoot" and (_prep_objects(verb, ("to",)) or any(c.dep_ == "prt" and c.lower_ in ("down", "up")
+                                                                   for c in kids) and not any(
+            o.lemma_.lower() in _AIRCRAFT for o in objs or ([subj] if passive else []))):
+        return False  # "shot to fame", "shot down the speculation", "prices shot up" (but "shot down a jet")
+    if action == "ASSAULT" and any(g.lemma_.lower() in _ACCIDENTS for c in kids if c.dep_ == "prep"
+                                   and c.lower_ in ("in", "after", "following", "during")
+                                   for g in c.children if g.dep_ in ("pobj", "dobj")):
+        return False  # "killed in a crash", "a soldier was killed following a vehicle accident"
     if action == "ASSAULT" and any(v.lemma_.lower() in _ANIMALS for v in objs or ([subj] if passive else [])):
         return False  # "shot dead the zoo's elephant"
     if lemma == "meet":
+        if any(o.lemma_.lower() in ("match", "maker", "fate", "end") for o in objs):
+            return False  # "meets his match", "met his maker": an idiom
         if spin and verb.lower_ == "met":
             return False  # the Dutch "met" (with) of machine-translated text
         partner = objs or _prep_objects(verb, ("with",))
@@ -409,6 +431,10 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     if action == "FIGHT" and lemma in ("fight", "battle", "clash") and not any(
             _armed(p, index) for p in [*objs, *_prep_objects(verb, ("with", "against")), *([subj] if subj else [])]):
         return False  # "the twins fought for it": armed conflict needs a side that can wage it
+    if lemma == "discuss" and subj is not None and not (
+            any(_prep_objects(t, ("with",)) for t in (verb, *objs)) or any(c.dep_ == "conj" for c in subj.children)
+            or subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "we")):
+        return False  # "Neil discusses the significance": a topic, no one to talk with
     if lemma in ("telephone", "phone", "talk", "consult", "confer", "negotiate"):
         partners = objs + _prep_objects(verb, ("to", "with"))
         return bool(partners) and all(_human(p, index) for p in partners)
@@ -459,8 +485,9 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     if lemma in ("rally", "march"):
         return not objs and (subj is None or _human(subj, index))
     if lemma == "ask":
-        if "ccomp" in deps or any(c.lower_ in ("why", "whether", "if", "what", "how", "when", "who", "where")
-                                  for c in verb.subtree if c.i > verb.i and c.i < verb.i + 4):
+        if "ccomp" in deps or _prep_objects(verb, ("about",)) or any(
+                c.lower_ in ("why", "whether", "if", "what", "how", "when", "who", "where")
+                for c in verb.subtree if c.i > verb.i and c.i < verb.i + 4):
             return False  # a question is not a demand
         return "xcomp" in deps or bool(_prep_objects(verb, ("for",)))
     if lemma == "insist":
@@ -511,6 +538,8 @@ def _moves(verb: Any, lemma: str, objs: list[Any], subj: Any, passive: bool, ind
     kids = list(verb.children)
     if any(c.dep_ in ("xcomp", "ccomp", "oprd") for c in kids):
         return False
+    if lemma == "return" and any(g.lemma_.lower() in _NOT_DESTINATIONS for g in _prep_objects(verb, ("to",))):
+        return False  # "returned to the air", "returned to form", "returned to power": a state, not a place
     if lemma in ("leave", "return") and objs and not all(_is_place(o, index) or o.lemma_.lower() in (
             "home", "country", "city", "town", "capital", "area", "region", "base", "village") for o in objs):
         return False
@@ -670,8 +699,8 @@ def _names_head(head: Any, child: Any) -> bool:
         return _act_noun(head)
     if child.dep_ == "prep":
         lemma = head.lemma_.lower()
-        if child.lower_ in _LOCATIVE_PREPS or child.lower_ in ("from", "across", "around", "throughout", "within"):
-            return False
+        if child.lower_ in _LOCATIVE_PREPS or child.lower_ in _NOT_OWN_PREPS:
+            return False  # "a pharmacy in Las Vegas", "head of marketing for the Middle East"
         return child.lower_ != "of" or not (lemma in EVENT_NOUNS or lemma in _EVENT_NOMINALS)
     return True
 
