@@ -244,6 +244,14 @@ def test_newsfacts_dev_floors_for_dates_and_events():
     ("The nurse warned Peter Hale about taking the pills.", "THREATEN"),         # a caution
     ("Students said they were organizing a march in Leeds for Friday.", "PROTEST"),  # a plan
     ("There is worry about militants seizing the town here if the army withdrew.", "FIGHT"),  # a condition
+    ("The band shot to fame with their first single.", "ASSAULT"),              # idioms by particle
+    ("The coach shot down the rumours at his press conference.", "ASSAULT"),
+    ("A corporal from Leeds was killed in a crash near the base.", "ASSAULT"),  # an accident
+    ("The detective meets his match in the third story.", "CONSULT"),
+    ("The presenter asks Peter Hale about his childhood.", "DEMAND"),          # a question
+    ("A reporter was injured but returned to the air within an hour.", "MOVE"),  # a state, not a place
+    ("Anna Berg discusses the history of the printing press.", "CONSULT"),      # a topic, no partner
+    ("There is speculation that the army has taken control of the city.", "FIGHT"),  # not asserted
 ])
 def test_other_senses_plans_and_conditions_give_no_event(nlp, text, action):
     assert action not in [a for a, _ in _actions(nlp, text)]
@@ -260,6 +268,9 @@ def test_other_senses_plans_and_conditions_give_no_event(nlp, text, action):
     ("Peter Hale has gone on trial, charged with fraud.", "ACCUSE"),
     ("Anna Berg welcomed Peter Hale's decision to resign.", "SUPPORT"),      # an act, not a guest
     ("Whether they win or not, the strikers are demanding higher pay.", "DEMAND"),  # no condition
+    ("Rebels shot down a helicopter over the town.", "ASSAULT"),
+    ("Anna Berg discussed the crisis with Peter Hale.", "CONSULT"),
+    ("Peter Hale and Anna Berg discussed the crisis.", "CONSULT"),
 ])
 def test_the_event_senses_are_kept(nlp, text, action):
     assert action in [a for a, _ in _actions(nlp, text)]
