@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from newsloom import Loom, Settings
 from newsloom.loom import process
@@ -228,3 +230,89 @@ def test_newsfacts_dev_floors_for_dates_and_events():
     assert dates["system"] == events["system"] == "newsloom"
     assert dates["value acc"] >= 0.93 and dates["false-value rate"] <= 0.05
     assert events["precision"] >= 0.82 and events["recall"] >= 0.62
+
+
+# --- session 8 rules: senses by particle/object, plans and conditions, own-clause place and date, names ---------
+
+@pytest.mark.parametrize("text, action", [
+    ("Hundreds of fans were charging into the stadium.", "ACCUSE"),             # a rush, not a charge
+    ("More riders are charging in there, the steward said.", "ACCUSE"),
+    ("After the split, the singer Nora Blake is now flying solo.", "MOVE"),      # an idiom, no journey
+    ("The clinic in Leeds met nine of ten standards.", "CONSULT"),               # a standard is reached
+    ("The council met all of its targets this year.", "CONSULT"),
+    ("The festival welcomes the violinist Anna Berg to play the concerto.", "SUPPORT"),  # a greeting
+    ("The nurse warned Peter Hale about taking the pills.", "THREATEN"),         # a caution
+    ("Students said they were organizing a march in Leeds for Friday.", "PROTEST"),  # a plan
+    ("There is worry about militants seizing the town here if the army withdrew.", "FIGHT"),  # a condition
+    ("The band shot to fame with their first single.", "ASSAULT"),              # idioms by particle
+    ("The coach shot down the rumours at his press conference.", "ASSAULT"),
+    ("A corporal from Leeds was killed in a crash near the base.", "ASSAULT"),  # an accident
+    ("The detective meets his match in the third story.", "CONSULT"),
+    ("The presenter asks Peter Hale about his childhood.", "DEMAND"),          # a question
+    ("A reporter was injured but returned to the air within an hour.", "MOVE"),  # a state, not a place
+    ("Anna Berg discusses the history of the printing press.", "CONSULT"),      # a topic, no partner
+    ("There is speculation that the army has taken control of the city.", "FIGHT"),  # not asserted
+])
+def test_other_senses_plans_and_conditions_give_no_event(nlp, text, action):
+    assert action not in [a for a, _ in _actions(nlp, text)]
+
+
+@pytest.mark.parametrize("text, action", [
+    ("Police charged Peter Hale with theft.", "ACCUSE"),
+    ("Peter Hale was charged with theft.", "ACCUSE"),
+    ("The minister Anna Berg flew to Paris on Monday.", "MOVE"),
+    ("Anna Berg met Peter Hale in Paris.", "CONSULT"),
+    ("Anna Berg welcomed the verdict.", "SUPPORT"),
+    ("Moscow warned Kiev that it would respond.", "THREATEN"),
+    ("Students held a march in Leeds on Friday.", "PROTEST"),
+    ("Peter Hale has gone on trial, charged with fraud.", "ACCUSE"),
+    ("Anna Berg welcomed Peter Hale's decision to resign.", "SUPPORT"),      # an act, not a guest
+    ("Whether they win or not, the strikers are demanding higher pay.", "DEMAND"),  # no condition
+    ("Rebels shot down a helicopter over the town.", "ASSAULT"),
+    ("Anna Berg discussed the crisis with Peter Hale.", "CONSULT"),
+    ("Peter Hale and Anna Berg discussed the crisis.", "CONSULT"),
+])
+def test_the_event_senses_are_kept(nlp, text, action):
+    assert action in [a for a, _ in _actions(nlp, text)]
+
+
+def test_a_place_inside_the_object_is_not_the_events_place(nlp):
+    plea = [e for e in _events(nlp, "Peter Hale pleaded not guilty to charges of plotting attacks in France.")
+            if e["action"] == "REJECT"]
+    assert plea and plea[0]["actor"] == "Peter Hale" and plea[0]["place"] is None
+    arrest = [e for e in _events(nlp, "Police arrested Peter Hale in a raid in Leeds.") if e["action"] == "COERCE"]
+    assert arrest and arrest[0]["place"] == "Leeds"
+
+
+def test_a_date_of_another_clause_is_not_the_events_date(nlp):
+    text = "Anna Berg, who returned home to Paris, was silent, state radio reported on Friday."
+    moves = [e for e in _events(nlp, text) if e["action"] == "MOVE"]
+    assert moves and moves[0]["date"] is None
+    own = [e for e in _events(nlp, "Anna Berg returned home to Paris on Friday.") if e["action"] == "MOVE"]
+    assert own and own[0]["date"] == "2021-11-12"
+    reported = [e for e in _events(nlp, "Police arrested Peter Hale in Leeds, the ministry said on Friday.")
+                if e["action"] == "COERCE"]
+    assert reported and reported[0]["date"] == "2021-11-12"  # the day it was reported
+
+
+@pytest.mark.parametrize("text, wrong", [
+    ("A pharmacy in Leeds was later raided.", "Leeds"),                       # where the target is, not the target
+    ("Mary Cole accepted a job at Peter Hale's bakery.", "Peter Hale"),       # an owner, not the target
+    ("Anna Berg was denounced for backing the invasion of Iraq.", "Iraq"),    # the invaded, not the backed
+    ("Police arrested John Major's lawyer in London.", "John Major"),       # whose lawyer, not the lawyer
+])
+def test_a_target_is_not_a_name_inside_the_objects_phrase(nlp, text, wrong):
+    assert all(e["target"] != wrong for e in _events(nlp, text))
+
+
+_PLACES = ["Leeds", "Paris", "Cairo", "Madrid", "Berlin"]
+_PEOPLE = ["Peter Hale", "Anna Berg", "Mary Cole"]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(_PEOPLE), st.sampled_from(_PLACES), st.sampled_from(["plotting attacks", "smuggling arms"]))
+def test_property_place_comes_from_the_verbs_own_phrase(nlp, person, place, crime):
+    inside = _events(nlp, f"{person} pleaded not guilty to charges of {crime} in {place}.")
+    assert all(e["place"] != place for e in inside)
+    own = [e for e in _events(nlp, f"Police arrested {person} in {place}.") if e["action"] == "COERCE"]
+    assert own and own[0]["place"] == place and own[0]["target"] == person

@@ -19,20 +19,26 @@ attack", "fears of an attack" or "did troops attack?". Steps, per sentence:
    (will, would, could, may, ...); not an infinitive ("to attack": planned, wanted, ordered, urged);
    not under "if"/"unless"/"whether"; not under a verb or noun of intention, fear or denial (plan,
    expect, hope, fear, threaten, deny, accuse X of, attempts to, ...); not a habit ("usually"); not in
-   a question; not in a direct quote (the speaker's words). Threats are THREATEN events of their own
+   a question; not in a direct quote (the speaker's words); not the consequent of a condition ("taking
+   control if he left"); "organizing a march" is a plan, not a march. Threats are THREATEN events of their own
    ("threatened to attack" is one THREATEN, no ASSAULT).
 3. the verb's sense is checked where a lexicon word has other senses (:func:`sense_ok`): "shot
    video" is no ASSAULT, "released a statement" no RELEASE, "lift prices" no CONCEDE, "help develop"
    no AID, "a company returned to Iraq" no MOVE, "asked why" no DEMAND; in an article flagged as
    machine-translated or spun (quality ``spin`` score above ``stages.events.spin_met``), "met" is the
-   Dutch "with" more often than a meeting, so it gives no CONSULT.
+   Dutch "with" more often than a meeting, so it gives no CONSULT. Particles and objects decide too:
+   "charging in there" is a rush, "flying solo" no flight, "met 26 of 26 standards" no meeting,
+   "welcomes X to conduct" a greeting, "warned X about" a caution.
 4. the actor is the subject (the "by" agent for a passive), the target the object, or the
    object of a preposition the verb takes ("met with X", "sanctions against X"); a clause
    joined to an earlier verb ("and agreed ...") shares that verb's subject. Each is mapped to
    the entities stage's mention inside it, so it carries the in-article canonical name; "he"/"she"
-   take the last person named as a subject before them.
-5. the place is a GPE/LOC/FAC mention under an "in/at/near/on/from/to" phrase of the verb; the
-   date is the dates stage's resolved expression nearest the verb in the sentence.
+   take the last person named as a subject before them. A name under a common noun is not its owner
+   ("Mouret's store"), where it is ("a pharmacy in Las Vegas") or the participant of an event it
+   names ("backing the invasion of Afghanistan").
+5. the place is a GPE/LOC/FAC mention under an "in/at/near/on/from/to" phrase of the verb itself (or
+   one hop further: "in a raid in Cairo"), not inside its object ("jihad in Asia"); the date is the
+   dates stage's resolved expression nearest the verb among those of the verb's own clause.
 
 Nothing comes from reader comments kept after the article (:mod:`newsloom.stages.comments`). An
 event needs a participant: a named actor or target, a person or group ("rebels", "he"), or a
@@ -103,7 +109,7 @@ for _action, _words in {
         EVENT_NOUNS[_w] = _action
 #: light verbs whose object is the event ("held talks"); the value says who the subject is to the event
 LIGHT_VERBS: dict[str, str] = {v: "actor" for v in (
-    "hold stage launch mount conduct carry wage declare organise organize lead intensify increase step ramp "
+    "hold stage launch mount conduct carry wage declare lead intensify increase step ramp "
     "exert apply put offer impose begin start trigger spark provoke prompt draw").split()}
 LIGHT_VERBS.update({"face": "target", "die": "none", "perish": "none"})
 #: weapons fired or launched: the verb is the FIGHT event ("launched Grad rockets")
@@ -113,6 +119,10 @@ round rounds bullet bullets gun guns weapon weapons tear gas cannon artillery sa
 _TARGET_PREPS = frozenset({"with", "against", "on", "to", "for", "at", "over", "into"})
 _PLACE_PREPS = frozenset({"in", "at", "near", "on", "from", "to", "inside", "outside", "across", "into"})
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_LOCATIVE_PREPS = frozenset({"in", "at", "near", "inside", "outside"})
+#: preps after a common noun that do not name who the noun is: "the head of marketing for the Middle East"
+_NOT_OWN_PREPS = frozenset({"from", "across", "around", "throughout", "within", "for", "about", "during", "since",
+                            "before", "after", "under", "like", "over"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _OBJECTS = frozenset({"dobj", "obj", "attr", "dative"})
 
@@ -128,7 +138,8 @@ _UNASSERTED_HEADS = frozenset("""plan expect intend want hope seek try attempt a
 wish offer promise vow pledge threaten refuse fail decline deny reject avoid prevent stop refrain risk allege
 suspect believe look need order urge ask demand call threat fears plans proposal attempts attempt effort efforts
 bid possibility prospect chance danger risk allegation allegations claim claims rumour rumours accuse whether
-likely unlikely possible ready able""".split())
+likely unlikely possible ready able organise organize schedule concern concerns worry worries speculation rumor
+rumors suspicion suspicions hope hopes""".split())
 #: a gerund under these still happened: "condemned for crushing protests", "since capturing the town"
 _FACTIVE_PREPS = frozenset({"for", "after", "since", "before", "while", "despite", "upon"})
 
@@ -163,6 +174,10 @@ def asserted(verb: Any, quoted: Callable[[int], bool] | None = None) -> bool:
             return False  # an infinitive: planned, wanted, urged, ordered, "is to be sent"
         if any(c.dep_ == "mark" and c.lower_ in _CONDITIONS for c in kids):
             return False
+        if depth == 0 and node.tag_ != "VBD" and not any(a.lemma_ in ("have", "be", "do") for a in aux) and any(
+                c.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in ("if", "unless") for g in c.children)
+                for c in kids):
+            return False  # the consequent of a condition: "taking control if he left" (a past form is a report)
         if depth == 0 and any(c.dep_ == "advmod" and c.lower_ in _HABITUAL for c in kids):
             return False  # "she usually asks me to": a habit, not an event
         dep, head = node.dep_, node.head
@@ -242,6 +257,20 @@ jet jets warplane warplanes soldier soldiers unit units battalion battalions car
 artillery reinforcement reinforcements marine marines paratrooper paratroopers brigade brigades""".split())
 _CRUSHED_DISSENT = frozenset("""protest protests uprising uprisings revolt revolts rebellion rebellions dissent
 opposition demonstration demonstrations unrest movement movements strike strikes""".split())
+#: what is met without meeting anyone: "met the deadline", "met 26 of 26 standards"
+_MET_NOT = frozenset("""demand demands target targets requirement requirements need needs criterion criteria standard
+standards deadline deadlines expectation expectations goal goals obligation obligations condition conditions cost
+costs end fate death resistance approval challenge challenges benchmark benchmarks threshold quota quotas
+test tests mark measure measures objective objectives""".split())
+#: where a charge runs to: "charging in there", "charged into the square", "charged at police"
+_RUSH_DIRECTIONS = frozenset("in into through ahead forward toward towards at across down up out off there".split())
+_PATH_PREPS = ("from", "to", "into", "out", "toward", "towards", "over", "across", "via")
+#: what is shot down as a thing in the air, not a claim: "shot down a helicopter"
+_AIRCRAFT = frozenset("plane planes jet jets aircraft helicopter helicopters drone drones warplane warplanes".split())
+#: deaths that are no assault: "killed in a crash", "killed following a vehicle accident"
+_ACCIDENTS = frozenset("crash crashes accident accidents collision collisions derailment fall avalanche".split())
+#: where one returns that is a state: "returned to the air", "returned to form"
+_NOT_DESTINATIONS = frozenset("air form power work normal normality normalcy stage screen studio action".split())
 _CONCLUDED = frozenset("deal agreement treaty talks pact accord negotiations contract truce ceasefire".split())
 _COMMITTED_TO = frozenset({"to"})
 _NOT_SEIZED = frozenset("opportunity chance initiative moment day headline headlines attention".split())
@@ -329,6 +358,21 @@ def _is_place(tok: Any, index: _MentionIndex) -> bool:
     return m is not None and m["label"] in (*_PLACE_LABELS, "ORG")
 
 
+def _welcomed_person(obj: Any, index: _MentionIndex) -> bool:
+    """Is the object of "welcome" a person greeted or invited ("welcomed the guests", "welcomes the violinist
+    Anna Berg to play"), not a decision or a pledge ("welcomed Mubarak's decision to step down")?"""
+    invited = [g for c in obj.children if c.dep_ == "acl" and c.tag_ == "VB" for g in c.children if g.dep_ == "nsubj"]
+    heads = [obj, *(c for c in obj.children if c.dep_ in ("appos", "compound")), *invited]
+    return any(_person(h, index) and h.lemma_.lower() not in _INSTITUTIONS for h in heads)
+
+
+def _of_head(tok: Any) -> Any:
+    """The noun a quantity stands for: "26 of 26 standards" -> standards, "all of its targets" -> targets."""
+    if tok.pos_ in ("NUM", "PRON", "DET", "ADJ") or tok.lower_ in ("all", "most", "some", "none", "each", "half"):
+        return next((g for g in _prep_objects(tok, ("of",))), tok)
+    return tok
+
+
 def _prep_objects(verb: Any, preps: Iterable[str] | None = None) -> list[Any]:
     wanted = set(preps) if preps is not None else None
     out = []
@@ -346,22 +390,34 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     obj_lemmas = {o.lemma_.lower() for o in objs} | {o.lower_ for o in objs}
     subj = next((c for c in kids if c.dep_ in ("nsubj", "nsubjpass")), None)
     passive = subj is not None and subj.dep_ == "nsubjpass"
-    if lemma == "shoot" and (obj_lemmas & _MEDIA_NOUNS or (passive and subj.lemma_.lower() in _MEDIA_NOUNS)):
-        return False  # "shot video of people praying"
+    if lemma == "shoot" and (obj_lemmas & _MEDIA_NOUNS or (subj is not None and subj.lemma_.lower() in _MEDIA_NOUNS)
+                             or (
+            verb.dep_ == "acl" and verb.head.lemma_.lower() in _MEDIA_NOUNS)):
+        return False  # "shot video of people praying", "videos shot in the carriages"
+    if lemma == "shoot" and (_prep_objects(verb, ("to",)) or any(c.dep_ == "prt" and c.lower_ in ("down", "up")
+                                                                   for c in kids) and not any(
+            o.lemma_.lower() in _AIRCRAFT for o in objs or ([subj] if passive else []))):
+        return False  # "shot to fame", "shot down the speculation", "prices shot up" (but "shot down a jet")
+    if action == "ASSAULT" and any(g.lemma_.lower() in _ACCIDENTS for c in kids if c.dep_ == "prep"
+                                   and c.lower_ in ("in", "after", "following", "during")
+                                   for g in c.children if g.dep_ in ("pobj", "dobj")):
+        return False  # "killed in a crash", "a soldier was killed following a vehicle accident"
     if action == "ASSAULT" and any(v.lemma_.lower() in _ANIMALS for v in objs or ([subj] if passive else [])):
         return False  # "shot dead the zoo's elephant"
     if lemma == "meet":
+        if any(o.lemma_.lower() in ("match", "maker", "fate", "end") for o in objs):
+            return False  # "meets his match", "met his maker": an idiom
         if spin and verb.lower_ == "met":
             return False  # the Dutch "met" (with) of machine-translated text
         partner = objs or _prep_objects(verb, ("with",))
         if subj is None or not partner:
             return False  # a meeting has someone who meets and someone met
-        if any(o.lemma_.lower() in ("demand", "target", "requirement", "need", "criterion", "standard", "deadline",
-                                    "expectation", "goal", "obligation", "condition", "cost", "end", "fate",
-                                    "death", "resistance", "approval", "challenge") for o in partner):
-            return False
+        if any(_of_head(o).lemma_.lower() in _MET_NOT for o in partner):
+            return False  # "met the deadline", "met 26 of 26 standards": a standard is reached, no one is met
     if lemma == "oppose" and verb.i > 0 and verb.nbor(-1).lower_ == "as":
         return False  # "as opposed to"
+    if lemma == "warn" and any(c.dep_ == "prep" and c.lower_ in ("about", "of", "against") for c in kids):
+        return False  # "warned him about the drug": a caution, not a threat
     if lemma == "warn":  # a threat, not a forecast: "warned Russia", "warned that Moscow risked being left behind"
         clauses = [c for c in kids if c.dep_ == "ccomp"]
         clause_subjects = [g for c in clauses for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
@@ -375,6 +431,10 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     if action == "FIGHT" and lemma in ("fight", "battle", "clash") and not any(
             _armed(p, index) for p in [*objs, *_prep_objects(verb, ("with", "against")), *([subj] if subj else [])]):
         return False  # "the twins fought for it": armed conflict needs a side that can wage it
+    if lemma == "discuss" and subj is not None and not (
+            any(_prep_objects(t, ("with",)) for t in (verb, *objs)) or any(c.dep_ == "conj" for c in subj.children)
+            or subj.tag_ in ("NNS", "NNPS") or subj.lower_ in ("they", "we")):
+        return False  # "Neil discusses the significance": a topic, no one to talk with
     if lemma in ("telephone", "phone", "talk", "consult", "confer", "negotiate"):
         partners = objs + _prep_objects(verb, ("to", "with"))
         return bool(partners) and all(_human(p, index) for p in partners)
@@ -387,8 +447,18 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     if lemma == "dismiss":  # a claim or a call is rejected; a person dismissed is fired
         return any(w.lemma_.lower() in _DISMISSED or w.lower_ in _DISMISSED
                    for w in objs or ([subj] if passive else []))
-    if lemma == "welcome" and any(c.lower_ in ("home", "back") for c in kids):
-        return False  # "welcomed her father home": a greeting
+    if lemma == "welcome" and (any(c.lower_ in ("home", "back") for c in kids) or _prep_objects(verb, ("to", "into"))
+                               or any(c.dep_ in ("xcomp", "advcl", "ccomp") and c.tag_ == "VB" for c in kids)
+                               or any(_welcomed_person(o, index) for o in objs)):
+        return False  # "welcomed her father home", "welcomes the conductor to conduct": a greeting, an invitation
+    accused = objs or passive or deps & {"ccomp", "auxpass"} or _prep_objects(verb, ("with",))
+    if lemma == "charge" and (not accused or any(c.dep_ in ("advmod", "prt", "prep") and c.lower_ in _RUSH_DIRECTIONS
+                                                 for c in kids)):
+        return False  # "charging in there", "charged into the square": a rush, not an accusation
+    if lemma == "fly" and not (any(c.dep_ in ("advmod", "prt") and c.lower_ in ("home", "back", "in", "out", "away")
+                                   for c in kids) or _prep_objects(verb, _PATH_PREPS) or any(_human(o, index)
+                                                                                            for o in objs)):
+        return False  # "flying solo", "flags flying": a flight goes from or to somewhere, or carries people
     if lemma == "deny" and passive and objs:
         return False  # "was denied a number one"
     if lemma in ("allege", "commit") and passive:
@@ -415,8 +485,9 @@ def sense_ok(verb: Any, lemma: str, action: str, index: _MentionIndex, *, spin: 
     if lemma in ("rally", "march"):
         return not objs and (subj is None or _human(subj, index))
     if lemma == "ask":
-        if "ccomp" in deps or any(c.lower_ in ("why", "whether", "if", "what", "how", "when", "who", "where")
-                                  for c in verb.subtree if c.i > verb.i and c.i < verb.i + 4):
+        if "ccomp" in deps or _prep_objects(verb, ("about",)) or any(
+                c.lower_ in ("why", "whether", "if", "what", "how", "when", "who", "where")
+                for c in verb.subtree if c.i > verb.i and c.i < verb.i + 4):
             return False  # a question is not a demand
         return "xcomp" in deps or bool(_prep_objects(verb, ("for",)))
     if lemma == "insist":
@@ -467,6 +538,8 @@ def _moves(verb: Any, lemma: str, objs: list[Any], subj: Any, passive: bool, ind
     kids = list(verb.children)
     if any(c.dep_ in ("xcomp", "ccomp", "oprd") for c in kids):
         return False
+    if lemma == "return" and any(g.lemma_.lower() in _NOT_DESTINATIONS for g in _prep_objects(verb, ("to",))):
+        return False  # "returned to the air", "returned to form", "returned to power": a state, not a place
     if lemma in ("leave", "return") and objs and not all(_is_place(o, index) or o.lemma_.lower() in (
             "home", "country", "city", "town", "capital", "area", "region", "base", "village") for o in objs):
         return False
@@ -599,7 +672,7 @@ def _named(token: Any, index: _MentionIndex) -> Mention | None:
         return index.person_before(token.idx, token.doc)
     # "Michael Jackson judge", "Assad supporters": a name modifying a person noun is not who the noun is
     # (but "the UK government", "US troops" are the country acting)
-    queue = sorted((c for c in token.children if not (
+    queue = sorted((c for c in token.children if _names_head(token, c) and not (
         token.pos_ == "NOUN" and c.dep_ == "compound" and token.lemma_.lower() not in _INSTITUTIONS)),
         key=lambda t: _CHILD_ORDER.get(t.dep_, 4))
     seen = 0
@@ -611,8 +684,46 @@ def _named(token: Any, index: _MentionIndex) -> Mention | None:
         hit = index.at(tok.idx)
         if hit is not None and hit["label"] != "NORP":
             return hit
-        queue.extend(sorted(tok.children, key=lambda t: _CHILD_ORDER.get(t.dep_, 4)))
+        queue.extend(sorted((c for c in tok.children if _names_head(tok, c)),
+                            key=lambda t: _CHILD_ORDER.get(t.dep_, 4)))
     return None
+
+
+def _names_head(head: Any, child: Any) -> bool:
+    """Can a name under ``child`` stand for the phrase headed by the common noun ``head``? Not its owner ("Mouret's
+    store", "Google's head of marketing"; but "Egypt's army" is Egypt acting), not where it is ("a pharmacy in Las
+    Vegas", "a job at the store"), not the participant of an event it names ("the invasion of Afghanistan")."""
+    if head.pos_ != "NOUN" or head.lemma_.lower() in _INSTITUTIONS:
+        return True
+    if child.dep_ == "poss":  # "Mubarak's decision", "Assad's crackdown": the owner of an act is its doer
+        return _act_noun(head)
+    if child.dep_ == "prep":
+        lemma = head.lemma_.lower()
+        if child.lower_ in _LOCATIVE_PREPS or child.lower_ in _NOT_OWN_PREPS:
+            return False  # "a pharmacy in Las Vegas", "head of marketing for the Middle East"
+        return child.lower_ != "of" or not (lemma in EVENT_NOUNS or lemma in _EVENT_NOMINALS)
+    return True
+
+
+def _act_noun(tok: Any) -> bool:
+    """Does the common noun ``tok`` name an act, a statement or a stance ("decision", "pledge", "crackdown")?"""
+    lemma = tok.lemma_.lower()
+    if lemma in _HUMAN_NOUNS:
+        return False
+    return lemma in EVENT_NOUNS or lemma in _EVENT_NOMINALS or lemma in _ACT_NOUNS or lemma.endswith(
+        ("ion", "ment", "ance", "ence", "ure", "al", "ism", "ship", "ing"))
+
+
+#: acts, words and stances whose owner is their doer: "welcomed Mubarak's pledge", "rejected Iran's offer"
+_ACT_NOUNS = frozenset("""pledge move call plan offer speech remark remarks comment comments word words stance policy
+rule regime demand claim bid effort role step promise threat warning response answer reply vote view idea
+approach crackdown handling stand plea request proposal""".split())
+
+
+#: acts of force whose "of" phrase is their own victim, not this event's participant: "backed the invasion of X"
+#: (but "demanded the release/resignation of X" is about X)
+_EVENT_NOMINALS = frozenset("""war invasion occupation killing killings murder murders bombing shelling overthrow ouster
+conquest annexation""".split())
 
 
 def _subject(verb: Any) -> tuple[Any | None, bool]:
@@ -649,13 +760,96 @@ def _objects(verb: Any) -> list[Any]:
     return found
 
 
-def _place(verb: Any, index: _MentionIndex, used: set[int]) -> Mention | None:
-    for tok in verb.subtree:
-        if tok.dep_ == "pobj" and tok.head.text.lower() in _PLACE_PREPS:
-            m = index.at(tok.idx)
-            if m is not None and m["label"] in _PLACE_LABELS and m["start"] not in used:
-                return m
+def _place(carriers: Iterable[Any], index: _MentionIndex, used: set[int]) -> Mention | None:
+    """The place of the event: a place named under a locative phrase of the event's own verb (or noun), or one
+    hop further ("in a raid in Cairo"); not one inside its object ("pleaded guilty to jihad in Asia",
+    "soliciting deals from Iraq")."""
+    for carrier in carriers:
+        heads = [carrier, *(c for c in carrier.children if c.dep_ == "advmod" and c.lower_ in ("here", "there"))]
+        # "arrested protesters in Tahrir Square", "a pharmacy in Las Vegas was raided": where the patient was
+        patients = [c for c in carrier.children if c.dep_ in ("dobj", "nsubjpass") and c.pos_ in ("NOUN", "PROPN")]
+        for prep in (*(c for h in heads for c in h.children),
+                     *(c for p in patients for c in p.children if c.lower_ in _LOCATIVE_PREPS)):
+            if prep.dep_ != "prep" or prep.lower_ not in _PLACE_PREPS:
+                continue
+            for pobj in (g for g in prep.children if g.dep_ == "pobj"):
+                m = index.at(pobj.idx)
+                if m is None:  # "in a raid in Cairo", "at a hospital near Cairo"
+                    m = next((index.at(g.idx) for p in pobj.children if p.dep_ == "prep"
+                              and p.lower_ in _LOCATIVE_PREPS for g in p.children if g.dep_ == "pobj"), None)
+                if m is not None and m["label"] in _PLACE_LABELS and m["start"] not in used:
+                    return m
     return None
+
+
+def _clause_verb(tok: Any) -> Any | None:
+    """The verb whose clause holds ``tok`` (None for a verbless fragment)."""
+    node = tok.head
+    for _ in range(12):
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+        if node.head.i == node.i:
+            return None
+        node = node.head
+    return None
+
+
+def _own_clause(verb: Any) -> set[int]:
+    """Token indices of the verbs whose dates are the event's: its own, the verbs it is a conjunct of ("arrested
+    on Monday and charged") and its open complements ("agreed on Friday to release")."""
+    own = {verb.i}
+    node = verb
+    while node.dep_ == "conj" and node.head.i != node.i:
+        node = node.head
+        own.add(node.i)
+    own.update(c.i for c in verb.children if c.dep_ in ("xcomp", "conj") and c.pos_ in ("VERB", "AUX"))
+    return own
+
+
+def _nonfinite_under(tok: Any, verb: Any) -> bool:
+    """Is ``tok`` inside ``verb``'s phrase through non-finite links only ("accused X of luring migrants on Monday"),
+    not in a clause of its own (a relative, reported or adverbial clause)?"""
+    node = tok
+    for _ in range(10):
+        if node.i == verb.i:
+            return True
+        if node.dep_ not in ("xcomp", "pcomp", "pobj", "prep", "dobj", "obj", "npadvmod", "advmod") \
+                or node.head.i == node.i:
+            return False
+        node = node.head
+    return False
+
+
+#: verbs whose date is the day an event they report was known: "were evacuated, the State Department said Monday"
+_REPORTING = frozenset("say tell report announce confirm add state disclose reveal".split())
+
+
+def _reports(governor: Any, verb: Any) -> bool:
+    """Is ``verb`` the clause a reporting verb ``governor`` reports ("X happened, officials said Monday"), and not
+    in a relative clause of it ("Y, who returned home, ..., TV reported Friday")?"""
+    if governor.lemma_.lower() not in _REPORTING:
+        return False
+    node = verb
+    for _ in range(4):
+        if node.dep_ not in ("ccomp", "conj", "parataxis") or node.head.i == node.i:
+            return False
+        node = node.head
+        if node.i == governor.i:
+            return True
+    return False
+
+
+def _date_of(verb: Any, carrier: Any, in_sent: list[DateExpression]) -> DateExpression | None:
+    """The date of the event: the resolved expression nearest it among those in its own clause (a date of another
+    clause, "X returned home, TV reported Friday", is another event's)."""
+    own = _own_clause(verb)
+    mine = []
+    for d in in_sent:
+        span = verb.doc.char_span(d["start"], d["end"], alignment_mode="expand")
+        governor = _clause_verb(span.root) if span is not None else None
+        if governor is None or governor.i in own or _nonfinite_under(governor, verb) or _reports(governor, verb):
+            mine.append(d)
+    return min(mine, key=lambda d: abs(d["start"] - carrier.idx)) if mine else None
 
 
 _NO_PARTICIPANT = frozenset({"it", "this", "that", "there", "what", "which", "these", "those", "you"})
@@ -739,10 +933,9 @@ def extract_events(doc: Any, mentions: list[Mention], dates: list[DateExpression
                 continue  # "One rebel was killed and 10 were wounded": one event
             seen.add(key)
             used = {m["start"] for m in (actor, target) if m is not None}
-            place = _place(verb, index, used)
-            in_sent = [d for d in resolved if sent.start_char <= d["start"] < sent.end_char]
             carrier = noun if noun is not None else verb
-            when = min(in_sent, key=lambda d: abs(d["start"] - carrier.idx)) if in_sent else None
+            place = _place([verb] if noun is None else [verb, noun], index, used)
+            when = _date_of(verb, carrier, [d for d in resolved if sent.start_char <= d["start"] < sent.end_char])
             out.append({
                 "start": sent.start_char, "end": sent.end_char, "action": action, "verb": phrase,
                 "verb_start": carrier.idx,
