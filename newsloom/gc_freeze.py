@@ -1,0 +1,50 @@
+"""Keep the garbage collector's full passes off the corpus stages' long-lived objects.
+
+CPython's full collection walks every tracked object. The corpus stages keep structures that live for the
+whole run and grow with the corpus (the stories index, resolve's context caches, the thread and quote
+caches), so without this the full passes cost more per article the larger the corpus. After each batch,
+:meth:`GcFreeze.after_batch` collects what the batch left (only objects made since the last freeze are
+scanned) and freezes the survivors (:func:`gc.freeze`: the permanent generation, which no collection
+walks). A frozen object is still freed by its reference count as usual; only a reference cycle that becomes
+garbage after it was frozen waits, until the frozen objects have grown ``REGROW`` times since the last whole
+pass: then everything is unfrozen and collected once, so that garbage is bounded and the whole passes cost
+O(1) per object made (one pass over N objects per N * (REGROW - 1) new ones).
+
+Example:
+    >>> keeper = GcFreeze()
+    >>> keeper.after_batch()   # after storing a batch and running the corpus stages on it
+"""
+from __future__ import annotations
+
+import gc
+
+__all__ = ["GcFreeze", "REGROW"]
+
+#: a whole pass (unfreeze, collect) when the frozen objects are this many times those after the last one
+REGROW = 2.0
+
+
+class GcFreeze:
+    """Collect a batch's garbage and freeze its survivors; now and then a whole pass (see the module).
+
+    Does nothing while the collector is disabled (``gc.disable()``): the process has chosen its own policy.
+    """
+
+    def __init__(self, regrow: float = REGROW) -> None:
+        self.regrow = regrow
+        self.base: int | None = None  # frozen objects after this keeper's last whole pass
+        self.whole_passes = 0
+
+    def after_batch(self) -> None:
+        """Collect the objects made since the last freeze and freeze the survivors; a whole pass when due
+        (the first call, or the frozen objects grown ``regrow`` times since the last whole pass)."""
+        if not gc.isenabled():
+            return
+        whole = self.base is None or gc.get_freeze_count() > self.regrow * self.base
+        if whole:
+            gc.unfreeze()
+            self.whole_passes += 1
+        gc.collect()
+        gc.freeze()
+        if whole:
+            self.base = max(1, gc.get_freeze_count())
