@@ -33,18 +33,23 @@ class GcFreeze:
     def __init__(self, regrow: float = REGROW) -> None:
         self.regrow = regrow
         self.base: int | None = None  # frozen objects after this keeper's last whole pass
+        self.frozen = 0  # objects this keeper froze since then (some freed since: an upper bound on the growth)
         self.whole_passes = 0
 
     def after_batch(self) -> None:
         """Collect the objects made since the last freeze and freeze the survivors; a whole pass when due
-        (the first call, or the frozen objects grown ``regrow`` times since the last whole pass)."""
+        (the first call, or the objects frozen since the last whole pass more than ``regrow - 1`` times those
+        frozen by it). The frozen count is never walked (``gc.get_freeze_count`` walks every frozen object)."""
         if not gc.isenabled():
             return
-        whole = self.base is None or gc.get_freeze_count() > self.regrow * self.base
+        whole = self.base is None or self.base + self.frozen > self.regrow * self.base
         if whole:
             gc.unfreeze()
             self.whole_passes += 1
-        gc.collect()
+        gc.collect(2 if whole else 1)  # the young generations; the whole heap on a whole pass
+        survivors = len(gc.get_objects(generation=2))  # every unfrozen object is there now
         gc.freeze()
         if whole:
-            self.base = max(1, gc.get_freeze_count())
+            self.base, self.frozen = max(1, gc.get_freeze_count()), 0
+        else:
+            self.frozen += survivors
