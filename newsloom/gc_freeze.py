@@ -2,13 +2,15 @@
 
 CPython's full collection walks every tracked object. The corpus stages keep structures that live for the
 whole run and grow with the corpus (the stories index, resolve's context caches, the thread and quote
-caches), so without this the full passes cost more per article the larger the corpus. After each batch,
-:meth:`GcFreeze.after_batch` collects what the batch left (only objects made since the last freeze are
-scanned) and freezes the survivors (:func:`gc.freeze`: the permanent generation, which no collection
-walks). A frozen object is still freed by its reference count as usual; only a reference cycle that becomes
-garbage after it was frozen waits, until the frozen objects have grown ``REGROW`` times since the last whole
-pass: then everything is unfrozen and collected once, so that garbage is bounded and the whole passes cost
-O(1) per object made (one pass over N objects per N * (REGROW - 1) new ones).
+caches), so the full passes cost more per article the larger the corpus (measured: 0.8 s each over a 1.3 GB
+heap at 100,000 articles, against a few ms for the young generations). After each batch,
+:meth:`GcFreeze.after_batch` collects the young generations (the batch's short-lived garbage) and freezes
+every object not frozen yet (:func:`gc.freeze`: the permanent generation, which no collection walks), so the
+collector's own full passes walk only what was made since. A frozen object is still freed by its reference
+count as usual; only a reference cycle that becomes garbage once it is in the old generation or frozen waits,
+until the objects frozen since the last whole pass outnumber ``REGROW - 1`` times those it froze: then
+everything is unfrozen and collected once. That garbage is bounded, and the whole passes cost O(1) per
+object frozen (one pass over N objects per N * (REGROW - 1) new ones).
 
 Example:
     >>> keeper = GcFreeze()
