@@ -39,7 +39,7 @@ class GcFreeze:
         self.whole_passes = 0
 
     def after_batch(self) -> None:
-        """Collect the objects made since the last freeze and freeze the survivors; a whole pass when due
+        """Collect the young generations and freeze every object not frozen yet; a whole pass when due
         (the first call, or the objects frozen since the last whole pass more than ``regrow - 1`` times those
         frozen by it). The frozen count is never walked (``gc.get_freeze_count`` walks every frozen object)."""
         if not gc.isenabled():
