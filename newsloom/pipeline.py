@@ -19,6 +19,7 @@ from typing import Any
 
 from . import plugins
 from .errors import ConfigError, MissingDependency
+from .gc_freeze import GcFreeze
 from .model import Article
 from .settings import Settings, declare_stage
 
@@ -145,6 +146,14 @@ class Pipeline:
     corpus: list[_Slot] = field(default_factory=list)
     #: seconds spent in each stage (per-article and corpus) since this was last reset
     seconds: dict[str, float] = field(default_factory=dict)
+    #: CPU seconds of this thread in each corpus stage, and in the collector's pass after each batch ("gc")
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+    #: the collector's pass after each corpus batch (None when the setting ``pipeline.gc_freeze`` is off)
+    gc: GcFreeze | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.gc is None and (self.settings or Settings.load()).get("pipeline.gc_freeze"):
+            self.gc = GcFreeze()
 
     @classmethod
     def default(cls, settings: Any = None, *, names: Iterable[str] | None = None) -> "Pipeline":
@@ -275,6 +284,13 @@ class Pipeline:
         if not ids:
             return
         for slot in self.corpus:
-            t0 = time.perf_counter()
-            slot.component.run(store, ids)
-            self.seconds[slot.info.name] = self.seconds.get(slot.info.name, 0.0) + time.perf_counter() - t0
+            self._timed(slot.info.name, slot.component.run, store, ids)
+        if self.gc is not None:
+            self._timed("gc", self.gc.after_batch)
+
+    def _timed(self, name: str, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)``, adding its wall and thread CPU seconds to ``seconds`` and ``cpu_seconds[name]``."""
+        t0, c0 = time.perf_counter(), time.thread_time()
+        fn(*args)
+        self.cpu_seconds[name] = self.cpu_seconds.get(name, 0.0) + time.thread_time() - c0
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - t0

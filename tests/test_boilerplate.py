@@ -47,5 +47,5 @@ def test_a_line_boilerplate_again_is_cut_from_the_articles_that_kept_it(fresh_st
 
 def test_bench_scale_times_the_corpus_stages_in_cpu_seconds():
     table = bench_scale(sizes="50,100", engines="cpu")[0]
-    assert [r["stage"] for r in table.rows] == ["store", "boilerplate", "copies"]
-    assert all(r["ms/article at 50"] > 0 and r["ms/article at 100"] > 0 and r["growth"] > 0 for r in table.rows)
+    assert [r["stage"] for r in table.rows] == ["store", "boilerplate", "copies", "gc"]  # gc: the pass after each batch
+    assert all(r["ms/article at 50"] > 0 and r["ms/article at 100"] > 0 and r["growth"] > 0 for r in table.rows[:-1])

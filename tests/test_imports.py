@@ -19,7 +19,7 @@ LAYERS = [
     ("version", "errors", "model", "settings", "plugins"),
     ("storage",),
     ("readers", "nlp"),
-    ("pipeline",),
+    ("pipeline", "gc_freeze"),
     ("stages",),
     ("engine",),
     ("queries",),

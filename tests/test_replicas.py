@@ -39,8 +39,9 @@ def test_bench_scale_times_every_corpus_stage_on_annotated_replicas(web_db, tmp_
     growth, memory = bench_scale(sizes="40,80", engines="annotated", annotations=str(web_db), group=8,
                                  keep=str(tmp_path))
     assert [r["stage"] for r in growth.rows] == ["store", "boilerplate", "copies", "resolve", "quote_links",
-                                                 "stories", "threads"]
-    assert all(r["ms/article at 40"] > 0 and r["ms/article 40-80"] > 0 for r in growth.rows)
+                                                 "stories", "threads", "gc"]  # gc: the pass after each batch
+    assert all(r["ms/article at 40"] > 0 and r["ms/article 40-80"] > 0 for r in growth.rows[:-1])
+    assert growth.rows[-1]["ms/article 40-80"] >= 0  # the pass can round to 0.000 ms on a small heap
     assert [r["articles"] for r in memory.rows] == [40, 80] and all(r["disk MB"] > 0 for r in memory.rows)
     assert (tmp_path / "annotated80" / "progress.jsonl").read_text().count("\n") == 2
 

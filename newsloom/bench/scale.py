@@ -89,8 +89,8 @@ def _corpus_cpu(folder: Path, articles: Iterator[Article], names: list[str], bat
     memory (``RSS MB``, ``PSS MB``, ``peak RSS MB``) and the disk used by the store (``disk MB``); each
     checkpoint's figures are also appended to ``folder/progress.jsonl`` as they come (a long run's so far)."""
     settings = Settings.load(overrides={"stages.copies.translations": False})
-    stages = Pipeline.default(settings, names=names).corpus
-    cpu = {"store": 0.0, **{s.info.name: 0.0 for s in stages}}
+    pipeline = Pipeline.default(settings, names=names)
+    cpu = {"store": 0.0, **{s.info.name: 0.0 for s in pipeline.corpus}, **({"gc": 0.0} if pipeline.gc else {})}
     out: dict[int, dict[str, float]] = {}
     folder.mkdir(parents=True, exist_ok=True)
     store = Store(folder / "corpus.db")
@@ -101,10 +101,8 @@ def _corpus_cpu(folder: Path, articles: Iterator[Article], names: list[str], bat
                 t0 = time.thread_time()
                 ids = store.add_batch(buf, [], queue=names)
                 cpu["store"] += time.thread_time() - t0
-                for slot in stages:
-                    t0 = time.thread_time()
-                    slot.component.run(store, ids)
-                    cpu[slot.info.name] += time.thread_time() - t0
+                pipeline.run_corpus(store, ids)  # as an ingest runs them, the collector's pass included
+                cpu.update({k: v for k, v in pipeline.cpu_seconds.items() if k in cpu})
                 stored += len(buf)
             if stored == last:
                 break
@@ -146,7 +144,7 @@ def _cpu_tables(title: str, per: dict[int, dict[str, float]], names: list[str], 
                 marginal: bool) -> list[Table]:
     """The growth table of in-process runs (stages: ms/article over the first N articles; with ``marginal``,
     one run read at every size, also over the articles since the previous size) and its memory and disk."""
-    stages = ["store", *names]
+    stages = ["store", *names, *(["gc"] if any("gc" in row for row in per.values()) else [])]
     growth = _growth({size: {k: row[k] for k in stages if k in row} for size, row in per.items()})
     sizes = sorted(per)
     for row in growth:
@@ -154,7 +152,9 @@ def _cpu_tables(title: str, per: dict[int, dict[str, float]], names: list[str], 
             row[f"ms/article {a}-{b}"] = round(1000 * per[b][f"{row['stage']} since"], 3)
     mem = [{"articles": size, **{k: round(per[size][k], 1) for k in ("RSS MB", "PSS MB", "peak RSS MB", "disk MB")}}
            for size in sizes]
-    return [Table(title, list(growth[0]) if growth else ["stage"], growth, notes=[note]),
+    gc_note = ["gc: the collector's pass after each batch's corpus stages (setting pipeline.gc_freeze); the "
+               "collections the stages' own allocations trigger are in their rows"] if "gc" in stages else []
+    return [Table(title, list(growth[0]) if growth else ["stage"], growth, notes=[note, *gc_note]),
             Table(f"{title}: memory of this process and disk of the store", list(mem[0]) if mem else ["articles"],
                   mem, notes=["RSS/PSS: this process after the last batch before the size; peak RSS: since the "
                               "bench started; disk: the SQLite file, its WAL and the stories index"])]
