@@ -364,7 +364,11 @@ class Resolve:
             surname_only = [c for c in surname_only if gender_of(c.name.split()) is None]
         if fkey is not None:
             if full:
-                best = max(full, key=lambda c: (c.key == key, c.first == fkey, shared(c), c.mentions))
+                # by (same surname, same first name, shared context, mentions): the context (a read of the entity's
+                # first articles when not cached) only among the candidates tied on the names
+                top = max((c.key == key, c.first == fkey) for c in full)
+                tied = [c for c in full if (c.key == key, c.first == fkey) == top]
+                best = tied[0] if len(tied) == 1 else max(tied, key=lambda c: (shared(c), c.mentions))
                 same_surname = conn.execute("SELECT count(*) FROM entities WHERE grp = 'person' AND key = ? AND"
                                             " first IS NOT NULL", (best.key,)).fetchone()[0]
                 if same_surname == 1:  # unambiguous now: surname-only entities of that surname join it
