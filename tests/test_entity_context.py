@@ -74,7 +74,7 @@ def test_every_context_resolve_reads_equals_a_fresh_read(fresh_store, monkeypatc
 
     monkeypatch.setattr(entity_context.ContextCache, "names", checking)
     rng = random.Random(8)
-    for batch in range(8):
+    for batch in range(16):
         stage.run(fresh_store, fresh_store.add_batch(_articles(rng, batch * 15, 15), [], queue=["resolve"]))
     assert any(checked) and len(checked) > 50  # some answers came from the cache
 

@@ -232,6 +232,23 @@ def test_context_is_read_only_to_break_a_tie_on_the_names(fresh_store, monkeypat
     assert sorted(read) == sorted([cardiff, "oslo"])  # not the R. Jones: an initial ranks below the same first name
 
 
+def test_a_variant_surname_is_not_read_when_the_same_surname_is_there(fresh_store, monkeypatch):
+    """"Robert Jonas" could be a variant spelling of "Robert Jones" when they share context, but never outranks a
+    "Robert Jones": its context is not read."""
+    _ingest(fresh_store, _article("a1", [("Robert Jones", "PERSON", "Robert Jones"), ("Cardiff", "GPE", "Cardiff")]))
+    fresh_store.execute("INSERT INTO entities (id, name, type, grp, key, skel, first, created_at) VALUES ('jonas',"
+                        " 'Robert Jonas', 'PERSON', 'person', 'jonas', ?, ?, '2024-01-01')",
+                        (skeleton("Jonas"), skeleton("Robert")))
+    read, names = [], entity_context.ContextCache.names
+    monkeypatch.setattr(entity_context.ContextCache, "names",
+                        lambda cache, conn, eid: read.append(eid) or names(cache, conn, eid))
+    _ingest(fresh_store, _article("a2", [("Robert Jones", "PERSON", "Robert Jones"), ("Cardiff", "GPE", "Cardiff")]))
+    assert _entity_of(fresh_store, "a2", "Robert Jones") == _entity_of(fresh_store, "a1", "Robert Jones")
+    assert read == []
+    _ingest(fresh_store, _article("a3", [("Robert Jonas", "PERSON", "Robert Jonas"), ("Cardiff", "GPE", "Cardiff")]))
+    assert _entity_of(fresh_store, "a3", "Robert Jonas") == "jonas"  # the same surname wins the other way too
+
+
 def test_two_people_side_by_side_are_split(fresh_store):
     _ingest(fresh_store, _article("p1", [("Vladimir Putin", "PERSON", "Vladimir Putin")]))
     _ingest(fresh_store, _article("p2", [("Alexander Lukashenko", "PERSON", "Alexander Lukashenko"),
