@@ -56,13 +56,15 @@ INANIMATE = frozenset("""
 statement report estimate list goal figure data datum study survey poll document letter memo memorandum filing
 analysis research record result evidence number statistic chart map photo photograph video footage image release
 announcement message note email e-mail website site article book plan law bill rule decision assessment review
-investigation inquiry audit test model forecast projection calculation transcript text notice communique
+investigation inquiry audit test forecast projection calculation transcript text notice communique
 resolution draft proposal ruling verdict finding tally count toll aim objective purpose intention sign indication
 trend experience history account version post tweet blog log chronology timeline minute manifest contract
 """.split())
 #: verbs that make a thing: their subject (or "by" agent) is the issuer of their object
 _ISSUE_VERBS = frozenset("issue release publish write sign make send put present submit file deliver post draft "
                          "produce prepare compile commission read".split())
+#: verbs of saying that carry a thing: "X said in a report"
+_SAY_VERBS = frozenset("say state tell write warn conclude find note argue claim announce add".split())
 #: institution words that, alone, refer to the organisation last in focus ("the company said")
 _GENERIC_BODIES = frozenset("company firm group organisation organization agency".split())
 _PERSON_ROLES = frozenset("""
@@ -506,6 +508,8 @@ def _issuing_subject(tok: Any) -> Any:
     verb = tok.head
     if tok.dep_ == "pobj" and verb.dep_ == "prep" and verb.lower_ == "in":
         verb = verb.head
+        if verb.lemma_.lower() not in _ISSUE_VERBS | _SAY_VERBS:
+            return None
     elif tok.dep_ not in ("dobj",) or verb.lemma_.lower() not in _ISSUE_VERBS:
         return None
     if verb.pos_ not in ("VERB", "AUX"):
