@@ -77,3 +77,14 @@ def test_the_last_speaker_goes_on_as_he_when_no_one_else_is_named(nlp):
             "A new quay is planned for next year. \u201cWe are confident about the summer season,\u201d he said.")
     (q,) = holding(quotes(text), "confident about the summer")
     assert q["speaker_name"] == "Piet Haller"
+
+
+def test_a_frame_whose_own_clause_comes_first_is_not_the_next_quotes_attribution():
+    from newsloom.stages.quotes import Frame, _attach
+
+    text = 'Ann Lee said the port would reopen in May. "We are ready for the ships and the crews."'
+    clause = (text.index("the port"), text.index(". "))
+    frame = Frame("said", 8, 12, (0, 7), None, [clause])
+    quote = (text.index('"'), len(text))
+    ((parts, attributed),) = _attach(text, [quote], [frame], 80)
+    assert parts == [quote] and attributed is None and not frame.used

@@ -552,7 +552,8 @@ def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_g
                  and not _reports_next(text, f)]
         before = [f for f in free if f.right <= qs and _gap_ok(text, f.right, qs, 3 if f.generic else max_gap)
                   and (not f.generic or text[f.right:qs].strip() in (":", ","))
-                  and not any(f.right <= s2 and e2 <= qs for s2, e2 in quotes)]
+                  and not any(f.right <= s2 and e2 <= qs for s2, e2 in quotes)
+                  and not (_reports_next(text, f) and f.content[-1][1] <= qs)]  # its own clause sits between
         frame = min(after, key=lambda f: f.left - qe) if after else (
             max(before, key=lambda f: f.right) if before else None)
         if frame is not None and id(frame) in by_frame:
