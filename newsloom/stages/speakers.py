@@ -400,11 +400,11 @@ class SpeakerResolver:
         return None
 
     # -- things -------------------------------------------------------------------------------------
-    def _issuer(self, head: Any, depth: int = 0) -> tuple[str | None, str | None, bool, bool]:
+    def _issuer(self, head: Any) -> tuple[str | None, str | None, bool, bool]:
         """Who issued the thing ``head`` names: "X's statement", "a statement by/from X", "a statement
         issued by X"; for a definite thing ("the report") also an earlier mention of it."""
         agent = _issuer_token(head)
-        if agent is None and depth == 0 and _definite(head):
+        if agent is None and _definite(head):
             lemma = head.lemma_.lower()
             earlier = [t for t in head.doc[max(0, head.sent.start - 400):head.sent.start]
                        if t.lemma_.lower() == lemma and t.pos_ == "NOUN"]
@@ -487,7 +487,7 @@ def _described_as_person(head: Any) -> bool:
 
 
 def _issuer_token(head: Any) -> Any:
-    """The named issuer inside a thing's phrase: a possessor, "by/from/of X", or "issued by X"."""
+    """The issuer inside a thing's phrase: a possessor ("BP's statement"), "by/from X", or "issued by X"."""
     for child in head.children:
         if child.dep_ == "poss" and child.pos_ in ("PROPN", "NOUN"):
             return child
@@ -510,11 +510,11 @@ def _issuing_subject(tok: Any) -> Any:
         verb = verb.head
         if verb.lemma_.lower() not in _ISSUE_VERBS | _SAY_VERBS:
             return None
-    elif tok.dep_ not in ("dobj",) or verb.lemma_.lower() not in _ISSUE_VERBS:
+    elif tok.dep_ != "dobj" or verb.lemma_.lower() not in _ISSUE_VERBS:
         return None
     if verb.pos_ not in ("VERB", "AUX"):
         return None
-    return next((c for c in verb.children if c.dep_ in ("nsubj",)), None)
+    return next((c for c in verb.children if c.dep_ == "nsubj"), None)
 
 
 def _definite(head: Any) -> bool:
