@@ -7,10 +7,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsloom import Loom, Settings, stage
 from newsloom.engine import workers as workers_mod
-from newsloom.engine.workers import StagePlan, default_workers, start_method
+from newsloom.engine.workers import StagePlan, default_workers, part_bounds, start_method
 from newsloom.errors import EngineError
 from newsloom.model import Article
 
@@ -142,3 +144,20 @@ def test_workers_are_spawned_while_another_thread_runs():
 def test_default_workers_is_the_cores_this_process_may_use():
     assert default_workers() >= 1
     assert Settings.load(env={}).get("engine.workers") == 0
+
+
+@given(st.integers(0, 2000), st.integers(1, 8))
+def test_a_batch_is_cut_at_multiples_of_the_spacy_batch_nearest_to_even_shares(n, workers):
+    cuts = part_bounds(n, workers)
+    sizes = [b - a for a, b in zip(cuts, cuts[1:])]
+    assert cuts[0] == 0 and cuts[-1] == n and all(s > 0 for s in sizes)
+    assert all(c % workers_mod._PART == 0 for c in cuts[1:-1])
+    assert len(sizes) <= max(1, min(workers, n // workers_mod._PART))
+    if len(sizes) > 1:  # no part is more than one spaCy batch above an even share
+        assert max(sizes) <= n / len(sizes) + workers_mod._PART
+
+
+def test_the_last_short_batch_is_shared_evenly():
+    assert part_bounds(42, 2) == [0, 16, 42]
+    assert part_bounds(64, 2) == [0, 32, 64]
+    assert part_bounds(10, 2) == [0, 10]

@@ -38,8 +38,8 @@ from ..readers import unexpected
 from ..readers.html import MAX_ELEMENTS
 from .records import record_to_article
 
-__all__ = ["StagePlan", "WorkerPool", "InProcess", "run_stages", "default_workers", "start_method", "Work",
-           "Outcome"]
+__all__ = ["StagePlan", "WorkerPool", "InProcess", "run_stages", "default_workers", "part_bounds", "start_method",
+           "Work", "Outcome"]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,17 @@ Work = tuple[str, Article | Record]
 #: what became of one item: the finished article, a rejection, or (a str) the id of the earlier item of its
 #: batch it repeats (found once a record is converted where the stages run)
 Outcome = Article | Rejected | str
+
+
+def part_bounds(n: int, workers: int) -> list[int]:
+    """Where to cut a batch of ``n`` items into parts, one per worker: ``[0, ..., n]``.
+
+    At most one part per ``_PART`` items; the cuts fall on the multiples of ``_PART`` (so spaCy's sub-batches
+    stay those of one process) nearest to the even shares: a batch of 42 for 2 workers is cut into 16 and 26.
+    """
+    parts = min(workers, max(1, n // _PART))
+    inner = {min(n, round(n * k / parts / _PART) * _PART) for k in range(1, parts)}
+    return [0, *sorted(c for c in inner if 0 < c < n), n] if n else [0]
 
 
 def default_workers() -> int:
@@ -263,10 +274,8 @@ class WorkerPool:
     def _send(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
         """Send a batch as one part per worker (at least ``_PART`` articles each), so a short ingest keeps every
         worker busy too; parts of a multiple of ``_PART`` keep spaCy's sub-batches as they are in one process."""
-        n = min(self.workers, max(1, len(work) // _PART))
-        size = max(1, -(-len(work) // n))
-        size = -(-size // _PART) * _PART if size > _PART else size
-        parts = [work[i:i + size] for i in range(0, len(work), size)] or [[]]
+        cuts = part_bounds(len(work), self.workers)
+        parts = [work[a:b] for a, b in zip(cuts, cuts[1:])] or [[]]
         self._parts[seq] = len(parts)
         for k, part in enumerate(parts):
             while True:

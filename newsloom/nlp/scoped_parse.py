@@ -273,7 +273,7 @@ class ScopedParse:
     def _parse(self, docs: list[Any]) -> list[Any]:
         bounds_of = [sentence_bounds(doc, self.punct_ids) for doc in docs]
         if self.ner_scope is not None:
-            self.ner_scope.recognise(docs, bounds_of, self._sentence_docs, self.batch_size)
+            self.ner_scope.recognise(docs, bounds_of, self._sentence_docs)
         pieces: list[tuple[int, int, int]] = []
         for di, (doc, bounds) in enumerate(zip(docs, bounds_of)):
             pieces.extend((di, s, e) for (s, e), keep in zip(bounds, scope(doc, bounds, self.ids)) if keep)

@@ -70,6 +70,11 @@ def _ends_sentence(tokens: list[str], i: int) -> bool:
     return tokens[i] != "." or not (before.lower() in _ABBREVIATIONS or (len(before) == 1 and before.isalpha()))
 
 
+def _context(tokens: list[str], i: int) -> str:
+    """The words around ``tokens[i]``, quoted in the evidence."""
+    return " ".join(tokens[max(0, i - 3):i + 4])
+
+
 def _has_capitals(tokens: list[str], i: int) -> bool:
     """True when the sentence starting at ``tokens[i]`` capitalises a later word: a writer who types all in
     lower case ("thats why i understand") has a style, not a translation's broken casing."""
@@ -113,23 +118,22 @@ def spin_artefacts(text: str, language: str | None = "en", removed: list[dict[st
             low = tok.lower()
             prev = tokens[i - 1] if i else "."
             nxt = tokens[i + 1] if i + 1 < len(tokens) else "."
-            context = " ".join(tokens[max(0, i - 3):i + 4])
             if tok in _DUTCH_ONLY:
-                evidence.append(f"Dutch word {tok!r}: {context!r}")
+                evidence.append(f"Dutch word {tok!r}: {_context(tokens, i)!r}")
             elif low == "die" and tok == "die" and prev.lower() not in _DIE_BEFORE and nxt.lower() not in _DIE_AFTER \
                     and nxt[0].isalpha():
-                evidence.append(f"Dutch 'die' (who/that): {context!r}")
+                evidence.append(f"Dutch 'die' (who/that): {_context(tokens, i)!r}")
             elif tok == "met" and nxt[0].isalpha() and nxt[0].islower() and nxt not in _MET_AFTER \
                     and not (nxt.endswith("ly") and nxt not in ("especially", "particularly", "notably")):
-                evidence.append(f"Dutch 'met' (with): {context!r}")
+                evidence.append(f"Dutch 'met' (with): {_context(tokens, i)!r}")
             elif i and _ends_sentence(tokens, i - 1) and tok[0].islower() and nxt != ":" \
                     and _has_capitals(tokens, i):
-                evidence.append(f"sentence starts in lower case: {context!r}")
+                evidence.append(f"sentence starts in lower case: {_context(tokens, i)!r}")
             elif i and tok in _FUNCTION_CAPS and prev[0].isalpha() and prev[0].islower() and "." not in prev \
                     and prev not in ("am", "pm") \
                     and not nxt[0].isupper():  # "The Atlantic", "A Tunisian protester": a name or a heading;
                 # "8:06 am The ...": a time stamp starts a new item
-                evidence.append(f"capitalised function word mid-sentence: {context!r}")
+                evidence.append(f"capitalised function word mid-sentence: {_context(tokens, i)!r}")
     hits = len(evidence)
     for par in _reworded_repeats(text, removed or ()):
         # two renderings of one passage weigh like a dense run of artefacts

@@ -34,7 +34,7 @@ from ..pipeline import stage
 from ..settings import stage_settings
 from .comments import comments_start
 from .entities import extract_mentions
-from .speakers import SpeakerResolver
+from .speakers import INANIMATE, SpeakerResolver
 
 __all__ = ["Quotes", "extract_quotes", "find_quote_spans", "CUE_LEMMAS", "CLAUSE_CUE_LEMMAS", "OPINION_LEMMAS"]
 
@@ -326,7 +326,13 @@ def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> li
             subj = None  # "12:15 p.m. Obama says ..." (live blogs) or a relative pronoun left over
         if subj is not None and subj.lower_ in ("i", "we") and lemma in OPINION_LEMMAS:
             continue  # "I think ...": the writer's (or a quoted speaker's) own aside, not an attribution
-        content = _content(text, tok, sent, broad=broad)
+        if subj is not None and subj.dep_ == "nsubjpass" and subj.head.i == tok.i and lemma in _ADDRESSEE_VERBS:
+            subj = None  # "X has been told to prepare": X is who was spoken to, not the speaker
+        if subj is not None and subj.pos_ == "NOUN" and subj.lemma_.lower() in INANIMATE:
+            if lemma in _NARRATION_LEMMAS or not known:
+                continue  # "the latest estimates suggest ...", "the lists showed ...": narration, not speech
+            subj = _reporting_subject(tok) or subj  # "X said that his goal was ... and added": X speaks
+        content = _interposed(text, tok, subj, sent) or _content(text, tok, sent, broad=broad)
         if known and lemma in CLAUSE_CUE_LEMMAS and not content and not broad:
             continue
         if not known and (subj is None or subj.pos_ not in ("PROPN", "PRON", "NOUN") or lemma in _LIGHT_VERBS):
@@ -336,6 +342,51 @@ def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> li
                             content, sent.start_char, sent.end_char, generic=not known))
     frames.extend(_headline_frames(text))
     return frames
+
+
+#: verbs whose passive subject is who was spoken to ("X was told/asked/urged to ...")
+_ADDRESSEE_VERBS = frozenset("tell ask urge warn advise order instruct inform remind assure promise".split())
+#: verbs that, with a thing as subject, state what data or documents show: narration, not speech
+_NARRATION_LEMMAS = frozenset("suggest show indicate reveal find estimate imply predict mean demonstrate".split())
+#: words that open a writer's continuation after "..., X said,": not the rest of what X said
+_NOT_CONTINUATION = frozenset("""
+which who whom whose where when while as after before because since although though but and or adding citing
+according referring noting saying
+""".split())
+
+
+def _reporting_subject(verb: Any) -> Any:
+    """The subject of the speech verb whose reported clause holds ``verb`` ("Allen said that his goal was ...
+    and added ..."), or None."""
+    for anc in verb.ancestors:
+        if anc.dep_ == "ccomp" and anc.head.lemma_.lower() in CUE_LEMMAS:
+            subj = _subject(anc.head)
+            if subj is not None and not (subj.pos_ == "NOUN" and subj.lemma_.lower() in INANIMATE):
+                return subj
+            return None
+    return None
+
+
+def _interposed(text: str, verb: Any, subj: Any, sent: Any) -> list[tuple[int, int]]:
+    """"It would be a mistake, said X, to assume ...": a cue set off by commas inside the sentence reports
+    the whole sentence around it (two parts), however the parser hung the pieces."""
+    if subj is None or subj.sent != sent:
+        return []
+    left = min(verb.idx, subj.left_edge.idx)
+    right = max(verb.idx + len(verb), subj.right_edge.idx + len(subj.right_edge))
+    sentence = text[sent.start_char:sent.end_char]
+    if _MARK_RE.search(sentence):
+        return []  # quotation marks: the direct-quote steps handle the layout
+    before, after = text[sent.start_char:left].rstrip(), text[right:sent.end_char].lstrip()
+    if not before.endswith(",") or not after.startswith(","):
+        return []
+    rest = verb.doc.char_span(right + len(text[right:sent.end_char]) - len(after) + 1, sent.end_char,
+                              alignment_mode="expand")
+    first = next((t for t in rest if not t.is_punct and not t.is_space), None) if rest is not None else None
+    if first is None or first.lower_ in _NOT_CONTINUATION or first.tag_ == "VBG" or len(before.split()) < 3:
+        return []
+    return _spans(_clause_span(text, sent.start_char, sent.start_char + len(before) - 1),
+                  _clause_span(text, first.idx, sent.end_char))
 
 
 _HEADLINE = re.compile(r"(?m)^(?P<src>[A-Z][\w.\u2019'-]*(?: [A-Z][\w.\u2019'-]*){0,3}):[ \t]+(?P<says>[^\n]{8,200})$")
@@ -400,6 +451,8 @@ def _content(text: str, verb: Any, sent: Any, *, broad: bool = False) -> list[tu
             # "... should leave the race, echoing a memo from ...": the writer's aside is not reported
             stop = min(t.left_edge.i for t in tail)
             toks = [t for t in toks if t.i < stop]
+        if clause.i > verb.i:
+            toks += _raised_object(toks)
         if clause.i < verb.i:  # "..., attorneys for the family said."
             toks = [t for t in sent if t.i < verb.i and t.i >= clause.left_edge.i]
             subj = _subject(verb)
@@ -416,6 +469,26 @@ def _content(text: str, verb: Any, sent: Any, *, broad: bool = False) -> list[tu
         after = _tokens_span(text, [t for t in sent if t.i > max(inside)])
         return _spans(before, after)
     return []
+
+
+def _raised_object(toks: list[Any]) -> list[Any]:
+    """"X knew of, but did not address, flaws in ...": when a reported clause ends in a comma on a verb or
+    preposition left without its object, the noun phrase after the comma (hung elsewhere by the parser)
+    is that object."""
+    dangling = max((t for t in toks if not t.is_punct), key=lambda t: t.i, default=None)
+    if dangling is None or dangling.i + 2 >= len(dangling.doc) or dangling.nbor(1).text != ",":
+        return []
+    if not ((dangling.pos_ == "ADP" and not any(c.dep_ == "pobj" for c in dangling.children)) or
+            (dangling.pos_ == "VERB" and not any(c.dep_ in ("dobj", "ccomp", "xcomp", "attr") for c in dangling.children))):
+        return []
+    comma = dangling.i + 1
+    obj = dangling.doc[comma + 1]
+    while obj.head.i != obj.i and obj.head.i > comma and obj.dep_ not in ("dobj", "pobj", "attr", "npadvmod"):
+        obj = obj.head
+    if obj.dep_ not in ("dobj", "pobj", "attr", "npadvmod") or obj.pos_ not in ("NOUN", "PROPN") or \
+            obj.left_edge.i != comma + 1 or obj.sent != dangling.sent or obj.head.i > comma:
+        return []
+    return [t for t in obj.subtree]
 
 
 def _spans(*spans: tuple[int, int] | None) -> list[tuple[int, int]]:
@@ -479,7 +552,8 @@ def _attach(text: str, quotes: list[tuple[int, int]], frames: list[Frame], max_g
                  and not _reports_next(text, f)]
         before = [f for f in free if f.right <= qs and _gap_ok(text, f.right, qs, 3 if f.generic else max_gap)
                   and (not f.generic or text[f.right:qs].strip() in (":", ","))
-                  and not any(f.right <= s2 and e2 <= qs for s2, e2 in quotes)]
+                  and not any(f.right <= s2 and e2 <= qs for s2, e2 in quotes)
+                  and not (_reports_next(text, f) and f.content[-1][1] <= qs)]  # its own clause sits between
         frame = min(after, key=lambda f: f.left - qe) if after else (
             max(before, key=lambda f: f.right) if before else None)
         if frame is not None and id(frame) in by_frame:

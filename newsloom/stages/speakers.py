@@ -19,8 +19,14 @@ The phrase is read from its head word, never from any name that happens to sit i
    words, from "X said she ...", "X, who ... he", and from the pronouns already resolved to each
    person; "it" is the organisation that spoke or was the subject just before; "they" is never
    one person;
-6. anything else (indefinite or plural nouns: "officials", "a trader in London") stays unnamed:
+6. a thing ("an official statement issued by BP", "the report") is no speaker: its issuer is, when the
+   phrase names one ("by X", "from X", "X's") or an earlier mention of the same thing does ("X said in a
+   report", "X issued a statement"); else it stays unnamed;
+7. anything else (indefinite or plural nouns: "officials", "a trader in London") stays unnamed:
    no speaker is better than a guessed one.
+
+A pronoun with no antecedent in the window is the last person who spoke, when no other person is named
+in between (the speaker of a run of "he said" paragraphs goes on).
 """
 from __future__ import annotations
 
@@ -29,7 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SpeakerResolver", "REPRESENTATIVES", "INSTITUTIONS", "genders"]
+__all__ = ["SpeakerResolver", "REPRESENTATIVES", "INSTITUTIONS", "INANIMATE", "genders"]
 
 _SUBJ = ("nsubj", "nsubjpass")
 #: people who speak for someone else: the speaker stays the role, the principal is ``on_behalf_of``
@@ -45,6 +51,20 @@ commission agency authority parliament cabinet presidency regime company firm ba
 party union board service ministry coalition network newspaper channel broadcaster institute foundation
 federation league secretariat directorate command prosecutor's tribunal assembly senate congress house
 """.split())
+#: things that are written, measured or aimed at, never a speaker themselves (lemmas)
+INANIMATE = frozenset("""
+statement report estimate list goal figure data datum study survey poll document letter memo memorandum filing
+analysis research record result evidence number statistic chart map photo photograph video footage image release
+announcement message note email e-mail website site article book plan law bill rule decision assessment review
+investigation inquiry audit test forecast projection calculation transcript text notice communique
+resolution draft proposal ruling verdict finding tally count toll aim objective purpose intention sign indication
+trend experience history account version post tweet blog log chronology timeline minute manifest contract
+""".split())
+#: verbs that make a thing: their subject (or "by" agent) is the issuer of their object
+_ISSUE_VERBS = frozenset("issue release publish write sign make send put present submit file deliver post draft "
+                         "produce prepare compile commission read".split())
+#: verbs of saying that carry a thing: "X said in a report"
+_SAY_VERBS = frozenset("say state tell write warn conclude find note argue claim announce add".split())
 #: institution words that, alone, refer to the organisation last in focus ("the company said")
 _GENERIC_BODIES = frozenset("company firm group organisation organization agency".split())
 _PERSON_ROLES = frozenset("""
@@ -63,6 +83,7 @@ _GENDER_WORDS = {
 }
 _QUANTIFIERS = frozenset("one some many several two three four few each any none most all".split())
 _WINDOW = 4  # sentences searched back for a pronoun's antecedent (this one and three before)
+_CONTINUE_WINDOW = 12  # sentences over which the last speaker goes on as "he"/"she" when no one else is named
 
 
 @dataclass
@@ -204,6 +225,8 @@ class SpeakerResolver:
             if word == "it":
                 return self._it(head.idx), None, False, True
             return None, None, False, False
+        if head.pos_ == "NOUN" and head.lemma_.lower() in INANIMATE:
+            return self._issuer(head)
         if word in _QUANTIFIERS or head.pos_ == "NUM":  # "one of the Reuters sources"
             of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
             obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
@@ -376,6 +399,26 @@ class SpeakerResolver:
             return self._salient(head.idx, org=True)
         return None
 
+    # -- things -------------------------------------------------------------------------------------
+    def _issuer(self, head: Any) -> tuple[str | None, str | None, bool, bool]:
+        """Who issued the thing ``head`` names: "X's statement", "a statement by/from X", "a statement
+        issued by X"; for a definite thing ("the report") also an earlier mention of it."""
+        agent = _issuer_token(head)
+        if agent is None and _definite(head):
+            lemma = head.lemma_.lower()
+            earlier = [t for t in head.doc[max(0, head.sent.start - 400):head.sent.start]
+                       if t.lemma_.lower() == lemma and t.pos_ == "NOUN"]
+            for tok in reversed(earlier[-3:]):
+                agent = _issuer_token(tok) or _issuing_subject(tok)
+                if agent is not None:
+                    break
+        if agent is None or agent.i == head.i:
+            return None, None, False, False
+        if agent.pos_ == "NOUN" and agent.lemma_.lower() in INANIMATE:
+            return None, None, False, False
+        found = self._resolve((agent.left_edge.idx, agent.idx + len(agent)), agent)
+        return found if found[0] else (None, None, False, False)
+
     # -- pronouns -------------------------------------------------------------------------------------
     def _fits(self, name: str, gender: str | None) -> bool:
         marks = self.gender.get(name, set())
@@ -403,7 +446,23 @@ class SpeakerResolver:
                 cands.append((2 * (here - self._sentence(m["start"])) + rank, rank, -m["start"], m["name"]))
         # nearer sentences first, a speaker or main-clause subject worth one sentence over an embedded
         # subject and two over any other mention
-        return min(cands)[3] if cands else None
+        if cands:
+            return min(cands)[3]
+        return None if org else self._last_speaker(pos, gender)
+
+    def _last_speaker(self, pos: int, gender: str | None) -> str | None:
+        """The last person who spoke before ``pos``, if no other person is named in between and the gender fits."""
+        last = next((s for s in reversed(self.said) if s.pos < pos and s.person), None)
+        if last is None or not self._fits(last.name, gender) or \
+                self._sentence(pos) - self._sentence(last.pos) > _CONTINUE_WINDOW:
+            return None
+        between = {m["name"] for m in self.persons if last.pos < m["start"] < pos}
+        if not between <= {last.name}:
+            return None
+        # a person the recogniser missed there ("Hayward has come under fire" after "Tony Hayward")
+        others = {m["name"].split()[-1] for m in self.mentions if m["label"] == "PERSON"} - set(last.name.split())
+        words = set(re.findall(r"\b[A-Z][\w'-]+", self.text[last.pos:pos]))
+        return None if words & others else last.name
 
 
 _ORG_WORDS = INSTITUTIONS | frozenset("""
@@ -425,6 +484,37 @@ def _described_as_person(head: Any) -> bool:
     """"Leo Poon, a microbiologist at ...": an appositive common noun that is no body describes a person."""
     return any(c.dep_ == "appos" and c.pos_ == "NOUN" and c.lower_ not in INSTITUTIONS and c.tag_ == "NN"
                for c in head.children)
+
+
+def _issuer_token(head: Any) -> Any:
+    """The issuer inside a thing's phrase: a possessor ("BP's statement"), "by/from X", or "issued by X"."""
+    for child in head.children:
+        if child.dep_ == "poss" and child.pos_ in ("PROPN", "NOUN"):
+            return child
+        if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if obj is not None and obj.pos_ in ("PROPN", "NOUN"):
+                return obj
+        if child.dep_ == "acl" and child.lemma_.lower() in _ISSUE_VERBS:
+            agent = next((c for c in child.children if c.dep_ == "agent"), None)
+            obj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+            if obj is not None:
+                return obj
+    return None
+
+
+def _issuing_subject(tok: Any) -> Any:
+    """The subject who made an earlier mention of a thing: "X issued a statement", "X said in a report"."""
+    verb = tok.head
+    if tok.dep_ == "pobj" and verb.dep_ == "prep" and verb.lower_ == "in":
+        verb = verb.head
+        if verb.lemma_.lower() not in _ISSUE_VERBS | _SAY_VERBS:
+            return None
+    elif tok.dep_ != "dobj" or verb.lemma_.lower() not in _ISSUE_VERBS:
+        return None
+    if verb.pos_ not in ("VERB", "AUX"):
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubj"), None)
 
 
 def _definite(head: Any) -> bool:
