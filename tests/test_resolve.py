@@ -5,6 +5,7 @@ import pytest
 
 from newsloom import Loom, Settings
 from newsloom.model import Article
+from newsloom.stages import entity_context
 from newsloom.stages.resolve import Resolve, canonical_name, majority_type, name_key, person_parts, skeleton
 from newsloom.storage import Store
 
@@ -208,6 +209,43 @@ def test_type_is_what_most_articles_say(fresh_store):
     assert fresh_store.execute("SELECT type FROM entities WHERE id = ?", (eid,)).fetchone()[0] == "GPE"
     assert majority_type([("a", "ORG", 5), ("b", "GPE", 1), ("c", "LOC", 1)]) == "GPE"
     assert majority_type([("a", "PERSON", 2), ("a", "ORG", 1), ("b", "ORG", 1), ("c", "PERSON", 1)]) == "PERSON"
+
+
+def test_context_is_read_only_to_break_a_tie_on_the_names(fresh_store, monkeypatch):
+    """A full name joins the candidate with the same surname and first name; the candidates' context (their first
+    articles' names, a read each when not cached) is read only for those tied on the names."""
+    _ingest(fresh_store, _article("a1", [("Robert Jones", "PERSON", "Robert Jones"), ("Cardiff", "GPE", "Cardiff")]))
+    _ingest(fresh_store, _article("a2", [("Robert Jones", "PERSON", "Robert Jones"), ("Oslo", "GPE", "Oslo")]))
+    cardiff = _entity_of(fresh_store, "a1", "Robert Jones")
+    # a second Robert Jones (split off by hand) and an R. Jones: candidates of the next "Robert Jones"
+    for eid, name, first in (("oslo", "Robert Jones", skeleton("Robert")), ("initial", "R. Jones", "r")):
+        fresh_store.execute("INSERT INTO entities (id, name, type, grp, key, skel, first, created_at) VALUES"
+                            " (?, ?, 'PERSON', 'person', 'jones', ?, ?, '2024-01-01')", (eid, name, skeleton("Jones"),
+                                                                                        first))
+    fresh_store.execute("UPDATE mentions SET entity_id = 'oslo' WHERE article_id = 'a2' AND name = 'Robert Jones'")
+    read, names = [], entity_context.ContextCache.names
+    monkeypatch.setattr(entity_context.ContextCache, "names",
+                        lambda cache, conn, eid: read.append(eid) or names(cache, conn, eid))
+    _ingest(fresh_store, _article("a3", [("Robert Jones", "PERSON", "Robert Jones"), ("Oslo", "GPE", "Oslo")]))
+    assert _entity_of(fresh_store, "a3", "Robert Jones") == "oslo"  # the one sharing the context
+    assert sorted(read) == sorted([cardiff, "oslo"])  # not the R. Jones: an initial ranks below the same first name
+
+
+def test_a_variant_surname_is_not_read_when_the_same_surname_is_there(fresh_store, monkeypatch):
+    """"Robert Jonas" could be a variant spelling of "Robert Jones" when they share context, but never outranks a
+    "Robert Jones": its context is not read."""
+    _ingest(fresh_store, _article("a1", [("Robert Jones", "PERSON", "Robert Jones"), ("Cardiff", "GPE", "Cardiff")]))
+    fresh_store.execute("INSERT INTO entities (id, name, type, grp, key, skel, first, created_at) VALUES ('jonas',"
+                        " 'Robert Jonas', 'PERSON', 'person', 'jonas', ?, ?, '2024-01-01')",
+                        (skeleton("Jonas"), skeleton("Robert")))
+    read, names = [], entity_context.ContextCache.names
+    monkeypatch.setattr(entity_context.ContextCache, "names",
+                        lambda cache, conn, eid: read.append(eid) or names(cache, conn, eid))
+    _ingest(fresh_store, _article("a2", [("Robert Jones", "PERSON", "Robert Jones"), ("Cardiff", "GPE", "Cardiff")]))
+    assert _entity_of(fresh_store, "a2", "Robert Jones") == _entity_of(fresh_store, "a1", "Robert Jones")
+    assert read == []
+    _ingest(fresh_store, _article("a3", [("Robert Jonas", "PERSON", "Robert Jonas"), ("Cardiff", "GPE", "Cardiff")]))
+    assert _entity_of(fresh_store, "a3", "Robert Jonas") == "jonas"  # the same surname wins the other way too
 
 
 @pytest.mark.issue(10)

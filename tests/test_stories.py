@@ -117,6 +117,11 @@ def test_stable_ids_across_incremental_ingests_and_merge_history(tmp_path, ecb_s
         sizes = dict(loom.store.execute("SELECT id, size FROM stories").fetchall())
         counts = dict(loom.store.execute("SELECT story_id, count(*) FROM story_articles GROUP BY story_id").fetchall())
         assert sizes == counts
+        # a merged story's dates come from the two stories' dates: still its articles' earliest and latest
+        dates = {r[0]: (r[1], r[2]) for r in loom.store.execute("SELECT id, first_published, last_published FROM stories")}
+        assert dates == {r[0]: (r[1], r[2]) for r in loom.store.execute(
+            "SELECT s.story_id, min(a.published), max(a.published) FROM story_articles s JOIN articles a ON a.id ="
+            " s.article_id GROUP BY s.story_id")}
         assert loom.store.execute("SELECT count(*) FROM stories WHERE thread_id IS NULL").fetchone()[0] == 0
 
 

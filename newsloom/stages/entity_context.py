@@ -20,7 +20,7 @@ from collections import OrderedDict
 
 from .entity_words import fold
 
-__all__ = ["ContextCache", "context_cache", "forget"]
+__all__ = ["ContextCache", "context_cache", "forget", "ARTICLE_NAMES"]
 
 #: entries kept per connection (least recently used go first); a dropped entry is read again when asked. An entry
 #: holds some 200 names (measured: 119 entries, 189 names on average, after 2,500 annotated replicas), about 10 KB
@@ -28,6 +28,9 @@ __all__ = ["ContextCache", "context_cache", "forget"]
 MAX_ENTRIES = 10_000
 #: articles whose names are kept, the context of an entity is made of (some 40 names, 3 KB, each)
 MAX_ARTICLES = 20_000
+#: an article's names and the entities they link to: from the index on (article_id, name, entity_id) alone, in its
+#: order (migration ``0106_mentions_name_entity``); the articles of a large store are not all in this cache
+ARTICLE_NAMES = "SELECT DISTINCT name, entity_id FROM mentions WHERE article_id = ?"
 _FUNCTION = "newsloom_mention_changed"
 _TRIGGERS = {
     "insert": "AFTER INSERT ON main.mentions BEGIN SELECT {f}(new.article_id, new.entity_id, new.rowid); END",
@@ -87,7 +90,7 @@ class ContextCache:
             self._pairs.move_to_end(aid)
             return hit
         owners: dict[str, set[str | None]] = {}
-        for name, linked in conn.execute("SELECT DISTINCT name, entity_id FROM mentions WHERE article_id = ?", (aid,)):
+        for name, linked in conn.execute(ARTICLE_NAMES, (aid,)):
             owners.setdefault(sys.intern(fold(name)), set()).add(linked)
         only: dict[str, set[str]] = {}
         for name, linked in owners.items():

@@ -349,9 +349,13 @@ class Resolve:
         def close(c: _Candidate) -> bool:  # same surname, or a variant spelling of it that shares context
             return c.key == key or (edit_distance(c.key, key, 2) <= (2 if len(key) >= 6 else 1) and shared(c) >= 1)
 
-        full = [c for c in cands if c.first is not None and _firsts_compatible(fkey, c.first) and close(c)]
-        surname_only = [c for c in cands if c.first is None and close(c)]
         gender = gender_of(name.split())
+        # a full name with the same surname as a compatible full-named candidate: a variant spelling (whose context
+        # is read to tell whether it is close) never outranks it, nor joins a surname-only entity below
+        exact = [c for c in cands if c.first is not None and c.key == key and _firsts_compatible(fkey, c.first)] \
+            if fkey is not None and gender is None else []
+        full = exact or [c for c in cands if c.first is not None and _firsts_compatible(fkey, c.first) and close(c)]
+        surname_only = [c for c in cands if c.first is None and (c.key == key if exact else close(c))]
         if gender is not None:
             # "Mrs. Mubarak": never a man's entity; a full-named one only when she is the one with that surname
             # (or is known as "Mrs. X" already)
@@ -364,7 +368,11 @@ class Resolve:
             surname_only = [c for c in surname_only if gender_of(c.name.split()) is None]
         if fkey is not None:
             if full:
-                best = max(full, key=lambda c: (c.key == key, c.first == fkey, shared(c), c.mentions))
+                # by (same surname, same first name, shared context, mentions): the context (a read of the entity's
+                # first articles when not cached) only among the candidates tied on the names
+                top = max((c.key == key, c.first == fkey) for c in full)
+                tied = [c for c in full if (c.key == key, c.first == fkey) == top]
+                best = tied[0] if len(tied) == 1 else max(tied, key=lambda c: (shared(c), c.mentions))
                 same_surname = conn.execute("SELECT count(*) FROM entities WHERE grp = 'person' AND key = ? AND"
                                             " first IS NOT NULL", (best.key,)).fetchone()[0]
                 if same_surname == 1:  # unambiguous now: surname-only entities of that surname join it

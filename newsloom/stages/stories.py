@@ -608,10 +608,11 @@ def merge_stories(conn: sqlite3.Connection, a: str, b: str, reason: str, evidenc
     profile.merge(gone, *idf.both(gone, profile), max_terms=int(cfg["max_terms"]), max_entities=int(cfg["max_entities"]))
     stamp = now()
     title = max((rows[keep], rows[drop]), key=lambda r: (r["title_score"] or 0.0, -r["seq"]))
+    # the dates of the two stories (each kept as its articles' earliest and latest on every join), not of all their
+    # articles again: a merge costs what it changes, not the size of the stories (which grows with the corpus)
     conn.execute("UPDATE stories SET size = size + ?, profile = ?, updated_at = ?, title = ?, title_article = ?, "
-                 "title_score = ?, first_published = (SELECT min(a.published) FROM articles a JOIN story_articles s "
-                 "ON s.article_id = a.id WHERE s.story_id IN (?, ?)), last_published = (SELECT max(a.published) FROM "
-                 "articles a JOIN story_articles s ON s.article_id = a.id WHERE s.story_id IN (?, ?)) WHERE id = ?",
+                 "title_score = ?, first_published = (SELECT min(first_published) FROM stories WHERE id IN (?, ?)),"
+                 " last_published = (SELECT max(last_published) FROM stories WHERE id IN (?, ?)) WHERE id = ?",
                  (rows[drop]["size"], profile.to_blob(), stamp, title["title"], title["title_article"],
                   title["title_score"], keep, drop, keep, drop, keep))
     conn.execute("UPDATE story_articles SET story_id = ? WHERE story_id = ?", (keep, drop))

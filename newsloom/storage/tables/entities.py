@@ -1,4 +1,4 @@
-"""The entities tables (migrations 0100-0101): ``entities``, ``aliases``, ``alias_articles``, ``entity_merges`` and
+"""The entities tables (migrations 0100-0106): ``entities``, ``aliases``, ``alias_articles``, ``entity_merges`` and
 ``mentions``; the mention rows stored with each article.
 
 The entities stage puts mentions on the article; they are stored with it (entity_id empty), and the ``resolve``
@@ -123,6 +123,16 @@ def entity_stats(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT OR IGNORE INTO entity_key_variants (grp, variant, entity_id) VALUES (?, ?, ?)",
                      [(grp, v, eid) for eid, grp, key in conn.execute("SELECT id, grp, key FROM entities").fetchall()
                       for v in key_variants(key)])
+
+
+@migration("0106_mentions_name_entity")
+def mentions_name_entity(conn: sqlite3.Connection) -> None:
+    # an article's names with the entities they link to, read from the index alone (no table row per mention):
+    # resolve reads them for the context of every candidate entity (stages/entity_context.py), and the articles
+    # of a large store are no longer all in its cache; the events and speakers look-ups (article, name, linked)
+    # are covered too. It replaces the (article_id, name) index it extends.
+    conn.execute("DROP INDEX IF EXISTS mentions_name")
+    conn.execute("CREATE INDEX mentions_name_entity ON mentions(article_id, name, entity_id)")
 
 
 #: keys shorter than this get no variants (the fuzzy search looks for keys of at least five letters)
