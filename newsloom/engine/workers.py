@@ -60,7 +60,7 @@ def part_bounds(n: int, workers: int) -> list[int]:
     stay those of one process) nearest to the even shares: a batch of 42 for 2 workers is cut into 16 and 26.
     """
     parts = min(workers, max(1, n // _PART))
-    inner = {min(n, round(n * k / parts / _PART) * _PART) for k in range(1, parts)}
+    inner = {round(n * k / parts / _PART) * _PART for k in range(1, parts)}
     return [0, *sorted(c for c in inner if 0 < c < n), n] if n else [0]
 
 
@@ -272,8 +272,8 @@ class WorkerPool:
         self._send(*task)
 
     def _send(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
-        """Send a batch as one part per worker (at least ``_PART`` articles each), so a short ingest keeps every
-        worker busy too; parts of a multiple of ``_PART`` keep spaCy's sub-batches as they are in one process."""
+        """Send a batch as one part per worker, cut by :func:`part_bounds`, so a short ingest keeps every worker
+        busy too and spaCy's sub-batches stay as they are in one process."""
         cuts = part_bounds(len(work), self.workers)
         parts = [work[a:b] for a, b in zip(cuts, cuts[1:])] or [[]]
         self._parts[seq] = len(parts)

@@ -34,7 +34,7 @@ from ..pipeline import stage
 from ..settings import stage_settings
 from .comments import comments_start
 from .entities import extract_mentions
-from .speakers import INANIMATE, SpeakerResolver
+from .speakers import SpeakerResolver, names_thing
 
 __all__ = ["Quotes", "extract_quotes", "find_quote_spans", "CUE_LEMMAS", "CLAUSE_CUE_LEMMAS", "OPINION_LEMMAS"]
 
@@ -328,7 +328,7 @@ def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> li
             continue  # "I think ...": the writer's (or a quoted speaker's) own aside, not an attribution
         if subj is not None and subj.dep_ == "nsubjpass" and subj.head.i == tok.i and lemma in _ADDRESSEE_VERBS:
             subj = None  # "X has been told to prepare": X is who was spoken to, not the speaker
-        if subj is not None and subj.pos_ == "NOUN" and subj.lemma_.lower() in INANIMATE:
+        if subj is not None and names_thing(subj):
             if lemma in _NARRATION_LEMMAS or not known:
                 continue  # "the latest estimates suggest ...", "the lists showed ...": narration, not speech
             subj = _reporting_subject(tok) or subj  # "X said that his goal was ... and added": X speaks
@@ -361,7 +361,7 @@ def _reporting_subject(verb: Any) -> Any:
     for anc in verb.ancestors:
         if anc.dep_ == "ccomp" and anc.head.lemma_.lower() in CUE_LEMMAS:
             subj = _subject(anc.head)
-            if subj is not None and not (subj.pos_ == "NOUN" and subj.lemma_.lower() in INANIMATE):
+            if subj is not None and not names_thing(subj):
                 return subj
             return None
     return None

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SpeakerResolver", "REPRESENTATIVES", "INSTITUTIONS", "INANIMATE", "genders"]
+__all__ = ["SpeakerResolver", "REPRESENTATIVES", "INSTITUTIONS", "INANIMATE", "names_thing", "genders"]
 
 _SUBJ = ("nsubj", "nsubjpass")
 #: people who speak for someone else: the speaker stays the role, the principal is ``on_behalf_of``
@@ -225,7 +225,7 @@ class SpeakerResolver:
             if word == "it":
                 return self._it(head.idx), None, False, True
             return None, None, False, False
-        if head.pos_ == "NOUN" and head.lemma_.lower() in INANIMATE:
+        if names_thing(head):
             return self._issuer(head)
         if word in _QUANTIFIERS or head.pos_ == "NUM":  # "one of the Reuters sources"
             of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
@@ -414,7 +414,7 @@ class SpeakerResolver:
                     break
         if agent is None or agent.i == head.i:
             return None, None, False, False
-        if agent.pos_ == "NOUN" and agent.lemma_.lower() in INANIMATE:
+        if names_thing(agent):
             return None, None, False, False
         found = self._resolve((agent.left_edge.idx, agent.idx + len(agent)), agent)
         return found if found[0] else (None, None, False, False)
@@ -484,6 +484,11 @@ def _described_as_person(head: Any) -> bool:
     """"Leo Poon, a microbiologist at ...": an appositive common noun that is no body describes a person."""
     return any(c.dep_ == "appos" and c.pos_ == "NOUN" and c.lower_ not in INSTITUTIONS and c.tag_ == "NN"
                for c in head.children)
+
+
+def names_thing(tok: Any) -> bool:
+    """A common noun naming a thing (:data:`INANIMATE`: "the report", "an official statement"), never a speaker."""
+    return tok.pos_ == "NOUN" and tok.lemma_.lower() in INANIMATE
 
 
 def _issuer_token(head: Any) -> Any:
