@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,9 @@ from hypothesis import strategies as st
 
 from newsloom import Loom, Settings, stage
 from newsloom.engine import workers as workers_mod
-from newsloom.engine.workers import StagePlan, default_workers, part_bounds, start_method
+from newsloom.engine.workers import StagePlan, WorkerPool, default_workers, part_bounds, start_method
 from newsloom.errors import EngineError
-from newsloom.model import Article
+from newsloom.model import Article, Record
 
 from .conftest import BASE_STAGES, BENCH
 from .snapshot import snapshot
@@ -128,6 +129,26 @@ def test_forked_workers_share_the_stages_this_process_built(tmp_path, monkeypatc
         assert pids == [str(os.getpid())]
     else:
         assert len(pids) == 2 and str(os.getpid()) not in pids
+
+
+def test_a_batch_the_workers_have_done_is_ready_at_once():
+    """The ingest stores a batch as soon as the workers return it (``ready``), not when the window is full."""
+    plan = StagePlan(Settings.load(env={}), ("clean", "language"))
+    batches = [[(f"in{b}.{i}", Record(external_id=f"{b}.{i}", text=f"Story {b}.{i}: the crews rebuild the tower."))
+                for i in range(20)] for b in range(2)]
+    with WorkerPool(plan, 2) as pool:
+        pool.submit(0, batches[0], None, 64)
+        assert not pool.ready(0)  # held: a single batch runs in this process
+        pool.submit(1, batches[1], None, 64)
+        deadline = time.monotonic() + 120
+        while not pool.ready(0):
+            assert time.monotonic() < deadline, "batch 0 never became ready"
+            time.sleep(0.05)
+        outcomes, seconds = pool.result(0)
+        assert [a.external_id for a in outcomes] == [r.external_id for _, r in batches[0]]
+        assert set(seconds) == {"clean", "language"}
+        assert not pool.ready(7)  # never sent
+        assert [a.external_id for a in pool.result(1)[0]] == [r.external_id for _, r in batches[1]]
 
 
 def test_workers_are_spawned_while_another_thread_runs():

@@ -172,6 +172,9 @@ class InProcess:
     def submit(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
         self._done[seq] = run_stages(self.pipeline, work, convert=convert, batch_size=batch_size)
 
+    def ready(self, seq: int) -> bool:
+        return seq in self._done
+
     def result(self, seq: int) -> tuple[list[Outcome], dict[str, float]]:
         return self._done.pop(seq)
 
@@ -250,7 +253,7 @@ class WorkerPool:
                                   "--workers 1 to see the error in this process") from exc
             work, convert, batch_size = first
             run_stages(built, copy.deepcopy(work[:1]), convert=convert, batch_size=batch_size)
-        self._tasks = ctx.Queue(maxsize=self.window)
+        self._tasks = ctx.Queue(maxsize=(self.window + 1) * self.workers)  # the engine's window, never blocking
         self._results = ctx.Queue()
         for _ in range(self.workers):
             proc = ctx.Process(target=_worker, args=(self.plan, built, self._tasks, self._results, os.getpid()),
@@ -285,6 +288,24 @@ class WorkerPool:
                 except queue.Full:
                     self._check_alive()
 
+    def ready(self, seq: int) -> bool:
+        """Whether batch ``seq``'s outcome is here (takes what the workers have finished, never waits)."""
+        if seq not in self._parts:
+            return False
+        try:
+            while True:
+                self._take(*self._results.get_nowait())
+        except queue.Empty:
+            pass
+        return all((seq, k) in self._ready for k in range(self._parts[seq]))
+
+    def _take(self, kind: str, got: Any, payload: Any) -> None:
+        """Keep a part's outcome until its batch is asked for; a worker's failure stops the ingest."""
+        if kind == "failed":
+            raise EngineError(f"a worker process failed{'' if got == -1 else f' on batch {got[0]}'}: "
+                              f"{payload}Fix: run with --workers 1 to see the error in this process")
+        self._ready[got] = payload
+
     def result(self, seq: int) -> tuple[list[Outcome], dict[str, float]]:
         """The outcome of batch ``seq`` (waits for it; batches are taken in the order sent)."""
         if self._held is not None and self._held[0] == seq:  # the only batch: run it here
@@ -294,14 +315,9 @@ class WorkerPool:
         keys = [(seq, k) for k in range(self._parts.pop(seq))]
         while any(key not in self._ready for key in keys):
             try:
-                kind, got, payload = self._results.get(timeout=1.0)
+                self._take(*self._results.get(timeout=1.0))
             except queue.Empty:
                 self._check_alive()
-                continue
-            if kind == "failed":
-                raise EngineError(f"a worker process failed{'' if got == -1 else f' on batch {got[0]}'}: "
-                                  f"{payload}Fix: run with --workers 1 to see the error in this process")
-            self._ready[got] = payload
         outcomes: list[Outcome] = []
         seconds: dict[str, float] = {}
         for key in keys:
