@@ -168,17 +168,16 @@ def test_default_workers_is_the_cores_this_process_may_use():
 
 
 @given(st.integers(0, 2000), st.integers(1, 8))
-def test_a_batch_is_cut_at_multiples_of_the_spacy_batch_nearest_to_even_shares(n, workers):
+def test_a_batch_is_cut_into_even_parts_of_at_most_a_spacy_batch_at_least_one_per_worker(n, workers):
     cuts = part_bounds(n, workers)
     sizes = [b - a for a, b in zip(cuts, cuts[1:])]
     assert cuts[0] == 0 and cuts[-1] == n and all(s > 0 for s in sizes)
-    assert all(c % workers_mod._PART == 0 for c in cuts[1:-1])
-    assert len(sizes) <= max(1, min(workers, n // workers_mod._PART))
-    if len(sizes) > 1:  # no part is more than one spaCy batch above an even share
-        assert max(sizes) <= n / len(sizes) + workers_mod._PART
+    assert max(sizes, default=0) <= workers_mod._PART and max(sizes, default=0) - min(sizes, default=0) <= 1
+    assert len(sizes) == (max(-(-n // workers_mod._PART), min(workers, n)) if n else 0)
 
 
 def test_the_last_short_batch_is_shared_evenly():
-    assert part_bounds(42, 2) == [0, 16, 42]
-    assert part_bounds(64, 2) == [0, 32, 64]
-    assert part_bounds(10, 2) == [0, 10]
+    assert part_bounds(64, 2) == [0, 16, 32, 48, 64]
+    assert part_bounds(42, 2) == [0, 14, 28, 42]
+    assert part_bounds(20, 2) == [0, 10, 20]
+    assert part_bounds(3, 4) == [0, 1, 2, 3]
