@@ -5,8 +5,9 @@ falls back to portable, slow ones on a CPU it does not know: on this project's A
 blis runs its ``generic`` kernels and a matrix product takes about 3x as long as numpy's OpenBLAS on one thread.
 Models built inside :func:`numpy_matmul` hand their products (``Ops.gemm``) to numpy instead; the entities are
 the same (the first 100 Timeline17 texts: every entity equal). The greedy decoder's own small products stay on
-blis (spaCy calls them from compiled code). :func:`one_blas_thread` keeps numpy's BLAS to one thread while
-spaCy runs, since newsloom spreads work over processes (a worker per core), not threads.
+blis (spaCy calls them from compiled code). newsloom spreads work over processes (a worker per core), not
+threads: importing newsloom before numpy sets ``OPENBLAS_NUM_THREADS=1`` (``newsloom/__init__.py``), and
+:func:`one_blas_thread` keeps numpy's BLAS to one thread while spaCy runs where numpy was loaded first.
 """
 from __future__ import annotations
 
