@@ -227,7 +227,7 @@ def test_translation_of_a_global_voices_post(store: Store) -> None:
 
 def test_translation_vectors_come_from_the_embed_stage(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     pipeline = Pipeline.default(Settings.load(overrides={"pipeline.stages": [*STAGES[:-1], "embed", "copies"]}))
-    monkeypatch.setattr(pipeline.corpus[-1].component, "embedder",
+    monkeypatch.setattr(pipeline.corpus[-1].component.embedder, "one_by_one",
                         lambda texts: pytest.fail("the copies stage embedded an article itself"))
     records = _gv_pair()
     _ingest(store, records, pipeline)
@@ -235,7 +235,7 @@ def test_translation_vectors_come_from_the_embed_stage(store: Store, monkeypatch
     stored = list(store.rows("SELECT v.vector, v.text_hash AS made_of, a.text_hash, a.title, a.text FROM copy_vectors v "
                              "JOIN articles a ON a.id = v.article_id ORDER BY a.rowid"))
     assert len(stored) == len(records)
-    expected = Embedder()([copy_text(r["title"], r["text"]) for r in stored])
+    expected = Embedder().one_by_one([copy_text(r["title"], r["text"]) for r in stored])
     for row, vec in zip(stored, expected):
         assert row["made_of"] == row["text_hash"]
         assert np.array_equal(np.frombuffer(row["vector"], dtype=np.float32), vec)
@@ -250,7 +250,7 @@ def test_a_vector_of_a_text_cut_since_is_made_again(store: Store) -> None:
         store.update_article(aid, text=cut, text_hash=text_hash(cut))
         (art,) = store.articles(ids=[aid])
         vec = pipeline.corpus[-1].component._vectors(conn, [art])[aid]
-    assert np.array_equal(vec, Embedder()([copy_text(art.title, cut)])[0])
+    assert np.array_equal(vec, Embedder().one_by_one([copy_text(art.title, cut)])[0])
     assert [r["text_hash"] for r in store.rows("SELECT text_hash FROM copy_vectors")] == [text_hash(cut)]
 
 

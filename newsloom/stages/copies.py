@@ -239,7 +239,7 @@ class Copies:
         todo = [a for a in arts if a.id not in out]
         for start in range(0, len(todo), 64):
             part = todo[start:start + 64]
-            for a, vec in zip(part, self.embedder([copy_text(a.title, a.text) for a in part])):
+            for a, vec in zip(part, self.embedder.one_by_one([copy_text(a.title, a.text) for a in part])):
                 out[a.id] = vec
                 conn.execute("INSERT OR REPLACE INTO copy_vectors (article_id, language, vector, text_hash) "
                              "VALUES (?, ?, ?, ?)", (a.id, a.language, vec.astype(np.float32).tobytes(), a.text_hash))

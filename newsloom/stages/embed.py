@@ -56,6 +56,13 @@ class Embedder:
         vecs = np.asarray(self.model().encode([t[: self.max_chars] for t in texts]), dtype=np.float32)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
 
+    def one_by_one(self, texts: list[str]) -> Any:
+        """As calling it, each text encoded alone: the same bits whichever texts share its batch (a matrix
+        product's last bits vary with its size), so a vector stored as float32 is the same from every engine."""
+        import numpy as np
+
+        return np.vstack([self([t]) for t in texts]) if texts else np.zeros((0, 512), dtype=np.float32)
+
 
 def copy_text(title: str | None, text: str) -> str:
     """What the copies stage's translation check embeds (an :class:`Embedder` cuts it): title and text as one."""
@@ -150,6 +157,6 @@ class Embed:
             for art, vec in zip(part, vecs):
                 art.annotations[EMBEDDING_KEY] = {"model": MODEL, "vector": encode_vector(vec)}  # float16 bytes
             if self.copy_embedder is not None:
-                for art, vec in zip(part, self.copy_embedder([copy_text(a.title, a.text) for a in part])):
+                for art, vec in zip(part, self.copy_embedder.one_by_one([copy_text(a.title, a.text) for a in part])):
                     art.annotations[COPY_VECTOR_KEY] = {"text_hash": art.text_hash, "vector": vec.tobytes()}
         return articles
