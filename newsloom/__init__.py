@@ -4,6 +4,7 @@ The public API is what ``__all__`` lists; everything else may change between rel
 """
 from __future__ import annotations
 
+from . import blas_threads  # noqa: F401 - first: it must run before anything loads numpy
 from .engine.local import IngestReport
 from .errors import NewsloomError, Rejected
 from .loom import Loom, process

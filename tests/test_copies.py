@@ -5,16 +5,18 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from newsloom.cli import cli
 from newsloom.eval.copy_transforms import TRANSFORMS
 from newsloom.engine.local import ingest
-from newsloom.model import Record
+from newsloom.model import Record, text_hash
 from newsloom.pipeline import Pipeline
 from newsloom.settings import Settings
 from newsloom.stages.copy_match import Features, compare, decide
+from newsloom.stages.embed import Embedder, copy_text
 from newsloom.storage import Store
 
 from .conftest import SHARED
@@ -193,7 +195,8 @@ def test_decide_rejects_a_short_text_inside_a_long_one() -> None:
     assert decide(ev) == (None, 0.0)
 
 
-def test_translation_of_a_global_voices_post(store: Store) -> None:
+def _gv_pair() -> list[Record]:
+    """A Global Voices post in Spanish, four other Spanish/French/Italian news articles, and its French original."""
     want = {"es/egypt/2011-02-12/gv_8", "fr/egypt/2011-02-11/gv_1"}
     docs, ext = {}, []
     with CRISIS.open(encoding="utf-8") as fh:
@@ -204,15 +207,51 @@ def test_translation_of_a_global_voices_post(store: Store) -> None:
             elif row["file_prefix"] == "ext" and row["label"] == "egypt" and row["date"].startswith("2011-02-1") \
                     and len(ext) < 4:
                 ext.append(row)
-    records = [Record(external_id=d["id"], text=d["text"], language=d["lang"], published=d["date"],
-                      source=f"{d['file_prefix']}/{d['lang']}") for d in [docs["es/egypt/2011-02-12/gv_8"], *ext,
-                                                                           docs["fr/egypt/2011-02-11/gv_1"]]]
-    _ingest(store, records)
+    return [Record(external_id=d["id"], text=d["text"], language=d["lang"], published=d["date"],
+                   source=f"{d['file_prefix']}/{d['lang']}") for d in [docs["es/egypt/2011-02-12/gv_8"], *ext,
+                                                                        docs["fr/egypt/2011-02-11/gv_1"]]]
+
+
+def _assert_gv_translation(store: Store) -> None:
     rows = _by_ext(store)
     es, fr = rows["es/egypt/2011-02-12/gv_8"], rows["fr/egypt/2011-02-11/gv_1"]
     assert fr["copy_of"] is None  # the French post is dated a day earlier: it is the original
     assert (es["copy_of"], es["copy_kind"]) == (fr["id"], "translation")
-    assert all(rows[d["id"]]["copy_of"] is None for d in ext)  # same-topic news in other languages: no link
+    assert sum(1 for r in rows.values() if r["copy_of"] is not None) == 1  # same-topic news elsewhere: no link
+
+
+def test_translation_of_a_global_voices_post(store: Store) -> None:
+    _ingest(store, _gv_pair())
+    _assert_gv_translation(store)
+
+
+def test_translation_vectors_come_from_the_embed_stage(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    pipeline = Pipeline.default(Settings.load(overrides={"pipeline.stages": [*STAGES[:-1], "embed", "copies"]}))
+    monkeypatch.setattr(pipeline.corpus[-1].component.embedder, "one_by_one",
+                        lambda texts: pytest.fail("the copies stage embedded an article itself"))
+    records = _gv_pair()
+    _ingest(store, records, pipeline)
+    _assert_gv_translation(store)  # as when the copies stage makes the vectors (the test above)
+    stored = list(store.rows("SELECT v.vector, v.text_hash AS made_of, a.text_hash, a.title, a.text FROM copy_vectors v "
+                             "JOIN articles a ON a.id = v.article_id ORDER BY a.rowid"))
+    assert len(stored) == len(records)
+    expected = Embedder().one_by_one([copy_text(r["title"], r["text"]) for r in stored])
+    for row, vec in zip(stored, expected):
+        assert row["made_of"] == row["text_hash"]
+        assert np.array_equal(np.frombuffer(row["vector"], dtype=np.float32), vec)
+
+
+def test_a_vector_of_a_text_cut_since_is_made_again(store: Store) -> None:
+    pipeline = Pipeline.default(Settings.load(overrides={"pipeline.stages": [*STAGES[:-1], "embed", "copies"]}))
+    _ingest(store, [Record(external_id="en", text=WIRE, language="en")], pipeline)
+    (aid,) = [r["id"] for r in _by_ext(store).values()]
+    cut = WIRE.split("\n", 1)[1]  # as the boilerplate stage cuts a paragraph, with the text's new hash
+    with store.transaction() as conn:
+        store.update_article(aid, text=cut, text_hash=text_hash(cut))
+        (art,) = store.articles(ids=[aid])
+        vec = pipeline.corpus[-1].component._vectors(conn, [art])[aid]
+    assert np.array_equal(vec, Embedder().one_by_one([copy_text(art.title, cut)])[0])
+    assert [r["text_hash"] for r in store.rows("SELECT text_hash FROM copy_vectors")] == [text_hash(cut)]
 
 
 def test_export_copies_and_show_article(tmp_path: Path) -> None:

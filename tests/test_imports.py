@@ -16,7 +16,7 @@ PKG = REPO / "newsloom"
 
 #: the layers, lowest first; a module may import its own layer and the layers below it (docs/architecture.md)
 LAYERS = [
-    ("version", "errors", "model", "settings", "plugins"),
+    ("version", "errors", "model", "settings", "plugins", "blas_threads"),
     ("storage",),
     ("readers", "nlp"),
     ("pipeline", "gc_freeze"),

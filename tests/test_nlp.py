@@ -50,3 +50,17 @@ def test_missing_file_names_the_pip_line(model_copy):
 def test_load_once_per_disable_set():
     assert load_nlp() is load_nlp()
     assert "ner" in load_nlp().pipe_names
+
+
+def test_numpy_blas_finds_the_entities_and_parse_of_blis(seed_paths):
+    """The models built for numpy's BLAS multiply through numpy and tag, parse and find entities as with blis."""
+    from newsloom.nlp.blas import one_blas_thread
+
+    texts = [p.read_text(encoding="utf-8", errors="replace")[:20_000] for p in seed_paths]
+    on_blis, on_numpy = load_nlp(blas="blis"), load_nlp(blas="numpy")
+    assert on_blis.get_pipe("ner").model.ops.use_blis and not on_numpy.get_pipe("ner").model.ops.use_blis
+    with one_blas_thread():
+        got = [[(t.ent_iob_, t.ent_type_, t.dep_, t.head.i, t.tag_) for t in doc] for doc in on_numpy.pipe(texts)]
+    want = [[(t.ent_iob_, t.ent_type_, t.dep_, t.head.i, t.tag_) for t in doc] for doc in on_blis.pipe(texts)]
+    assert sum(len(d) for d in want) > 3000 and sum(t[0] == "B" for d in want for t in d) > 50
+    assert got == want

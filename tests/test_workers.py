@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,9 @@ from hypothesis import strategies as st
 
 from newsloom import Loom, Settings, stage
 from newsloom.engine import workers as workers_mod
-from newsloom.engine.workers import StagePlan, default_workers, part_bounds, start_method
+from newsloom.engine.workers import StagePlan, WorkerPool, default_workers, part_bounds, start_method
 from newsloom.errors import EngineError
-from newsloom.model import Article
+from newsloom.model import Article, Record
 
 from .conftest import BASE_STAGES, BENCH
 from .snapshot import snapshot
@@ -130,6 +131,26 @@ def test_forked_workers_share_the_stages_this_process_built(tmp_path, monkeypatc
         assert len(pids) == 2 and str(os.getpid()) not in pids
 
 
+def test_a_batch_the_workers_have_done_is_ready_at_once():
+    """The ingest stores a batch as soon as the workers return it (``ready``), not when the window is full."""
+    plan = StagePlan(Settings.load(env={}), ("clean", "language"))
+    batches = [[(f"in{b}.{i}", Record(external_id=f"{b}.{i}", text=f"Story {b}.{i}: the crews rebuild the tower."))
+                for i in range(20)] for b in range(2)]
+    with WorkerPool(plan, 2) as pool:
+        pool.submit(0, batches[0], None, 64)
+        assert not pool.ready(0)  # held: a single batch runs in this process
+        pool.submit(1, batches[1], None, 64)
+        deadline = time.monotonic() + 120
+        while not pool.ready(0):
+            assert time.monotonic() < deadline, "batch 0 never became ready"
+            time.sleep(0.05)
+        outcomes, seconds = pool.result(0)
+        assert [a.external_id for a in outcomes] == [r.external_id for _, r in batches[0]]
+        assert set(seconds) == {"clean", "language"}
+        assert not pool.ready(7)  # never sent
+        assert [a.external_id for a in pool.result(1)[0]] == [r.external_id for _, r in batches[1]]
+
+
 def test_workers_are_spawned_while_another_thread_runs():
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -147,17 +168,16 @@ def test_default_workers_is_the_cores_this_process_may_use():
 
 
 @given(st.integers(0, 2000), st.integers(1, 8))
-def test_a_batch_is_cut_at_multiples_of_the_spacy_batch_nearest_to_even_shares(n, workers):
+def test_a_batch_is_cut_into_even_parts_of_at_most_a_spacy_batch_at_least_one_per_worker(n, workers):
     cuts = part_bounds(n, workers)
     sizes = [b - a for a, b in zip(cuts, cuts[1:])]
     assert cuts[0] == 0 and cuts[-1] == n and all(s > 0 for s in sizes)
-    assert all(c % workers_mod._PART == 0 for c in cuts[1:-1])
-    assert len(sizes) <= max(1, min(workers, n // workers_mod._PART))
-    if len(sizes) > 1:  # no part is more than one spaCy batch above an even share
-        assert max(sizes) <= n / len(sizes) + workers_mod._PART
+    assert max(sizes, default=0) <= workers_mod._PART and max(sizes, default=0) - min(sizes, default=0) <= 1
+    assert len(sizes) == (max(-(-n // workers_mod._PART), min(workers, n)) if n else 0)
 
 
 def test_the_last_short_batch_is_shared_evenly():
-    assert part_bounds(42, 2) == [0, 16, 42]
-    assert part_bounds(64, 2) == [0, 32, 64]
-    assert part_bounds(10, 2) == [0, 10]
+    assert part_bounds(64, 2) == [0, 16, 32, 48, 64]
+    assert part_bounds(42, 2) == [0, 14, 28, 42]
+    assert part_bounds(20, 2) == [0, 10, 20]
+    assert part_bounds(3, 4) == [0, 1, 2, 3]

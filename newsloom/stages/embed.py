@@ -19,10 +19,11 @@ from typing import Any
 from ..errors import MissingDependency
 from ..model import Article
 from ..pipeline import stage
-from ..settings import stage_settings
+from ..settings import Settings, stage_settings
+from ..storage.tables.copies import COPY_VECTOR_KEY
 from ..storage.tables.embed import EMBEDDING_KEY, encode_vector
 
-__all__ = ["Embed", "Embedder", "MODEL", "chunks", "article_vectors", "word_logprob"]
+__all__ = ["Embed", "Embedder", "MODEL", "chunks", "article_vectors", "word_logprob", "copy_text"]
 
 #: the name stored with every vector: vectors of another model are never compared with these
 MODEL = "use-multilingual-v3"
@@ -54,6 +55,18 @@ class Embedder:
 
         vecs = np.asarray(self.model().encode([t[: self.max_chars] for t in texts]), dtype=np.float32)
         return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-9)
+
+    def one_by_one(self, texts: list[str]) -> Any:
+        """As calling it, each text encoded alone: the same bits whichever texts share its batch (a matrix
+        product's last bits vary with its size), so a vector stored as float32 is the same from every engine."""
+        import numpy as np
+
+        return np.vstack([self([t]) for t in texts]) if texts else np.zeros((0, 512), dtype=np.float32)
+
+
+def copy_text(title: str | None, text: str) -> str:
+    """What the copies stage's translation check embeds (an :class:`Embedder` cuts it): title and text as one."""
+    return f"{title or ''}\n{text}"
 
 
 _LOGP: dict[str, float] = {}
@@ -113,14 +126,23 @@ def article_vectors(embedder: Embedder, items: list[tuple[str | None, str]], *, 
     return out / np.maximum(norms, 1e-9)
 
 
-@stage("embed", requires=("text", "title"), assigns=("embedding",), extra="stories")
+@stage("embed", requires=("text", "title"), assigns=("embedding", "copy_vector"), extra="stories")
 class Embed:
-    """Put a multilingual unit vector of the article (title and lead) on ``annotations["embedding"]``."""
+    """Put a multilingual unit vector of the article (title and lead) on ``annotations["embedding"]``.
+
+    When the pipeline's copies stage looks for translations, the article's vector for that search (title and text
+    as one sequence, :func:`copy_text`) is made here too, on ``annotations["copy_vector"]``: with the other
+    per-article work, on the workers, rather than by the copies stage in the ingesting process, which would embed
+    every stored original at once when the first article in another language arrives.
+    """
 
     def __init__(self, settings: Any = None) -> None:
         self.cfg = stage_settings(settings, "embed")
         self.embedder = Embedder(max_chars=2 * int(self.cfg["chunk_chars"]))
         self.embedder.model()  # a missing package is reported when the pipeline is built
+        pipeline = (settings if settings is not None else Settings.shipped()).stages
+        self.copy_embedder = Embedder() if "copies" in pipeline and stage_settings(settings, "copies")[
+            "translations"] else None
 
     def __call__(self, article: Article) -> Article:
         return self.pipe([article])[0]
@@ -134,4 +156,7 @@ class Embed:
                                    decay=float(self.cfg["decay"]))
             for art, vec in zip(part, vecs):
                 art.annotations[EMBEDDING_KEY] = {"model": MODEL, "vector": encode_vector(vec)}  # float16 bytes
+            if self.copy_embedder is not None:
+                for art, vec in zip(part, self.copy_embedder.one_by_one([copy_text(a.title, a.text) for a in part])):
+                    art.annotations[COPY_VECTOR_KEY] = {"text_hash": art.text_hash, "vector": vec.tobytes()}
         return articles

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..model import Article
 from ..nlp import load_nlp
+from ..nlp.blas import one_blas_thread
 from ..pipeline import stage
 from ..settings import stage_settings
 from .comments import comments_start
@@ -38,7 +39,8 @@ class Nlp:
         self.cfg = stage_settings(settings, "nlp")
         broad = stage_settings(settings, "quotes")["broad"]
         self.scoped = self.cfg["parse"] == "scoped" and not broad  # broad quotes read every verb
-        self.nlp = load_nlp(scoped=self.scoped, scoped_ner=self.scoped and self.cfg["ner"] == "scoped")
+        self.nlp = load_nlp(scoped=self.scoped, scoped_ner=self.scoped and self.cfg["ner"] == "scoped",
+                            blas=self.cfg["blas"])
 
     def _wanted(self, art: Article) -> bool:
         return (art.language or "en") in self.cfg["languages"]
@@ -52,7 +54,8 @@ class Nlp:
     def __call__(self, article: Article) -> Article:
         if self._wanted(article):
             text = self._report(article)
-            article.annotations["doc"] = doc = self.nlp(text)
+            with one_blas_thread():
+                article.annotations["doc"] = doc = self.nlp(text)
             doc.user_data["text"] = text
         return article
 
@@ -60,8 +63,9 @@ class Nlp:
         batch = list(articles)
         todo = [a for a in batch if self._wanted(a)]
         texts = [self._report(a) for a in todo]
-        for art, text, doc in zip(todo, texts, self.nlp.pipe(texts, batch_size=min(batch_size,
-                                                                                   self.cfg["spacy_batch_size"]))):
-            doc.user_data["text"] = text  # the nlp.doc_text of later stages: Doc.text re-joins every token
-            art.annotations["doc"] = doc
+        with one_blas_thread():
+            for art, text, doc in zip(todo, texts, self.nlp.pipe(texts, batch_size=min(
+                    batch_size, self.cfg["spacy_batch_size"]))):
+                doc.user_data["text"] = text  # the nlp.doc_text of later stages: Doc.text re-joins every token
+                art.annotations["doc"] = doc
         yield from batch

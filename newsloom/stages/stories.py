@@ -31,11 +31,13 @@ import hashlib
 import json
 import logging
 import math
+import operator
 import sqlite3
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -128,7 +130,7 @@ class Idf:
 
     def count(self, terms: dict[int, float], words: Callable[[], dict[int, str]]) -> None:
         """Count one more article with these terms (:meth:`flush` writes the counts); ``words()`` names new terms."""
-        self.words(terms)  # cache the counts before this article's
+        self._read(terms)  # cache the counts before this article's
         new = [t for t in terms if self._df[t][0] == 0]
         names = words() if new else {}
         for t in new:
@@ -152,8 +154,9 @@ class Idf:
         self._df[term] = (df, share)
         self._log_df[term] = math.log(1 + df + self.background * share)
 
-    def words(self, terms: Any) -> dict[int, float]:
-        missing = [t for t in terms if t not in self._df]
+    def _read(self, terms: Any) -> None:
+        """Cache the stored counts of the words not cached yet."""
+        missing = list(set(terms).difference(self._df))
         for start in range(0, len(missing), 900):
             chunk = missing[start:start + 900]
             found = {r[0]: (r[1], r[2]) for r in self.conn.execute(
@@ -161,8 +164,12 @@ class Idf:
                 chunk)}
             for t in chunk:
                 self._cache(t, *found.get(t, (0, 0.0)))
-        log_n, log_df = math.log(1 + self.n + self.background), self._log_df  # one subtraction per word
-        return {t: log_n - log_df[t] for t in terms}
+
+    def words(self, terms: Collection[int]) -> dict[int, float]:
+        self._read(terms)
+        # ln(1 + n + B) - ln(1 + df + B * share) per word, the loop in C (these dicts hold thousands of words)
+        return dict(zip(terms, map(partial(operator.sub, math.log(1 + self.n + self.background)),
+                                   map(self._log_df.__getitem__, terms))))
 
     def entities(self, ids: Any) -> dict[str, float]:
         missing = [e for e in ids if e not in self._edf]
@@ -175,7 +182,7 @@ class Idf:
         return {e: math.log((1 + self.n + self.background) / (1 + min(self._edf[e], self.n))) for e in ids}
 
     def both(self, a: Signals | Profile, b: Profile) -> tuple[dict[int, float], dict[str, float]]:
-        return self.words(set(a.terms) | set(b.terms)), self.entities(set(a.entities) | set(b.entities))
+        return self.words(a.terms.keys() | b.terms.keys()), self.entities(a.entities.keys() | b.entities.keys())
 
 
 def _tables(conn: sqlite3.Connection) -> set[str]:
