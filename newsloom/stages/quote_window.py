@@ -39,21 +39,33 @@ _TRIGGERS = {
 
 
 class _Window:
-    """One speaker's keyed quotes with rowid >= ``low`` (all of them when ``low`` is None), by rowid, with the
-    rowids of each article and each key among them (sorted), so a window's floor is a few binary searches."""
+    """One speaker's keyed quotes with rowid >= ``low`` (all of them when ``low`` is None), by rowid; and, made when
+    a floor is first asked for (a speaker with fewer quotes than the window never needs them), the rowids of each
+    article and each key among them, sorted, so the floor is a few binary searches."""
 
     def __init__(self, rows: list[tuple[int, str, str]], low: int | None) -> None:
-        self.rowids: list[int] = []
-        self.rows: dict[int, tuple[str, str]] = {}
-        self.by_article: dict[str, list[int]] = {}
-        self.by_key: dict[str, list[int]] = {}
-        for rowid, article, key in rows:
-            self.add(rowid, article, key)
+        self.rowids = [r[0] for r in rows]
+        self.rows = {r[0]: (r[1], r[2]) for r in rows}
         self.low = low
+        self._by: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None  # by article, by key
+
+    def _index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        if self._by is None:
+            by_article: dict[str, list[int]] = {}
+            by_key: dict[str, list[int]] = {}
+            for rowid in self.rowids:
+                article, key = self.rows[rowid]
+                by_article.setdefault(article, []).append(rowid)
+                by_key.setdefault(key, []).append(rowid)
+            self._by = (by_article, by_key)
+        return self._by
 
     def add(self, rowid: int, article: str, key: str) -> None:
         self.rows[rowid] = (article, key)
-        for rowids in (self.rowids, self.by_article.setdefault(article, []), self.by_key.setdefault(key, [])):
+        lists = [self.rowids]
+        if self._by is not None:
+            lists += [self._by[0].setdefault(article, []), self._by[1].setdefault(key, [])]
+        for rowids in lists:
             if rowids and rowid < rowids[-1]:
                 insort(rowids, rowid)
             else:
@@ -62,7 +74,7 @@ class _Window:
     def remove(self, rowid: int) -> None:
         article, key = self.rows.pop(rowid)
         self.rowids.pop(bisect_left(self.rowids, rowid))
-        for index, value in ((self.by_article, article), (self.by_key, key)):
+        for index, value in zip(self._by or (), (article, key)):
             rowids = index[value]
             rowids.pop(bisect_left(rowids, rowid))
             if not rowids:
@@ -72,7 +84,7 @@ class _Window:
         """Forget the ``count`` oldest quotes."""
         for rowid in self.rowids[:count]:
             article, key = self.rows.pop(rowid)
-            for index, value in ((self.by_article, article), (self.by_key, key)):
+            for index, value in zip(self._by or (), (article, key)):
                 rowids = index[value]
                 del rowids[0]  # the oldest of its article and of its key
                 if not rowids:
@@ -89,7 +101,8 @@ class _Window:
         ``n - limit`` by ``i <- n - limit - left(i)``, which only moves down as ``left`` only grows downwards.
         """
         n = len(self.rowids)
-        mine, same = self.by_article.get(article, []), self.by_key.get(key, [])
+        by_article, by_key = self._index()
+        mine, same = by_article.get(article, []), by_key.get(key, [])
         i = n - limit
         while i >= 0:
             low = self.rowids[i]
