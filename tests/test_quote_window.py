@@ -8,7 +8,7 @@ import sqlite3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsloom.stages.quote_window import speaker_quotes
+from newsloom.stages.quote_window import _Window, speaker_quotes
 
 SPEAKERS = ["Anna Berg", "Ivan Tal", None]
 KEYS = ["k0", "k1", "k2", None]
@@ -86,3 +86,28 @@ def test_window_floor_equals_the_query(tmp_path_factory, steps):
     finally:
         conn.close()
         other.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 3)), max_size=40),
+       cut=st.integers(0, 10), gone=st.lists(st.integers(0, 39), max_size=6),
+       article=st.integers(0, 4), key=st.integers(0, 3), limit=st.integers(1, 30), indexed=st.booleans())
+def test_window_latest_equals_a_scan(rows, cut, gone, article, key, limit, indexed):
+    """The floor by binary searches over each article's and key's rowids is the ``limit``-th latest quote in another
+    article with another key, as a scan from the latest one finds it, after cutting the oldest, removing some and
+    adding one (the rowids by article and key made before those changes, or after them)."""
+    window = _Window([(3 * i + 1, f"a{a}", f"k{k}") for i, (a, k) in enumerate(rows)], None)
+    if indexed:
+        window._index()
+    if 0 < cut < len(rows):
+        window.cut(cut)
+    for i in gone:
+        if 3 * i + 1 in window.rows:
+            window.remove(3 * i + 1)
+    window.add(2, "a0", "k0")  # below the latest: inserted in order
+    eligible = [r for r in reversed(window.rowids) if window.rows[r][0] != f"a{article}" and
+                window.rows[r][1] != f"k{key}"]
+    assert window.rowids == sorted(window.rows)
+    assert window.latest(f"a{article}", f"k{key}", limit) == (eligible[limit - 1] if len(eligible) >= limit else None)
+    for index in window._index():
+        assert sorted(r for rs in index.values() for r in rs) == window.rowids

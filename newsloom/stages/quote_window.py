@@ -11,7 +11,7 @@ REPLACE would displace empties the cache), and finds the window's lowest rowid t
 from __future__ import annotations
 
 import sqlite3
-from bisect import bisect_right
+from bisect import bisect_left, insort
 from collections import OrderedDict
 
 from .delta_cache import DeltaCache, delta_cache
@@ -39,12 +39,80 @@ _TRIGGERS = {
 
 
 class _Window:
-    """One speaker's keyed quotes with rowid >= ``low`` (all of them when ``low`` is None), by rowid."""
+    """One speaker's keyed quotes with rowid >= ``low`` (all of them when ``low`` is None), by rowid; and, made when
+    a floor is first asked for (a speaker with fewer quotes than the window never needs them), the rowids of each
+    article and each key among them, sorted, so the floor is a few binary searches."""
 
     def __init__(self, rows: list[tuple[int, str, str]], low: int | None) -> None:
         self.rowids = [r[0] for r in rows]
         self.rows = {r[0]: (r[1], r[2]) for r in rows}
         self.low = low
+        self._by: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None  # by article, by key
+
+    def _index(self) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        if self._by is None:
+            by_article: dict[str, list[int]] = {}
+            by_key: dict[str, list[int]] = {}
+            for rowid in self.rowids:
+                article, key = self.rows[rowid]
+                by_article.setdefault(article, []).append(rowid)
+                by_key.setdefault(key, []).append(rowid)
+            self._by = (by_article, by_key)
+        return self._by
+
+    def add(self, rowid: int, article: str, key: str) -> None:
+        self.rows[rowid] = (article, key)
+        lists = [self.rowids]
+        if self._by is not None:
+            lists += [self._by[0].setdefault(article, []), self._by[1].setdefault(key, [])]
+        for rowids in lists:
+            if rowids and rowid < rowids[-1]:
+                insort(rowids, rowid)
+            else:
+                rowids.append(rowid)
+
+    def remove(self, rowid: int) -> None:
+        article, key = self.rows.pop(rowid)
+        self.rowids.pop(bisect_left(self.rowids, rowid))
+        for index, value in zip(self._by or (), (article, key)):
+            rowids = index[value]
+            rowids.pop(bisect_left(rowids, rowid))
+            if not rowids:
+                del index[value]
+
+    def cut(self, count: int) -> None:
+        """Forget the ``count`` oldest quotes."""
+        for rowid in self.rowids[:count]:
+            article, key = self.rows.pop(rowid)
+            for index, value in zip(self._by or (), (article, key)):
+                rowids = index[value]
+                del rowids[0]  # the oldest of its article and of its key
+                if not rowids:
+                    del index[value]
+        del self.rowids[:count]
+        self.low = self.rowids[0]
+
+    def latest(self, article: str, key: str, limit: int) -> int | None:
+        """The rowid of the ``limit``-th latest quote in an article other than ``article`` with a key other than
+        ``key``, or None when the window holds fewer.
+
+        With ``left(i)`` the quotes left out (that article's or that key's) at or above ``rowids[i]``, it is
+        ``rowids[i]`` for the largest ``i`` with ``i = n - limit - left(i)``: that ``i`` is reached from
+        ``n - limit`` by ``i <- n - limit - left(i)``, which only moves down as ``left`` only grows downwards.
+        """
+        n = len(self.rowids)
+        by_article, by_key = self._index()
+        mine, same = by_article.get(article, []), by_key.get(key, [])
+        i = n - limit
+        while i >= 0:
+            low = self.rowids[i]
+            at = bisect_left(mine, low)
+            left = len(mine) - at + len(same) - bisect_left(same, low) - \
+                sum(1 for rowid in mine[at:] if self.rows[rowid][1] == key)  # both the article's and the key's
+            if n - limit - left == i:
+                return low
+            i = n - limit - left
+        return None
 
 
 class SpeakerQuotes(DeltaCache):
@@ -68,13 +136,9 @@ class SpeakerQuotes(DeltaCache):
             window = self._window(conn, column, value, keep)
             if window.low is None and len(window.rowids) < limit:  # fewer quotes than the window asks for
                 return 0
-            seen = 0
-            for rowid in reversed(window.rowids):
-                other_article, other_key = window.rows[rowid]
-                if other_article != article and other_key != key:
-                    seen += 1
-                    if seen == limit:
-                        return rowid
+            rowid = window.latest(article, key, limit)
+            if rowid is not None:
+                return rowid
             if window.low is None:
                 return 0
             keep = 2 * keep  # more of the speaker's quotes are left out than the window holds: read more
@@ -99,10 +163,7 @@ class SpeakerQuotes(DeltaCache):
         self._windows.move_to_end((column, value))
         if len(window.rowids) > 2 * keep:  # the oldest are no longer needed
             cut = len(window.rowids) - keep
-            for rowid in window.rowids[:cut]:
-                del window.rows[rowid]
-            del window.rowids[:cut]
-            window.low = window.rowids[0]
+            window.cut(cut)
             self._size -= cut
         return window
 
@@ -125,15 +186,10 @@ class SpeakerQuotes(DeltaCache):
             if window is None or speaker[1] is None or (window.low is not None and rowid < window.low):
                 continue
             if sign < 0 and rowid in window.rows:
-                del window.rows[rowid]
-                window.rowids.remove(rowid)
+                window.remove(rowid)
                 self._size -= 1
             elif sign > 0 and key is not None and rowid not in window.rows:
-                window.rows[rowid] = (article, key)
-                if window.rowids and rowid < window.rowids[-1]:
-                    window.rowids.insert(bisect_right(window.rowids, rowid), rowid)
-                else:
-                    window.rowids.append(rowid)
+                window.add(rowid, article, key)
                 self._size += 1
 
 
