@@ -151,6 +151,26 @@ def test_a_name_linked_to_two_entities_in_one_article_counts_for_both(fresh_stor
         assert "solo name" not in cache.names(conn, first) and "solo name" in cache.names(conn, second)
 
 
+def test_names_folded_alike_count_as_one_name(fresh_store):
+    """Two spellings of one name in an article ("al-Assad", "al Assad"): in an entity's context unless the
+    mentions of both are linked to it."""
+    stage = Resolve(Settings.load(overrides={"stages.resolve.context_articles": _LIMIT}))
+    stage.run(fresh_store, fresh_store.add_batch(_articles(random.Random(9), 0, 20), [], queue=["resolve"]))
+    with fresh_store.transaction() as conn:
+        aid, first, second = conn.execute(
+            "SELECT a.article_id, a.entity_id, b.entity_id FROM mentions a JOIN mentions b ON b.article_id ="
+            " a.article_id AND b.entity_id > a.entity_id LIMIT 1").fetchone()
+        conn.executemany("INSERT INTO mentions (article_id, start, \"end\", text, label, name, entity_id) VALUES"
+                         " (?, ?, ?, 'x', 'PERSON', ?, ?)",
+                         [(aid, 30000, 30001, "Bashar al-Assad", first), (aid, 30010, 30011, "Bashar al Assad", first),
+                          (aid, 30020, 30021, "Omar al-Bashir", first), (aid, 30030, 30031, "Omar al Bashir", None)])
+        cache = entity_context.context_cache(conn, _LIMIT)
+        for eid in (first, second):
+            assert cache.names(conn, eid) == _fresh(conn, eid)
+        assert "bashar al assad" not in cache.names(conn, first) and "omar al bashir" in cache.names(conn, first)
+        assert {"bashar al assad", "omar al bashir"} <= cache.names(conn, second)
+
+
 def test_an_articles_names_and_links_are_read_from_the_index_alone(fresh_store):
     """The context read of a cached-out article walks one index: no table row per mention, no sort."""
     plan = " | ".join(r[3] for r in fresh_store.execute("EXPLAIN QUERY PLAN " + entity_context.ARTICLE_NAMES, ("a",)))
