@@ -65,8 +65,8 @@ class ContextCache:
             return hit[0]
         articles: dict[str, None] = {}
         cutoff = None
-        for rowid, aid in tuple_cursor(conn).execute("SELECT rowid, article_id FROM mentions WHERE entity_id = ? ORDER BY"
-                                                " rowid", (eid,)):
+        query = "SELECT rowid, article_id FROM mentions WHERE entity_id = ? ORDER BY rowid"
+        for rowid, aid in tuple_cursor(conn).execute(query, (eid,)):
             if aid not in articles:
                 articles[aid] = None
                 if len(articles) == self.limit:
