@@ -133,7 +133,8 @@ def test_an_earlier_mention_linked_to_an_entity_changes_its_first_articles(fresh
 def test_a_name_linked_to_two_entities_in_one_article_counts_for_both(fresh_store):
     """"Obama" linked to one entity in one mention and to another in the next (or left unlinked): the name is in
     each entity's context, as the other's mention carries it; a name only one entity's mentions carry is not in
-    that entity's."""
+    that entity's. Two spellings of one name ("al-Assad", "al Assad") count as that name: in an entity's context
+    unless the mentions of both are linked to it."""
     stage = Resolve(Settings.load(overrides={"stages.resolve.context_articles": _LIMIT}))
     stage.run(fresh_store, fresh_store.add_batch(_articles(random.Random(8), 0, 20), [], queue=["resolve"]))
     with fresh_store.transaction() as conn:
@@ -144,11 +145,17 @@ def test_a_name_linked_to_two_entities_in_one_article_counts_for_both(fresh_stor
                      " (?, 20000, 20005, 'Obama', 'PERSON', 'Shared Name', ?), (?, 20010, 20015, 'Obama', 'PERSON',"
                      " 'Shared Name', ?), (?, 20020, 20025, 'Solo', 'PERSON', 'Solo Name', ?)",
                      (aid, first, aid, second, aid, first))
+        conn.executemany("INSERT INTO mentions (article_id, start, \"end\", text, label, name, entity_id) VALUES"
+                         " (?, ?, ?, 'x', 'PERSON', ?, ?)",
+                         [(aid, 30000, 30001, "Bashar al-Assad", first), (aid, 30010, 30011, "Bashar al Assad", first),
+                          (aid, 30020, 30021, "Omar al-Bashir", first), (aid, 30030, 30031, "Omar al Bashir", None)])
         cache = entity_context.context_cache(conn, _LIMIT)
         for eid in (first, second):
             assert cache.names(conn, eid) == _fresh(conn, eid)
         assert "shared name" in cache.names(conn, first) and "shared name" in cache.names(conn, second)
         assert "solo name" not in cache.names(conn, first) and "solo name" in cache.names(conn, second)
+        assert "bashar al assad" not in cache.names(conn, first) and "omar al bashir" in cache.names(conn, first)
+        assert {"bashar al assad", "omar al bashir"} <= cache.names(conn, second)
 
 
 def test_an_articles_names_and_links_are_read_from_the_index_alone(fresh_store):

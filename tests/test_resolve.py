@@ -248,6 +248,24 @@ def test_a_variant_surname_is_not_read_when_the_same_surname_is_there(fresh_stor
     assert _entity_of(fresh_store, "a3", "Robert Jonas") == "jonas"  # the same surname wins the other way too
 
 
+@pytest.mark.issue(14)
+def test_other_spellings_are_looked_up_only_without_the_same_surname(fresh_store, monkeypatch):
+    """A full name with a compatible full-named candidate of the same surname looks up no other candidates (the same
+    skeleton, a misspelt key: none can outrank it); without one it does, and a misspelling can join."""
+    looked: list[str] = []
+    candidates = Resolve._candidates
+    monkeypatch.setattr(Resolve, "_candidates", lambda stage, conn, grp, key, skel: looked.append(
+        f"{key}/{skel}") or candidates(stage, conn, grp, key, skel))
+    _ingest(fresh_store, _article("m1", [("Jens Stoltenberg", "PERSON", "Jens Stoltenberg"), ("Oslo", "GPE", "Oslo")]))
+    looked.clear()
+    _ingest(fresh_store, _article("m2", [("Jens Stoltenberg", "PERSON", "Jens Stoltenberg")]))
+    assert looked == ["stoltenberg/None"]
+    looked.clear()
+    _ingest(fresh_store, _article("m3", [("Jens Stoltenburg", "PERSON", "Jens Stoltenburg"), ("Oslo", "GPE", "Oslo")]))
+    assert looked == ["stoltenburg/None", f"stoltenburg/{skeleton('Stoltenburg')}"]
+    assert _entity_of(fresh_store, "m3", "Jens Stoltenburg") == _entity_of(fresh_store, "m1", "Jens Stoltenberg")
+
+
 @pytest.mark.issue(10)
 def test_two_people_side_by_side_are_split(fresh_store):
     _ingest(fresh_store, _article("p1", [("Vladimir Putin", "PERSON", "Vladimir Putin")]))
@@ -373,3 +391,26 @@ def test_export_annotation_kinds(seeded, tmp_path):
     assert len({aid for a in luk["aliases"] for aid in a["articles"]}) == 5
     csv_out = _cli(db, "export", "events", "--format", "csv")
     assert csv_out.exit_code == 0 and csv_out.output.startswith("id,article_id,date")
+
+
+@pytest.mark.issue(14)
+def test_the_name_is_written_only_when_it_changes(fresh_store):
+    """A batch linking mentions to an entity writes its name (and so the name index's entry) only when the
+    canonical name changes: here to the spelling most mentions carry."""
+    _ingest(fresh_store, _article("s1", [("Bashar al Assad", "PERSON", "Bashar al Assad")]))
+    eid = _entity_of(fresh_store, "s1", "Bashar al Assad")
+    statements: list[str] = []
+    fresh_store.conn.set_trace_callback(statements.append)
+    try:
+        _ingest(fresh_store, _article("s2", [("Bashar al Assad", "PERSON", "Bashar al Assad")]))
+        unchanged = [s for s in statements if s.startswith("UPDATE entities SET")]
+        statements.clear()
+        _ingest(fresh_store, _article("s3", [("Bashar al-Assad", "PERSON", "Bashar al-Assad")] * 3))
+        changed = [s for s in statements if s.startswith("UPDATE entities SET")]
+    finally:
+        fresh_store.conn.set_trace_callback(None)
+    assert unchanged and not [s for s in unchanged if "SET name" in s]
+    assert [s for s in changed if "SET name" in s]
+    assert _entity_of(fresh_store, "s3", "Bashar al-Assad") == eid
+    assert tuple(fresh_store.execute("SELECT name, mentions, articles FROM entities WHERE id = ?", (eid,)).fetchone()) \
+        == ("Bashar al-Assad", 5, 3)

@@ -29,12 +29,12 @@ from typing import Any
 
 from ..pipeline import corpus_stage
 from ..settings import stage_settings
-from ..storage.sqlite import now
+from ..storage.sqlite import now, tuple_cursor
 from ..storage.tables.entities import key_variants
 from . import entity_context, entity_counts
 from .entity_words import HONORIFICS, REGNAL, SUFFIXES, TITLES, edit_distance, fold, gender_of
 
-__all__ = ["Resolve", "skeleton", "person_parts", "entity_group", "merge_entities", "canonical_name",
+__all__ = ["Resolve", "CANDIDATES", "skeleton", "person_parts", "entity_group", "merge_entities", "canonical_name",
            "majority_type", "majority_of", "misspelling", "name_key"]
 
 _PLACE_ORG = frozenset({"ORG", "GPE", "LOC", "FAC"})
@@ -177,12 +177,15 @@ def misspelling(key: str, other: str) -> bool:
             and abs(len(other) - len(key)) <= 1 and edit_distance(other, key, 1) <= 1)
 
 
-class _Candidate:
-    __slots__ = ("id", "name", "key", "skel", "first", "mentions")
+#: a candidate's row (read as a plain tuple, ``storage.sqlite.tuple_cursor``)
+CANDIDATES = "SELECT rowid, id, name, key, skel, first, mentions FROM entities"
 
-    def __init__(self, row: sqlite3.Row) -> None:
-        self.id, self.name, self.key, self.skel = row["id"], row["name"], row["key"], row["skel"]
-        self.first, self.mentions = row["first"], row["mentions"]
+
+class _Candidate:
+    __slots__ = ("rowid", "id", "name", "key", "skel", "first", "mentions")
+
+    def __init__(self, row: tuple[int, str, str, str, str, str | None, int]) -> None:  # a row of ``CANDIDATES``
+        self.rowid, self.id, self.name, self.key, self.skel, self.first, self.mentions = row
 
 
 @corpus_stage("resolve", requires=("annotations.mentions",), assigns=("entities",), extra="nlp")
@@ -310,33 +313,44 @@ class Resolve:
             return 0
         return len(self._context.names(conn, eid) & ctx)
 
-    def _candidates(self, conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[_Candidate]:
-        # the same key or the same skeleton: two index lookups (one "key = ? OR skel = ?" query scans every entity
-        # of the group), in the order that scan gave them (skeleton, then store order)
-        same = {r["id"]: r for col, value in (("key", key), ("skel", skel)) for r in conn.execute(
-            f"SELECT rowid, id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND {col} = ?", (grp, value))}
-        rows = sorted(same.values(), key=lambda r: (r["skel"], r["rowid"]))
-        if len(key) >= 6:
+    def _candidates(self, conn: sqlite3.Connection, grp: str, key: str, skel: str | None) -> list[_Candidate]:
+        """The entities of ``grp`` with the key ``key`` or the skeleton ``skel`` (in that order: skeleton, then store
+        order), then the misspelt keys (:meth:`_misspelt`); with ``skel`` None, those of the same key alone."""
+        # two index lookups (one "key = ? OR skel = ?" query scans every entity of the group), in the order that scan
+        # gave them
+        lookups = (("key", key),) if skel is None else (("key", key), ("skel", skel))
+        same = {r[1]: r for col, value in lookups for r in tuple_cursor(conn).execute(
+            f"{CANDIDATES} WHERE grp = ? AND {col} = ?", (grp, value))}
+        rows = sorted(same.values(), key=lambda r: (r[4], r[0]))  # skeleton, rowid
+        if skel is not None and len(key) >= 6:
             rows += self._misspelt(conn, grp, key, skel)
-        return [_Candidate(r) for r in rows]
+        return list(map(_Candidate, rows))
 
-    def _misspelt(self, conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[sqlite3.Row]:
+    def _misspelt(self, conn: sqlite3.Connection, grp: str, key: str, skel: str) -> list[tuple[Any, ...]]:
         """Entities of ``grp`` whose key is a misspelling of ``key`` (:func:`misspelling`) and whose skeleton is
-        not ``skel``, in key order. The keys one edit away share one of ``key_variants(key)``
-        (``entity_key_variants`` holds the group's keys' variants). The Spark engine answers this from keys
-        blocked on the cluster (``stages/spark_resolve.py``)."""
+        not ``skel``, in key order, as rows of :data:`CANDIDATES`. The keys one edit away share one of
+        ``key_variants(key)`` (``entity_key_variants`` holds the group's keys' variants). The Spark engine answers
+        this from keys blocked on the cluster (``stages/spark_resolve.py``)."""
         variants = sorted(key_variants(key))
         ids = [r[0] for r in conn.execute(f"SELECT DISTINCT entity_id FROM entity_key_variants WHERE grp = ?"
                                           f" AND variant IN ({', '.join('?' for _ in variants)})", (grp, *variants))]
-        near = [r for r in conn.execute(f"SELECT rowid, id, name, key, skel, first, mentions FROM entities"
-                                        f" WHERE id IN ({', '.join('?' for _ in ids)})", ids)
-                if r["skel"] != skel and misspelling(key, r["key"])]
-        return sorted(near, key=lambda r: (r["key"], r["rowid"]))  # the order of a scan of the key index
+        near = [r for r in tuple_cursor(conn).execute(f"{CANDIDATES} WHERE id IN ({', '.join('?' for _ in ids)})", ids)
+                if r[4] != skel and misspelling(key, r[3])]
+        return sorted(near, key=lambda r: (r[3], r[0]))  # key, rowid: the order of a scan of the key index
 
     def _match_person(self, conn: sqlite3.Connection, name: str, ctx: set[str]) -> str | None:
         first, last = person_parts(name)
         key, skel, fkey = fold(last), skeleton(last), _first_key(first)
-        cands = self._candidates(conn, "person", key, skel)
+        gender = gender_of(name.split())
+        # a full name with the same surname as a compatible full-named candidate: a variant spelling (whose context
+        # is read to tell whether it is close) never outranks it, nor joins a surname-only entity below; so the
+        # other candidates (the same skeleton, a misspelt key) are looked up only when there is no such candidate
+        exact: list[_Candidate] = []
+        if fkey is not None and gender is None:
+            cands = self._candidates(conn, "person", key, None)
+            exact = [c for c in cands if c.first is not None and c.key == key and _firsts_compatible(fkey, c.first)]
+        if not exact:
+            cands = self._candidates(conn, "person", key, skel)
         if not cands:
             return None
         overlap: dict[str, int] = {}
@@ -349,11 +363,6 @@ class Resolve:
         def close(c: _Candidate) -> bool:  # same surname, or a variant spelling of it that shares context
             return c.key == key or (edit_distance(c.key, key, 2) <= (2 if len(key) >= 6 else 1) and shared(c) >= 1)
 
-        gender = gender_of(name.split())
-        # a full name with the same surname as a compatible full-named candidate: a variant spelling (whose context
-        # is read to tell whether it is close) never outranks it, nor joins a surname-only entity below
-        exact = [c for c in cands if c.first is not None and c.key == key and _firsts_compatible(fkey, c.first)] \
-            if fkey is not None and gender is None else []
         full = exact or [c for c in cands if c.first is not None and _firsts_compatible(fkey, c.first) and close(c)]
         surname_only = [c for c in cands if c.first is None and (c.key == key if exact else close(c))]
         if gender is not None:
@@ -466,7 +475,8 @@ class Resolve:
         from the entity's mentions when they changed otherwise (a merge, a cut paragraph)."""
         links = entity_counts.batch_links(conn, articles)
         for eid in ids:
-            if conn.execute("SELECT 1 FROM entities WHERE id = ?", (eid,)).fetchone() is None:
+            row = conn.execute("SELECT name FROM entities WHERE id = ?", (eid,)).fetchone()
+            if row is None:
                 continue  # merged away meanwhile
             if entity_counts.is_dirty(conn, eid):
                 entity_counts.recount(conn, eid)
@@ -479,9 +489,12 @@ class Resolve:
             if not names:
                 continue
             votes, labels = entity_counts.kinds(conn, eid)
-            conn.execute("UPDATE entities SET name = ?, type = ?, mentions = ?, articles = ? WHERE id = ?",
-                         (canonical_name(names), majority_of(votes, labels), sum(r[3] for r in names),
-                          sum(votes.values()), eid))
+            name = canonical_name(names)
+            if name != row[0]:  # only when it changed: setting the name rewrites its index entry, even to the same
+                # value (a page of a large store's name index for each entity a batch links mentions to)
+                conn.execute("UPDATE entities SET name = ? WHERE id = ?", (name, eid))
+            conn.execute("UPDATE entities SET type = ?, mentions = ?, articles = ? WHERE id = ?",
+                         (majority_of(votes, labels), sum(r[3] for r in names), sum(votes.values()), eid))
 
 
 def canonical_name(names: list[tuple[str, int, int, int, int]]) -> str:

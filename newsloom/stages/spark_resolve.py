@@ -37,8 +37,9 @@ from ..pipeline import cluster_part
 from ..settings import Settings
 from .entity_words import fold
 from .resolve import _alias  # the form an alias is kept under
+from ..storage.sqlite import tuple_cursor
 from ..storage.tables.entities import key_variants
-from .resolve import Resolve, entity_group, misspelling, name_key, person_parts
+from .resolve import CANDIDATES, Resolve, entity_group, misspelling, name_key, person_parts
 
 __all__ = ["BlockedResolve", "resolve_on_cluster", "lookup_keys", "misspelt_keys", "block_pairs",
            "form_rows", "first_forms"]
@@ -176,8 +177,8 @@ class BlockedResolve(Resolve):
         if not others:
             return []
         marks = ", ".join("?" for _ in others)
-        return conn.execute(f"SELECT id, name, key, skel, first, mentions FROM entities WHERE grp = ? AND key IN"
-                            f" ({marks}) AND skel != ? ORDER BY key, rowid", (grp, *others, skel)).fetchall()
+        return tuple_cursor(conn).execute(f"{CANDIDATES} WHERE grp = ? AND key IN ({marks}) AND skel != ? ORDER BY"
+                                          f" key, rowid", (grp, *others, skel)).fetchall()
 
 
 @cluster_part("resolve")

@@ -26,7 +26,7 @@ from .base import InputRow, annotation_rows, default_store
 from .migrations import apply_migrations, pending_migrations
 from .tables import articles as article_table
 
-__all__ = ["SQLiteStore", "article_writer", "ARTICLE_WRITERS", "now"]
+__all__ = ["SQLiteStore", "article_writer", "ARTICLE_WRITERS", "now", "tuple_cursor"]
 
 #: functions ``fn(conn, article)`` that write with SQL what the pure row producers (``storage.base.article_rows``)
 #: cannot express; called for each newly stored article inside the same transaction as the article row
@@ -54,6 +54,13 @@ def insert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, A
     names = ", ".join(f'"{c}"' for c in cols)
     marks = ", ".join("?" for _ in cols)
     conn.executemany(f'{verb} INTO "{table}" ({names}) VALUES ({marks})', [[r[c] for c in cols] for r in rows])
+
+
+def tuple_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor of ``conn`` giving plain tuples, cheaper than the store's ``sqlite3.Row`` for queries of many rows."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor
 
 
 def now() -> str:
