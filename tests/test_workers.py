@@ -41,6 +41,14 @@ class WorkerBuilds:
         return article
 
 
+@stage("test_worker_threads", requires=("text",))
+def worker_threads(article: Article) -> Article:
+    """Notes the process and its number of threads for every article (in the file named by $WORKERS_TEST_THREADS)."""
+    with open(os.environ["WORKERS_TEST_THREADS"], "a", encoding="utf-8") as fh:
+        fh.write(f"{os.getpid()} {threading.active_count()}\n")
+    return article
+
+
 def _inputs(tmp_path: Path, seed_paths: list[Path], n_timeline: int) -> list[str]:
     rows = []
     with (BENCH / "timeline17" / "articles.jsonl").open(encoding="utf-8") as fh:
@@ -129,6 +137,25 @@ def test_forked_workers_share_the_stages_this_process_built(tmp_path, monkeypatc
         assert pids == [str(os.getpid())]
     else:
         assert len(pids) == 2 and str(os.getpid()) not in pids
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_worker_runs_the_stages_in_its_one_thread(tmp_path, monkeypatch, method):
+    """A worker sends its results itself: no queue feeder thread, whose mere presence makes spaCy's arithmetic
+    about a fifth slower (glibc's locking paths in a process with threads)."""
+    monkeypatch.setattr(workers_mod, "start_method", lambda: method)
+    log = tmp_path / "threads.txt"
+    monkeypatch.setenv("WORKERS_TEST_THREADS", str(log))
+    settings = Settings.load(env={}, overrides={"pipeline.stages": ["clean", "test_worker_threads"],
+                                                "pipeline.batch_size": 4})
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{i}", "text": f"Story {i} about the tower."}) + "\n"
+                           for i in range(24)), encoding="utf-8")
+    with Loom(tmp_path / "x.db", settings=settings) as loom:
+        assert loom.ingest(str(src), workers=2).stored == 24
+    seen = [line.split() for line in log.read_text().split("\n") if line]
+    in_workers = [int(n) for pid, n in seen if pid != str(os.getpid())]
+    assert len(in_workers) >= 20 and set(in_workers) == {1}  # 12 parts over 2 workers: each sent results before
 
 
 def test_a_batch_the_workers_have_done_is_ready_at_once():

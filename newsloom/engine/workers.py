@@ -6,9 +6,11 @@ load lazily are loaded too; the result is dropped) and forks the workers: they s
 copy-on-write instead of each loading its own. Otherwise (no fork, or other threads that a fork could
 catch holding a lock, e.g. in a web server) each worker is spawned and builds the stages itself
 (:class:`StagePlan`: the settings and the stage names). Every worker then runs :func:`run_stages` on
-the batches it is sent. The parent reads the inputs, keeps the one SQLite writer and runs the corpus
-stages; at most ``window`` batches are in flight, and results are taken in the order the batches
-were sent, so what is stored is the same, in the same order, as with one process.
+the batches it is sent, in one thread, and writes each result to a pipe of its own (a second thread in the
+process, such as a ``multiprocessing.Queue``'s feeder, makes spaCy's arithmetic about a fifth slower). The
+parent reads the inputs, keeps the one SQLite writer and runs the corpus stages while a thread of its own
+reads the workers' results as they come; at most ``window`` batches are in flight, and results are taken in
+the order the batches were sent, so what is stored is the same, in the same order, as with one process.
 
 A stage error comes back as a rejection of that article naming the stage, with the formatted
 traceback; a worker that dies (killed, out of memory) stops the ingest with :class:`EngineError`
@@ -28,6 +30,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,6 +177,16 @@ class InProcess:
     def submit(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
         self._done[seq] = run_stages(self.pipeline, work, convert=convert, batch_size=batch_size)
 
+    def _read(self) -> None:
+        """Move each worker's messages to the inbox until every worker's pipe is closed or the pool stops."""
+        pipes = list(self._pipes)
+        while pipes and not self._stop.is_set():
+            for pipe in wait(pipes, timeout=0.5):
+                try:
+                    self._inbox.put(pipe.recv())  # type: ignore[union-attr]
+                except (EOFError, OSError):  # the worker exited (or died): its pipe is done
+                    pipes.remove(pipe)  # type: ignore[arg-type]
+
     def ready(self, seq: int) -> bool:
         return seq in self._done
 
@@ -190,18 +203,23 @@ def start_method() -> str:
     return "fork" if "fork" in mp.get_all_start_methods() and threading.active_count() == 1 else "spawn"
 
 
-def _worker(plan: StagePlan, built: Pipeline | None, tasks: Any, results: Any, parent: int) -> None:
+def _worker(plan: StagePlan, built: Pipeline | None, tasks: Any, results: Connection, parent: int) -> None:
     """A worker process: build the stages once (unless forked with them built), then run batches until told
-    to stop or orphaned."""
+    to stop or orphaned.
+
+    The worker runs one thread: it writes each result to its pipe itself (``results``), where a
+    ``multiprocessing.Queue.put`` would start a feeder thread. A process with a second thread, even an idle one,
+    takes glibc's locking paths for every ``malloc`` and mutex, and spaCy's small matrix products pay for it: the
+    nlp stage cost 19 % more CPU (34.6 -> 41.1 s over the first 300 Timeline17 texts; docs/scaling.md).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         pipeline = built if built is not None else plan.build()
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        results.put(("failed", -1, f"{exc}\n{traceback.format_exc()}"))
+        _reply(results, ("failed", -1, f"{exc}\n{traceback.format_exc()}"))
         return
     while True:
         if os.getppid() != parent:  # the parent died (killed): nobody will read our results
-            results.cancel_join_thread()  # exit without waiting to flush results into a pipe nobody reads
             return
         try:
             task = tasks.get(timeout=1.0)
@@ -211,9 +229,27 @@ def _worker(plan: StagePlan, built: Pipeline | None, tasks: Any, results: Any, p
             return
         seq, work, convert, batch_size = task
         try:
-            results.put(("done", seq, run_stages(pipeline, work, convert=convert, batch_size=batch_size)))
+            message: tuple[str, Any, Any] = ("done", seq, run_stages(pipeline, work, convert=convert,
+                                                                      batch_size=batch_size))
         except BaseException as exc:  # noqa: BLE001 - a failure outside any stage
-            results.put(("failed", seq, f"{exc!r}\n{traceback.format_exc()}"))
+            message = ("failed", seq, f"{exc!r}\n{traceback.format_exc()}")
+        if not _reply(results, message):
+            return
+
+
+def _reply(results: Connection, message: tuple[str, Any, Any]) -> bool:
+    """Send ``message`` to the parent from this thread; False when the parent is gone. A result that cannot be
+    pickled is sent as the batch's failure."""
+    try:
+        results.send(message)
+    except OSError:  # the parent closed its end or died
+        return False
+    except Exception as exc:  # noqa: BLE001 - e.g. an annotation pickle refuses
+        try:
+            results.send(("failed", message[1], f"its result could not be sent: {exc!r}\n"))
+        except OSError:
+            return False
+    return True
 
 
 class WorkerPool:
@@ -231,7 +267,10 @@ class WorkerPool:
         self._held: tuple[int, list[Work], tuple[str | None, int] | None, int] | None = None
         self._procs: list[Any] = []
         self._tasks: Any = None
-        self._results: Any = None
+        self._pipes: list[Connection] = []  # this process's ends of the workers' result pipes
+        self._inbox: queue.Queue[tuple[str, Any, Any]] = queue.Queue()  # what the workers sent, as it came
+        self._reader: threading.Thread | None = None
+        self._stop = threading.Event()
         self._ready: dict[tuple[int, int], tuple[list[Outcome], dict[str, float]]] = {}
         self._parts: dict[int, int] = {}
 
@@ -256,12 +295,18 @@ class WorkerPool:
             work, convert, batch_size = first
             run_stages(built, copy.deepcopy(work[:1]), convert=convert, batch_size=batch_size)
         self._tasks = ctx.Queue()  # bounded by the engine's window of batches in flight
-        self._results = ctx.Queue()
         for _ in range(self.workers):
-            proc = ctx.Process(target=_worker, args=(self.plan, built, self._tasks, self._results, os.getpid()),
+            mine, theirs = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker, args=(self.plan, built, self._tasks, theirs, os.getpid()),
                                name="newsloom-worker", daemon=True)
             proc.start()
+            theirs.close()  # the worker's end lives in the worker alone: its exit ends the pipe
             self._procs.append(proc)
+            self._pipes.append(mine)
+        # started after the forks (a fork must not copy a running thread): reads the workers' results as they come,
+        # so a worker never waits on a full pipe while this process runs the corpus stages
+        self._reader = threading.Thread(target=self._read, name="newsloom-results", daemon=True)
+        self._reader.start()
         log.info("started %d worker processes (%s)", self.workers, method)
 
     def submit(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
@@ -284,13 +329,23 @@ class WorkerPool:
         for k, part in enumerate(parts):
             self._tasks.put(((seq, k), part, convert, batch_size))
 
+    def _read(self) -> None:
+        """Move each worker's messages to the inbox until every worker's pipe is closed or the pool stops."""
+        pipes = list(self._pipes)
+        while pipes and not self._stop.is_set():
+            for pipe in wait(pipes, timeout=0.5):
+                try:
+                    self._inbox.put(pipe.recv())  # type: ignore[union-attr]
+                except (EOFError, OSError):  # the worker exited (or died): its pipe is done
+                    pipes.remove(pipe)  # type: ignore[arg-type]
+
     def ready(self, seq: int) -> bool:
         """Whether batch ``seq``'s outcome is here (takes what the workers have finished, never waits)."""
         if seq not in self._parts:
             return False
         try:
             while True:
-                self._take(*self._results.get_nowait())
+                self._take(*self._inbox.get_nowait())
         except queue.Empty:
             pass
         return all((seq, k) in self._ready for k in range(self._parts[seq]))
@@ -311,7 +366,7 @@ class WorkerPool:
         keys = [(seq, k) for k in range(self._parts.pop(seq))]
         while any(key not in self._ready for key in keys):
             try:
-                self._take(*self._results.get(timeout=1.0))
+                self._take(*self._inbox.get(timeout=1.0))
             except queue.Empty:
                 self._check_alive()
         outcomes: list[Outcome] = []
@@ -351,7 +406,13 @@ class WorkerPool:
             if p.exitcode is None:
                 p.terminate()
                 p.join(1)
-        for q in (self._tasks, self._results):
-            q.cancel_join_thread()
-            q.close()
+        self._stop.set()
+        if self._reader is not None:
+            self._reader.join()
+            self._reader = None
+        self._tasks.cancel_join_thread()
+        self._tasks.close()
+        for pipe in self._pipes:
+            pipe.close()
+        self._pipes = []
         self._procs = []

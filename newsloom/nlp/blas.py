@@ -1,8 +1,10 @@
 """Where spaCy's matrix products run: numpy's BLAS on one thread per process, or spaCy's default, blis.
 
 thinc (spaCy's network library) multiplies matrices with blis, which picks its kernels by the CPU it finds and
-falls back to portable, slow ones on a CPU it does not know: on this project's AMD EPYC machines (CPU family 26)
-blis runs its ``generic`` kernels and a matrix product takes about 3x as long as numpy's OpenBLAS on one thread.
+falls back to portable, slow ones on a CPU it does not know: on the AMD EPYC machines (CPU family 26) this project
+ran on in session 10, blis ran its ``generic`` kernels and a matrix product took about 3x as long as numpy's OpenBLAS
+on one thread; on an Intel Xeon (Sapphire Rapids) numpy's BLAS is still the faster, by less (bare NER over the first
+300 Timeline17 texts: 45.0 against 48.4 CPU s, ``newsloom bench ingest --annotate``).
 Models built inside :func:`numpy_matmul` hand their products (``Ops.gemm``) to numpy instead; the entities are
 the same (the first 100 Timeline17 texts: every entity equal). The greedy decoder's own small products stay on
 blis (spaCy calls them from compiled code). newsloom spreads work over processes (a worker per core), not
