@@ -49,6 +49,14 @@ def worker_threads(article: Article) -> Article:
     return article
 
 
+def _stories(tmp_path: Path, n: int) -> Path:
+    """A JSONL input of ``n`` one-line stories."""
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"a{i}", "text": f"Story {i} about the tower."}) + "\n"
+                           for i in range(n)), encoding="utf-8")
+    return src
+
+
 def _inputs(tmp_path: Path, seed_paths: list[Path], n_timeline: int) -> list[str]:
     rows = []
     with (BENCH / "timeline17" / "articles.jsonl").open(encoding="utf-8") as fh:
@@ -127,9 +135,7 @@ def test_forked_workers_share_the_stages_this_process_built(tmp_path, monkeypatc
     monkeypatch.setenv("WORKERS_TEST_BUILDS", str(builds))
     settings = Settings.load(env={}, overrides={"pipeline.stages": ["clean", "test_worker_builds", "language"],
                                                 "pipeline.batch_size": 4})
-    src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps({"id": f"a{i}", "text": f"Story {i} about the tower."}) + "\n"
-                           for i in range(12)), encoding="utf-8")
+    src = _stories(tmp_path, 12)
     with Loom(tmp_path / "x.db", settings=settings) as loom:
         assert loom.ingest(str(src), workers=2).stored == 12
     pids = builds.read_text().split()
@@ -148,9 +154,7 @@ def test_a_worker_runs_the_stages_in_its_one_thread(tmp_path, monkeypatch, metho
     monkeypatch.setenv("WORKERS_TEST_THREADS", str(log))
     settings = Settings.load(env={}, overrides={"pipeline.stages": ["clean", "test_worker_threads"],
                                                 "pipeline.batch_size": 4})
-    src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps({"id": f"a{i}", "text": f"Story {i} about the tower."}) + "\n"
-                           for i in range(24)), encoding="utf-8")
+    src = _stories(tmp_path, 24)
     with Loom(tmp_path / "x.db", settings=settings) as loom:
         assert loom.ingest(str(src), workers=2).stored == 24
     seen = [line.split() for line in log.read_text().split("\n") if line]

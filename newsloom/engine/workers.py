@@ -177,16 +177,6 @@ class InProcess:
     def submit(self, seq: int, work: list[Work], convert: tuple[str | None, int] | None, batch_size: int) -> None:
         self._done[seq] = run_stages(self.pipeline, work, convert=convert, batch_size=batch_size)
 
-    def _read(self) -> None:
-        """Move each worker's messages to the inbox until every worker's pipe is closed or the pool stops."""
-        pipes = list(self._pipes)
-        while pipes and not self._stop.is_set():
-            for pipe in wait(pipes, timeout=0.5):
-                try:
-                    self._inbox.put(pipe.recv())  # type: ignore[union-attr]
-                except (EOFError, OSError):  # the worker exited (or died): its pipe is done
-                    pipes.remove(pipe)  # type: ignore[arg-type]
-
     def ready(self, seq: int) -> bool:
         return seq in self._done
 
