@@ -2,8 +2,8 @@
 
 With ``--annotate`` it measures the whole ingest (read, clean, annotate, store, corpus stages) as a user
 runs it, ``newsloom ingest --workers N`` in a child process, at each of ``workers`` (default 1 and 2),
-against a single-process bare spaCy NER pass (only the ``ner`` component, model loaded before timing)
-over the same cleaned texts. The passes of a round run one after the other, their order rotating from
+against a single-process bare spaCy NER pass (only the ``ner`` component, model loaded before timing,
+in a child process of its own with one thread: :mod:`newsloom.bench.bare_ner`) over the same cleaned texts. The passes of a round run one after the other, their order rotating from
 round to round, so the drift of a shared machine hits every pass alike; the ratios reported are the
 medians of the rounds' ratios. Memory is the peak of the whole process tree (the ingest and its
 workers), sampled from /proc.
@@ -23,10 +23,8 @@ from typing import Any
 
 from ..eval import Table, benchmark
 from ..loom import Loom
-from ..nlp import load_nlp
-from ..nlp.blas import one_blas_thread
 from ..settings import Settings
-from .annotate import _NON_NER, _articles
+from .annotate import _articles
 from .memory import TreePeak, peak_rss_mb
 from .samples import timeline17_sample
 
@@ -66,10 +64,28 @@ def bench_ingest(n: int | None = None, data: str | None = None, annotate: bool =
     ], notes=[f"data: Timeline17 articles.jsonl, first {len(rows)} rows"])]
 
 
-def _ingest_child(db: Path, src: Path, workers: int) -> tuple[float, float, TreePeak, dict[str, Any]]:
-    """``newsloom ingest --workers N`` in a child process: wall s, CPU s (its whole tree), peak memory, report."""
+def _child_env() -> dict[str, str]:
+    """This environment for a child that imports this newsloom, without the NEWSLOOM_ settings of the caller."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLOOM_")}
     env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parents[2]), env.get("PYTHONPATH", "")])
+    return env
+
+
+def _bare_child(texts: Path, blas: str) -> tuple[dict[str, float], TreePeak]:
+    """The bare NER pass in a child process (:mod:`newsloom.bench.bare_ner`): what it reports (timed seconds,
+    CPU s, entities found), and the child's peak memory (the model included), sampled from here."""
+    proc = subprocess.Popen([sys.executable, "-m", "newsloom.bench.bare_ner", str(texts), blas], env=_child_env(),
+                            stdout=subprocess.PIPE, text=True)
+    with TreePeak(proc.pid) as peak:
+        out, _ = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(f"the bare NER pass ({blas}) failed with exit code {proc.returncode}")
+    return json.loads(out), peak
+
+
+def _ingest_child(db: Path, src: Path, workers: int) -> tuple[float, float, TreePeak, dict[str, Any]]:
+    """``newsloom ingest --workers N`` in a child process: wall s, CPU s (its whole tree), peak memory, report."""
+    env = _child_env()
     cmd = [sys.executable, "-m", "newsloom", "--db", str(db), "ingest", "--silent", "--json", "--workers",
            str(workers), str(src)]
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -92,10 +108,7 @@ NUMPY_BARE = "bare NER, numpy BLAS"
 def _bench_annotated(n: int, data: str | None, rounds: int, workers: list[int]) -> list[Table]:
     rows = timeline17_sample(n, data)
     texts = [a.text[:200_000] for a in _articles(rows)]
-    bares = {"bare NER": load_nlp(disable=_NON_NER, blas="blis"), NUMPY_BARE: load_nlp(disable=_NON_NER)}
-    for bare in bares.values():
-        with one_blas_thread():
-            list(bare.pipe(texts[:10]))  # load lazily built tables before timing
+    bares = {"bare NER": "blis", NUMPY_BARE: "numpy"}  # the pass and its [stages.nlp] blas
     passes = [*bares] + [f"ingest, {w} worker{'s' if w > 1 else ''}" for w in workers]
     walls: dict[str, list[float]] = {p: [] for p in passes}
     cpus: dict[str, list[float]] = {p: [] for p in passes}
@@ -105,15 +118,14 @@ def _bench_annotated(n: int, data: str | None, rounds: int, workers: list[int]) 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.jsonl"
         src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        texts_json = Path(tmp) / "texts.json"
+        texts_json.write_text(json.dumps(texts), encoding="utf-8")
         for r in range(max(1, rounds)):
             for k in range(len(passes)):
                 name = passes[(k + r) % len(passes)]
                 if name in bares:
-                    t0, c0 = time.perf_counter(), time.process_time()
-                    with TreePeak() as peak, one_blas_thread():
-                        for _doc in bares[name].pipe(texts, batch_size=16):
-                            pass
-                    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+                    got, peak = _bare_child(texts_json, bares[name])
+                    wall, cpu = got["seconds"], got["cpu"]
                 else:
                     w = workers[passes.index(name) - len(bares)]
                     db = Path(tmp) / f"r{r}w{w}.db"
@@ -147,8 +159,8 @@ def _bench_annotated(n: int, data: str | None, rounds: int, workers: list[int]) 
              "ratios of throughput (listed under 'rounds')",
              "ingest: `newsloom ingest --workers N` with the shipped pipeline in a child process, timed from start "
              "to exit (start-up, model loading in every worker, reading, every stage, storing); bare NER: "
-             "nlp.pipe with only the ner component in this process, model loaded before timing, with spaCy's "
-             "defaults (its matrix products on blis); bare NER, numpy BLAS: the same with the products on numpy's "
+             "nlp.pipe with only the ner component in a child process with one thread, model loaded before "
+             "timing, with spaCy's defaults (its matrix products on blis); bare NER, numpy BLAS: the same with the products on numpy's "
              "BLAS, one thread, as the ingest's nlp stage runs them ([stages.nlp] blas)",
              "cpu s: CPU time of the pass's whole process tree; peak MB: highest resident memory of the tree "
              "(the ingest and its workers; RSS summed, so pages forked workers share with the ingest count once "
