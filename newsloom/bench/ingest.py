@@ -3,9 +3,10 @@
 With ``--annotate`` it measures the whole ingest (read, clean, annotate, store, corpus stages) as a user
 runs it, ``newsloom ingest --workers N`` in a child process, at each of ``workers`` (default 1 and 2),
 against a single-process bare spaCy NER pass (only the ``ner`` component, model loaded before timing,
-in a child process of its own with one thread: :mod:`newsloom.bench.bare_ner`) over the same cleaned texts. The passes of a round run one after the other, their order rotating from
-round to round, so the drift of a shared machine hits every pass alike; the ratios reported are the
-medians of the rounds' ratios. Memory is the peak of the whole process tree (the ingest and its
+in a child process of its own with one thread: :mod:`newsloom.bench.bare_ner`) over the same cleaned
+texts. The passes of a round run one after the other, their order rotating from round to round, so the
+drift of a shared machine hits every pass alike; the ratios reported are the medians of the rounds'
+ratios. Memory is the peak of the whole process tree (the ingest and its
 workers), sampled from /proc.
 """
 from __future__ import annotations
