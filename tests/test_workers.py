@@ -147,7 +147,7 @@ def test_forked_workers_share_the_stages_this_process_built(tmp_path, monkeypatc
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_a_worker_runs_the_stages_in_its_one_thread(tmp_path, monkeypatch, method):
-    """A worker sends its results itself: no queue feeder thread, whose mere presence makes spaCy's arithmetic
+    """A worker sends its results itself: no queue feeder thread, whose mere presence makes spaCy's parser
     about a fifth slower (glibc's locking paths in a process with threads)."""
     monkeypatch.setattr(workers_mod, "start_method", lambda: method)
     log = tmp_path / "threads.txt"

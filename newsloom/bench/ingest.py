@@ -161,8 +161,8 @@ def _bench_annotated(n: int, data: str | None, rounds: int, workers: list[int]) 
              "ingest: `newsloom ingest --workers N` with the shipped pipeline in a child process, timed from start "
              "to exit (start-up, model loading in every worker, reading, every stage, storing); bare NER: "
              "nlp.pipe with only the ner component in a child process with one thread, model loaded before "
-             "timing, with spaCy's defaults (its matrix products on blis); bare NER, numpy BLAS: the same with the products on numpy's "
-             "BLAS, one thread, as the ingest's nlp stage runs them ([stages.nlp] blas)",
+             "timing, with spaCy's defaults (its matrix products on blis); bare NER, numpy BLAS: the same with "
+             "the products on numpy's BLAS, one thread, as the ingest's nlp stage runs them ([stages.nlp] blas)",
              "cpu s: CPU time of the pass's whole process tree; peak MB: highest resident memory of the tree "
              "(the ingest and its workers; RSS summed, so pages forked workers share with the ingest count once "
              "per process) and peak PSS MB (each shared page counted once in all), sampled every 0.1 s",

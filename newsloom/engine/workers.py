@@ -7,7 +7,7 @@ copy-on-write instead of each loading its own. Otherwise (no fork, or other thre
 catch holding a lock, e.g. in a web server) each worker is spawned and builds the stages itself
 (:class:`StagePlan`: the settings and the stage names). Every worker then runs :func:`run_stages` on
 the batches it is sent, in one thread, and writes each result to a pipe of its own (a second thread in the
-process, such as a ``multiprocessing.Queue``'s feeder, makes spaCy's arithmetic about a fifth slower). The
+process, such as a ``multiprocessing.Queue``'s feeder, makes spaCy's parser about a fifth slower). The
 parent reads the inputs, keeps the one SQLite writer and runs the corpus stages while a thread of its own
 reads the workers' results as they come; at most ``window`` batches are in flight, and results are taken in
 the order the batches were sent, so what is stored is the same, in the same order, as with one process.
@@ -199,7 +199,8 @@ def _worker(plan: StagePlan, built: Pipeline | None, tasks: Any, results: Connec
 
     The worker runs one thread: it writes each result to its pipe itself (``results``), where a
     ``multiprocessing.Queue.put`` would start a feeder thread. A process with a second thread, even an idle one,
-    takes glibc's locking paths for every ``malloc`` and mutex, and spaCy's small matrix products pay for it: the
+    takes glibc's locking paths for every mutex, and spaCy's parser hands the GIL over on nearly every transition
+    check (its compiled state methods take it for Cython's exception checks), each hand-over a mutex: the
     nlp stage cost 19 % more CPU (34.6 -> 41.1 s over the first 300 Timeline17 texts; docs/scaling.md).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
