@@ -35,10 +35,10 @@ from typing import Any
 from ..model import Article
 from ..pipeline import cluster_part
 from ..settings import Settings
-from .entity_words import fold
-from .resolve import _alias  # the form an alias is kept under
 from ..storage.sqlite import tuple_cursor
 from ..storage.tables.entities import key_variants
+from .entity_words import fold
+from .resolve import _alias  # the form an alias is kept under
 from .resolve import CANDIDATES, Resolve, entity_group, misspelling, name_key, person_parts
 
 __all__ = ["BlockedResolve", "resolve_on_cluster", "lookup_keys", "misspelt_keys", "block_pairs",
