@@ -138,6 +138,34 @@ def test_scare_quotes_are_not_quotes(nlp):
     assert quotes_of(nlp, text) == []
 
 
+@pytest.mark.parametrize("text", [
+    "It is still too early to tell exactly where the storm might go and how it might affect the coast.",
+    "It is hard to say whether the talks between the two governments will succeed this year.",
+    "Only time will tell whether the ceasefire between the two armies holds through the winter.",
+    "Anyone in the business will tell you that drilling at such depths is incredibly risky.",
+    "Two print reporters have written an account of their detention in the capital last week.",
+    "All told, the outside groups spent more than $2.5 million on calls and mailings in the state.",
+    'Then ask yourself, "why are we entrusting the whole clean-up of the coast to them?"',
+])
+def test_cue_words_in_a_sense_that_reports_no_speech(nlp, text: str):
+    assert quotes_of(nlp, text) == []
+
+
+@pytest.mark.parametrize("text, fragment, speaker", [
+    ("Mayor Karl Lund was quick to add that the negotiation does not include dropping the plan.",
+     "the negotiation does not include", "Karl Lund"),
+    ("His campaign manager Sara Holm will tell you that this means he was the real winner of the contest.",
+     "he was the real winner", "Sara Holm"),
+    ("Governor Ellen Marsh wrote a letter to the minister asking him to investigate the delays at the port.",
+     "asking him to investigate", "Ellen Marsh"),
+    ("Mr Dahl told reporters that the harbour plan would cost far more than the council had said.",
+     "the harbour plan would cost", "Dahl"),
+])
+def test_the_same_words_reporting_speech_stay_quotes(nlp, text: str, fragment: str, speaker: str):
+    q = one(quotes_of(nlp, text), fragment)
+    assert speaker in (q["speaker_name"] or "")
+
+
 def test_quote_only_paragraph_continues_the_speaker(nlp):
     text = ("“The river has never been this low,” Jonas Berg told reporters.\n\n"
             "“We have to start rationing water next week.”")

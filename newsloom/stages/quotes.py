@@ -311,7 +311,11 @@ def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> li
         if tok.tag_ == "VBN" and tok.dep_ in ("amod", "compound", "acl", "advcl", "ROOT") and \
                 not any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
             continue  # "Asked about it, he said ...": a participle, not a speech act
+        if _not_speech(tok, lemma):
+            continue
         subj = _subject(tok)
+        if subj is None and any(c.dep_ == "ccomp" for c in tok.children):
+            subj = _clause_subject(tok)  # "Trump was quick to add that ...": the speaker is the adjective's subject
         if subj is None and tok.dep_ == "ROOT" and tok.i > sent.start and doc[tok.i - 1].pos_ == "PROPN":
             subj = doc[tok.i - 1]  # "..., Deputy District Attorney David Walgren said": a name the parser hung elsewhere
         if lemma == "quote":  # "the paper quoted X as saying ...": X is the one speaking
@@ -342,6 +346,60 @@ def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> li
                             content, sent.start_char, sent.end_char, generic=not known))
     frames.extend(_headline_frames(text))
     return frames
+
+
+def _addressee(verb: Any) -> Any:
+    """Who a verb of telling speaks to: its object or dative after it ("told reporters", "tell you"), or None."""
+    return next((c for c in verb.rights if c.dep_ in ("dobj", "dative", "iobj") and c.pos_ in ("NOUN", "PROPN", "PRON")),
+                None)
+
+
+#: subjects that name no one in particular ("anyone in the business will tell you ...")
+_GENERIC_SUBJECTS = frozenset("anyone anybody everyone everybody nobody whoever".split())
+#: words that open an indirect question ("tell whether", "tell how"): with no one told, "tell" means "know"
+_WH = frozenset("whether if where how what when why who which".split())
+
+
+def _clause_subject(verb: Any) -> Any:
+    """The subject of the clause an infinitive hangs in: "Trump was quick to add" -> Trump, "it is hard to say" -> it."""
+    subj = _subject(verb)
+    if subj is None and verb.dep_ == "xcomp" and verb.head.pos_ == "ADJ" and verb.head.head is not verb.head:
+        subj = _subject(verb.head.head)
+    return subj
+
+
+def _not_speech(verb: Any, lemma: str) -> bool:
+    """A cue word in a sense that reports no speech.
+
+    * an infinitive of judgement with no one speaking: "too early to tell where ...", "it is hard to say whether ..."
+      ("Trump was quick to add that ..." has a speaker and stays);
+    * "tell" with no one told and an indirect question: "time will tell whether ...", "they don't tell where ...";
+      "all told";
+    * "anyone will tell you that ...": the writer's own claim, put in no one's mouth; "ask yourself ...";
+    * "it does tell me one thing": what a fact shows the speaker.
+    """
+    if any(c.lower_ in ("yourself", "yourselves") for c in verb.children):
+        return True
+    if verb.dep_ == "xcomp" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in verb.children) and (
+            verb.head.pos_ == "ADJ" or any(c.dep_ == "acomp" for c in verb.head.children)):
+        subj = _clause_subject(verb)
+        if subj is None or subj.lower_ == "it":
+            return True
+    if lemma != "tell":
+        return False
+    if verb.i > 0 and verb.doc[verb.i - 1].lower_ == "all" and verb.i + 1 < len(verb.doc) and \
+            verb.doc[verb.i + 1].text == ",":
+        return True  # "All told, the groups spent ..."
+    addressee = _addressee(verb)
+    if addressee is None:
+        clause = next((c for c in verb.children if c.dep_ == "ccomp" and c.i > verb.i), None)
+        first = clause.left_edge if clause is not None else None
+        return first is not None and first.lower_ in _WH
+    subj = _subject(verb)
+    if subj is None:
+        return False
+    return (addressee.lower_ == "you" and subj.lower_ in _GENERIC_SUBJECTS) or (
+        addressee.lower_ in ("me", "us") and subj.lower_ in ("it", "this", "that"))
 
 
 #: verbs whose passive subject is who was spoken to ("X was told/asked/urged to ...")
@@ -431,6 +489,8 @@ def _content(text: str, verb: Any, sent: Any, *, broad: bool = False) -> list[tu
     clause = next((c for c in clauses if c.i > verb.i), clauses[0] if clauses else None)
     if clause is None and (lemma in _SAID_OBJECT or (broad and lemma in _STANCE_OBJECT)):
         objs = [c for c in verb.children if c.dep_ in ("dobj", "xcomp", "oprd") and c.i > verb.i]
+        if lemma == "write" and objs:
+            objs = _written_content(verb, objs)
         if objs:
             toks = sorted((t for o in objs for t in o.subtree), key=lambda t: t.i)
             return _spans(_tokens_span(text, toks))
@@ -469,6 +529,22 @@ def _content(text: str, verb: Any, sent: Any, *, broad: bool = False) -> list[tu
         after = _tokens_span(text, [t for t in sent if t.i > max(inside)])
         return _spans(before, after)
     return []
+
+
+def _written_content(verb: Any, objs: list[Any]) -> list[Any]:
+    """What "write" with an object reports: the object with the clause saying what it says ("wrote a letter asking
+    the department to investigate", "a letter to Zucker asking that ..."), or nothing ("wrote a letter", "have
+    written an account of their detention": what was written, not what it says)."""
+    if any(c.dep_ in ("acl", "relcl") and c.lemma_.lower() in _WRITTEN_ACTS for o in objs for c in o.children):
+        return objs
+    last = max(t.i for o in objs for t in o.subtree)
+    says = [c for c in verb.children if c.dep_ == "advcl" and c.tag_ == "VBG" and c.i > last and
+            c.lemma_.lower() in _WRITTEN_ACTS]
+    return [*objs, *says[:1]] if says else []
+
+
+#: what a letter or an op-ed can be said to do ("a letter asking ...", "an op-ed urging ...", "mocking ...")
+_WRITTEN_ACTS = CUE_LEMMAS | _STANCE_OBJECT | frozenset("congratulate request express apologize complain".split())
 
 
 def _raised_object(toks: list[Any]) -> list[Any]:
