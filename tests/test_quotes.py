@@ -47,6 +47,18 @@ def test_stray_closing_mark_is_ignored():
     assert find_quote_spans("nothing open here” and more") == []
 
 
+def test_tex_and_treebank_single_marks_pair():
+    text = ("Tempers ran high. ` This country is the most evil empire, ' announced Bill Mann. "
+            "' I support Hitchens, ' said David Katz.")
+    assert spans_text(text) == ["` This country is the most evil empire, '", "' I support Hitchens, '"]
+
+
+def test_spaced_possessives_and_nested_single_marks_are_no_quotes():
+    assert spans_text("The British Bankers ' Association expects a decision in five years ' time.") == []
+    text = '"The plans, known by the term ` living wills \', are nearly done," said Angela Knight.'
+    assert spans_text(text) == ['"The plans, known by the term ` living wills \', are nearly done,"']
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list('ab .,\n"\'“”„«»`:')) | st.characters(), max_size=200))
 def test_any_marks_never_crash_and_spans_are_sane(text: str):
@@ -164,6 +176,13 @@ def test_cue_words_in_a_sense_that_reports_no_speech(nlp, text: str):
 def test_the_same_words_reporting_speech_stay_quotes(nlp, text: str, fragment: str, speaker: str):
     q = one(quotes_of(nlp, text), fragment)
     assert speaker in (q["speaker_name"] or "")
+
+
+def test_a_quote_closed_by_a_full_stop_belongs_to_the_cue_before_it(nlp):
+    text = ('As Benenson later said: "That so enraged me that I walked up the steps of the church to see what '
+            'could be done." His solution seemed simple: to bombard the regime with letters.')
+    q = one(quotes_of(nlp, text), "That so enraged me")
+    assert q["cue"] == "said" and q["speaker_name"] == "Benenson"
 
 
 def test_quote_only_paragraph_continues_the_speaker(nlp):
