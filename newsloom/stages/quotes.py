@@ -346,9 +346,8 @@ def find_frames(doc: Any, *, broad: bool = False, text: str | None = None) -> li
             continue  # "Asked about it, he said ...": a participle, not a speech act
         if _not_speech(tok, lemma):
             continue
-        subj = _subject(tok)
-        if subj is None and any(c.dep_ == "ccomp" for c in tok.children):
-            subj = _clause_subject(tok)  # "Trump was quick to add that ...": the speaker is the adjective's subject
+        # "Trump was quick to add that ...": with a reported clause, the speaker may be the adjective's subject
+        subj = _clause_subject(tok) if any(c.dep_ == "ccomp" for c in tok.children) else _subject(tok)
         if subj is None and tok.dep_ == "ROOT" and tok.i > sent.start and doc[tok.i - 1].pos_ == "PROPN":
             subj = doc[tok.i - 1]  # "..., Deputy District Attorney David Walgren said": a name the parser hung elsewhere
         if lemma == "quote":  # "the paper quoted X as saying ...": X is the one speaking
