@@ -22,8 +22,8 @@ replica has its own text, its own share of new entities, and is not an exact cop
 per article, renaming, dropping) is the same at every size, and the originals come in an order that keeps
 every stretch of the stream as long on average as the whole (:func:`balanced_order`; a replica copies an
 original seen before it, so a plain random order left a short run to a few, by chance shorter, articles),
-so the per-article cost at two sizes compares the stages, not the data. What it is not: real articles. The replicas' vectors are not
-re-embedded, and no new quote wording appears.
+so the per-article cost at two sizes compares the stages, not the data. What it is not: real articles. The
+replicas' vectors are not re-embedded, and no new quote wording appears.
 """
 from __future__ import annotations
 

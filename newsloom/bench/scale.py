@@ -269,8 +269,8 @@ def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "100
                               f"{' + '.join(annotated_names)} on one run of {max(counts)} annotated articles "
                               f"({max(1, max(counts) // group)} annotated Timeline17 articles of {annotations} as "
                               f"originals in {order} order, the rest replicas: sentences dropped, names renamed, "
-                              f"vectors moved, as newsloom/bench/replicas.py makes them), batches of {batch}; 'ms/article at N': CPU "
-                              "of this thread over the first N articles / N (the per-article cost of an N-article "
-                              "run); 'ms/article A-B': over the articles A+1..B (the marginal cost); growth: largest "
-                              "size / smallest size", marginal=True)
+                              f"vectors moved, as newsloom/bench/replicas.py makes them), batches of {batch}; "
+                              "'ms/article at N': CPU of this thread over the first N articles / N (the per-article "
+                              "cost of an N-article run); 'ms/article A-B': over the articles A+1..B (the marginal "
+                              "cost); growth: largest size / smallest size", marginal=True)
     return tables
