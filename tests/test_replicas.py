@@ -1,15 +1,19 @@
 """Annotated replicas (bench/replicas.py): every replicated annotation points at its own text in the replica."""
 from __future__ import annotations
 
-import pytest
+import random
 
-from newsloom.bench.replicas import annotated_replicas, load_originals
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsloom.bench.replicas import annotated_replicas, balanced_order, load_originals
 from newsloom.bench.scale import bench_scale
 from newsloom.errors import ConfigError
 
 
 def test_replicas_keep_every_annotation_true_to_their_text(web_db):
-    originals = load_originals(web_db, 20)
+    originals = load_originals(web_db, 20, order="shuffled")  # the text-hash count below is of this draw
     assert len(originals) >= 5
     arts = list(annotated_replicas(300, originals))
     assert len({a.id for a in arts}) == 300 and len({a.text_hash for a in arts}) > 250
@@ -43,6 +47,7 @@ def test_bench_scale_times_every_corpus_stage_on_annotated_replicas(web_db, tmp_
     assert all(r["ms/article at 40"] > 0 and r["ms/article 40-80"] > 0 for r in growth.rows[:-1])
     assert growth.rows[-1]["ms/article 40-80"] >= 0  # the pass can round to 0.000 ms on a small heap
     assert [r["articles"] for r in memory.rows] == [40, 80] and all(r["disk MB"] > 0 for r in memory.rows)
+    assert all(r["chars/article"] > 100 and r["mentions/article"] > 1 for r in memory.rows)
     assert (tmp_path / "annotated80" / "progress.jsonl").read_text().count("\n") == 2
 
 
@@ -51,3 +56,27 @@ def test_the_annotated_engine_needs_an_annotated_store(tmp_path):
         bench_scale(sizes="40", engines="annotated")
     with pytest.raises(ConfigError, match="no such file"):
         load_originals(tmp_path / "none.db", 5)
+
+
+@given(st.lists(st.integers(0, 20_000), min_size=1, max_size=300), st.integers(0, 99))
+def test_balanced_order_puts_every_length_decile_in_each_round(lengths, seed):
+    ids = [f"a{k}" for k in range(len(lengths))]
+    length = dict(zip(ids, lengths))
+    order = balanced_order(ids, length, random.Random(seed))
+    assert sorted(order) == sorted(ids)
+    ranked = sorted(ids, key=lambda i: (length[i], i))
+    k = min(10, len(ids))
+    decile = {a: j for j in range(k) for a in ranked[j * len(ids) // k:(j + 1) * len(ids) // k]}
+    full_rounds = min(sum(decile[a] == j for a in ids) for j in range(k))
+    for r in range(full_rounds):  # while every decile has articles left, each round holds one of each
+        assert sorted(decile[a] for a in order[r * k:(r + 1) * k]) == list(range(k))
+
+
+def test_balanced_originals_keep_the_stream_as_long_at_the_start_as_later(web_db):
+    shuffled, balanced = load_originals(web_db, 40, order="shuffled"), load_originals(web_db, 40)
+    assert sorted(o.text for o in shuffled) == sorted(o.text for o in balanced)  # the same originals, reordered
+    mean = sum(len(o.text) for o in balanced) / len(balanced)
+    first = balanced[:10]  # one round: an original from every length decile
+    assert min(len(o.text) for o in first) <= mean <= max(len(o.text) for o in first)
+    with pytest.raises(ConfigError, match="order"):
+        load_originals(web_db, 5, order="by date")

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from newsloom import Loom, Settings
 from newsloom.model import Article
 from newsloom.stages import entity_context
-from newsloom.stages.resolve import Resolve, canonical_name, majority_type, name_key, person_parts, skeleton
+from newsloom.stages.entity_words import fold
+from newsloom.stages.resolve import (ArticlePeople, Resolve, canonical_name, majority_type, name_key, person_parts,
+                                     skeleton)
 from newsloom.storage import Store
 
 from .conftest import SHARED
@@ -414,3 +418,15 @@ def test_the_name_is_written_only_when_it_changes(fresh_store):
     assert _entity_of(fresh_store, "s3", "Bashar al-Assad") == eid
     assert tuple(fresh_store.execute("SELECT name, mentions, articles FROM entities WHERE id = ?", (eid,)).fetchone()) \
         == ("Bashar al-Assad", 5, 3)
+
+
+@given(st.lists(st.text(alphabet="Aab- .'", min_size=1, max_size=12), max_size=12),
+       st.text(alphabet="Aab- .'", min_size=1, max_size=6), st.text(alphabet="Aab- .'", min_size=1, max_size=6))
+def test_article_people_answers_as_a_scan_of_the_names_would(names, first_word, last_word):
+    people = ArticlePeople(names)
+    for name in {*names, f"{first_word} {last_word}"}:
+        others = set(names) - {name}
+        first, last = fold(first_word), fold(last_word)
+        assert people.full_named(last, name) == sorted(p for p in others if len(p.split()) >= 2
+                                                       and fold(p.split()[-1]) == last)
+        assert people.first_name_of_another(first, name) == any(fold(p).startswith(first + " ") for p in others)

@@ -95,6 +95,7 @@ def _corpus_cpu(folder: Path, articles: Iterator[Article], names: list[str], bat
     folder.mkdir(parents=True, exist_ok=True)
     store = Store(folder / "corpus.db")
     stored, last, before = 0, 0, dict(cpu)
+    chars = mentions = 0  # what the stored articles hold: a cost per article follows them as well as the corpus
     try:
         for mark in sorted(checkpoints):
             while stored < mark and (buf := [a for _, a in zip(range(min(batch, mark - stored)), articles)]):
@@ -104,13 +105,16 @@ def _corpus_cpu(folder: Path, articles: Iterator[Article], names: list[str], bat
                 pipeline.run_corpus(store, ids)  # as an ingest runs them, the collector's pass included
                 cpu.update({k: v for k, v in pipeline.cpu_seconds.items() if k in cpu})
                 stored += len(buf)
+                chars += sum(len(a.text) for a in buf)
+                mentions += sum(len(a.annotations.get("mentions") or ()) for a in buf)
             if stored == last:
                 break
             row = {k: v / stored for k, v in cpu.items()}
             row.update({f"{k} since": (v - before[k]) / (stored - last) for k, v in cpu.items()})
             row.update({"RSS MB": tree_rss_mb(),
                         "PSS MB": tree_rss_mb(proportional=True),
-                        "peak RSS MB": peak_rss_mb(), "disk MB": _disk_mb(folder)})
+                        "peak RSS MB": peak_rss_mb(), "disk MB": _disk_mb(folder),
+                        "chars/article": chars / stored, "mentions/article": mentions / stored})
             out[stored] = row
             with (folder / "progress.jsonl").open("a", encoding="utf-8") as fh:  # a long run's figures so far
                 fh.write(json.dumps({"articles": stored, **row}) + "\n")
@@ -150,20 +154,22 @@ def _cpu_tables(title: str, per: dict[int, dict[str, float]], names: list[str], 
     for row in growth:
         for a, b in zip(sizes, sizes[1:]) if marginal else ():
             row[f"ms/article {a}-{b}"] = round(1000 * per[b][f"{row['stage']} since"], 3)
-    mem = [{"articles": size, **{k: round(per[size][k], 1) for k in ("RSS MB", "PSS MB", "peak RSS MB", "disk MB")}}
-           for size in sizes]
+    mem = [{"articles": size, **{k: round(per[size][k], 1) for k in ("RSS MB", "PSS MB", "peak RSS MB", "disk MB",
+                                                                      "chars/article", "mentions/article")
+                                 if k in per[size]}} for size in sizes]
     gc_note = ["gc: the collector's pass after each batch's corpus stages (setting pipeline.gc_freeze); the "
                "collections the stages' own allocations trigger are in their rows"] if "gc" in stages else []
     return [Table(title, list(growth[0]) if growth else ["stage"], growth, notes=[note, *gc_note]),
             Table(f"{title}: memory of this process and disk of the store", list(mem[0]) if mem else ["articles"],
                   mem, notes=["RSS/PSS: this process after the last batch before the size; peak RSS: since the "
-                              "bench started; disk: the SQLite file, its WAL and the stories index"])]
+                              "bench started; disk: the SQLite file, its WAL and the stories index; chars and "
+                              "mentions per article over the first N (what a cost per article also follows)"])]
 
 
 @benchmark("scale", help="Time, peak memory and disk at growing corpus sizes: local engine and Spark local[W]")
 def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "1000,10000", workers: int = 2,
                 engines: str = "cpu,local,spark", stages: str = "base", group: int = 25, spark_max: int = 0,
-                batch: int = 64, annotations: str | None = None, keep: str | None = None,
+                batch: int = 64, annotations: str | None = None, keep: str | None = None, order: str = "balanced",
                 **_: Any) -> list[Table]:
     """Time, peak memory and disk for growing corpora (real texts with perturbed copies).
 
@@ -171,8 +177,10 @@ def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "100
     in-process CPU timing of the corpus stages the plain corpus feeds, annotated: of every corpus stage on
     annotated replicas, see :mod:`newsloom.bench.replicas`), ``stages`` (base, all, or names), ``spark_max``
     (skip Spark above this many articles; 0: never skip), ``batch`` (articles per batch of the in-process
-    timing), ``annotations`` (the annotated store the annotated engine replicates), ``keep`` (a folder
-    where the in-process runs keep their stores).
+    timing), ``annotations`` (the annotated store the annotated engine replicates), ``order`` (the order of its
+    originals: balanced, every stretch of the stream as long on average as the whole, or shuffled, the plain
+    random order of earlier runs; see :func:`newsloom.bench.replicas.balanced_order`), ``keep`` (a folder where
+    the in-process runs keep their stores).
     """
     counts = [int(n)] if n else [int(s) for s in str(sizes).split(",")]
     names = None if stages == "all" else (BASE if stages == "base" else stages.split(","))
@@ -191,7 +199,7 @@ def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "100
             if not annotations:
                 raise ConfigError("the annotated engine replicates an annotated store: give -o annotations STORE "
                                   "(Timeline17 ingested with the shipped pipeline, see docs/scaling.md)", code="E218")
-            originals = load_originals(annotations, max(1, max(counts) // group))
+            originals = load_originals(annotations, max(1, max(counts) // group), order=order)
             per_annotated = _corpus_cpu(kept / f"annotated{max(counts)}", annotated_replicas(max(counts), originals),
                                         annotated_names, batch, counts)
         for size in counts:
@@ -260,9 +268,9 @@ def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "100
                               per_annotated, annotated_names,
                               f"{' + '.join(annotated_names)} on one run of {max(counts)} annotated articles "
                               f"({max(1, max(counts) // group)} annotated Timeline17 articles of {annotations} as "
-                              f"originals, the rest replicas: sentences dropped, names renamed, vectors moved, as "
-                              f"newsloom/bench/replicas.py makes them), batches of {batch}; 'ms/article at N': CPU "
-                              "of this thread over the first N articles / N (the per-article cost of an N-article "
-                              "run); 'ms/article A-B': over the articles A+1..B (the marginal cost); growth: largest "
-                              "size / smallest size", marginal=True)
+                              f"originals in {order} order, the rest replicas: sentences dropped, names renamed, "
+                              f"vectors moved, as newsloom/bench/replicas.py makes them), batches of {batch}; "
+                              "'ms/article at N': CPU of this thread over the first N articles / N (the per-article "
+                              "cost of an N-article run); 'ms/article A-B': over the articles A+1..B (the marginal "
+                              "cost); growth: largest size / smallest size", marginal=True)
     return tables

@@ -25,6 +25,7 @@ import hashlib
 import re
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from ..pipeline import corpus_stage
@@ -170,6 +171,32 @@ def merge_entities(conn: sqlite3.Connection, keep: str, drop: str) -> None:
     conn.execute("DELETE FROM entities WHERE id = ?", (drop,))
 
 
+class ArticlePeople:
+    """The person names of one article, indexed for :meth:`Resolve._split_adjacent` (which asks about each
+    two-word name: a scan of the others per name cost the square of the names, and a roll of honour names
+    hundreds)."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._by_last: dict[str, list[str]] = defaultdict(list)  # folded last word -> names of two words or more
+        self._prefixes: Counter[str] = Counter()  # a name's folded words up to each space -> names so beginning
+        self._names = set(names)
+        for name in sorted(self._names):  # sorted: the lists come out in name order
+            words = name.split()
+            if len(words) >= 2:
+                self._by_last[fold(words[-1])].append(name)
+            folded = fold(name)
+            self._prefixes.update({folded[:i] for i, ch in enumerate(folded) if ch == " "})
+
+    def full_named(self, last: str, other_than: str) -> list[str]:
+        """The names of two words or more whose last word folds to ``last``, but ``other_than``, sorted."""
+        return [n for n in self._by_last.get(last, ()) if n != other_than]
+
+    def first_name_of_another(self, first: str, other_than: str) -> bool:
+        """Whether a name but ``other_than`` begins with the folded words ``first`` and more."""
+        own = other_than in self._names and fold(other_than).startswith(first + " ")
+        return self._prefixes[first] > own
+
+
 def misspelling(key: str, other: str) -> bool:
     """Whether ``other`` may be a misspelling of the key ``key`` ("stoltenburg" of "stoltenberg"): ``key`` has six
     letters or more, ``other`` is another key one edit away that starts with the same two letters."""
@@ -273,17 +300,16 @@ class Resolve:
         first is the surname of a person named in full in other articles ("Vladimir Putin"), and it is
         nobody's first name (in the article or the store). True when a mention was split.
         """
-        people = {r[0] for r in conn.execute("SELECT DISTINCT name FROM mentions WHERE article_id = ? AND"
-                                             " label = 'PERSON'", (aid,))}
+        people = ArticlePeople(r[0] for r in conn.execute("SELECT DISTINCT name FROM mentions WHERE article_id = ?"
+                                                          " AND label = 'PERSON'", (aid,)))
         split = False
         for r in rows:
             words = r["name"].split()
             if r["label"] != "PERSON" or len(words) != 2 or gender_of(words) is not None:
                 continue
-            others = people - {r["name"]}
             first, last = fold(words[0]), fold(words[1])
-            full = sorted(p for p in others if len(p.split()) >= 2 and fold(p.split()[-1]) == last)  # not set order
-            if not full or any(fold(p).startswith(first + " ") for p in others):
+            full = people.full_named(last, r["name"])
+            if not full or people.first_name_of_another(first, r["name"]):
                 continue
             alone = conn.execute(
                 "SELECT 1 FROM entities WHERE grp = 'person' AND key = ? AND first IS NOT NULL LIMIT 1",

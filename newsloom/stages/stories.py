@@ -54,6 +54,7 @@ from .comments import comments_start
 from .embed import MODEL, Embedder, article_vectors, word_logprob
 from .story_match import Profile, Signals, Weights, features, term_counts, term_words
 from .story_regroup import average_link, pair_scores, reconcile, time_gaps
+from .term_df_cache import kept_counts, publish_counts
 
 __all__ = ["Stories", "story_id", "one_blas_thread", "shared_index", "article_signals", "member_signals", "entity_types",
            "Idf", "merge_stories", "merge_threads"]
@@ -101,6 +102,7 @@ def indexed_batch(store: Any, cfg: dict[str, Any]) -> Iterator[tuple[sqlite3.Con
             idf = Idf(conn, background=float(cfg["background"]))
             yield conn, index, idf
             idf.flush()
+        idf.publish()
     except BaseException:
         index.discard()
         raise
@@ -109,7 +111,8 @@ def indexed_batch(store: Any, cfg: dict[str, Any]) -> Iterator[tuple[sqlite3.Con
 
 class Idf:
     """Inverse document frequencies of words (``story_terms_df``) and entities (``entities.articles``), read from
-    the store on demand and cached for one batch.
+    the store on demand and cached for one batch (the words' committed counts also across batches, see
+    ``term_df_cache``).
 
     A small store says little about which words are common, so ``background`` documents are assumed
     besides the stored ones, each word in a share of them given by the embedding model's unigram
@@ -127,6 +130,8 @@ class Idf:
         self._log_df: dict[int, float] = {}  # ln(1 + df + B * share): a word's idf is ln(1 + n + B) minus this
         self._edf: dict[str, int] = {}
         self._pending: Counter[int] = Counter()  # counted, not yet written (term 0: the articles)
+        self._written: set[int] = set()  # written by flush, published to the connection's counts after the commit
+        self._kept = kept_counts(conn, self.n)
 
     def count(self, terms: dict[int, float], words: Callable[[], dict[int, str]]) -> None:
         """Count one more article with these terms (:meth:`flush` writes the counts); ``words()`` names new terms."""
@@ -148,22 +153,42 @@ class Idf:
         self.conn.executemany("INSERT INTO story_terms_df (term, df, background) VALUES (?, ?, ?) "
                               "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
                               [(t, c, self._df[t][1] if t else 0.0) for t, c in self._pending.items()])
+        self._written.update(t for t in self._pending if t)
         self._pending.clear()
+
+    def publish(self) -> None:
+        """The batch that flushed these counts has committed: the connection keeps them for the next batches."""
+        if self._written:  # (its article count with them)
+            publish_counts(self.conn, self.n, {t: self._df[t] for t in self._written})
+            self._written.clear()
 
     def _cache(self, term: int, df: int, share: float) -> None:
         self._df[term] = (df, share)
         self._log_df[term] = math.log(1 + df + self.background * share)
 
     def _read(self, terms: Any) -> None:
-        """Cache the stored counts of the words not cached yet."""
+        """Cache the stored counts of the words not cached yet (from the connection's kept counts, else the table)."""
         missing = list(set(terms).difference(self._df))
+        kept = self._kept
+        if kept is not None:
+            counts, rest = kept.counts, []
+            for t in missing:
+                hit = counts.get(t)
+                if hit is None:
+                    rest.append(t)
+                else:
+                    self._cache(t, *hit)
+            missing = rest
         for start in range(0, len(missing), 900):
             chunk = missing[start:start + 900]
             found = {r[0]: (r[1], r[2]) for r in self.conn.execute(
                 f"SELECT term, df, background FROM story_terms_df WHERE term IN ({', '.join('?' for _ in chunk)})",
                 chunk)}
             for t in chunk:
-                self._cache(t, *found.get(t, (0, 0.0)))
+                count = found.get(t, (0, 0.0))
+                self._cache(t, *count)
+                if kept is not None and t:  # term 0, the article count, is read anew by every Idf
+                    kept.keep(t, count)
 
     def words(self, terms: Collection[int]) -> dict[int, float]:
         self._read(terms)
