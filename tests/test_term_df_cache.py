@@ -101,11 +101,12 @@ def test_the_next_batches_read_no_count_they_keep(tmp_path):
     with store.transaction() as conn:
         Idf(conn, background=0.0).words([1, 2, 3, 4])
     _batch(store, [{3, 5}])  # writes 3 and 5; 1, 2 and 4 are kept as they were
+    _batch(store, [set()])  # an article without words: only the article count changes
     reads: list[str] = []
     store.conn.set_trace_callback(lambda sql: reads.append(sql) if "WHERE term IN" in sql else None)
     with store.transaction() as conn:
         assert Idf(conn, background=0.0).words([1, 2, 3, 4, 5]) == pytest.approx(
-            {1: math.log(4 / 2), 2: math.log(4 / 3), 3: math.log(4 / 3), 4: math.log(4 / 1), 5: math.log(4 / 2)})
+            {1: math.log(5 / 2), 2: math.log(5 / 3), 3: math.log(5 / 3), 4: math.log(5 / 1), 5: math.log(5 / 2)})
     store.conn.set_trace_callback(None)
     assert reads == []
     store.close()

@@ -131,6 +131,7 @@ class Idf:
         self._edf: dict[str, int] = {}
         self._pending: Counter[int] = Counter()  # counted, not yet written (term 0: the articles)
         self._written: set[int] = set()  # written by flush, published to the connection's counts after the commit
+        self._wrote = False
         self._kept = kept_counts(conn, self.n)
 
     def count(self, terms: dict[int, float], words: Callable[[], dict[int, str]]) -> None:
@@ -154,13 +155,15 @@ class Idf:
                               "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
                               [(t, c, self._df[t][1] if t else 0.0) for t, c in self._pending.items()])
         self._written.update(t for t in self._pending if t)
+        self._wrote |= bool(self._pending)
         self._pending.clear()
 
     def publish(self) -> None:
         """The batch that flushed these counts has committed: the connection keeps them for the next batches."""
-        if self._written:  # (its article count with them)
+        if self._wrote:  # the article count with them
             publish_counts(self.conn, self.n, {t: self._df[t] for t in self._written})
             self._written.clear()
+            self._wrote = False
 
     def _cache(self, term: int, df: int, share: float) -> None:
         self._df[term] = (df, share)
@@ -170,15 +173,14 @@ class Idf:
         """Cache the stored counts of the words not cached yet (from the connection's kept counts, else the table)."""
         missing = list(set(terms).difference(self._df))
         kept = self._kept
-        if kept is not None:
-            counts, rest = kept.counts, []
-            for t in missing:
-                hit = counts.get(t)
-                if hit is None:
-                    rest.append(t)
-                else:
-                    self._cache(t, *hit)
-            missing = rest
+        counts, rest = kept.counts, []
+        for t in missing:
+            hit = counts.get(t)
+            if hit is None:
+                rest.append(t)
+            else:
+                self._cache(t, *hit)
+        missing = rest
         for start in range(0, len(missing), 900):
             chunk = missing[start:start + 900]
             found = {r[0]: (r[1], r[2]) for r in self.conn.execute(
@@ -187,7 +189,7 @@ class Idf:
             for t in chunk:
                 count = found.get(t, (0, 0.0))
                 self._cache(t, *count)
-                if kept is not None and t:  # term 0, the article count, is read anew by every Idf
+                if t:  # term 0, the article count, is read anew by every Idf
                     kept.keep(t, count)
 
     def words(self, terms: Collection[int]) -> dict[int, float]:

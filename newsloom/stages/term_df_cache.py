@@ -2,7 +2,7 @@
 
 Every batch's :class:`~.stories.Idf` read the count of each word it met from the table: the words of the batch's
 articles, of their stories' and threads' profiles and of the re-checks' samples, some ten thousand a batch, the
-same words batch after batch (at 100,000 articles these reads were the largest growing part of both stages). The
+same words batch after batch (at 100,000 articles among the parts of both stages that grew most). The
 counts change only when a batch of the stories stage writes them (``Idf.flush``), so each connection keeps the
 committed counts of the words read:
 
@@ -19,7 +19,7 @@ from collections import OrderedDict
 
 __all__ = ["TermCounts", "kept_counts", "publish_counts", "MAX_TERMS"]
 
-#: words kept per connection at most (past it the counts are dropped and read again): some 100 MB
+#: words kept per connection at most (past it the counts are dropped and read again): about 150 MB
 MAX_TERMS = 1_000_000
 
 
