@@ -130,8 +130,7 @@ class Idf:
         self._log_df: dict[int, float] = {}  # ln(1 + df + B * share): a word's idf is ln(1 + n + B) minus this
         self._edf: dict[str, int] = {}
         self._pending: Counter[int] = Counter()  # counted, not yet written (term 0: the articles)
-        self._written: set[int] = set()  # written by flush, published to the connection's counts after the commit
-        self._wrote = False
+        self._written: set[int] = set()  # written by flush (term 0 too), published after the commit
         self._kept = kept_counts(conn, self.n)
 
     def count(self, terms: dict[int, float], words: Callable[[], dict[int, str]]) -> None:
@@ -154,16 +153,14 @@ class Idf:
         self.conn.executemany("INSERT INTO story_terms_df (term, df, background) VALUES (?, ?, ?) "
                               "ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
                               [(t, c, self._df[t][1] if t else 0.0) for t, c in self._pending.items()])
-        self._written.update(t for t in self._pending if t)
-        self._wrote |= bool(self._pending)
+        self._written.update(self._pending)
         self._pending.clear()
 
     def publish(self) -> None:
         """The batch that flushed these counts has committed: the connection keeps them for the next batches."""
-        if self._wrote:  # the article count with them
-            publish_counts(self.conn, self.n, {t: self._df[t] for t in self._written})
+        if self._written:  # the article count with them, even when the batch's articles had no words
+            publish_counts(self.conn, self.n, {t: self._df[t] for t in self._written if t})
             self._written.clear()
-            self._wrote = False
 
     def _cache(self, term: int, df: int, share: float) -> None:
         self._df[term] = (df, share)
