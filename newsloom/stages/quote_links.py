@@ -211,18 +211,44 @@ def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limi
                       [first, *others])
 
 
+def _from_earlier_firsts(store: Store, key: str, carriers: set[str], batch: str) -> tuple[str | None] | None:
+    """The first independent carrier of ``key`` from the firsts its carriers outside the batch were given (when the
+    key was last linked, or themselves when stored) and the batch's ``carriers``, without reading every carrier:
+    each earlier first was the earliest independent carrier of its part of the key's carriers, and a carrier never
+    turns from a copy into an original nor changes its date, so the earliest of them and of the batch's independent
+    carriers is the earliest of all. Only when every earlier first still carries the key as an original; else None
+    (a first that became a copy, lost its quote, or the fallback to a copy's original: all carriers are read).
+    ``batch``: the batch's article ids as a JSON list."""
+    earlier = [r[0] for r in store.execute(
+        "SELECT DISTINCT first_article_id FROM quotes WHERE quote_key = ? AND article_id NOT IN"
+        " (SELECT value FROM json_each(?))", (key, batch))]
+    if not earlier or None in earlier:
+        return None
+    asked = sorted({*earlier, *carriers})
+    rows = {r[0]: r[1:] for r in store.execute(
+        f"SELECT a.id, a.copy_of IS NULL, a.published, a.rowid, EXISTS (SELECT 1 FROM quotes q WHERE"
+        f" q.quote_key = ? AND q.article_id = a.id) FROM articles a WHERE a.id IN ({', '.join('?' for _ in asked)})",
+        (key, *asked))}
+    if not all(f in rows and rows[f][0] and rows[f][3] for f in earlier):
+        return None
+    independent = [a for a in asked if a in rows and rows[a][0] and rows[a][3]]
+    return (min(independent, key=lambda a: (rows[a][1] is None, rows[a][1] or "", rows[a][2])),)
+
+
 def _link(store: Store, ids: Sequence[str]) -> None:
-    keys: set[str] = set()
+    carriers: dict[str, set[str]] = {}  # each quote_key the batch carries -> its carriers in the batch
     for chunk in _chunks(ids):
         marks = ", ".join("?" for _ in chunk)
-        keys.update(r[0] for r in store.execute(
-            f"SELECT DISTINCT quote_key FROM quotes WHERE quote_key IS NOT NULL AND article_id IN ({marks})",
-            list(chunk)))
-    carriers = "FROM articles a WHERE a.id IN (SELECT article_id FROM quotes WHERE quote_key = ?)"
+        for key, article in store.execute(f"SELECT quote_key, article_id FROM quotes WHERE quote_key IS NOT NULL AND"
+                                          f" article_id IN ({marks})", list(chunk)):
+            carriers.setdefault(key, set()).add(article)
+    batch = json.dumps(list(ids))
+    every = "FROM articles a WHERE a.id IN (SELECT article_id FROM quotes WHERE quote_key = ?)"
     order = "ORDER BY a.published IS NULL, a.published, a.rowid LIMIT 1"  # first_carrier's order, in SQL
-    for key in sorted(keys):
-        first = store.execute(f"SELECT a.id {carriers} AND a.copy_of IS NULL {order}", (key,)).fetchone() or \
-            store.execute(f"SELECT coalesce((SELECT o.id FROM articles o WHERE o.id = a.copy_of), a.id) {carriers}"
+    for key in sorted(carriers):
+        first = _from_earlier_firsts(store, key, carriers[key], batch) or \
+            store.execute(f"SELECT a.id {every} AND a.copy_of IS NULL {order}", (key,)).fetchone() or \
+            store.execute(f"SELECT coalesce((SELECT o.id FROM articles o WHERE o.id = a.copy_of), a.id) {every}"
                           f" {order}", (key,)).fetchone()
         store.execute("UPDATE quotes SET first_article_id = ? WHERE quote_key = ? AND first_article_id IS NOT ?",
                       (first and first[0], key, first and first[0]))
