@@ -211,47 +211,71 @@ def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limi
                       [first, *others])
 
 
-def _from_earlier_firsts(store: Store, key: str, carriers: set[str], batch: str) -> tuple[str | None] | None:
-    """The first independent carrier of ``key`` from the firsts its carriers outside the batch were given (when the
-    key was last linked, or themselves when stored) and the batch's ``carriers``, without reading every carrier:
-    each earlier first was the earliest independent carrier of its part of the key's carriers, and a carrier never
-    turns from a copy into an original nor changes its date, so the earliest of them and of the batch's independent
-    carriers is the earliest of all. Only when every earlier first still carries the key as an original; else None
-    (a first that became a copy, lost its quote, or the fallback to a copy's original: all carriers are read).
-    ``batch``: the batch's article ids as a JSON list."""
-    earlier = [r[0] for r in store.execute(
-        "SELECT DISTINCT first_article_id FROM quotes WHERE quote_key = ? AND article_id NOT IN"
-        " (SELECT value FROM json_each(?))", (key, batch))]
-    if not earlier or None in earlier:
-        return None
-    asked = sorted({*earlier, *carriers})
-    rows = {r[0]: r[1:] for r in store.execute(
-        f"SELECT a.id, a.copy_of IS NULL, a.published, a.rowid, EXISTS (SELECT 1 FROM quotes q WHERE"
-        f" q.quote_key = ? AND q.article_id = a.id) FROM articles a WHERE a.id IN ({', '.join('?' for _ in asked)})",
-        (key, *asked))}
-    if not all(f in rows and rows[f][0] and rows[f][3] for f in earlier):
-        return None
-    independent = [a for a in asked if a in rows and rows[a][0] and rows[a][3]]
-    return (min(independent, key=lambda a: (rows[a][1] is None, rows[a][1] or "", rows[a][2])),)
+def _earlier_firsts(store: Store, keys: list[str], batch: set[str]) -> dict[str, dict[str, bool]]:
+    """Per quote key, the firsts its carriers outside the batch were given (when the key was last linked, or
+    themselves when stored), each with whether it still carries the key. A batch article's own rows start as their
+    own first: a first that only they name is left out."""
+    out: dict[str, dict[str, bool]] = {}
+    for chunk in _chunks(keys):
+        for key, first, low, high, carries in store.execute(f"""
+                SELECT q.quote_key, q.first_article_id, min(q.article_id), max(q.article_id),
+                       EXISTS (SELECT 1 FROM quotes c WHERE c.quote_key = q.quote_key
+                                                         AND c.article_id = q.first_article_id)
+                  FROM quotes q WHERE q.quote_key IN ({", ".join("?" for _ in chunk)})
+                 GROUP BY q.quote_key, q.first_article_id""", list(chunk)):
+            if not (first in batch and low == high == first):
+                out.setdefault(key, {})[first] = bool(carries)
+    return out
+
+
+def _article_order(store: Store, ids: set[str]) -> dict[str, tuple[bool, tuple[bool, str, int]]]:
+    """Per article: whether it is an original (no ``copy_of``), and its place in :func:`first_carrier`'s order."""
+    out = {}
+    for chunk in _chunks(sorted(ids)):
+        for aid, original, published, rowid in store.execute(
+                f"SELECT id, copy_of IS NULL, published, rowid FROM articles WHERE id IN"
+                f" ({', '.join('?' for _ in chunk)})", list(chunk)):
+            out[aid] = (bool(original), (published is None, published or "", rowid))
+    return out
 
 
 def _link(store: Store, ids: Sequence[str]) -> None:
+    """Set ``first_article_id`` for every quote key the articles carry. Without reading every carrier when it can:
+    each earlier first was the earliest independent carrier of its part of the key's carriers, and a carrier never
+    turns from a copy into an original nor changes its date, so when every earlier first still carries the key as
+    an original, the earliest of them and of the batch's independent carriers is the earliest of all. Else (a first
+    that became a copy or lost its quote, none, or the fallback to a copy's original) every carrier is read."""
     carriers: dict[str, set[str]] = {}  # each quote_key the batch carries -> its carriers in the batch
     for chunk in _chunks(ids):
         marks = ", ".join("?" for _ in chunk)
         for key, article in store.execute(f"SELECT quote_key, article_id FROM quotes WHERE quote_key IS NOT NULL AND"
                                           f" article_id IN ({marks})", list(chunk)):
             carriers.setdefault(key, set()).add(article)
-    batch = json.dumps(list(ids))
-    every = "FROM articles a WHERE a.id IN (SELECT article_id FROM quotes WHERE quote_key = ?)"
-    order = "ORDER BY a.published IS NULL, a.published, a.rowid LIMIT 1"  # first_carrier's order, in SQL
-    for key in sorted(carriers):
-        first = _from_earlier_firsts(store, key, carriers[key], batch) or \
-            store.execute(f"SELECT a.id {every} AND a.copy_of IS NULL {order}", (key,)).fetchone() or \
-            store.execute(f"SELECT coalesce((SELECT o.id FROM articles o WHERE o.id = a.copy_of), a.id) {every}"
-                          f" {order}", (key,)).fetchone()
+    keys = sorted(carriers)
+    earlier = _earlier_firsts(store, keys, set(ids))
+    order = _article_order(store, {a for k in keys for a in (*carriers[k], *earlier.get(k, ()))})
+    for key in keys:
+        first = _earliest(earlier.get(key, {}), carriers[key], order) or _first_of_every_carrier(store, key)
         store.execute("UPDATE quotes SET first_article_id = ? WHERE quote_key = ? AND first_article_id IS NOT ?",
                       (first and first[0], key, first and first[0]))
+
+
+def _earliest(firsts: dict[str, bool], carriers: set[str],
+              order: dict[str, tuple[bool, tuple[bool, str, int]]]) -> tuple[str] | None:
+    """The earliest independent carrier of the earlier ``firsts`` and the batch's ``carriers``, when every earlier
+    first still carries the key as an original (see :func:`_link`); else None."""
+    if not firsts or not all(carries and f in order and order[f][0] for f, carries in firsts.items()):
+        return None
+    return (min((a for a in {*firsts, *carriers} if a in order and order[a][0]), key=lambda a: order[a][1]),)
+
+
+def _first_of_every_carrier(store: Store, key: str) -> tuple[str] | None:
+    """:func:`first_carrier` of every carrier of ``key``, in SQL."""
+    every = "FROM articles a WHERE a.id IN (SELECT article_id FROM quotes WHERE quote_key = ?)"
+    by = "ORDER BY a.published IS NULL, a.published, a.rowid LIMIT 1"
+    return store.execute(f"SELECT a.id {every} AND a.copy_of IS NULL {by}", (key,)).fetchone() or \
+        store.execute(f"SELECT coalesce((SELECT o.id FROM articles o WHERE o.id = a.copy_of), a.id) {every} {by}",
+                      (key,)).fetchone()
 
 
 @corpus_stage("quote_links", requires=("annotations.quotes",), assigns=("quotes.first_article_id",))
