@@ -321,8 +321,9 @@ def test_the_4gram_index_links_as_comparing_every_latest_quote(seed, monkeypatch
 def test_first_carriers_from_the_earlier_firsts_are_those_of_every_carrier(seed, monkeypatch):
     """Random batches of articles carrying some of six quotes (dates, copies of stored articles), and between them
     what changes a stored carrier: an original turned into a copy of a later article (the copies stage's re-rooting)
-    and a quote row cut; some batches linked only after the next one. The first carriers taken from the earlier firsts and the batch's carriers are those that
-    first_carrier over every carrier gives, and both ways of finding them are taken."""
+    and a quote row cut; some batches linked only after the next one. The first carriers taken from the earlier
+    firsts and the batch's carriers are those that first_carrier over every carrier gives, and both ways of finding
+    them are taken."""
     import random
 
     from newsloom import Settings
@@ -350,7 +351,7 @@ def test_first_carriers_from_the_earlier_firsts_are_those_of_every_carrier(seed,
         batches.append(batch)
         stored += [a.id for a in batch]
         changes.append((rng.random() < 0.4, rng.random() < 0.3, rng.random(), rng.random() < 0.3))
-    ways = []  # per key linked: True when found from the earlier firsts
+    ways = []  # per key linked: its first from the earlier firsts, or None (every carrier read)
     earliest = quote_links._earliest
 
     def counted(*args):

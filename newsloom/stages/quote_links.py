@@ -14,10 +14,12 @@ For the newly stored articles it
    speaker's latest quotes each connection keeps, :mod:`.quote_window`), only those sharing two 4-grams
    with the new one can be near copies: they are found in ``quote_grams`` (the 4-gram hashes of every
    quote under its speaker), which this stage keeps;
-3. for every ``quote_key`` those articles carry, recomputes ``first_article_id`` over all carriers:
+3. for every ``quote_key`` those articles carry, sets ``first_article_id`` to the first of all carriers:
    the earliest published article (unknown dates last), ties by store order. An article that is a
    copy of another (``copy_of`` set) is no independent carrier: it counts only when no original
-   carries the quote, and then its original (when stored) is the first carrier.
+   carries the quote, and then its original (when stored) is the first carrier. It is found from the
+   firsts the key's earlier carriers were given and the batch's carriers (:func:`_link`), else from
+   every carrier.
 
 All of it runs in one transaction with ``store.done``, so a crash leaves the queue to finish later.
 """
