@@ -37,7 +37,8 @@ class Loom:
     def __init__(self, db: str | Path | Store = "newsloom.db", *, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.load()
         self.store = db if isinstance(db, Store) else Store(
-            db, busy_timeout=float(self.settings.get("store.busy_timeout")))
+            db, busy_timeout=float(self.settings.get("store.busy_timeout")),
+            cache_mb=float(self.settings.get("store.cache_mb")))
         self._pipeline: Pipeline | None = None
         self._fetcher: Any = None
 

@@ -317,6 +317,78 @@ def test_the_4gram_index_links_as_comparing_every_latest_quote(seed, monkeypatch
     assert len(linked) < len({quote_key(texts[r[0]]) for r in results[0] if r[1] is not None})  # near copies linked
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_first_carriers_from_the_earlier_firsts_are_those_of_every_carrier(seed, monkeypatch):
+    """Random batches of articles carrying some of six quotes (dates, copies of stored articles), and between them
+    what changes a stored carrier: an original turned into a copy of a later article (the copies stage's re-rooting)
+    and a quote row cut; some batches linked only after the next one. The first carriers taken from the earlier
+    firsts and the batch's carriers are those that first_carrier over every carrier gives, and both ways of finding
+    them are taken."""
+    import random
+
+    from newsloom import Settings
+    from newsloom.stages import quote_links
+
+    rng = random.Random(seed)
+    said = [f"“The {w} border will stay open for trade and travel,”" for w in "north south east west inner far".split()]
+    settings = Settings.load(env={}, overrides={"stages.quote_links.near_containment": 0.0})
+    batches, changes, stored = [], [], []
+    for b in range(12):
+        batch = []
+        for i in range(rng.randint(1, 6)):
+            aid = f"a{b}-{i}"
+            quotes, text = [], ""
+            for q in rng.sample(said, rng.randint(1, 3)):
+                body = f"{q} Anna Berg said. "
+                one = quote(body)
+                quotes.append({**{k: v + len(text) if k in ("start", "end", "cue_start", "cue_end", "speaker_start",
+                                                             "speaker_end") else v for k, v in one.items()},
+                               "parts": [[one["start"] + len(text), one["end"] + len(text)]]})
+                text += body
+            published = rng.choice([None, "2021-11-14", "2021-11-15", "2021-11-16", "2021-11-17"])
+            copy_of = rng.choice([None, None, None, *stored[-4:]])
+            batch.append(art(aid, published, text=text, quotes=quotes, copy_of=copy_of))
+        batches.append(batch)
+        stored += [a.id for a in batch]
+        changes.append((rng.random() < 0.4, rng.random() < 0.3, rng.random(), rng.random() < 0.3))
+    ways = []  # per key linked: its first from the earlier firsts, or None (every carrier read)
+    earliest = quote_links._earliest
+
+    def counted(*args):
+        ways.append(earliest(*args))
+        return ways[-1]
+
+    results = []
+    for reference in (False, True):
+        with monkeypatch.context() as m, Store(":memory:") as s:
+            m.setattr(quote_links, "_link", _first_by_carriers) if reference else \
+                m.setattr(quote_links, "_earliest", counted)
+            stage = QuoteLinks(settings)
+            waiting: list[str] = []
+            for batch, (reroot, cut, pick, wait) in zip(batches, changes):
+                ids = s.add_batch(batch, [InputRow(a.id, a.id, a.id, "stored") for a in batch], queue=["quote_links"])
+                if wait:  # linked after the next batch (as after a crash): its quotes are carriers meanwhile
+                    waiting += ids
+                    continue
+                stage.run(s, ids)
+                if waiting:
+                    stage.run(s, waiting)
+                    waiting = []
+                with s.transaction() as conn:
+                    originals = [r[0] for r in conn.execute("SELECT id FROM articles WHERE copy_of IS NULL"
+                                                            " ORDER BY rowid")]
+                    if reroot and len(originals) > 1:  # an earlier original becomes a copy of the latest one
+                        old = originals[int(pick * (len(originals) - 1))]
+                        conn.execute("UPDATE articles SET copy_of = ? WHERE id = ? OR copy_of = ?",
+                                     (originals[-1], old, old))
+                    if cut:
+                        conn.execute("DELETE FROM quotes WHERE rowid = (SELECT rowid FROM quotes ORDER BY"
+                                     " first_article_id = article_id DESC, rowid LIMIT 1)")
+            results.append(sorted(tuple(r) for r in s.execute("SELECT id, quote_key, first_article_id FROM quotes")))
+    assert results[0] == results[1]
+    assert any(w is None for w in ways) and any(w is not None for w in ways)  # both ways were taken
+
+
 def test_an_excerpt_is_linked_after_the_quotes_got_new_rowids(tmp_path):
     full = f"{LONG} Anna Berg said. Later she left."
     excerpt = "“Every lorry that waits at Brest tonight will cross before the morning,” Anna Berg said. Later she left."

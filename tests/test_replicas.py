@@ -51,6 +51,17 @@ def test_bench_scale_times_every_corpus_stage_on_annotated_replicas(web_db, tmp_
     assert (tmp_path / "annotated80" / "progress.jsonl").read_text().count("\n") == 2
 
 
+def test_growth_from_a_middle_size():
+    """The goal's growth is from 10,000 articles, not from the bench's smallest size: a second column gives it."""
+    from newsloom.bench.scale import _growth
+
+    per = {2000: {"resolve": 0.002}, 10000: {"resolve": 0.004}, 100000: {"resolve": 0.006}}
+    assert _growth(per, 10000) == [{"stage": "resolve", "ms/article at 2000": 2.0, "ms/article at 10000": 4.0,
+                                    "ms/article at 100000": 6.0, "growth": 3.0, "growth from 10000": 1.5}]
+    assert [set(r) for r in (_growth(per, 2000)[0], _growth(per, 100000)[0], _growth(per, 5000)[0])] == \
+        [{"stage", "ms/article at 2000", "ms/article at 10000", "ms/article at 100000", "growth"}] * 3
+
+
 def test_the_annotated_engine_needs_an_annotated_store(tmp_path):
     with pytest.raises(ConfigError, match="annotations"):
         bench_scale(sizes="40", engines="annotated")

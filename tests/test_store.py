@@ -38,6 +38,34 @@ def test_migrations_recorded_and_wal(db_path):
     again.close()
 
 
+def test_page_cache_is_the_setting(db_path, tmp_path, base_settings):
+    """Every connection gets the page cache of ``[store] cache_mb`` (SQLite's own 2 MB re-reads a large store's
+    index pages from the file in every batch)."""
+    from newsloom.loom import Loom
+    from newsloom.settings import Settings
+
+    store = Store(db_path)
+    assert store.execute("PRAGMA cache_size").fetchone()[0] == -128 * 1024  # the default, in KiB
+    store.close()
+    settings = Settings.load(env={}, overrides={"pipeline.stages": base_settings.get("pipeline.stages"),
+                                                "store.cache_mb": 16})
+    with Loom(db_path, settings=settings) as lm:
+        assert lm.store.execute("PRAGMA cache_size").fetchone()[0] == -16 * 1024
+
+
+def test_the_web_server_s_reading_connections_keep_a_smaller_page_cache(db_path):
+    """One reading connection per request thread (up to 40): each keeps ``[store] web_cache_mb``, not 128 MB."""
+    pytest.importorskip("fastapi")
+    from newsloom.settings import Settings
+    from newsloom.web.state import WebState
+
+    state = WebState(db=str(db_path), token=None, settings=Settings.load(env={}))
+    try:
+        assert state.store().execute("PRAGMA cache_size").fetchone()[0] == -16 * 1024
+    finally:
+        state.close()
+
+
 def test_ingest_twice_stores_nothing_new(loom, tmp_path):
     f = tmp_path / "in.jsonl"
     _write_jsonl(f, ROWS)

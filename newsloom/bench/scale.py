@@ -125,16 +125,19 @@ def _corpus_cpu(folder: Path, articles: Iterator[Article], names: list[str], bat
     return out
 
 
-def _growth(per_stage: dict[int, dict[str, float]]) -> list[dict[str, Any]]:
-    """One row per stage: ms/article at each size and the growth (largest size / smallest size)."""
+def _growth(per_stage: dict[int, dict[str, float]], growth_from: int = 0) -> list[dict[str, Any]]:
+    """One row per stage: ms/article at each size and the growth (largest size / smallest size); with
+    ``growth_from`` among the sizes between them, also ``growth from N`` (largest size / N)."""
     small, large = min(per_stage, default=None), max(per_stage, default=None)
     rows = []
     for stage in (per_stage.get(small) or {}):
         row: dict[str, Any] = {"stage": stage}
         for size in sorted(per_stage):
             row[f"ms/article at {size}"] = round(1000 * per_stage[size].get(stage, 0.0), 3)
-        base = per_stage[small][stage]
-        row["growth"] = round(per_stage[large].get(stage, 0.0) / base, 2) if base else None
+        for base_size, column in ((small, "growth"), (growth_from, f"growth from {growth_from}")):
+            if base_size in per_stage and (column == "growth" or small < base_size < large):
+                base = per_stage[base_size].get(stage, 0.0)
+                row[column] = round(per_stage[large].get(stage, 0.0) / base, 2) if base else None
         rows.append(row)
     return rows
 
@@ -145,11 +148,11 @@ def _disk_mb(path: Path) -> float:
 
 
 def _cpu_tables(title: str, per: dict[int, dict[str, float]], names: list[str], note: str,
-                marginal: bool) -> list[Table]:
+                marginal: bool, growth_from: int = 0) -> list[Table]:
     """The growth table of in-process runs (stages: ms/article over the first N articles; with ``marginal``,
     one run read at every size, also over the articles since the previous size) and its memory and disk."""
     stages = ["store", *names, *(["gc"] if any("gc" in row for row in per.values()) else [])]
-    growth = _growth({size: {k: row[k] for k in stages if k in row} for size, row in per.items()})
+    growth = _growth({size: {k: row[k] for k in stages if k in row} for size, row in per.items()}, growth_from)
     sizes = sorted(per)
     for row in growth:
         for a, b in zip(sizes, sizes[1:]) if marginal else ():
@@ -170,7 +173,7 @@ def _cpu_tables(title: str, per: dict[int, dict[str, float]], names: list[str], 
 def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "1000,10000", workers: int = 2,
                 engines: str = "cpu,local,spark", stages: str = "base", group: int = 25, spark_max: int = 0,
                 batch: int = 64, annotations: str | None = None, keep: str | None = None, order: str = "balanced",
-                **_: Any) -> list[Table]:
+                growth_from: int = 10000, **_: Any) -> list[Table]:
     """Time, peak memory and disk for growing corpora (real texts with perturbed copies).
 
     Options: ``sizes`` (comma-separated article counts), ``workers``, ``engines`` (local, spark, cpu: the
@@ -180,7 +183,8 @@ def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "100
     timing), ``annotations`` (the annotated store the annotated engine replicates), ``order`` (the order of its
     originals: balanced, every stretch of the stream as long on average as the whole, or shuffled, the plain
     random order of earlier runs; see :func:`newsloom.bench.replicas.balanced_order`), ``keep`` (a folder where
-    the in-process runs keep their stores).
+    the in-process runs keep their stores), ``growth_from`` (the size a second growth column of the annotated
+    engine's table divides by, when it lies between the smallest and the largest).
     """
     counts = [int(n)] if n else [int(s) for s in str(sizes).split(",")]
     names = None if stages == "all" else (BASE if stages == "base" else stages.split(","))
@@ -272,5 +276,6 @@ def bench_scale(n: int | None = None, data: str | None = None, sizes: str = "100
                               f"vectors moved, as newsloom/bench/replicas.py makes them), batches of {batch}; "
                               "'ms/article at N': CPU of this thread over the first N articles / N (the per-article "
                               "cost of an N-article run); 'ms/article A-B': over the articles A+1..B (the marginal "
-                              "cost); growth: largest size / smallest size", marginal=True)
+                              "cost); growth: largest size / smallest size; growth from N: largest size / N",
+                              marginal=True, growth_from=int(growth_from))
     return tables

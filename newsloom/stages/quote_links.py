@@ -14,10 +14,12 @@ For the newly stored articles it
    speaker's latest quotes each connection keeps, :mod:`.quote_window`), only those sharing two 4-grams
    with the new one can be near copies: they are found in ``quote_grams`` (the 4-gram hashes of every
    quote under its speaker), which this stage keeps;
-3. for every ``quote_key`` those articles carry, recomputes ``first_article_id`` over all carriers:
+3. for every ``quote_key`` those articles carry, sets ``first_article_id`` to the first of all carriers:
    the earliest published article (unknown dates last), ties by store order. An article that is a
    copy of another (``copy_of`` set) is no independent carrier: it counts only when no original
-   carries the quote, and then its original (when stored) is the first carrier.
+   carries the quote, and then its original (when stored) is the first carrier. It is found from the
+   firsts the key's earlier carriers were given and the batch's carriers (:func:`_link`), else from
+   every carrier.
 
 All of it runs in one transaction with ``store.done``, so a crash leaves the queue to finish later.
 """
@@ -211,21 +213,71 @@ def _link_near_copies(store: Store, ids: Sequence[str], containment: float, limi
                       [first, *others])
 
 
+def _earlier_firsts(store: Store, keys: list[str], batch: set[str]) -> dict[str, dict[str, bool]]:
+    """Per quote key, the firsts its carriers outside the batch were given (when the key was last linked, or
+    themselves when stored), each with whether it still carries the key. A batch article's own rows start as their
+    own first: a first that only they name is left out."""
+    out: dict[str, dict[str, bool]] = {}
+    for chunk in _chunks(keys):
+        for key, first, low, high, carries in store.execute(f"""
+                SELECT q.quote_key, q.first_article_id, min(q.article_id), max(q.article_id),
+                       EXISTS (SELECT 1 FROM quotes c WHERE c.quote_key = q.quote_key
+                                                         AND c.article_id = q.first_article_id)
+                  FROM quotes q WHERE q.quote_key IN ({", ".join("?" for _ in chunk)})
+                 GROUP BY q.quote_key, q.first_article_id""", list(chunk)):
+            if not (first in batch and low == high == first):
+                out.setdefault(key, {})[first] = bool(carries)
+    return out
+
+
+def _article_order(store: Store, ids: set[str]) -> dict[str, tuple[bool, tuple[bool, str, int]]]:
+    """Per article: whether it is an original (no ``copy_of``), and its place in :func:`first_carrier`'s order."""
+    out = {}
+    for chunk in _chunks(sorted(ids)):
+        for aid, original, published, rowid in store.execute(
+                f"SELECT id, copy_of IS NULL, published, rowid FROM articles WHERE id IN"
+                f" ({', '.join('?' for _ in chunk)})", list(chunk)):
+            out[aid] = (bool(original), (published is None, published or "", rowid))
+    return out
+
+
 def _link(store: Store, ids: Sequence[str]) -> None:
-    keys: set[str] = set()
+    """Set ``first_article_id`` for every quote key the articles carry. Without reading every carrier when it can:
+    each earlier first was the earliest independent carrier of its part of the key's carriers, and a carrier never
+    turns from a copy into an original nor changes its date, so when every earlier first still carries the key as
+    an original, the earliest of them and of the batch's independent carriers is the earliest of all. Else (a first
+    that became a copy or lost its quote, none, or the fallback to a copy's original) every carrier is read."""
+    carriers: dict[str, set[str]] = {}  # each quote_key the batch carries -> its carriers in the batch
     for chunk in _chunks(ids):
         marks = ", ".join("?" for _ in chunk)
-        keys.update(r[0] for r in store.execute(
-            f"SELECT DISTINCT quote_key FROM quotes WHERE quote_key IS NOT NULL AND article_id IN ({marks})",
-            list(chunk)))
-    carriers = "FROM articles a WHERE a.id IN (SELECT article_id FROM quotes WHERE quote_key = ?)"
-    order = "ORDER BY a.published IS NULL, a.published, a.rowid LIMIT 1"  # first_carrier's order, in SQL
-    for key in sorted(keys):
-        first = store.execute(f"SELECT a.id {carriers} AND a.copy_of IS NULL {order}", (key,)).fetchone() or \
-            store.execute(f"SELECT coalesce((SELECT o.id FROM articles o WHERE o.id = a.copy_of), a.id) {carriers}"
-                          f" {order}", (key,)).fetchone()
+        for key, article in store.execute(f"SELECT quote_key, article_id FROM quotes WHERE quote_key IS NOT NULL AND"
+                                          f" article_id IN ({marks})", list(chunk)):
+            carriers.setdefault(key, set()).add(article)
+    keys = sorted(carriers)
+    earlier = _earlier_firsts(store, keys, set(ids))
+    order = _article_order(store, {a for k in keys for a in (*carriers[k], *earlier.get(k, ()))})
+    for key in keys:
+        first = _earliest(earlier.get(key, {}), carriers[key], order) or _first_of_every_carrier(store, key)
         store.execute("UPDATE quotes SET first_article_id = ? WHERE quote_key = ? AND first_article_id IS NOT ?",
                       (first and first[0], key, first and first[0]))
+
+
+def _earliest(firsts: dict[str, bool], carriers: set[str],
+              order: dict[str, tuple[bool, tuple[bool, str, int]]]) -> tuple[str] | None:
+    """The earliest independent carrier of the earlier ``firsts`` and the batch's ``carriers``, when every earlier
+    first still carries the key as an original (see :func:`_link`); else None."""
+    if not firsts or not all(carries and f in order and order[f][0] for f, carries in firsts.items()):
+        return None
+    return (min((a for a in {*firsts, *carriers} if a in order and order[a][0]), key=lambda a: order[a][1]),)
+
+
+def _first_of_every_carrier(store: Store, key: str) -> tuple[str] | None:
+    """:func:`first_carrier` of every carrier of ``key``, in SQL."""
+    every = "FROM articles a WHERE a.id IN (SELECT article_id FROM quotes WHERE quote_key = ?)"
+    by = "ORDER BY a.published IS NULL, a.published, a.rowid LIMIT 1"
+    return store.execute(f"SELECT a.id {every} AND a.copy_of IS NULL {by}", (key,)).fetchone() or \
+        store.execute(f"SELECT coalesce((SELECT o.id FROM articles o WHERE o.id = a.copy_of), a.id) {every} {by}",
+                      (key,)).fetchone()
 
 
 @corpus_stage("quote_links", requires=("annotations.quotes",), assigns=("quotes.first_article_id",))

@@ -56,7 +56,7 @@ from .story_match import Profile, Signals, Weights, features, term_counts, term_
 from .story_regroup import average_link, pair_scores, reconcile, time_gaps
 from .term_df_cache import kept_counts, publish_counts
 
-__all__ = ["Stories", "story_id", "one_blas_thread", "shared_index", "article_signals", "member_signals", "entity_types",
+__all__ = ["Stories", "story_id", "one_blas_thread", "shared_index", "article_signals", "member_signals",
            "Idf", "merge_stories", "merge_threads"]
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ class Idf:
         self._df: dict[int, tuple[int, float]] = {}
         self._log_df: dict[int, float] = {}  # ln(1 + df + B * share): a word's idf is ln(1 + n + B) minus this
         self._edf: dict[str, int] = {}
+        self._etype: dict[str, str] = {}
         self._pending: Counter[int] = Counter()  # counted, not yet written (term 0: the articles)
         self._written: set[int] = set()  # written by flush (term 0 too), published after the commit
         self._kept = kept_counts(conn, self.n)
@@ -196,14 +197,23 @@ class Idf:
                                    map(self._log_df.__getitem__, terms))))
 
     def entities(self, ids: Any) -> dict[str, float]:
+        self._read_entities(ids)
+        return {e: math.log((1 + self.n + self.background) / (1 + min(self._edf[e], self.n))) for e in ids}
+
+    def types(self, ids: Any) -> dict[str, str]:
+        """The type (PERSON, GPE, ...) of each of these entities that is stored (read with their article counts)."""
+        self._read_entities(ids)
+        return {e: self._etype[e] for e in ids if e in self._etype}
+
+    def _read_entities(self, ids: Any) -> None:
         missing = [e for e in ids if e not in self._edf]
         for start in range(0, len(missing), 900):
             chunk = missing[start:start + 900]
-            found = dict(self.conn.execute(f"SELECT id, articles FROM entities WHERE id IN "
-                                           f"({', '.join('?' for _ in chunk)})", chunk).fetchall())
+            found = {r[0]: (r[1], r[2]) for r in self.conn.execute(
+                f"SELECT id, articles, type FROM entities WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)}
             for e in chunk:
-                self._edf[e] = found.get(e, 0)
-        return {e: math.log((1 + self.n + self.background) / (1 + min(self._edf[e], self.n))) for e in ids}
+                self._edf[e] = found[e][0] if e in found else 0
+            self._etype.update((e, kind) for e, (_, kind) in found.items())
 
     def both(self, a: Signals | Profile, b: Profile) -> tuple[dict[int, float], dict[str, float]]:
         return self.words(a.terms.keys() | b.terms.keys()), self.entities(a.entities.keys() | b.entities.keys())
@@ -491,7 +501,7 @@ class Stories:
         leads, protagonists = _roles(conn, members, int(self.cfg["lead_chars"]))
         words = idf.words({t for s in sig_list for t in s.terms})
         ents = idf.entities({e for s in sig_list for e in s.entities} | {e for lead in leads for e in lead})
-        scores = pair_scores(sig_list, words, ents, self.pair_weights, types=entity_types(conn, ents),
+        scores = pair_scores(sig_list, words, ents, self.pair_weights, types=idf.types(ents),
                              years=_years(conn, members), leads=leads, protagonists=protagonists)
         labels = average_link(scores, start, float(self.cfg["regroup_threshold"]), dates=time_gaps(sig_list),
                               weights=self.pair_weights, cohesion=float(self.cfg["regroup_cohesion"]),
@@ -558,17 +568,6 @@ class Stories:
                      "story_articles s ON s.article_id = a.id WHERE s.story_id = ?), title = ?, title_article = ?, "
                      "title_score = ?, updated_at = ? WHERE id = ?",
                      (sid, profile.to_blob(), sid, sid, best[2], best[1], round(best[0], 4), now(), sid))
-
-
-def entity_types(conn: sqlite3.Connection, ids: Any) -> dict[str, str]:
-    """The type (PERSON, GPE, ...) of each of these entities."""
-    ids = list(ids)
-    out: dict[str, str] = {}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
-        out.update(conn.execute(f"SELECT id, type FROM entities WHERE id IN ({', '.join('?' for _ in chunk)})",
-                                chunk).fetchall())
-    return out
 
 
 def _roles(conn: sqlite3.Connection, articles: list[str], lead_chars: int) -> tuple[

@@ -47,7 +47,7 @@ from ..settings import stage_settings
 from ..storage.sqlite import now
 from ..storage.tables.embed import decode_vector
 from ..storage.tables.stories import resolve_story, resolve_thread
-from .stories import Idf, entity_types, indexed_batch, member_signals, merge_threads, one_blas_thread, story_id
+from .stories import Idf, indexed_batch, member_signals, merge_threads, one_blas_thread, story_id
 from .story_match import Profile, Signals, Weights, features
 from .story_regroup import pair_scores, time_gaps, time_penalty
 from .thread_members import thread_members
@@ -210,7 +210,7 @@ class Threads:
         """The re-check's pair score of every two of these articles, less the slow time penalty per pair."""
         ents = idf.entities({e for s in sig_list for e in s.entities})
         scores = pair_scores(sig_list, idf.words({t for s in sig_list for t in s.terms}), ents, self.pair_weights,
-                             types=entity_types(conn, ents))
+                             types=idf.types(ents))
         return scores - _time_penalty(sig_list, self.pair_weights)
 
     # -- the split -------------------------------------------------------------------------------------

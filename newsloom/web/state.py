@@ -33,7 +33,8 @@ class WebState:
         """This thread's own connection to the database (opened on first use)."""
         store = getattr(self._local, "store", None)
         if store is None:
-            store = Store(self.db)
+            store = Store(self.db, busy_timeout=float(self.settings.get("store.busy_timeout")),
+                          cache_mb=float(self.settings.get("store.web_cache_mb")))
             self._local.store = store
             with self._guard:
                 self._stores.append(store)
