@@ -82,14 +82,20 @@ def first_carrier(carriers: list[dict[str, Any]]) -> str | None:
     if not carriers:
         return None
 
-    def order(row: dict[str, Any]) -> tuple[int, str, int]:
-        return (row["published"] is None, row["published"] or "", row["rowid"])
+    def order(row: dict[str, Any]) -> tuple[bool, str, int]:
+        return _carrier_order(row["published"], row["rowid"])
 
     originals = [r for r in carriers if r["copy_of"] is None]
     if originals:
         return min(originals, key=order)["id"]
     earliest_copy = min(carriers, key=order)
     return earliest_copy["original"] or earliest_copy["id"]
+
+
+def _carrier_order(published: str | None, rowid: int) -> tuple[bool, str, int]:
+    """A carrier's place among a quote's carriers: the earliest published first (unknown dates last), ties by store
+    order (the ``ORDER BY a.published IS NULL, a.published, a.rowid`` of :func:`_first_of_every_carrier`)."""
+    return (published is None, published or "", rowid)
 
 
 def _shingles(text: str) -> frozenset[tuple[str, ...]]:
@@ -237,7 +243,7 @@ def _article_order(store: Store, ids: set[str]) -> dict[str, tuple[bool, tuple[b
         for aid, original, published, rowid in store.execute(
                 f"SELECT id, copy_of IS NULL, published, rowid FROM articles WHERE id IN"
                 f" ({', '.join('?' for _ in chunk)})", list(chunk)):
-            out[aid] = (bool(original), (published is None, published or "", rowid))
+            out[aid] = (bool(original), _carrier_order(published, rowid))
     return out
 
 

@@ -128,8 +128,7 @@ class Idf:
         self.n = row[0] if row else 0
         self._df: dict[int, tuple[int, float]] = {}
         self._log_df: dict[int, float] = {}  # ln(1 + df + B * share): a word's idf is ln(1 + n + B) minus this
-        self._edf: dict[str, int] = {}
-        self._etype: dict[str, str] = {}
+        self._edf: dict[str, tuple[int, str | None]] = {}  # entity -> (its article count, its type: None if not stored)
         self._pending: Counter[int] = Counter()  # counted, not yet written (term 0: the articles)
         self._written: set[int] = set()  # written by flush (term 0 too), published after the commit
         self._kept = kept_counts(conn, self.n)
@@ -198,12 +197,12 @@ class Idf:
 
     def entities(self, ids: Any) -> dict[str, float]:
         self._read_entities(ids)
-        return {e: math.log((1 + self.n + self.background) / (1 + min(self._edf[e], self.n))) for e in ids}
+        return {e: math.log((1 + self.n + self.background) / (1 + min(self._edf[e][0], self.n))) for e in ids}
 
     def types(self, ids: Any) -> dict[str, str]:
         """The type (PERSON, GPE, ...) of each of these entities that is stored (read with their article counts)."""
         self._read_entities(ids)
-        return {e: self._etype[e] for e in ids if e in self._etype}
+        return {e: kind for e in ids if (kind := self._edf[e][1]) is not None}
 
     def _read_entities(self, ids: Any) -> None:
         missing = [e for e in ids if e not in self._edf]
@@ -211,9 +210,7 @@ class Idf:
             chunk = missing[start:start + 900]
             found = {r[0]: (r[1], r[2]) for r in self.conn.execute(
                 f"SELECT id, articles, type FROM entities WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)}
-            for e in chunk:
-                self._edf[e] = found[e][0] if e in found else 0
-            self._etype.update((e, kind) for e, (_, kind) in found.items())
+            self._edf.update((e, found.get(e, (0, None))) for e in chunk)
 
     def both(self, a: Signals | Profile, b: Profile) -> tuple[dict[int, float], dict[str, float]]:
         return self.words(a.terms.keys() | b.terms.keys()), self.entities(a.entities.keys() | b.entities.keys())
